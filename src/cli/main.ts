@@ -1,0 +1,37 @@
+import { Command } from 'commander';
+import { register as registerConfig } from './commands/config.js';
+import { reportError } from './output.js';
+
+const VERSION = '0.1.0';
+
+/** Build the CLI. Each command lives in commands/<name>.ts and registers itself here. */
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('gnnops')
+    .description('MLOps for graph neural networks: data → train → track → sweep → register → serve → monitor drift.')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerConfig(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  const json = argv.includes('--json');
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (typeof code === 'string' && code.startsWith('commander.')) {
+      // commander already printed help/version/usage errors.
+      process.exitCode = code === 'commander.helpDisplayed' || code === 'commander.version' ? 0 : 2;
+      return;
+    }
+    process.exitCode = reportError(e, json);
+  }
+}
+
+const entry = process.argv[1] ?? '';
+if (entry.endsWith('cli/main.ts') || entry.endsWith('cli/main.js')) await main(process.argv);

@@ -1,0 +1,35 @@
+import { ErrorCodes, isGnnopsError } from '../util/errors.js';
+import { log } from '../util/logger.js';
+
+/** Print a result: JSON on stdout with --json, otherwise the human rendering. */
+export function emit(json: boolean, value: unknown, human: () => string): void {
+  if (json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  else process.stdout.write(`${human()}\n`);
+}
+
+/** Report an error without a stack trace for user errors; exit codes: 2 = usage/config/data, 1 = anything else. */
+export function reportError(e: unknown, json: boolean): number {
+  if (isGnnopsError(e)) {
+    if (json)
+      process.stdout.write(`${JSON.stringify({ error: { code: e.code, message: e.message, details: e.details } })}\n`);
+    process.stderr.write(`gnnops: ${e.message}\n`);
+    return e.code === ErrorCodes.INTERNAL ? 1 : 2;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  log.error({ err }, 'unexpected error');
+  if (json) process.stdout.write(`${JSON.stringify({ error: { code: ErrorCodes.INTERNAL, message: err.message } })}\n`);
+  process.stderr.write(`gnnops: unexpected error: ${err.message}\n`);
+  return 1;
+}
+
+/** Format rows as an aligned text table. */
+export function table(headers: string[], rows: (string | number)[][]): string {
+  const cells = [headers, ...rows.map((r) => r.map((c) => String(c)))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
+  return [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}

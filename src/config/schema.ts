@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { dataSection } from './sections/data.js';
+import { modelSection } from './sections/model.js';
+import { trainSection } from './sections/train.js';
+
+/**
+ * The one config schema. It validates YAML files and key=value overrides, supplies defaults, and generates
+ * `gnnops config show`, the CLI help for keys and docs/config.md. Add a section by adding a file in sections/.
+ */
+export const configSchema = z.strictObject({
+  data: dataSection.prefault({}),
+  model: modelSection.prefault({}),
+  train: trainSection.prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
