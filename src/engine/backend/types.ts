@@ -1,11 +1,17 @@
 /**
  * The small interface every kernel backend implements. Only src/engine imports it; models and the trainer work
- * through tensors and ops. Two implementations exist: `reference` (plain TypeScript loops, the ground truth and
- * fallback) and `wasm` (AssemblyScript + v128 SIMD on worker threads sharing one WebAssembly.Memory).
+ * through tensors and ops. Implementations:
+ *  - `reference`: plain TypeScript loops, the ground truth and fallback. It can run in float32 or float64
+ *    (float64 is what the finite-difference gradient checks use);
+ *  - `wasm`: AssemblyScript + v128 SIMD kernels on worker threads sharing one WebAssembly.Memory (float32 only).
  *
- * Conventions: all matrices are dense, row-major Float32Array. Calls are synchronous. Buffers obtained from
- * `allocF32`/`allocI32` can be passed to kernels without a copy; other arrays are accepted but may be copied.
+ * Conventions: dense matrices are row-major. Calls are synchronous. Buffers from `alloc`/`allocI32` can be passed to
+ * kernels without a copy; other arrays are accepted but may be copied. Unless stated, `out` must not alias inputs.
+ * Edge-wise arrays are edge-major: E × H (edge e, head h at e·H + h).
  */
+
+/** Float storage: float32 everywhere, float64 only on the reference backend (gradient checks). */
+export type FArray = Float32Array | Float64Array;
 
 /** A sparse matrix in CSR form. values === null means all ones. */
 export interface Csr {
@@ -13,25 +19,29 @@ export interface Csr {
   cols: number;
   indptr: Int32Array;
   indices: Int32Array;
-  values: Float32Array | null;
+  values: FArray | null;
 }
 
 export type BackendName = 'wasm' | 'reference';
+export type DType = 'f32' | 'f64';
 
 export interface Backend {
   readonly name: BackendName;
+  readonly dtype: DType;
   /** Worker threads used by parallel kernels (1 = main thread only). */
   readonly threads: number;
 
-  /** A zeroed float buffer the kernels can use without copying. */
-  allocF32(n: number): Float32Array;
+  /** A zeroed float buffer of this backend's dtype, usable by kernels without a copy. */
+  alloc(n: number): FArray;
   allocI32(n: number): Int32Array;
-  /** Return a buffer for reuse. Using it afterwards is undefined. */
-  free(buf: Float32Array | Int32Array): void;
+  /** Return a buffer for reuse (pooled by size). Using it afterwards is undefined. */
+  free(buf: FArray | Int32Array): void;
+  /** Release workers and memory. */
+  dispose(): void;
 
   /**
    * GEMM: C (m×n) = alpha · op(A) · op(B) + beta · C, where op(A) is m×k and op(B) is k×n.
-   * With transA, A is stored k×m; with transB, B is stored n×k.
+   * With transA, A is stored k×m; with transB, B is stored n×k. beta = 0 ignores C's old contents (even NaN).
    */
   gemm(
     transA: boolean,
@@ -39,40 +49,89 @@ export interface Backend {
     m: number,
     n: number,
     k: number,
-    a: Float32Array,
-    b: Float32Array,
-    c: Float32Array,
+    a: FArray,
+    b: FArray,
+    c: FArray,
     alpha?: number,
     beta?: number,
   ): void;
 
-  /** SpMM: out (a.rows × f) = A · X + beta · out, with X of shape a.cols × f. */
-  spmm(a: Csr, x: Float32Array, f: number, out: Float32Array, beta?: number): void;
+  /** SpMM: out (a.rows × f) = A · X + beta · out, with X of shape a.cols × f. Backward uses the transposed CSR. */
+  spmm(a: Csr, x: FArray, f: number, out: FArray, beta?: number): void;
 
   /**
-   * Edge softmax over the entries of each CSR row, per head: for row i and head h,
-   * out[e·H+h] = exp(s[e·H+h] − max) / Σ_row exp(...). Scores are stored edge-major (E × H).
+   * Per-edge attention logits for CSR row i (the target) and entry e with source j = indices[e]:
+   * out[e·H+h] = leakyRelu(src[j·H+h] + dst[i·H+h], slope).
    */
-  edgeSoftmax(indptr: Int32Array, scores: Float32Array, heads: number, out: Float32Array): void;
+  edgeScore(
+    indptr: Int32Array,
+    indices: Int32Array,
+    src: FArray,
+    dst: FArray,
+    heads: number,
+    slope: number,
+    out: FArray,
+  ): void;
+
+  /** Softmax over the entries of each CSR row, per head: out[e·H+h] = exp(s − max_row) / Σ_row exp(s − max_row). */
+  edgeSoftmax(indptr: Int32Array, scores: FArray, heads: number, out: FArray): void;
+
+  /** Softmax backward per row and head: gradScores = alpha ⊙ (gradAlpha − Σ_row alpha ⊙ gradAlpha). */
+  edgeSoftmaxBackward(indptr: Int32Array, alpha: FArray, gradAlpha: FArray, heads: number, gradScores: FArray): void;
 
   /**
-   * Attention-weighted aggregation: out[i, h, :] = Σ_{e in row i} alpha[e, h] · x[indices[e], h, :],
-   * with x of shape cols × (H·F) and out of shape rows × (H·F).
+   * Attention-weighted aggregation: out[i, h, :] = Σ_{e in row i} alpha[e·H+h] · x[indices[e], h, :],
+   * with x of shape cols × (H·F) and out rows × (H·F). Overwrites out.
    */
   edgeAggregate(
     indptr: Int32Array,
     indices: Int32Array,
-    alpha: Float32Array,
-    x: Float32Array,
+    alpha: FArray,
+    x: FArray,
     heads: number,
     f: number,
-    out: Float32Array,
+    out: FArray,
   ): void;
 
-  /** Elementwise relu: out = max(x, 0). out may alias x. */
-  relu(x: Float32Array, out: Float32Array): void;
+  /**
+   * Gradient of edgeAggregate w.r.t. alpha: gradAlpha[e·H+h] = ⟨gradOut[i, h, :], x[indices[e], h, :]⟩.
+   */
+  edgeAggregateGradAlpha(
+    indptr: Int32Array,
+    indices: Int32Array,
+    gradOut: FArray,
+    x: FArray,
+    heads: number,
+    f: number,
+    gradAlpha: FArray,
+  ): void;
+
+  /**
+   * Gradient of edgeAggregate w.r.t. x, computed on the transposed CSR so it is a gather, not a scatter:
+   * gradX[j, h, :] = Σ_{t in rowT j} alpha[perm[t]·H+h] · gradOut[indicesT[t], h, :], where perm maps each transposed
+   * entry to its edge id in the original CSR. Overwrites gradX.
+   */
+  edgeAggregateGradX(
+    indptrT: Int32Array,
+    indicesT: Int32Array,
+    perm: Int32Array,
+    alpha: FArray,
+    gradOut: FArray,
+    heads: number,
+    f: number,
+    gradX: FArray,
+  ): void;
+
+  /** out = max(x, 0). out may alias x. */
+  relu(x: FArray, out: FArray): void;
+  /** out = grad where y > 0 else 0 (y = relu output). out may alias grad. */
+  reluBackward(y: FArray, grad: FArray, out: FArray): void;
+  /** out = x ⊙ mask · scale, mask of 0/1 bytes (dropout). out may alias x. */
+  maskScale(x: FArray, mask: Uint8Array, scale: number, out: FArray): void;
+  /** y += alpha · x. */
+  axpy(alpha: number, x: FArray, y: FArray): void;
   /** out = x + bias broadcast over rows (x is rows × cols). out may alias x. */
-  addBias(x: Float32Array, bias: Float32Array, rows: number, cols: number, out: Float32Array): void;
-  /** out (cols) = column sums of x (rows × cols): the bias gradient. */
-  colSum(x: Float32Array, rows: number, cols: number, out: Float32Array): void;
+  addBias(x: FArray, bias: FArray, rows: number, cols: number, out: FArray): void;
+  /** out (cols) = column sums of x (rows × cols): the bias gradient. Overwrites out. */
+  colSum(x: FArray, rows: number, cols: number, out: FArray): void;
 }
