@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { dataSection } from './sections/data.js';
 import { modelSection } from './sections/model.js';
+import { serveSection } from './sections/serve.js';
 import { trainSection } from './sections/train.js';
 
 /**
@@ -11,6 +12,7 @@ export const configSchema = z.strictObject({
   data: dataSection.prefault({}),
   model: modelSection.prefault({}),
   train: trainSection.prefault({}),
+  serve: serveSection.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

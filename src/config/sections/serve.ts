@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+/** Default latency buckets (seconds): 1 ms … 30 s, dense where a healthy server lives (1–50 ms). */
+export const DEFAULT_LATENCY_BUCKETS = [
+  0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+] as const;
+
+export const Runtimes = ['native', 'onnx'] as const;
+
+export const serveSection = z
+  .strictObject({
+    port: z.number().int().min(0).max(65535).default(8000).describe('TCP port (0 = any free port).'),
+    host: z.string().min(1).default('127.0.0.1').describe('Interface to bind; 0.0.0.0 exposes the API.'),
+    model: z.string().optional().describe('Model to serve: NAME@ALIAS (follows the alias) or NAME/VERSION.'),
+    runtime: z.enum(Runtimes).default('native').describe('Inference runtime.'),
+    body_limit: z
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 * 1024 * 1024)
+      .default(16 * 1024 * 1024)
+      .describe('Maximum request body in bytes (413 above).'),
+    max_nodes: z
+      .number()
+      .int()
+      .min(1)
+      .default(10_000)
+      .describe('Maximum nodes per subgraph and node ids per request (413 above).'),
+    max_edges: z.number().int().min(1).default(200_000).describe('Maximum edges per subgraph (413 above).'),
+    max_features: z.number().int().min(1).default(100_000).describe('Maximum feature columns accepted in x.'),
+    max_batch: z.number().int().min(1).default(64).describe('Maximum instances in one batched request (413 above).'),
+    log_requests: z.boolean().default(true).describe('Log requests and predictions to the SQLite store.'),
+    log_sample_rate: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(1)
+      .describe('Share of requests whose input features are stored (predictions are always logged).'),
+    log_queue_capacity: z
+      .number()
+      .int()
+      .min(1)
+      .default(10_000)
+      .describe('Request-log queue size; when full, log rows are dropped (never requests) and counted.'),
+    log_flush_ms: z.number().int().min(1).default(100).describe('Request-log flush interval in milliseconds.'),
+    log_batch_size: z.number().int().min(1).default(1000).describe('Maximum rows per request-log transaction.'),
+    cors_origins: z
+      .array(z.string())
+      .default([])
+      .describe('Origins allowed by CORS (empty = CORS off, ["*"] = any origin).'),
+    require_api_key: z
+      .boolean()
+      .default(false)
+      .describe('Require GNNOPS_API_KEY on the public prediction routes too (admin routes always need it).'),
+    latency_buckets: z
+      .array(z.number().positive())
+      .min(1)
+      .default([...DEFAULT_LATENCY_BUCKETS])
+      .refine((b) => b.every((v, i) => i === 0 || v > b[i - 1]), 'buckets must be strictly increasing')
+      .describe('Histogram buckets in seconds for request and inference durations.'),
+    drift_interval_s: z
+      .number()
+      .min(0)
+      .default(60)
+      .describe('Seconds between background drift checks that update the drift gauges (0 = off).'),
+    reload_poll_s: z
+      .number()
+      .min(0)
+      .default(5)
+      .describe('Seconds between registry polls for an alias move (hot reload; 0 = off).'),
+  })
+  .describe('Inference server (gnnops serve).');
+
+export type ServeConfig = z.infer<typeof serveSection>;
