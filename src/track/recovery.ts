@@ -1,0 +1,65 @@
+import { hostname } from 'node:os';
+import type Database from 'better-sqlite3';
+
+export interface RecoveredRun {
+  id: string;
+  pid: number;
+  host: string;
+  reason: string;
+}
+
+export interface RecoveryOptions {
+  /** Heartbeat age after which a run of another host (whose pid we cannot check) is dead. */
+  staleAfterMs: number;
+  now?: number;
+  host?: string;
+}
+
+/** True when a process with this pid exists on this host (EPERM means it exists but is not ours). */
+export function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Mark runs left `running` by a dead process as `failed`. On this host a run is dead when its pid is gone,
+ * or when the pid is alive but the heartbeat is stale (the pid was reused by another program). On another
+ * host only the heartbeat can tell. The reason is kept in `status_reason`.
+ */
+export function recoverStaleRuns(db: Database.Database, opts: RecoveryOptions): RecoveredRun[] {
+  const now = opts.now ?? Date.now();
+  const host = opts.host ?? hostname();
+  const rows = db
+    .prepare<[], { id: string; pid: number; host: string; heartbeat_at: number }>(
+      "SELECT id, pid, host, heartbeat_at FROM runs WHERE status = 'running'",
+    )
+    .all();
+  const dead: RecoveredRun[] = [];
+  for (const r of rows) {
+    const age = now - r.heartbeat_at;
+    if (r.host === host) {
+      if (r.pid === process.pid) continue;
+      if (!pidAlive(r.pid)) {
+        dead.push({ ...r, reason: `process ${r.pid} on ${r.host} exited without ending the run` });
+      } else if (age > opts.staleAfterMs) {
+        dead.push({ ...r, reason: `no heartbeat for ${Math.round(age / 1000)} s (pid ${r.pid} reused?)` });
+      }
+    } else if (age > opts.staleAfterMs) {
+      dead.push({ ...r, reason: `no heartbeat from ${r.host} for ${Math.round(age / 1000)} s` });
+    }
+  }
+  if (dead.length > 0) {
+    const mark = db.prepare(
+      "UPDATE runs SET status = 'failed', status_reason = ?, end_time = ? WHERE id = ? AND status = 'running'",
+    );
+    db.transaction(() => {
+      for (const d of dead) mark.run(d.reason, now, d.id);
+    }).immediate();
+  }
+  return dead.map(({ id, pid, host: h, reason }) => ({ id, pid, host: h, reason }));
+}

@@ -1,0 +1,171 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { ErrorCodes, GnnopsError } from '../util/errors.js';
+import { flattenConfig } from './flatten.js';
+import { type GitInfo, gitInfo } from './git.js';
+import * as q from './queries.js';
+import { defaultRunTuning, Run, type RunTuning } from './run.js';
+import type { Store } from './store.js';
+import type { ArtifactRecord, DatasetRef, MetricPoint, ParamValue, RunDetail, RunRecord } from './types.js';
+import { gnnopsVersion } from './version.js';
+
+export interface StartRunOptions {
+  /** Experiment name, created on first use (default: the tracker's default, itself default `default`). */
+  experiment?: string;
+  /** Human name; default `<dataset or run>-<YYYYMMDD-HHMMSS>`. Need not be unique. */
+  name?: string;
+  /** The resolved config, stored as JSON and (unless `configAsParams: false`) flattened into params. */
+  config?: unknown;
+  configAsParams?: boolean;
+  /** Extra params logged at start. */
+  params?: Record<string, ParamValue>;
+  dataset?: DatasetRef;
+  tags?: Record<string, string>;
+  parentId?: string;
+  sweepId?: string;
+  /** Where to look for the git repository (default: cwd). Pass `git: null` to skip, or a value to override. */
+  cwd?: string;
+  git?: GitInfo | null;
+  tuning?: Partial<RunTuning>;
+}
+
+export interface TrackerOptions {
+  /** Experiment used when startRun() names none. Default `default`. */
+  experiment?: string;
+  tuning?: Partial<RunTuning>;
+}
+
+const EXPERIMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.\-/ ]{0,127}$/;
+
+function stamp(t: number): string {
+  return new Date(t).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}
+
+/**
+ * Experiment tracking over a Store: start runs, and read runs back (list, find, detail, series).
+ *
+ *   const store = openStore();
+ *   const tracker = new Tracker(store, { experiment: 'wikics-gcn' });
+ *   const run = tracker.startRun({ config, dataset: { name: 'wikics', hash } });
+ *   run.logMetrics({ train_loss, val_acc }, epoch);
+ *   run.end('finished');
+ */
+export class Tracker {
+  readonly store: Store;
+  readonly defaultExperiment: string;
+  readonly #tuning: RunTuning;
+
+  constructor(store: Store, opts: TrackerOptions = {}) {
+    this.store = store;
+    this.defaultExperiment = opts.experiment ?? 'default';
+    this.#tuning = { ...defaultRunTuning, ...opts.tuning };
+  }
+
+  /** Id of the experiment, created if missing. */
+  experimentId(name: string): number {
+    if (!EXPERIMENT_NAME.test(name)) {
+      throw new GnnopsError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `experiment name ${JSON.stringify(name)} must be 1-128 characters of letters, digits, space, _ . - /, starting with a letter or digit`,
+        { experiment: name },
+      );
+    }
+    const db = this.store.db;
+    db.prepare('INSERT OR IGNORE INTO experiments (name, created_at) VALUES (?, ?)').run(name, Date.now());
+    return db.prepare<[string], { id: number }>('SELECT id FROM experiments WHERE name = ?').get(name)!.id;
+  }
+
+  startRun(opts: StartRunOptions = {}): Run {
+    const db = this.store.db;
+    const experiment = opts.experiment ?? this.defaultExperiment;
+    const expId = this.experimentId(experiment);
+    if (opts.parentId !== undefined) q.findRun(db, opts.parentId);
+    const id = randomBytes(16).toString('hex');
+    const now = Date.now();
+    const name = opts.name ?? `${opts.dataset?.name ?? 'run'}-${stamp(now)}`;
+    const git = opts.git !== undefined ? opts.git : gitInfo(opts.cwd);
+    const config = opts.config ?? {};
+    let configJson: string;
+    try {
+      configJson = JSON.stringify(config);
+    } catch (e) {
+      throw new GnnopsError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `run config is not JSON-serialisable: ${(e as Error).message}`,
+      );
+    }
+    db.prepare(
+      `INSERT INTO runs (id, experiment_id, name, status, start_time, git_sha, git_dirty, config_json, dataset_name,
+         dataset_hash, host, pid, heartbeat_at, gnnops_version, parent_id, sweep_id)
+       VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      id,
+      expId,
+      name,
+      now,
+      git?.sha ?? null,
+      git ? (git.dirty ? 1 : 0) : null,
+      configJson,
+      opts.dataset?.name ?? null,
+      opts.dataset?.hash ?? null,
+      hostname(),
+      process.pid,
+      now,
+      gnnopsVersion(),
+      opts.parentId ?? null,
+      opts.sweepId ?? null,
+    );
+    const run = new Run(db, this.store.cas, { id, name, experiment }, { ...this.#tuning, ...opts.tuning });
+    try {
+      const params = { ...(opts.configAsParams === false ? {} : flattenConfig(config)), ...opts.params };
+      if (Object.keys(params).length > 0) run.logParams(params);
+      if (opts.tags && Object.keys(opts.tags).length > 0) run.setTags(opts.tags);
+    } catch (e) {
+      run.end('failed', `invalid start options: ${(e as Error).message}`);
+      throw e;
+    }
+    return run;
+  }
+
+  /** A run by id, unique id prefix or unique name. */
+  getRun(ref: string): RunRecord {
+    return q.findRun(this.store.db, ref);
+  }
+
+  listRuns(filter: q.RunFilter = {}): RunRecord[] {
+    return q.listRuns(this.store.db, filter);
+  }
+
+  listExperiments(): { name: string; runs: number; createdAt: number }[] {
+    return q.listExperiments(this.store.db);
+  }
+
+  params(runId: string): Record<string, string> {
+    return q.runParams(this.store.db, runId);
+  }
+
+  tags(runId: string): Record<string, string> {
+    return q.runTags(this.store.db, runId);
+  }
+
+  metricKeys(runId: string): string[] {
+    return q.metricKeys(this.store.db, runId);
+  }
+
+  metricHistory(runId: string, key: string): MetricPoint[] {
+    return q.metricHistory(this.store.db, runId, key);
+  }
+
+  latestMetrics(runId: string): Record<string, { value: number; step: number }> {
+    return q.latestMetrics(this.store.db, runId);
+  }
+
+  artifacts(runId: string): ArtifactRecord[] {
+    return q.runArtifacts(this.store.db, this.store.cas, runId);
+  }
+
+  /** Params, last metrics, tags, artifacts and lineage of a run. */
+  detail(ref: string): RunDetail {
+    return q.runDetail(this.store.db, this.store.cas, ref);
+  }
+}
