@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { dataSection } from './sections/data.js';
 import { modelSection } from './sections/model.js';
 import { serveSection } from './sections/serve.js';
+import { registrySection, trackSection } from './sections/track.js';
 import { trainSection } from './sections/train.js';
 
 /**
@@ -13,6 +14,8 @@ export const configSchema = z.strictObject({
   model: modelSection.prefault({}),
   train: trainSection.prefault({}),
   serve: serveSection.prefault({}),
+  track: trackSection.prefault({}),
+  registry: registrySection.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
