@@ -124,6 +124,15 @@ export class ArtifactStore {
     return { digest, size, path };
   }
 
+  /** Size in bytes of a stored blob (NOT_FOUND when missing). */
+  size(digest: string): number {
+    try {
+      return statSync(this.pathOf(digest)).size;
+    } catch {
+      throw new GnnopsError(ErrorCodes.NOT_FOUND, `artifact ${digest} is missing from ${this.root}`, { digest });
+    }
+  }
+
   read(digest: string): Buffer {
     const path = this.pathOf(digest);
     if (!existsSync(path)) {

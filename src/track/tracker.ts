@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { Config } from '../config/schema.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import { flattenConfig } from './flatten.js';
 import { type GitInfo, gitInfo } from './git.js';
@@ -168,4 +169,12 @@ export class Tracker {
   detail(ref: string): RunDetail {
     return q.runDetail(this.store.db, this.store.cas, ref);
   }
+}
+
+/** A tracker configured from the `track` config section (experiment and batching). */
+export function trackerFromConfig(store: Store, c: Config['track']): Tracker {
+  return new Tracker(store, {
+    experiment: c.experiment,
+    tuning: { flushEvery: c.flush_every, flushMs: c.flush_ms, heartbeatMs: c.heartbeat_s * 1000 },
+  });
 }

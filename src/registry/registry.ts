@@ -1,0 +1,535 @@
+import { EventEmitter } from 'node:events';
+import { userInfo } from 'node:os';
+import type Database from 'better-sqlite3';
+import { findRun, latestMetrics, runArtifacts } from '../track/queries.js';
+import type { Store } from '../track/store.js';
+import type { DatasetRef } from '../track/types.js';
+import { ErrorCodes, GnnopsError } from '../util/errors.js';
+import { type PromotionHooks, runPromotionHooks } from './hooks.js';
+import { checkAlias, checkModelName, parseModelRef, parseVersion } from './refs.js';
+import type {
+  AliasAction,
+  AliasChange,
+  AuditEntry,
+  ModelVersion,
+  RegisteredModel,
+  RegistryEvent,
+  RegistryEventType,
+} from './types.js';
+
+/** Where a blob comes from: bytes, a file path, a blob already in the store, or a named artifact of the source run. */
+export type BlobSource = Uint8Array | string | { digest: string } | { runArtifact: string };
+
+export interface RegisterVersionInput {
+  model: string;
+  checkpoint: BlobSource;
+  /** Source run; dataset, config, git and metrics default to the run's (metrics: the last value of each). */
+  runId?: string;
+  dataset?: DatasetRef;
+  config?: unknown;
+  metrics?: Record<string, number>;
+  git?: { sha: string; dirty: boolean } | null;
+  /** Reference data profile for drift detection (optional). */
+  referenceProfile?: BlobSource;
+  description?: string;
+  tags?: Record<string, string>;
+  /** Who registers; default $USER. */
+  by?: string;
+}
+
+export interface AliasChangeOptions {
+  reason?: string;
+  /** Who; default $USER. */
+  by?: string;
+  /** Skip the configured command/webhook (the event is still recorded and emitted). */
+  skipHooks?: boolean;
+}
+
+export interface RegistryOptions {
+  hooks?: PromotionHooks;
+}
+
+export interface RegistryEventMap {
+  'version.registered': [ModelVersion];
+  'alias.changed': [AliasChange];
+}
+
+/** In-process registry events, shared by every Registry instance of the process. */
+export const registryEvents = new EventEmitter<RegistryEventMap>();
+
+export function currentUser(): string {
+  const env = process.env.USER ?? process.env.USERNAME;
+  if (env) return env;
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+interface VersionRow {
+  model: string;
+  version: number;
+  run_id: string | null;
+  checkpoint_digest: string;
+  checkpoint_size: number;
+  dataset_name: string | null;
+  dataset_hash: string | null;
+  config_json: string;
+  metrics_json: string;
+  git_sha: string | null;
+  git_dirty: number | null;
+  reference_profile_digest: string | null;
+  description: string | null;
+  tags_json: string;
+  created_at: number;
+  created_by: string;
+}
+
+interface AuditRow {
+  id: number;
+  model: string;
+  alias: string;
+  action: AliasAction;
+  from_version: number | null;
+  to_version: number | null;
+  who: string;
+  at: number;
+  reason: string;
+}
+
+interface EventRow {
+  id: number;
+  type: RegistryEventType;
+  model: string;
+  version: number | null;
+  alias: string | null;
+  from_version: number | null;
+  at: number;
+  payload_json: string;
+}
+
+function decodeAudit(r: AuditRow): AuditEntry {
+  return {
+    id: r.id,
+    model: r.model,
+    alias: r.alias,
+    action: r.action,
+    fromVersion: r.from_version,
+    toVersion: r.to_version,
+    who: r.who,
+    at: r.at,
+    reason: r.reason,
+  };
+}
+
+function decodeEvent(r: EventRow): RegistryEvent {
+  return {
+    id: r.id,
+    type: r.type,
+    model: r.model,
+    version: r.version,
+    alias: r.alias,
+    fromVersion: r.from_version,
+    at: r.at,
+    payload: JSON.parse(r.payload_json) as Record<string, unknown>,
+  };
+}
+
+/**
+ * The model registry: registered models with numbered, immutable versions, MLflow-style aliases with an
+ * append-only audit log, and a persistent event stream.
+ *
+ * Registration is crash-safe: the checkpoint is written to the content-addressed folder first (temp file,
+ * fsync, rename), then one SQLite transaction inserts the version and its event. A crash before the commit
+ * leaves the old state (plus at worst an unreferenced blob); after it, the new one, checkpoint included.
+ */
+export class Registry {
+  readonly store: Store;
+  readonly events = registryEvents;
+  hooks: PromotionHooks;
+  readonly #db: Database.Database;
+
+  constructor(store: Store, opts: RegistryOptions = {}) {
+    this.store = store;
+    this.#db = store.db;
+    this.hooks = opts.hooks ?? {};
+  }
+
+  // ---- versions -------------------------------------------------------------------------------------------
+
+  registerVersion(input: RegisterVersionInput): ModelVersion {
+    checkModelName(input.model);
+    const db = this.#db;
+    const run = input.runId !== undefined ? findRun(db, input.runId) : null;
+    const checkpoint = this.#blob(input.checkpoint, run?.id ?? null, 'checkpoint');
+    const profile = input.referenceProfile
+      ? this.#blob(input.referenceProfile, run?.id ?? null, 'referenceProfile')
+      : null;
+    const metrics =
+      input.metrics ??
+      (run ? Object.fromEntries(Object.entries(latestMetrics(db, run.id)).map(([k, v]) => [k, v.value])) : {});
+    for (const [k, v] of Object.entries(metrics)) {
+      if (typeof v !== 'number') {
+        throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `metrics.${k}: ${JSON.stringify(v)} is not a number`, {
+          key: k,
+        });
+      }
+    }
+    const dataset = input.dataset ?? (run?.datasetHash ? { name: run.datasetName ?? '', hash: run.datasetHash } : null);
+    const git =
+      input.git !== undefined ? input.git : run?.gitSha ? { sha: run.gitSha, dirty: run.gitDirty ?? false } : null;
+    const config = input.config ?? run?.config ?? {};
+    const by = input.by ?? currentUser();
+    const now = Date.now();
+
+    const version = db
+      .transaction(() => {
+        db.prepare('INSERT OR IGNORE INTO registered_models (name, created_at) VALUES (?, ?)').run(input.model, now);
+        const v =
+          (db
+            .prepare<[string], { v: number | null }>('SELECT MAX(version) AS v FROM model_versions WHERE model = ?')
+            .get(input.model)?.v ?? 0) + 1;
+        db.prepare(
+          `INSERT INTO model_versions (model, version, run_id, checkpoint_digest, checkpoint_size, dataset_name,
+           dataset_hash, config_json, metrics_json, git_sha, git_dirty, reference_profile_digest, description,
+           tags_json, created_at, created_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          input.model,
+          v,
+          run?.id ?? null,
+          checkpoint.digest,
+          checkpoint.size,
+          dataset?.name ?? null,
+          dataset?.hash ?? null,
+          JSON.stringify(config),
+          JSON.stringify(metrics),
+          git?.sha ?? null,
+          git ? (git.dirty ? 1 : 0) : null,
+          profile?.digest ?? null,
+          input.description ?? null,
+          JSON.stringify(input.tags ?? {}),
+          now,
+          by,
+        );
+        this.#insertEvent('version.registered', input.model, v, null, null, now, {
+          runId: run?.id ?? null,
+          checkpointDigest: checkpoint.digest,
+          by,
+        });
+        return v;
+      })
+      .immediate();
+    const mv = this.getVersion(input.model, version);
+    registryEvents.emit('version.registered', mv);
+    return mv;
+  }
+
+  getVersion(model: string, version: number | string): ModelVersion {
+    const v = parseVersion(version);
+    const row = this.#db
+      .prepare<[string, number], VersionRow>('SELECT * FROM model_versions WHERE model = ? AND version = ?')
+      .get(model, v);
+    if (!row) {
+      this.#requireModel(model);
+      throw new GnnopsError(ErrorCodes.NOT_FOUND, `model "${model}" has no version ${v}`, { model, version: v });
+    }
+    return this.#decodeVersion(row);
+  }
+
+  /** Versions of a model, oldest first. */
+  listVersions(model: string): ModelVersion[] {
+    this.#requireModel(model);
+    return this.#db
+      .prepare<[string], VersionRow>('SELECT * FROM model_versions WHERE model = ? ORDER BY version')
+      .all(model)
+      .map((r) => this.#decodeVersion(r));
+  }
+
+  listModels(): RegisteredModel[] {
+    const rows = this.#db
+      .prepare<[], { name: string; description: string | null; created_at: number; latest: number | null }>(
+        `SELECT m.name, m.description, m.created_at, MAX(v.version) AS latest
+         FROM registered_models m LEFT JOIN model_versions v ON v.model = m.name GROUP BY m.name ORDER BY m.name`,
+      )
+      .all();
+    return rows.map((r) => ({
+      name: r.name,
+      description: r.description,
+      createdAt: r.created_at,
+      latestVersion: r.latest ?? 0,
+      aliases: this.aliases(r.name),
+    }));
+  }
+
+  getModel(model: string): RegisteredModel {
+    const m = this.listModels().find((x) => x.name === model);
+    if (!m) this.#requireModel(model);
+    return m!;
+  }
+
+  /** `name@alias`, `name/3`, `name/latest`, `name` (latest), with an optional `models:/` prefix. */
+  resolve(ref: string): ModelVersion {
+    const r = parseModelRef(ref);
+    if (r.kind === 'version') return this.getVersion(r.model, r.version);
+    if (r.kind === 'latest') {
+      this.#requireModel(r.model);
+      const row = this.#db
+        .prepare<[string], VersionRow>('SELECT * FROM model_versions WHERE model = ? ORDER BY version DESC LIMIT 1')
+        .get(r.model);
+      if (!row)
+        throw new GnnopsError(ErrorCodes.NOT_FOUND, `model "${r.model}" has no versions yet`, { model: r.model });
+      return this.#decodeVersion(row);
+    }
+    const v = this.aliases(r.model)[r.alias];
+    if (v === undefined) {
+      this.#requireModel(r.model);
+      throw new GnnopsError(ErrorCodes.NOT_FOUND, `model "${r.model}" has no alias "${r.alias}"`, {
+        model: r.model,
+        alias: r.alias,
+      });
+    }
+    return this.getVersion(r.model, v);
+  }
+
+  // ---- aliases --------------------------------------------------------------------------------------------
+
+  /** alias → version for a model. */
+  aliases(model: string): Record<string, number> {
+    const rows = this.#db
+      .prepare<[string], { alias: string; version: number }>(
+        'SELECT alias, version FROM model_aliases WHERE model = ? ORDER BY alias',
+      )
+      .all(model);
+    return Object.fromEntries(rows.map((r) => [r.alias, r.version]));
+  }
+
+  /** Point `alias` at `version`. Promoting the version the alias already holds is a no-op (`changed: false`). */
+  async promote(
+    model: string,
+    version: number | string,
+    alias: string,
+    opts: AliasChangeOptions & { action?: 'promote' | 'auto-promote' } = {},
+  ): Promise<AliasChange> {
+    checkAlias(alias);
+    const v = parseVersion(version);
+    const change = this.#db
+      .transaction(() => {
+        this.getVersion(model, v);
+        const from = this.aliases(model)[alias] ?? null;
+        if (from === v) return this.#noChange(model, alias, v);
+        return this.#setAlias(model, alias, from, v, opts.action ?? 'promote', opts);
+      })
+      .immediate();
+    return this.#afterChange(change, opts);
+  }
+
+  /**
+   * Move `alias` back to the version it held before its current one. The history is the audit log replayed
+   * as a stack (promote pushes, rollback pops, remove pushes "none"), so repeated rollbacks walk further back.
+   */
+  async rollback(model: string, alias: string, opts: AliasChangeOptions = {}): Promise<AliasChange> {
+    checkAlias(alias);
+    const change = this.#db
+      .transaction(() => {
+        this.#requireModel(model);
+        const stack: (number | null)[] = [];
+        for (const e of this.auditLog(model, alias)) {
+          if (e.action === 'rollback') stack.pop();
+          else stack.push(e.toVersion);
+        }
+        const current = this.aliases(model)[alias] ?? null;
+        const target = stack.length >= 2 ? stack[stack.length - 2] : null;
+        if (target === null || target === undefined) {
+          throw new GnnopsError(
+            ErrorCodes.CONFLICT,
+            `cannot roll back ${model}@${alias}: no earlier version in its history (currently ${current ?? 'unset'})`,
+            { model, alias, current },
+          );
+        }
+        return this.#setAlias(model, alias, current, target, 'rollback', opts);
+      })
+      .immediate();
+    return this.#afterChange(change, opts);
+  }
+
+  /** Remove an alias (a later rollback restores it). */
+  async removeAlias(model: string, alias: string, opts: AliasChangeOptions = {}): Promise<AliasChange> {
+    checkAlias(alias);
+    const change = this.#db
+      .transaction(() => {
+        this.#requireModel(model);
+        const from = this.aliases(model)[alias] ?? null;
+        if (from === null) return this.#noChange(model, alias, null);
+        return this.#setAlias(model, alias, from, null, 'remove', opts);
+      })
+      .immediate();
+    return this.#afterChange(change, opts);
+  }
+
+  /** The alias audit log of a model (optionally one alias), oldest first. */
+  auditLog(model: string, alias?: string): AuditEntry[] {
+    const rows =
+      alias === undefined
+        ? this.#db.prepare<[string], AuditRow>('SELECT * FROM alias_audit WHERE model = ? ORDER BY id').all(model)
+        : this.#db
+            .prepare<[string, string], AuditRow>('SELECT * FROM alias_audit WHERE model = ? AND alias = ? ORDER BY id')
+            .all(model, alias);
+    return rows.map(decodeAudit);
+  }
+
+  // ---- events ---------------------------------------------------------------------------------------------
+
+  /** Persisted events with `id > afterId`, oldest first: what a server in another process polls. */
+  eventsSince(afterId = 0, limit = 100): RegistryEvent[] {
+    return this.#db
+      .prepare<[number, number], EventRow>('SELECT * FROM registry_events WHERE id > ? ORDER BY id LIMIT ?')
+      .all(afterId, limit)
+      .map(decodeEvent);
+  }
+
+  /** Id of the newest event (0 when none). */
+  lastEventId(): number {
+    return this.#db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM registry_events').get()?.id ?? 0;
+  }
+
+  // ---- internals ------------------------------------------------------------------------------------------
+
+  #blob(src: BlobSource, runId: string | null, field: string): { digest: string; size: number } {
+    const cas = this.store.cas;
+    if (src instanceof Uint8Array) return cas.putBytes(src);
+    if (typeof src === 'string') return cas.putFile(src);
+    if ('digest' in src) {
+      if (!cas.has(src.digest)) {
+        throw new GnnopsError(ErrorCodes.NOT_FOUND, `${field}: blob ${src.digest} is not in the artifact store`, {
+          field,
+          digest: src.digest,
+        });
+      }
+      return { digest: src.digest, size: cas.size(src.digest) };
+    }
+    if (runId === null) {
+      throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `${field}: { runArtifact } needs runId`, { field });
+    }
+    const art = runArtifacts(this.#db, cas, runId).find((a) => a.name === src.runArtifact);
+    if (!art) {
+      throw new GnnopsError(ErrorCodes.NOT_FOUND, `${field}: run ${runId} has no artifact "${src.runArtifact}"`, {
+        field,
+        run: runId,
+        artifact: src.runArtifact,
+      });
+    }
+    if (!cas.has(art.digest)) {
+      throw new GnnopsError(ErrorCodes.NOT_FOUND, `${field}: the blob of artifact "${art.name}" is missing`, {
+        digest: art.digest,
+      });
+    }
+    return { digest: art.digest, size: art.size };
+  }
+
+  #requireModel(model: string): void {
+    checkModelName(model);
+    const row = this.#db.prepare('SELECT 1 FROM registered_models WHERE name = ?').get(model);
+    if (!row) throw new GnnopsError(ErrorCodes.NOT_FOUND, `no registered model "${model}"`, { model });
+  }
+
+  #decodeVersion(r: VersionRow): ModelVersion {
+    const aliases = this.#db
+      .prepare<[string, number], { alias: string }>(
+        'SELECT alias FROM model_aliases WHERE model = ? AND version = ? ORDER BY alias',
+      )
+      .all(r.model, r.version)
+      .map((a) => a.alias);
+    return {
+      model: r.model,
+      version: r.version,
+      runId: r.run_id,
+      checkpointDigest: r.checkpoint_digest,
+      checkpointSize: r.checkpoint_size,
+      checkpointPath: this.store.cas.pathOf(r.checkpoint_digest),
+      datasetName: r.dataset_name,
+      datasetHash: r.dataset_hash,
+      config: JSON.parse(r.config_json) as unknown,
+      metrics: JSON.parse(r.metrics_json) as Record<string, number>,
+      gitSha: r.git_sha,
+      gitDirty: r.git_dirty === null ? null : r.git_dirty === 1,
+      referenceProfileDigest: r.reference_profile_digest,
+      description: r.description,
+      tags: JSON.parse(r.tags_json) as Record<string, string>,
+      createdAt: r.created_at,
+      createdBy: r.created_by,
+      aliases,
+    };
+  }
+
+  #insertEvent(
+    type: RegistryEventType,
+    model: string,
+    version: number | null,
+    alias: string | null,
+    from: number | null,
+    at: number,
+    payload: Record<string, unknown>,
+  ): RegistryEvent {
+    const info = this.#db
+      .prepare(
+        'INSERT INTO registry_events (type, model, version, alias, from_version, at, payload_json) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(type, model, version, alias, from, at, JSON.stringify(payload));
+    return { id: Number(info.lastInsertRowid), type, model, version, alias, fromVersion: from, at, payload };
+  }
+
+  /** Inside a transaction: move the alias, append the audit row and the event. */
+  #setAlias(
+    model: string,
+    alias: string,
+    from: number | null,
+    to: number | null,
+    action: AliasAction,
+    opts: AliasChangeOptions,
+  ): AliasChange {
+    const db = this.#db;
+    const now = Date.now();
+    const who = opts.by ?? currentUser();
+    const reason = opts.reason ?? '';
+    if (to === null) db.prepare('DELETE FROM model_aliases WHERE model = ? AND alias = ?').run(model, alias);
+    else
+      db.prepare(
+        `INSERT INTO model_aliases (model, alias, version, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (model, alias) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at`,
+      ).run(model, alias, to, now);
+    const info = db
+      .prepare(
+        'INSERT INTO alias_audit (model, alias, action, from_version, to_version, who, at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(model, alias, action, from, to, who, now, reason);
+    const audit: AuditEntry = {
+      id: Number(info.lastInsertRowid),
+      model,
+      alias,
+      action,
+      fromVersion: from,
+      toVersion: to,
+      who,
+      at: now,
+      reason,
+    };
+    const event = this.#insertEvent('alias.changed', model, to, alias, from, now, { action, who, reason });
+    return { changed: true, model, alias, fromVersion: from, toVersion: to, audit, event, hooks: [] };
+  }
+
+  #noChange(model: string, alias: string, v: number | null): AliasChange {
+    return { changed: false, model, alias, fromVersion: v, toVersion: v, audit: null, event: null, hooks: [] };
+  }
+
+  /** After the commit: emit in-process, then run the configured hooks. */
+  async #afterChange(change: AliasChange, opts: AliasChangeOptions): Promise<AliasChange> {
+    if (!change.changed || !change.event) return change;
+    registryEvents.emit('alias.changed', change);
+    if (!opts.skipHooks && (this.hooks.command || this.hooks.webhook)) {
+      change.hooks = await runPromotionHooks(change.event, this.hooks);
+    }
+    return change;
+  }
+}

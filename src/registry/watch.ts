@@ -1,0 +1,68 @@
+import type { Registry } from './registry.js';
+import type { RegistryEvent, RegistryEventType } from './types.js';
+
+export interface WatchOptions {
+  /** Deliver events with id greater than this; default: the newest at start (only future events). */
+  afterId?: number;
+  /** Poll period; default 1000 ms. One indexed query per poll. */
+  intervalMs?: number;
+  types?: readonly RegistryEventType[];
+}
+
+export interface RegistryWatcher {
+  /** Id of the last event delivered (or the starting point). */
+  readonly lastId: number;
+  /** Poll now (also what the timer calls); returns the events delivered. */
+  poll(): RegistryEvent[];
+  stop(): void;
+}
+
+/**
+ * Follow the persistent registry event stream from any process: e.g. a server reloading when
+ * `alias.changed` moves `production`. Delivery is at-least-once per watcher and in id order; a handler that
+ * throws stops nothing (the error is passed to `onError`, default: rethrown asynchronously).
+ */
+export function watchRegistry(
+  registry: Registry,
+  opts: WatchOptions,
+  onEvent: (e: RegistryEvent) => void,
+  onError: (e: unknown) => void = (e) =>
+    queueMicrotask(() => {
+      throw e;
+    }),
+): RegistryWatcher {
+  let last = opts.afterId ?? registry.lastEventId();
+  const types = opts.types ? new Set(opts.types) : null;
+  const poll = (): RegistryEvent[] => {
+    const out: RegistryEvent[] = [];
+    for (;;) {
+      const batch = registry.eventsSince(last, 500);
+      for (const e of batch) {
+        last = e.id;
+        if (types && !types.has(e.type)) continue;
+        out.push(e);
+        try {
+          onEvent(e);
+        } catch (err) {
+          onError(err);
+        }
+      }
+      if (batch.length < 500) return out;
+    }
+  };
+  const timer = setInterval(() => {
+    try {
+      poll();
+    } catch (err) {
+      onError(err);
+    }
+  }, opts.intervalMs ?? 1000);
+  timer.unref();
+  return {
+    get lastId() {
+      return last;
+    },
+    poll,
+    stop: () => clearInterval(timer),
+  };
+}
