@@ -5,7 +5,7 @@
  *    (float64 is what the finite-difference gradient checks use);
  *  - `wasm`: AssemblyScript + v128 SIMD kernels on worker threads sharing one WebAssembly.Memory (float32 only).
  *
- * Conventions: dense matrices are row-major. Calls are synchronous. Buffers from `alloc`/`allocI32` can be passed to
+ * Conventions: dense matrices are row-major. Calls are synchronous. Lengths of elementwise ops come from x.length. Buffers from `alloc`/`allocI32` can be passed to
  * kernels without a copy; other arrays are accepted but may be copied. Unless stated, `out` must not alias inputs.
  * Edge-wise arrays are edge-major: E × H (edge e, head h at e·H + h).
  */
@@ -34,8 +34,19 @@ export interface Backend {
   /** A zeroed float buffer of this backend's dtype, usable by kernels without a copy. */
   alloc(n: number): FArray;
   allocI32(n: number): Int32Array;
-  /** Return a buffer for reuse (pooled by size). Using it afterwards is undefined. */
-  free(buf: FArray | Int32Array): void;
+  /** A zeroed byte buffer (e.g. a dropout mask for maskScale), usable by kernels without a copy. */
+  allocU8(n: number): Uint8Array;
+  /**
+   * Return a buffer from alloc/allocI32/allocU8 for reuse (pooled by size class). Using it afterwards is
+   * undefined. Freeing anything else (or freeing twice) is ignored.
+   */
+  free(buf: FArray | Int32Array | Uint8Array): void;
+  /**
+   * A CSR whose arrays are backend buffers (copied once if they are not), so sparse kernels on a fixed graph do
+   * not copy indptr/indices/values on every call. The reference backend returns `a` itself. The copy is owned by the
+   * backend and lives until dispose().
+   */
+  importCsr(a: Csr): Csr;
   /** Release workers and memory. */
   dispose(): void;
 

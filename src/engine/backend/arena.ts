@@ -1,0 +1,104 @@
+/**
+ * A size-class allocator over a shared WebAssembly.Memory. Blocks are carved from a bump pointer and, once freed, kept on
+ * per-class free lists and handed out again, so a training loop that allocates the same shapes every epoch stops
+ * growing after the first one. Classes: multiples of 64 B up to 512 B, then 8 steps per power of two (≤ 12.5 %
+ * waste). Every block is 64-byte aligned and at least 16 bytes longer than asked: SIMD kernels may read (never
+ * write) up to 12 bytes past the end of an array, and the top of the arena keeps the same slack.
+ */
+import type { WasmMemory } from './wasm-api.js';
+
+const ALIGN = 64;
+const SLACK = 16;
+const PAGE = 65536;
+/** Grow the memory by at least this much at a time, so few SharedArrayBuffer generations exist. */
+const MIN_GROW = 16 << 20;
+
+export function sizeClass(bytes: number): number {
+  const b = Math.max(bytes + SLACK, ALIGN);
+  if (b <= 512) return Math.ceil(b / ALIGN) * ALIGN;
+  const step = 2 ** (Math.floor(Math.log2(b)) - 3);
+  return Math.ceil(b / step) * step;
+}
+
+export interface ArenaStats {
+  /** Bytes handed out by the bump pointer so far (the arena's high-water mark). */
+  reservedBytes: number;
+  /** Bytes in blocks currently allocated. */
+  liveBytes: number;
+  /** Size of the WebAssembly memory. */
+  memoryBytes: number;
+}
+
+export class Arena {
+  private top: number;
+  private readonly freeLists = new Map<number, number[]>();
+  private readonly live = new Map<number, number>();
+  private liveBytes = 0;
+  /** Every SharedArrayBuffer the memory has exposed (one per growth): views on any of them are arena memory. */
+  private readonly buffers = new Set<ArrayBufferLike>();
+
+  constructor(
+    private readonly memory: WasmMemory,
+    base: number,
+  ) {
+    this.top = Math.ceil(base / ALIGN) * ALIGN;
+    this.buffers.add(memory.buffer);
+  }
+
+  /** The memory's current buffer (it changes when the memory grows). */
+  get buffer(): ArrayBufferLike {
+    return this.memory.buffer;
+  }
+
+  /** True when the view lives in this arena's memory (then its byteOffset is a kernel pointer). */
+  owns(view: ArrayBufferView): boolean {
+    return this.buffers.has(view.buffer);
+  }
+
+  /** Allocates a block of at least `bytes` bytes; returns its byte offset. The block is zeroed. */
+  alloc(bytes: number): number {
+    const cls = sizeClass(bytes);
+    const reused = this.freeLists.get(cls)?.pop();
+    let off: number;
+    if (reused !== undefined) {
+      off = reused;
+      new Uint8Array(this.memory.buffer, off, cls).fill(0);
+    } else {
+      off = this.top;
+      this.ensure(off + cls + SLACK);
+      this.top = off + cls;
+    }
+    this.live.set(off, cls);
+    this.liveBytes += cls;
+    return off;
+  }
+
+  /** Returns a block to its free list. Unknown offsets (foreign arrays, double frees) are ignored: false. */
+  release(off: number): boolean {
+    const cls = this.live.get(off);
+    if (cls === undefined) return false;
+    this.live.delete(off);
+    this.liveBytes -= cls;
+    const list = this.freeLists.get(cls);
+    if (list) list.push(off);
+    else this.freeLists.set(cls, [off]);
+    return true;
+  }
+
+  /** True when off is the start of a live block. */
+  isLive(off: number): boolean {
+    return this.live.has(off);
+  }
+
+  stats(): ArenaStats {
+    return { reservedBytes: this.top, liveBytes: this.liveBytes, memoryBytes: this.memory.buffer.byteLength };
+  }
+
+  private ensure(end: number): void {
+    const size = this.memory.buffer.byteLength;
+    if (end <= size) return;
+    const want = Math.max(end - size, MIN_GROW, size >> 2);
+    this.memory.grow(Math.ceil(want / PAGE));
+    this.buffers.add(this.memory.buffer);
+  }
+}

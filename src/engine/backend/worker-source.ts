@@ -1,0 +1,53 @@
+/**
+ * The kernel worker's program, evaluated as a CommonJS worker (`new Worker(WORKER_SOURCE, { eval: true })`) so it
+ * needs no file next to the compiled output and loads the same way from tsx and from dist. Each worker
+ * instantiates the kernels module on the shared memory, then loops: wait for the control block's generation to
+ * change, run its row range of the requested kernel, count itself done. Layout constants come from control.ts.
+ */
+import { CTRL } from './control.js';
+
+export const WORKER_SOURCE = `
+'use strict';
+const { workerData } = require('node:worker_threads');
+const { module, memory, ctrlBuffer, tid, names, spin, nWorkers } = workerData;
+const C = ${JSON.stringify(CTRL)};
+const ctrl = new Int32Array(ctrlBuffer);
+const args = new Float64Array(ctrlBuffer, C.ARGS_BYTE, C.MAX_ARGS);
+let fns;
+try {
+  const inst = new WebAssembly.Instance(module, { env: { memory } });
+  fns = names.map((n) => inst.exports[n]);
+} catch (e) {
+  Atomics.store(ctrl, C.ERROR, 1);
+}
+Atomics.add(ctrl, C.READY, 1);
+Atomics.notify(ctrl, C.READY);
+let gen = Atomics.load(ctrl, C.GEN);
+for (;;) {
+  let spins = 0;
+  while (Atomics.load(ctrl, C.GEN) === gen) {
+    if (++spins > spin) {
+      Atomics.add(ctrl, C.SLEEPERS, 1);
+      Atomics.wait(ctrl, C.GEN, gen);
+      Atomics.sub(ctrl, C.SLEEPERS, 1);
+      spins = 0;
+    }
+  }
+  gen = Atomics.load(ctrl, C.GEN);
+  if (Atomics.load(ctrl, C.STOP) !== 0) break;
+  const lo = ctrl[C.RANGES + 2 * tid];
+  const hi = ctrl[C.RANGES + 2 * tid + 1];
+  if (lo < hi) {
+    try {
+      const fn = fns[ctrl[C.FN]];
+      const n = ctrl[C.NARGS];
+      const a = [lo, hi];
+      for (let i = 0; i < n; i++) a.push(args[i]);
+      fn.apply(null, a);
+    } catch (e) {
+      Atomics.store(ctrl, C.ERROR, 1);
+    }
+  }
+  if (Atomics.add(ctrl, C.DONE, 1) + 1 === nWorkers) Atomics.notify(ctrl, C.DONE);
+}
+`;
