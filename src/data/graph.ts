@@ -42,6 +42,12 @@ export interface GraphData {
   titles?: string[];
   /** Content hash of the processed arrays: the dataset version recorded with every run. */
   hash: string;
+  /** Link entries as stored in the raw file, before symmetrisation/deduplication. */
+  rawEdgeEntries?: number;
+  /** True for a graph made by `gnnops data synth`: WikiCS-format, but NOT a real dataset. */
+  synthetic?: boolean;
+  /** Where the graph came from (a file path or a dataset URL), for reports. */
+  source?: string;
 }
 
 /** Directed edge entries in the CSR. */
