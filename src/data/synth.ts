@@ -150,7 +150,9 @@ export function generateSynthetic(opts: SynthOptions = {}): WikiCSJson {
   });
   shuffle(latent, r);
   const members: number[][] = Array.from({ length: C }, () => []);
-  latent.forEach((c, i) => members[c].push(i));
+  latent.forEach((c, i) => {
+    members[c].push(i);
+  });
 
   const centroids = Array.from({ length: C }, () => Float64Array.from({ length: dim }, () => signal * gauss()));
   const features = latent.map((c) => {
@@ -183,7 +185,9 @@ export function generateSynthetic(opts: SynthOptions = {}): WikiCSJson {
 
   const labels = latent.map((c) => (r() < labelNoise ? (c + 1 + Math.floor(r() * (C - 1))) % C : c));
   const byLabel: number[][] = Array.from({ length: C }, () => []);
-  labels.forEach((y, i) => byLabel[y].push(i));
+  labels.forEach((y, i) => {
+    byLabel[y].push(i);
+  });
 
   const testMask = new Array<boolean>(n).fill(false);
   const pools = byLabel.map((ids) => {

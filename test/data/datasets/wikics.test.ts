@@ -13,7 +13,6 @@ const dir = mkdtempSync(join(tmpdir(), 'gnnops-wikics-'));
 
 /** 4 nodes: a reciprocal pair 0↔1, 0→2, 1→2, 2→3 and a self-loop 3→3. */
 function tiny(): WikiCSJson {
-  const f = [false, false, false, false];
   return {
     features: [
       [1, 0],
