@@ -15,9 +15,10 @@ function b64(arr: Float32Array | Float64Array | Uint32Array): string {
   return Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength).toString('base64');
 }
 
-function fromB64<T>(s: string, bytes: number, make: (buf: ArrayBuffer, len: number) => T): T {
+function fromB64<T>(s: string, bytes: number, where: string, make: (buf: ArrayBuffer, len: number) => T): T {
   const buf = Buffer.from(s, 'base64');
-  if (buf.byteLength % bytes !== 0) throw new Error(`binary length ${buf.byteLength} is not a multiple of ${bytes}`);
+  if (buf.byteLength % bytes !== 0)
+    throw new Error(`${where}: binary length ${buf.byteLength} is not a multiple of ${bytes}`);
   const copy = new ArrayBuffer(buf.byteLength);
   new Uint8Array(copy).set(buf);
   return make(copy, buf.byteLength / bytes);
@@ -64,15 +65,15 @@ function encodeSketch(s: NumericSketch): SketchJson {
 function decodeSketch(j: SketchJson, quantiles: number, where: string): NumericSketch {
   const x =
     j.dtype === 'f32'
-      ? Float64Array.from(fromB64(j.x, 4, (b, n) => new Float32Array(b, 0, n)))
-      : fromB64(j.x, 8, (b, n) => new Float64Array(b, 0, n));
+      ? Float64Array.from(fromB64(j.x, 4, `${where}.x`, (b, n) => new Float32Array(b, 0, n)))
+      : fromB64(j.x, 8, `${where}.x`, (b, n) => new Float64Array(b, 0, n));
   const F = new Float64Array(x.length);
   if (j.kind === 'quantile') {
     if (x.length !== quantiles + 1) throw new Error(`${where}: ${x.length} knots, expected ${quantiles + 1}`);
     for (let k = 0; k <= quantiles; k++) F[k] = k / quantiles;
   } else {
     if (!j.counts) throw new Error(`${where}: exact sketch without counts`);
-    const counts = fromB64(j.counts, 4, (b, n) => new Uint32Array(b, 0, n));
+    const counts = fromB64(j.counts, 4, `${where}.counts`, (b, n) => new Uint32Array(b, 0, n));
     if (counts.length !== x.length) throw new Error(`${where}: ${counts.length} counts for ${x.length} values`);
     let acc = 0;
     for (let i = 0; i < x.length; i++) {
