@@ -1,0 +1,11 @@
+/** Every differentiable op (forward and backward side by side in each file) plus the no-grad helpers. */
+export { elu, leakyRelu, relu } from './activation.js';
+export { edgeAggregate, edgeScore, edgeSoftmax, headDot } from './attention.js';
+export { dropout } from './dropout.js';
+export { add, addBias, mul, scale, sub } from './elementwise.js';
+export { accuracy, argmax, crossEntropy, logSoftmax, maskToRows, nllLoss, type RowSelection } from './loss.js';
+export { linear, type MatmulOptions, matmul } from './matmul.js';
+export { layerNorm } from './norm.js';
+export { l2Penalty, mean, sum } from './reduce.js';
+export { concatCols, headMean, indexSelect } from './shape.js';
+export { spmm } from './sparse.js';

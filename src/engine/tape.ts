@@ -1,0 +1,212 @@
+/**
+ * The autograd tape. Ops append their output tensors in creation order, which is a topological order of the graph,
+ * so `backward()` is a single reverse walk: each output's `backwardFn` receives its gradient and adds its inputs'
+ * contributions. The tape also owns every temporary it created: `reset()` returns their buffers to the backend pool,
+ * so a training loop (forward → backward → step → reset) allocates nothing new after its first epoch.
+ *
+ * Usage per epoch:
+ *   const loss = model(x); tape.backward(loss); opt.step(); opt.zeroGrad(); tape.reset();
+ * Evaluation: `tape.noGrad(() => model(x))` records nothing; call `reset()` after reading the outputs.
+ */
+import type { Backend, FArray } from './backend/types.js';
+import { argError } from './check.js';
+import { type BackwardFn, type Shape, Tensor } from './tensor.js';
+
+export interface TensorOptions {
+  requiresGrad?: boolean;
+  name?: string;
+}
+
+export class Tape {
+  readonly backend: Backend;
+  private recording = true;
+  /** Outputs with a backwardFn, in creation order. */
+  private nodes: Tensor[] = [];
+  /** Every temp created since the last reset. */
+  private temps: Tensor[] = [];
+  private scratchF: FArray[] = [];
+  private scratchU8: Uint8Array[] = [];
+
+  constructor(backend: Backend) {
+    this.backend = backend;
+  }
+
+  /** Whether ops record backward closures (false inside `noGrad`). */
+  get isRecording(): boolean {
+    return this.recording;
+  }
+
+  /** Runs fn without recording gradients (evaluation). Temps are still owned and freed by `reset()`. */
+  noGrad<T>(fn: () => T): T {
+    const prev = this.recording;
+    this.recording = false;
+    try {
+      return fn();
+    } finally {
+      this.recording = prev;
+    }
+  }
+
+  // ---- persistent tensors -------------------------------------------------------------------------------------
+
+  /** A persistent tensor holding a copy of `values` (converted to the backend dtype). */
+  tensor(values: ArrayLike<number>, shape: Shape, opts: TensorOptions = {}): Tensor {
+    const buf = this.backend.alloc(values.length);
+    buf.set(values);
+    const kind = opts.requiresGrad ? 'param' : 'constant';
+    return new Tensor(this, buf, shape, opts.requiresGrad ?? false, kind, opts.name);
+  }
+
+  /** A persistent zero tensor. */
+  zeros(shape: Shape, opts: TensorOptions = {}): Tensor {
+    const buf = this.backend.alloc(shapeSize(shape));
+    const kind = opts.requiresGrad ? 'param' : 'constant';
+    return new Tensor(this, buf, shape, opts.requiresGrad ?? false, kind, opts.name);
+  }
+
+  /** A trainable parameter; `init` fills the zeroed storage (see init.ts). */
+  param(shape: Shape, init?: (buf: FArray, shape: Shape) => void, name?: string): Tensor {
+    const t = this.zeros(shape, { requiresGrad: true, name });
+    init?.(t.data, shape);
+    return t;
+  }
+
+  /** Removes a temp from the tape's ownership so it survives `reset()`; the caller must `dispose()` it. */
+  keep(t: Tensor): Tensor {
+    const i = this.temps.indexOf(t);
+    if (i >= 0) this.temps.splice(i, 1);
+    if (t.kind === 'temp') t.kind = 'constant';
+    t.requiresGrad = t.kind === 'param';
+    return t;
+  }
+
+  // ---- for ops ------------------------------------------------------------------------------------------------
+
+  /** A zeroed temp output of an op on `inputs`; it requires grad iff recording and any input does. */
+  result(shape: Shape, a?: Tensor, b?: Tensor, c?: Tensor): Tensor {
+    const rg = this.recording && (a?.requiresGrad === true || b?.requiresGrad === true || c?.requiresGrad === true);
+    const t = new Tensor(this, this.backend.alloc(shapeSize(shape)), shape, rg, 'temp');
+    this.temps.push(t);
+    return t;
+  }
+
+  /** Like `result` for ops with a list of inputs (concat). */
+  resultOf(shape: Shape, inputs: readonly Tensor[]): Tensor {
+    const t = new Tensor(this, this.backend.alloc(shapeSize(shape)), shape, false, 'temp');
+    t.requiresGrad = this.recording && inputs.some((x) => x.requiresGrad);
+    this.temps.push(t);
+    return t;
+  }
+
+  /** Attaches `fn` as out's backward and appends out to the tape (only call when out.requiresGrad). */
+  record(out: Tensor, fn: BackwardFn): void {
+    out.backwardFn = fn;
+    this.nodes.push(out);
+  }
+
+  /** A zeroed float buffer owned by the tape until `reset()` (saved activations, softmax probabilities ...). */
+  scratch(n: number): FArray {
+    const buf = this.backend.alloc(n);
+    this.scratchF.push(buf);
+    return buf;
+  }
+
+  /** A zeroed byte buffer owned by the tape until `reset()`: dropout masks. */
+  bytesScratch(n: number): Uint8Array {
+    const buf = this.backend.allocU8(n);
+    this.scratchU8.push(buf);
+    return buf;
+  }
+
+  /**
+   * Adds a gradient contribution to x through `write(buf, beta)`, which must compute buf = contribution + beta·buf
+   * (a kernel's beta argument). beta is 0 when x has no gradient yet (buf is zero), so kernels may overwrite.
+   */
+  gradInto(x: Tensor, write: (buf: FArray, beta: 0 | 1) => void): void {
+    let beta: 0 | 1 = 1;
+    if (x.grad === null) {
+      x.grad = this.backend.alloc(x.size);
+      beta = 0;
+    } else if (x.gradFresh) beta = 0;
+    x.gradFresh = false;
+    write(x.grad, beta);
+  }
+
+  /**
+   * Adds a gradient contribution computed by a kernel that can only overwrite its output: writes straight into a
+   * fresh gradient, otherwise into a temporary buffer that is then added (axpy) and freed.
+   */
+  gradViaTemp(x: Tensor, write: (buf: FArray) => void): void {
+    if (x.grad === null || x.gradFresh) {
+      if (x.grad === null) x.grad = this.backend.alloc(x.size);
+      x.gradFresh = false;
+      write(x.grad);
+      return;
+    }
+    const tmp = this.backend.alloc(x.size);
+    write(tmp);
+    this.backend.axpy(1, tmp, x.grad);
+    this.backend.free(tmp);
+  }
+
+  // ---- backward and reset -------------------------------------------------------------------------------------
+
+  /**
+   * Reverse-mode sweep from `root`. A one-element root is seeded with 1; otherwise pass `seed`
+   * (the vector in a vector–Jacobian product, same size as root). The recorded graph is consumed: call it once per
+   * forward pass. Gradients accumulate into parameters' `grad`; intermediate grads are freed once used.
+   */
+  backward(root: Tensor, seed?: ArrayLike<number>): void {
+    if (!root.requiresGrad) argError('backward', 'the root does not require grad (no parameter reaches it, or noGrad)');
+    if (seed === undefined && root.size !== 1) {
+      argError('backward', `a seed is needed for a root of shape [${root.shape}]`, { shape: [...root.shape] });
+    }
+    if (seed !== undefined && seed.length !== root.size) {
+      argError('seed', `length ${seed.length} does not match the root's size ${root.size}`);
+    }
+    const be = this.backend;
+    this.gradViaTemp(root, (buf) => {
+      if (seed === undefined) buf[0] = 1;
+      else buf.set(seed);
+    });
+    const nodes = this.nodes;
+    for (let i = nodes.length - 1; i >= 0; i--) {
+      const n = nodes[i];
+      const g = n.grad;
+      if (g !== null && n.backwardFn !== null) n.backwardFn(g);
+      n.backwardFn = null;
+      if (n.kind === 'temp' && !n.retainGrad && n.grad !== null) {
+        be.free(n.grad);
+        n.grad = null;
+      }
+    }
+    this.nodes = [];
+  }
+
+  /** Frees every temp and scratch buffer created since the last reset and forgets the recorded graph. */
+  reset(): void {
+    for (const t of this.temps) t.dispose();
+    for (const b of this.scratchF) this.backend.free(b);
+    for (const b of this.scratchU8) this.backend.free(b);
+    for (const n of this.nodes) n.backwardFn = null;
+    this.temps = [];
+    this.scratchF = [];
+    this.scratchU8 = [];
+    this.nodes = [];
+  }
+
+  /** Temps and scratch buffers currently owned (for tests of memory flatness). */
+  get liveCount(): number {
+    return this.temps.length + this.scratchF.length + this.scratchU8.length;
+  }
+}
+
+export function shapeSize(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0)
+      argError('shape', `dimension ${d} is not a non-negative integer`, { shape: [...shape] });
+    n *= d;
+  }
+  return n;
+}
