@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import { register as registerConfig } from './commands/config.js';
+import { register as registerModels } from './commands/models.js';
+import { register as registerRuns } from './commands/runs.js';
 import { reportError } from './output.js';
 
 const VERSION = '0.1.0';
@@ -14,6 +16,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerConfig(program);
+  registerRuns(program);
+  registerModels(program);
   return program;
 }
 
