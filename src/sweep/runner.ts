@@ -1,0 +1,217 @@
+import { hostname } from 'node:os';
+import { ErrorCodes, GnnopsError } from '../util/errors.js';
+import { log } from '../util/logger.js';
+import { toLoss } from './driver.js';
+import type { Executor } from './executor.js';
+import { HyperbandState, hyperbandBrackets } from './hyperband.js';
+import { makeSearcher, type Observation } from './search/index.js';
+import type { TpeOptions } from './search/tpe.js';
+import type { ParamSet } from './space.js';
+import type { SweepSpec } from './spec.js';
+import type { SweepRecord, SweepStore, TrialRecord } from './store.js';
+import { type BaseConfig, checkSweep, trialConfig } from './trial-config.js';
+import type { TrialOutcome, TrialTask } from './types.js';
+
+export type SweepEvent =
+  | { type: 'trial-start'; index: number; attempt: number; params: ParamSet }
+  | { type: 'epoch'; index: number; step: number; value?: number }
+  | { type: 'trial-end'; index: number; outcome: TrialOutcome };
+
+export interface CreateOptions {
+  base?: BaseConfig;
+  /** Seed of every sampling decision. Default: random. */
+  seed?: number;
+  queue?: string;
+  id?: string;
+}
+
+/**
+ * Validate a sweep against the config schema and record it (status running, no trials yet).
+ * The trial budget is `run_cap`, capped by the grid size for grid search.
+ */
+export function createSweep(sweeps: SweepStore, spec: SweepSpec, opts: CreateOptions = {}): SweepRecord {
+  const notes = [...spec.notes, ...checkSweep(spec, opts.base)];
+  const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const size = makeSearcher(spec, seed).size;
+  const runCap = Math.min(spec.run_cap ?? size, size);
+  if (!Number.isFinite(runCap)) {
+    throw new GnnopsError(ErrorCodes.CONFIG_INVALID, 'sweep config: run_cap: needed for this method');
+  }
+  for (const n of notes) log.warn({ note: n }, 'sweep config note');
+  return sweeps.create({ spec, base: opts.base, runCap, seed, notes, queue: opts.queue, id: opts.id });
+}
+
+export interface RunSweepOptions {
+  executor: Executor;
+  onEvent?: (e: SweepEvent) => void;
+  /** Abort to stop launching trials; running ones are told to stop and recorded as interrupted. */
+  signal?: AbortSignal;
+  tpe?: TpeOptions;
+}
+
+export interface SweepSummary {
+  sweep: SweepRecord;
+  trials: TrialRecord[];
+  best: TrialRecord | null;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The best trial by the sweep metric (finished or stopped trials with a value). */
+export function bestTrial(sweep: SweepRecord, trials: readonly TrialRecord[]): TrialRecord | null {
+  const goal = sweep.goal ?? 'minimize';
+  let best: TrialRecord | null = null;
+  for (const t of trials) {
+    if (t.value === null || (t.status !== 'finished' && t.status !== 'stopped')) continue;
+    if (best === null || toLoss(t.value, goal) < toLoss(best.value as number, goal)) best = t;
+  }
+  return best;
+}
+
+function reachedTarget(spec: SweepSpec, value: number | null): boolean {
+  const m = spec.metric;
+  if (!m || m.target === undefined || value === null) return false;
+  return m.goal === 'maximize' ? value >= m.target : value <= m.target;
+}
+
+/**
+ * Run (or resume) a sweep until it has `run_cap` trials. State is committed on every trial start and finish;
+ * on resume, trials left running by a dead process are re-run with the same parameters (same index, attempt + 1)
+ * and finished ones are never repeated, so the sweep ends with exactly `run_cap` trials.
+ */
+export async function runSweep(sweeps: SweepStore, id: string, opts: RunSweepOptions): Promise<SweepSummary> {
+  const rec = sweeps.get(id);
+  if (rec.status === 'running' && rec.pid !== process.pid && rec.host === hostname() && alive(rec.pid)) {
+    const others = sweeps.trials(rec.id).filter((t) => t.status === 'running').length;
+    if (others > 0) {
+      throw new GnnopsError(
+        ErrorCodes.CONFLICT,
+        `sweep ${rec.id} is being run by process ${rec.pid} on this host (${others} trials running); stop it first`,
+        { sweep: rec.id, pid: rec.pid },
+      );
+    }
+  }
+  sweeps.claim(rec.id);
+  const sweepId = rec.id;
+  const spec = rec.spec;
+  const metric = spec.metric;
+  const searcher = makeSearcher(spec, rec.seed, opts.tpe);
+  const hb = spec.early_terminate ? new HyperbandState(spec.early_terminate) : null;
+  const brackets = spec.early_terminate ? hyperbandBrackets(spec.early_terminate) : [];
+  const existing = sweeps.trials(sweepId);
+  const curves = sweeps.curves(sweepId);
+  const history: Observation[] = [];
+  const obs = (params: ParamSet, o: { status: string; value: number | null }): Observation => ({
+    params,
+    loss: o.status === 'failed' || o.value === null || !metric ? null : toLoss(o.value, metric.goal),
+  });
+  let targetReached = false;
+  for (const t of existing) {
+    if (t.status === 'finished' || t.status === 'stopped' || t.status === 'failed') {
+      history.push(obs(t.params, t));
+      if (hb && metric) for (const v of curves.get(t.index) ?? []) hb.observe(t.index, toLoss(v, metric.goal));
+      if (reachedTarget(spec, t.value)) targetReached = true;
+    }
+  }
+  const redo = existing.filter((t) => t.status === 'running' || t.status === 'interrupted');
+  if (redo.length > 0) log.info({ sweep: sweepId, trials: redo.map((t) => t.index) }, 'resuming interrupted trials');
+  let next = existing.reduce((m, t) => Math.max(m, t.index + 1), 0);
+  let cap = rec.runCap;
+  const active = new Map<number, Promise<void>>();
+  const emit = (e: SweepEvent) => opts.onEvent?.(e);
+
+  const settle = (index: number, params: ParamSet, outcome: TrialOutcome) => {
+    if (opts.signal?.aborted && outcome.status === 'failed') {
+      sweeps.interruptTrial(sweepId, index);
+      return;
+    }
+    sweeps.finishTrial(sweepId, index, outcome);
+    history.push(obs(params, outcome));
+    if (reachedTarget(spec, outcome.value)) targetReached = true;
+    if (outcome.status === 'failed') log.warn({ sweep: sweepId, trial: index, error: outcome.error }, 'trial failed');
+    emit({ type: 'trial-end', index, outcome });
+  };
+
+  const launch = (index: number, attempt: number, params: ParamSet) => {
+    let task: TrialTask;
+    try {
+      const { config } = trialConfig(params, rec.base);
+      sweeps.startTrial(sweepId, index, attempt, params, config);
+      task = {
+        sweepId,
+        index,
+        trialId: `${sweepId}-${index}`,
+        attempt,
+        params,
+        config,
+        metric,
+        hyperband: spec.early_terminate ? { brackets, eta: spec.early_terminate.eta } : undefined,
+      };
+    } catch (e) {
+      sweeps.startTrial(sweepId, index, attempt, params, null);
+      settle(index, params, { status: 'failed', metrics: {}, value: null, epochs: 0, error: (e as Error).message });
+      return;
+    }
+    hb?.reset(index);
+    emit({ type: 'trial-start', index, attempt, params });
+    let n = 0;
+    const p = opts.executor
+      .run(task, {
+        onEpoch(step, metrics) {
+          n++;
+          const v = metric ? metrics[metric.name] : undefined;
+          if (metric && typeof v === 'number' && Number.isFinite(v)) {
+            sweeps.appendCurve(sweepId, index, n, step, v);
+            hb?.observe(index, toLoss(v, metric.goal));
+          }
+          emit({ type: 'epoch', index, step, value: v });
+        },
+        bandTable: () => (hb ? hb.table() : {}),
+        signal: opts.signal,
+      })
+      .catch(
+        (e: unknown): TrialOutcome => ({
+          status: 'failed',
+          metrics: {},
+          value: null,
+          epochs: n,
+          error: e instanceof Error ? e.message : String(e),
+        }),
+      )
+      .then((outcome) => settle(index, params, outcome))
+      .finally(() => active.delete(index));
+    active.set(index, p);
+  };
+
+  for (;;) {
+    while (active.size < opts.executor.slots && !opts.signal?.aborted && !targetReached) {
+      const t = redo.shift();
+      if (t) {
+        launch(t.index, t.attempt + 1, t.params);
+        continue;
+      }
+      if (next >= cap) break;
+      const params = searcher.suggest(next, history);
+      if (params === null) {
+        cap = next;
+        break;
+      }
+      launch(next++, 1, params);
+    }
+    if (active.size === 0) break;
+    await Promise.race(active.values());
+  }
+  const trials = sweeps.trials(sweepId);
+  const unfinished = trials.some((t) => t.status === 'running' || t.status === 'interrupted');
+  const status = opts.signal?.aborted || unfinished ? 'stopped' : 'finished';
+  sweeps.setStatus(sweepId, status);
+  const sweep = sweeps.get(sweepId);
+  return { sweep, trials, best: bestTrial(sweep, trials) };
+}
