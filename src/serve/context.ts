@@ -1,0 +1,22 @@
+import type { ServeConfig } from '../config/sections/serve.js';
+import type { ServeMetrics } from './metrics.js';
+import type { ModelHolder } from './model-holder.js';
+import type { RequestLogQueue } from './request-log/queue.js';
+import type { Limits } from './schemas/common.js';
+
+/** What every route plugin gets: the model holder, metrics, the request log and the limits. */
+export interface ServeContext {
+  readonly config: ServeConfig;
+  readonly limits: Limits;
+  readonly holder: ModelHolder;
+  readonly metrics: ServeMetrics;
+  readonly requestLog: RequestLogQueue | undefined;
+  /** True for the share of requests whose inputs are logged (serve.log_sample_rate). */
+  sample(): boolean;
+  /** The admin/public API key (GNNOPS_API_KEY), if set. */
+  readonly apiKey: string | undefined;
+}
+
+export function limitsOf(c: ServeConfig): Limits {
+  return { maxNodes: c.max_nodes, maxEdges: c.max_edges, maxFeatures: c.max_features, maxBatch: c.max_batch };
+}

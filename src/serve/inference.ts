@@ -1,0 +1,148 @@
+import { ErrorCodes, GnnopsError } from '../util/errors.js';
+import type { ServeContext } from './context.js';
+import type { ServedModel } from './model.js';
+import type { RequestLogEntry } from './request-log/types.js';
+import type { SubgraphInput } from './validate.js';
+
+/** Class and top probability per row of an n × C probability matrix. */
+export function argmaxRows(p: Float32Array, n: number, C: number): { classes: Int32Array; confidence: Float32Array } {
+  const classes = new Int32Array(n);
+  const confidence = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const off = i * C;
+    let best = 0;
+    let bv = p[off];
+    for (let c = 1; c < C; c++) {
+      if (p[off + c] > bv) {
+        bv = p[off + c];
+        best = c;
+      }
+    }
+    classes[i] = best;
+    confidence[i] = bv;
+  }
+  return { classes, confidence };
+}
+
+/** Row-major n × C → nested rows for JSON. */
+export function toRows(p: Float32Array, n: number, C: number): number[][] {
+  const out: number[][] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = Array.from(p.subarray(i * C, (i + 1) * C));
+  return out;
+}
+
+/** In-degree of each node (edges src → dst counted at dst), its mean and max. */
+export function degreeStats(dst: Int32Array, n: number): { degrees: Int32Array; mean: number; max: number } {
+  const degrees = new Int32Array(n);
+  for (let k = 0; k < dst.length; k++) degrees[dst[k]]++;
+  let max = 0;
+  for (let i = 0; i < n; i++) if (degrees[i] > max) max = degrees[i];
+  return { degrees, mean: n > 0 ? dst.length / n : 0, max };
+}
+
+function checkOutput(model: ServedModel, p: Float32Array, rows: number): void {
+  if (!(p instanceof Float32Array) || p.length !== rows * model.numClasses) {
+    throw new GnnopsError(
+      ErrorCodes.INTERNAL,
+      `model ${model.name}/${model.version} returned ${p.length} probabilities, expected ${rows} × ${model.numClasses}`,
+    );
+  }
+}
+
+export interface Prediction {
+  probs: Float32Array;
+  classes: Int32Array;
+  confidence: Float32Array;
+}
+
+/** Forward one subgraph, record metrics and queue the log row. */
+export function predictSubgraph(
+  ctx: ServeContext,
+  model: ServedModel,
+  sg: SubgraphInput,
+  meta: { route: string; requestId: string; item: number },
+): Prediction {
+  const t0 = performance.now();
+  const probs = model.predictSubgraph(sg.x, sg.n, sg.src, sg.dst);
+  const ms = performance.now() - t0;
+  checkOutput(model, probs, sg.n);
+  ctx.metrics.inference.observe({ kind: 'subgraph' }, ms / 1000);
+  const { classes, confidence } = argmaxRows(probs, sg.n, model.numClasses);
+  ctx.metrics.countPredictions(classes, model.numClasses, model.classNames);
+  if (ctx.requestLog) {
+    const deg = degreeStats(sg.dst, sg.n);
+    const row: RequestLogEntry = {
+      ts: Date.now(),
+      requestId: meta.requestId,
+      item: meta.item,
+      route: meta.route,
+      model: model.name,
+      version: model.version,
+      kind: 'subgraph',
+      numNodes: sg.n,
+      numEdges: sg.src.length,
+      numFeatures: sg.numFeatures,
+      meanDegree: deg.mean,
+      maxDegree: deg.max,
+      features: ctx.sample() ? sg.x : null,
+      nodeIds: null,
+      degrees: deg.degrees,
+      predictions: classes,
+      confidence,
+      inferenceMs: ms,
+    };
+    ctx.requestLog.push(row);
+  }
+  return { probs, classes, confidence };
+}
+
+/** Classify stored nodes, record metrics and queue the log row. */
+export function predictNodes(
+  ctx: ServeContext,
+  model: ServedModel,
+  ids: Int32Array,
+  meta: { route: string; requestId: string },
+): Prediction {
+  const t0 = performance.now();
+  const probs = model.predictNodes(ids);
+  const ms = performance.now() - t0;
+  checkOutput(model, probs, ids.length);
+  ctx.metrics.inference.observe({ kind: 'nodes' }, ms / 1000);
+  const { classes, confidence } = argmaxRows(probs, ids.length, model.numClasses);
+  ctx.metrics.countPredictions(classes, model.numClasses, model.classNames);
+  if (ctx.requestLog) {
+    const stored = model.graph?.degrees;
+    const degrees = new Int32Array(ids.length);
+    let sum = 0;
+    let max = 0;
+    if (stored) {
+      for (let k = 0; k < ids.length; k++) {
+        const d = stored[ids[k]];
+        degrees[k] = d;
+        sum += d;
+        if (d > max) max = d;
+      }
+    }
+    ctx.requestLog.push({
+      ts: Date.now(),
+      requestId: meta.requestId,
+      item: 0,
+      route: meta.route,
+      model: model.name,
+      version: model.version,
+      kind: 'nodes',
+      numNodes: ids.length,
+      numEdges: 0,
+      numFeatures: model.numFeatures,
+      meanDegree: ids.length > 0 ? sum / ids.length : 0,
+      maxDegree: max,
+      features: null,
+      nodeIds: ids,
+      degrees,
+      predictions: classes,
+      confidence,
+      inferenceMs: ms,
+    });
+  }
+  return { probs, classes, confidence };
+}

@@ -1,0 +1,94 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ErrorCodes, type GnnopsError } from '../util/errors.js';
+import { fieldOf, requestError } from './errors.js';
+
+const SENTINEL = '~gnnops-non-finite~';
+/** A bare NaN / Infinity / -Infinity token in value position (what Python's json.dumps writes for floats). */
+const NON_FINITE = /([[,:]\s*)(-?Infinity|NaN)(?=\s*[\],}])/g;
+
+/** Path of the first sentinel string in a parsed value, JSON-pointer style. */
+function findSentinel(v: unknown, path: string): string | undefined {
+  if (v === SENTINEL) return path;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const p = findSentinel(v[i], `${path}/${i}`);
+      if (p !== undefined) return p;
+    }
+  } else if (v !== null && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      const p = findSentinel(x, `${path}/${k}`);
+      if (p !== undefined) return p;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Explain a body JSON.parse rejected. Non-standard NaN/Infinity tokens get a 422 naming the first field that holds
+ * one (JSON cannot carry them); anything else is a 400 with the parser's message.
+ */
+export function explainBadJson(body: string, parseMessage: string): GnnopsError {
+  NON_FINITE.lastIndex = 0;
+  const m = NON_FINITE.exec(body);
+  if (m) {
+    let field = 'body';
+    try {
+      const path = findSentinel(JSON.parse(body.replace(NON_FINITE, `$1"${SENTINEL}"`)), '');
+      if (path !== undefined) field = fieldOf(path);
+    } catch {
+      // still malformed elsewhere: keep the generic field
+    }
+    return requestError(
+      ErrorCodes.INVALID_ARGUMENT,
+      field,
+      `${m[2]} is not a finite number (JSON has no NaN/Infinity; send finite values)`,
+    );
+  }
+  return requestError(ErrorCodes.BAD_REQUEST, 'body', `malformed JSON: ${parseMessage}`);
+}
+
+/**
+ * The only body parser: application/json (any other content type is a 415). An empty body parses as null so that
+ * routes with optional bodies accept it and the others report "body must be object". Prototype-poisoning keys
+ * (`__proto__`, `constructor.prototype`) are rejected like Fastify's default parser does.
+ */
+export function registerJsonParser(app: FastifyInstance, bodyLimit: number): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit },
+    (_req: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
+      const text = typeof body === 'string' ? body : body.toString('utf8');
+      if (text.length === 0 || text.trim().length === 0) {
+        done(null, null);
+        return;
+      }
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (e) {
+        done(explainBadJson(text, (e as Error).message));
+        return;
+      }
+      if (text.includes('__proto__') || text.includes('constructor')) {
+        if (hasPoison(value)) {
+          done(
+            requestError(ErrorCodes.BAD_REQUEST, 'body', 'keys __proto__ and constructor.prototype are not allowed'),
+          );
+          return;
+        }
+      }
+      done(null, value);
+    },
+  );
+}
+
+function hasPoison(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(hasPoison);
+  if (v === null || typeof v !== 'object') return false;
+  if (Object.hasOwn(v, '__proto__')) return true;
+  const ctor = (v as Record<string, unknown>).constructor;
+  if (Object.hasOwn(v, 'constructor') && ctor !== null && typeof ctor === 'object' && Object.hasOwn(ctor, 'prototype'))
+    return true;
+  return Object.values(v).some(hasPoison);
+}

@@ -1,0 +1,157 @@
+import { ErrorCodes, GnnopsError } from '../util/errors.js';
+import { log } from '../util/logger.js';
+import type { ServedModel } from './model.js';
+
+/** The model being served, with the ref it was loaded from. */
+export interface ModelEntry {
+  readonly model: ServedModel;
+  /** What was loaded: NAME/VERSION, a checkpoint path … */
+  readonly ref: string;
+  readonly loadedAt: Date;
+  /** Requests currently using this entry; a retired entry is closed when it drops to 0. */
+  inUse: number;
+  retired: boolean;
+}
+
+export interface SwapResult {
+  changed: boolean;
+  current: ModelEntry;
+  previous?: ModelEntry;
+}
+
+export interface ModelHolderOptions {
+  /** ref → model (the loader seam, or a test fixture). */
+  load: (ref: string) => Promise<ServedModel>;
+  /** source → the ref to serve now, e.g. `wikics@production` → `wikics/7` (registry); default identity. */
+  resolve?: (source: string) => Promise<string>;
+  /** Called after every swap (metrics). */
+  onSwap?: (entry: ModelEntry, previous: ModelEntry | undefined) => void;
+  /** Called when a watcher-triggered reload fails (the old model keeps serving). */
+  onWatchError?: (e: unknown) => void;
+}
+
+/**
+ * Holds the served model and swaps it atomically. A request takes the current entry once (`acquire`) and uses
+ * it to the end, so a swap never changes a model under a running request; the old entry is closed when its last
+ * request releases it. Loads are serialised: two reloads never race, and a failed load keeps the old model.
+ */
+export class ModelHolder {
+  private entry: ModelEntry | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private polling = false;
+  /** What the server follows (NAME@ALIAS or a fixed ref). */
+  source: string | undefined;
+
+  constructor(private readonly opts: ModelHolderOptions) {}
+
+  get current(): ModelEntry | undefined {
+    return this.entry;
+  }
+
+  get ready(): boolean {
+    return this.entry !== undefined;
+  }
+
+  /** The current entry for one request; release it when the request is done. 503 when nothing is loaded. */
+  acquire(): ModelEntry {
+    const e = this.entry;
+    if (!e)
+      throw new GnnopsError(ErrorCodes.MODEL_NOT_READY, 'no model is loaded yet; retry when /v2/health/ready is 200');
+    e.inUse++;
+    return e;
+  }
+
+  release(e: ModelEntry): void {
+    e.inUse--;
+    if (e.retired && e.inUse === 0) void this.closeEntry(e);
+  }
+
+  /** Serve an already-built model (tests, or a loader run before the server started). */
+  set(model: ServedModel, ref: string): SwapResult {
+    return this.swap(model, ref);
+  }
+
+  /**
+   * Resolve the source (or `source` given here, which becomes the new source) and load + swap if the resolved ref
+   * differs from the current one, or always with `force`. Serialised with every other reload.
+   */
+  reload(opts: { source?: string; force?: boolean } = {}): Promise<SwapResult> {
+    const run = async (): Promise<SwapResult> => {
+      const source = opts.source ?? this.source;
+      if (source === undefined) {
+        throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, 'model: nothing to reload; give {"model": "NAME@ALIAS"}', {
+          field: 'model',
+        });
+      }
+      const ref = this.opts.resolve ? await this.opts.resolve(source) : source;
+      if (opts.source !== undefined) this.source = opts.source;
+      const cur = this.entry;
+      if (cur && cur.ref === ref && !opts.force) return { changed: false, current: cur };
+      const model = await this.opts.load(ref);
+      return this.swap(model, ref);
+    };
+    const p = this.chain.then(run, run);
+    this.chain = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Poll the source every `ms` and swap when it resolves to a new ref (an alias moved). */
+  watch(ms: number): void {
+    this.unwatch();
+    if (ms <= 0) return;
+    this.timer = setInterval(() => {
+      if (this.polling || this.source === undefined) return;
+      this.polling = true;
+      this.reload()
+        .then((r) => {
+          if (r.changed) log.info({ ref: r.current.ref, previous: r.previous?.ref }, 'model swapped (alias moved)');
+        })
+        .catch((e: unknown) => {
+          this.opts.onWatchError?.(e);
+          log.warn({ err: e }, 'model watch: reload failed; still serving the old model');
+        })
+        .finally(() => {
+          this.polling = false;
+        });
+    }, ms);
+    this.timer.unref();
+  }
+
+  unwatch(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Stop watching and close the current model once idle. */
+  async close(): Promise<void> {
+    this.unwatch();
+    await this.chain;
+    const e = this.entry;
+    this.entry = undefined;
+    if (e) {
+      e.retired = true;
+      if (e.inUse === 0) await this.closeEntry(e);
+    }
+  }
+
+  private swap(model: ServedModel, ref: string): SwapResult {
+    const previous = this.entry;
+    const current: ModelEntry = { model, ref, loadedAt: new Date(), inUse: 0, retired: false };
+    this.entry = current;
+    this.opts.onSwap?.(current, previous);
+    if (previous) {
+      previous.retired = true;
+      if (previous.inUse === 0) void this.closeEntry(previous);
+    }
+    return { changed: true, current, previous };
+  }
+
+  private async closeEntry(e: ModelEntry): Promise<void> {
+    try {
+      await e.model.close?.();
+    } catch (err) {
+      log.warn({ err, ref: e.ref }, 'closing a retired model failed');
+    }
+  }
+}

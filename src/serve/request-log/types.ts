@@ -1,0 +1,24 @@
+/** One request-log row as the server produces it and readers get it back (see schema.ts for the columns). */
+export interface RequestLogEntry {
+  /** Milliseconds since the epoch. */
+  ts: number;
+  requestId: string;
+  /** Index of the instance within a batched request (0 otherwise). */
+  item: number;
+  route: string;
+  model: string;
+  version: string;
+  kind: 'subgraph' | 'nodes';
+  numNodes: number;
+  numEdges: number;
+  numFeatures: number;
+  meanDegree: number;
+  maxDegree: number;
+  /** Row-major numNodes × numFeatures, present when the request was sampled (subgraph requests only). */
+  features: Float32Array | null;
+  nodeIds: Int32Array | null;
+  degrees: Int32Array;
+  predictions: Int32Array;
+  confidence: Float32Array;
+  inferenceMs: number;
+}

@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify';
+import { ErrorCodes } from '../../util/errors.js';
+import type { ServeContext } from '../context.js';
+import { requestError } from '../errors.js';
+import { predictNodes } from '../inference.js';
+import { type NodePrediction, type NodesBody, type NodesResponse, nodesRouteSchema } from '../schemas/nodes.js';
+import { toNodeIds } from '../validate.js';
+
+/** POST /v1/predict/nodes: classify nodes of the served graph by id (the id list is the batch). */
+export async function nodesRoutes(app: FastifyInstance, ctx: ServeContext): Promise<void> {
+  app.post<{ Body: NodesBody; Reply: NodesResponse }>(
+    '/v1/predict/nodes',
+    { schema: nodesRouteSchema(ctx.limits) },
+    async (req) => {
+      const entry = ctx.holder.acquire();
+      try {
+        const model = entry.model;
+        const graph = model.graph;
+        if (!graph) {
+          throw requestError(
+            ErrorCodes.INVALID_ARGUMENT,
+            'node_ids',
+            `model ${model.name}/${model.version} has no stored graph; send a subgraph to POST /predict`,
+          );
+        }
+        const ids = toNodeIds(req.body.node_ids, graph.numNodes, ctx.limits);
+        const p = predictNodes(ctx, model, ids, { route: '/v1/predict/nodes', requestId: req.id });
+        const C = model.numClasses;
+        const predictions: NodePrediction[] = new Array(ids.length);
+        for (let k = 0; k < ids.length; k++) {
+          const c = p.classes[k];
+          const item: NodePrediction = {
+            node_id: ids[k],
+            class: c,
+            probabilities: Array.from(p.probs.subarray(k * C, (k + 1) * C)),
+          };
+          const label = model.classNames?.[c];
+          if (label !== undefined) item.label = label;
+          const title = graph.titles?.[ids[k]];
+          if (title) item.title = title;
+          predictions[k] = item;
+        }
+        return { model: model.name, version: model.version, predictions };
+      } finally {
+        ctx.holder.release(entry);
+      }
+    },
+  );
+}

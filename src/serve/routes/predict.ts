@@ -1,0 +1,54 @@
+import type { FastifyInstance } from 'fastify';
+import type { ServeContext } from '../context.js';
+import { predictSubgraph, toRows } from '../inference.js';
+import type { ServedModel } from '../model.js';
+import {
+  type PredictBody,
+  type PredictResponse,
+  predictRouteSchema,
+  type Subgraph,
+  type SubgraphPrediction,
+} from '../schemas/predict.js';
+import { toSubgraph } from '../validate.js';
+
+/** POST /predict: the replaced system's contract, single or batched. */
+export async function predictRoutes(app: FastifyInstance, ctx: ServeContext): Promise<void> {
+  app.post<{ Body: PredictBody; Reply: PredictResponse }>(
+    '/predict',
+    { schema: predictRouteSchema(ctx.limits) },
+    async (req) => {
+      const entry = ctx.holder.acquire();
+      try {
+        const model = entry.model;
+        const body = req.body;
+        const run = (sg: Subgraph, field: string, item: number): SubgraphPrediction => {
+          const input = toSubgraph(sg, model.numFeatures, ctx.limits, field);
+          const p = predictSubgraph(ctx, model, input, { route: '/predict', requestId: req.id, item });
+          return {
+            node_predictions: Array.from(p.classes),
+            probabilities: toRows(p.probs, input.n, model.numClasses),
+            labels: labelsOf(model, p.classes),
+          };
+        };
+        if (Array.isArray(body)) {
+          return { model: model.name, version: model.version, predictions: body.map((sg, i) => run(sg, `[${i}].`, i)) };
+        }
+        if ('instances' in body) {
+          const predictions = body.instances.map((sg, i) => run(sg, `instances[${i}].`, i));
+          return { model: model.name, version: model.version, predictions };
+        }
+        return { model: model.name, version: model.version, ...run(body, '', 0) };
+      } finally {
+        ctx.holder.release(entry);
+      }
+    },
+  );
+}
+
+/** Class name per prediction (the class id as text when the model has no names). */
+export function labelsOf(model: ServedModel, classes: Int32Array): string[] {
+  const names = model.classNames;
+  const out: string[] = new Array(classes.length);
+  for (let i = 0; i < classes.length; i++) out[i] = names?.[classes[i]] ?? String(classes[i]);
+  return out;
+}

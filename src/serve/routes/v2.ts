@@ -1,0 +1,116 @@
+import type { FastifyInstance } from 'fastify';
+import { ErrorCodes, GnnopsError } from '../../util/errors.js';
+import type { ServeContext } from '../context.js';
+import { requestError } from '../errors.js';
+import { predictNodes, predictSubgraph } from '../inference.js';
+import type { ServedModel } from '../model.js';
+import type { ModelEntry } from '../model-holder.js';
+import {
+  type InferRequest,
+  type InferResponse,
+  inferRouteSchema,
+  type ModelMetadata,
+  type ModelParams,
+  modelMetadataRouteSchema,
+  modelReadyRouteSchema,
+  type OutputTensor,
+} from '../schemas/v2.js';
+import { decodeV2Inputs } from '../v2-tensors.js';
+
+const OUTPUTS = ['probabilities', 'predictions'] as const;
+
+/** The entry serving `name`, or 404 naming the served model. */
+function entryFor(ctx: ServeContext, name: string): ModelEntry {
+  const entry = ctx.holder.acquire();
+  if (entry.model.name !== name) {
+    ctx.holder.release(entry);
+    throw new GnnopsError(
+      ErrorCodes.NOT_FOUND,
+      `model ${JSON.stringify(name)} is not served here; this server serves ${JSON.stringify(entry.model.name)}`,
+      { field: 'name' },
+    );
+  }
+  return entry;
+}
+
+export function metadataOf(model: ServedModel): ModelMetadata {
+  const inputs = [
+    { name: 'x', datatype: 'FP32', shape: [-1, model.numFeatures] },
+    { name: 'edge_index', datatype: 'INT64', shape: [2, -1] },
+  ];
+  if (model.graph) inputs.push({ name: 'node_ids', datatype: 'INT64', shape: [-1] });
+  return {
+    name: model.name,
+    versions: [model.version],
+    platform: 'gnnops',
+    inputs,
+    outputs: [
+      { name: 'probabilities', datatype: 'FP32', shape: [-1, model.numClasses] },
+      { name: 'predictions', datatype: 'INT64', shape: [-1] },
+    ],
+  };
+}
+
+/** Open Inference Protocol (KServe V2) model routes. Health and server metadata live in health.ts. */
+export async function v2Routes(app: FastifyInstance, ctx: ServeContext): Promise<void> {
+  app.get<{ Params: ModelParams; Reply: ModelMetadata }>(
+    '/v2/models/:name',
+    { schema: modelMetadataRouteSchema },
+    async (req) => {
+      const entry = entryFor(ctx, req.params.name);
+      ctx.holder.release(entry);
+      return metadataOf(entry.model);
+    },
+  );
+
+  app.get<{ Params: ModelParams }>('/v2/models/:name/ready', { schema: modelReadyRouteSchema }, async (req) => {
+    const entry = entryFor(ctx, req.params.name);
+    ctx.holder.release(entry);
+    return { name: entry.model.name, ready: true };
+  });
+
+  app.post<{ Params: ModelParams; Body: InferRequest; Reply: InferResponse }>(
+    '/v2/models/:name/infer',
+    { schema: inferRouteSchema(ctx.limits) },
+    async (req) => {
+      const entry = entryFor(ctx, req.params.name);
+      try {
+        const model = entry.model;
+        const wanted = (req.body.outputs ?? []).map((o, i) => {
+          if (!(OUTPUTS as readonly string[]).includes(o.name)) {
+            throw requestError(
+              ErrorCodes.INVALID_ARGUMENT,
+              `outputs[${i}].name`,
+              `unknown output ${JSON.stringify(o.name)}; available: ${OUTPUTS.join(', ')}`,
+            );
+          }
+          return o.name;
+        });
+        const input = decodeV2Inputs(req.body.inputs, model, ctx.limits);
+        const meta = { route: '/v2/models/:name/infer', requestId: req.id, item: 0 };
+        const p =
+          input.kind === 'nodes'
+            ? predictNodes(ctx, model, input.ids, meta)
+            : predictSubgraph(ctx, model, input.subgraph, meta);
+        const n = p.classes.length;
+        const outputs: OutputTensor[] = [];
+        if (wanted.length === 0 || wanted.includes('probabilities')) {
+          outputs.push({
+            name: 'probabilities',
+            datatype: 'FP32',
+            shape: [n, model.numClasses],
+            data: Array.from(p.probs),
+          });
+        }
+        if (wanted.length === 0 || wanted.includes('predictions')) {
+          outputs.push({ name: 'predictions', datatype: 'INT64', shape: [n], data: Array.from(p.classes) });
+        }
+        const res: InferResponse = { model_name: model.name, model_version: model.version, outputs };
+        if (req.body.id !== undefined) res.id = req.body.id;
+        return res;
+      } finally {
+        ctx.holder.release(entry);
+      }
+    },
+  );
+}

@@ -1,0 +1,38 @@
+/** The limits that route schemas embed (from the `serve` config section). */
+export interface Limits {
+  maxNodes: number;
+  maxEdges: number;
+  maxFeatures: number;
+  maxBatch: number;
+}
+
+/** Every error body: KServe's `{error}` plus a stable code and, for bad input, the field and the limit. */
+export const errorSchema = {
+  type: 'object',
+  required: ['error', 'code'],
+  properties: {
+    error: { type: 'string', description: 'What is wrong, naming the field and the limit.' },
+    code: { type: 'string', description: 'Stable error code (E_BAD_REQUEST, E_LIMIT_EXCEEDED …).' },
+    field: { type: 'string', description: 'The request field at fault, e.g. x[3][7] or edge_index[1][0].' },
+    limit: { type: 'number', description: 'The limit that was exceeded, when one was.' },
+  },
+} as const;
+
+/** The error responses every prediction route can give. */
+export const errorResponses = {
+  400: errorSchema,
+  401: errorSchema,
+  404: errorSchema,
+  413: errorSchema,
+  415: errorSchema,
+  422: errorSchema,
+  503: errorSchema,
+} as const;
+
+export const securitySchemes = {
+  apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+  bearer: { type: 'http', scheme: 'bearer' },
+} as const;
+
+/** OpenAPI security requirement: either header works. */
+export const apiKeySecurity: { [scheme: string]: string[] }[] = [{ apiKey: [] }, { bearer: [] }];

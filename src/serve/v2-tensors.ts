@@ -1,0 +1,149 @@
+import { ErrorCodes } from '../util/errors.js';
+import { requestError } from './errors.js';
+import type { ServedModel } from './model.js';
+import type { Limits } from './schemas/common.js';
+import type { InferTensor } from './schemas/v2.js';
+import type { SubgraphInput } from './validate.js';
+import { copyIndices, toNodeIds } from './validate.js';
+
+const FLOAT_TYPES = new Set(['FP32', 'FP64', 'FP16']);
+const INT_TYPES = new Set(['INT64', 'INT32', 'INT16', 'INT8', 'UINT64', 'UINT32', 'UINT16', 'UINT8']);
+
+/** What a V2 request asks for: a subgraph, or node ids of the stored graph. */
+export type V2Input = { kind: 'subgraph'; subgraph: SubgraphInput } | { kind: 'nodes'; ids: Int32Array };
+
+/**
+ * Flatten V2 tensor data (flat row-major, or nested arrays) into numbers, checking each element is a number.
+ * Non-numbers are named by their flat index (`inputs[0].data[17]`).
+ */
+function flatten(data: unknown[], field: string, expected: number): number[] {
+  let flat: unknown[] = data;
+  if (data.some(Array.isArray)) flat = (data as unknown[]).flat(8);
+  if (flat.length !== expected) {
+    throw requestError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `${field}.data`,
+      `has ${flat.length} values but the shape needs ${expected}`,
+    );
+  }
+  for (let i = 0; i < flat.length; i++) {
+    if (typeof flat[i] !== 'number') {
+      throw requestError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `${field}.data[${i}]`,
+        `${JSON.stringify(flat[i]) ?? 'undefined'} is not a number`,
+      );
+    }
+  }
+  return flat as number[];
+}
+
+function checkType(t: InferTensor, field: string, allowed: Set<string>, want: string): void {
+  if (!allowed.has(t.datatype)) {
+    throw requestError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `${field}.datatype`,
+      `${t.name} must be ${want}, got ${JSON.stringify(t.datatype)}`,
+    );
+  }
+}
+
+function checkShape(t: InferTensor, field: string, rank: number, what: string): void {
+  if (t.shape.length !== rank) {
+    throw requestError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `${field}.shape`,
+      `${t.name} must have shape ${what}, got [${t.shape}]`,
+    );
+  }
+}
+
+function limit(field: string, what: string, got: number, max: number): void {
+  if (got > max)
+    throw requestError(ErrorCodes.LIMIT_EXCEEDED, field, `has ${got} ${what} (limit ${max})`, { limit: max });
+}
+
+/** Decode the inputs of a V2 infer request: x [n, F] + edge_index [2, E], or node_ids [k]. */
+export function decodeV2Inputs(inputs: InferTensor[], model: ServedModel, limits: Limits): V2Input {
+  const numFeatures = model.numFeatures;
+  const byName = new Map<string, { t: InferTensor; field: string }>();
+  inputs.forEach((t, i) => {
+    const field = `inputs[${i}]`;
+    if (t.name !== 'x' && t.name !== 'edge_index' && t.name !== 'node_ids') {
+      throw requestError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `${field}.name`,
+        `unknown input ${JSON.stringify(t.name)}; expected x + edge_index, or node_ids`,
+      );
+    }
+    if (byName.has(t.name))
+      throw requestError(ErrorCodes.INVALID_ARGUMENT, `${field}.name`, `input ${t.name} given twice`);
+    byName.set(t.name, { t, field });
+  });
+
+  const ids = byName.get('node_ids');
+  if (ids) {
+    if (byName.size > 1) {
+      throw requestError(ErrorCodes.INVALID_ARGUMENT, 'inputs', 'give either node_ids, or x with edge_index, not both');
+    }
+    const { t, field } = ids;
+    checkType(t, field, INT_TYPES, 'INT64');
+    checkShape(t, field, 1, '[k]');
+    limit(`${field}.shape`, 'node ids', t.shape[0], limits.maxNodes);
+    if (!model.graph) {
+      throw requestError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `${field}.name`,
+        `model ${model.name}/${model.version} has no stored graph; send x and edge_index instead`,
+      );
+    }
+    return {
+      kind: 'nodes',
+      ids: toNodeIds(flatten(t.data, field, t.shape[0]), model.graph.numNodes, limits, `${field}.data`),
+    };
+  }
+
+  const xs = byName.get('x');
+  if (!xs)
+    throw requestError(ErrorCodes.BAD_REQUEST, 'inputs', 'missing input x (FP32 [n, F]) or node_ids (INT64 [k])');
+  const { t: xt, field: xf } = xs;
+  checkType(xt, xf, FLOAT_TYPES, 'FP32');
+  checkShape(xt, xf, 2, '[n, F]');
+  const [n, F] = xt.shape;
+  if (n === 0)
+    throw requestError(ErrorCodes.INVALID_ARGUMENT, `${xf}.shape`, 'empty graph: at least 1 node is required');
+  limit(`${xf}.shape`, 'nodes', n, limits.maxNodes);
+  if (F !== numFeatures) {
+    throw requestError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `${xf}.shape`,
+      `wrong feature dimension: ${F} features per node, the model expects ${numFeatures}`,
+      { expected: numFeatures, got: F },
+    );
+  }
+  const xv = flatten(xt.data, xf, n * F);
+  const x = new Float32Array(n * F);
+  for (let i = 0; i < xv.length; i++) {
+    const v = xv[i];
+    if (!Number.isFinite(v)) {
+      throw requestError(ErrorCodes.INVALID_ARGUMENT, `${xf}.data[${i}]`, `${String(v)} is not a finite number`);
+    }
+    x[i] = v;
+  }
+
+  const es = byName.get('edge_index');
+  if (!es) throw requestError(ErrorCodes.BAD_REQUEST, 'inputs', 'missing input edge_index (INT64 [2, E])');
+  const { t: et, field: ef } = es;
+  checkType(et, ef, INT_TYPES, 'INT64');
+  if (et.shape.length !== 2 || et.shape[0] !== 2) {
+    throw requestError(ErrorCodes.INVALID_ARGUMENT, `${ef}.shape`, `edge_index must be 2 × E, got shape [${et.shape}]`);
+  }
+  const E = et.shape[1];
+  limit(`${ef}.shape`, 'edges', E, limits.maxEdges);
+  const ev = flatten(et.data, ef, 2 * E);
+  const src = new Int32Array(E);
+  const dst = new Int32Array(E);
+  copyIndices(ev, src, n, `${ef}.data`, 0);
+  copyIndices(ev, dst, n, `${ef}.data`, E);
+  return { kind: 'subgraph', subgraph: { x, n, numFeatures: F, src, dst } };
+}
