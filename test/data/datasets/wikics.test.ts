@@ -103,7 +103,7 @@ describe('WikiCS format: bad input names the field and index', () => {
     );
     expectDataError(
       bad((d) => {
-        delete d.labels;
+        delete (d as Partial<WikiCSJson>).labels;
       }),
       /^labels: missing key/,
     );
