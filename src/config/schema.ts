@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dataSection } from './sections/data.js';
+import { driftSection } from './sections/drift.js';
 import { modelSection } from './sections/model.js';
 import { serveSection } from './sections/serve.js';
 import { registrySection, trackSection } from './sections/track.js';
@@ -16,6 +17,7 @@ export const configSchema = z.strictObject({
   serve: serveSection.prefault({}),
   track: trackSection.prefault({}),
   registry: registrySection.prefault({}),
+  drift: driftSection.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
