@@ -49,6 +49,8 @@ export interface ServeAppOptions {
   apiKey?: string;
   /** Collect default process metrics (default true). */
   defaultMetrics?: boolean;
+  /** Load `source` in the background when no `model` is given (default true; startServer loads it first). */
+  loadInBackground?: boolean;
 }
 
 export interface ServeApp {
@@ -182,7 +184,7 @@ export async function buildServeApp(opts: ServeAppOptions = {}): Promise<ServeAp
     await holder.close();
   });
 
-  if (!opts.model && holder.source !== undefined) {
+  if (!opts.model && holder.source !== undefined && opts.loadInBackground !== false) {
     // Kubernetes-style: answer health at once, become ready when the model is in.
     holder.reload().catch((e: unknown) => {
       metrics.reloads.inc({ result: 'failed' });

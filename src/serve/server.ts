@@ -1,0 +1,91 @@
+import { type ServeConfig, serveSection } from '../config/sections/serve.js';
+import { openStore, type Store } from '../track/store.js';
+import { log } from '../util/logger.js';
+import { buildServeApp, type ServeApp, type ServeAppOptions } from './app.js';
+import { requestLogMigrations } from './request-log/schema.js';
+
+export interface StartOptions extends Omit<ServeAppOptions, 'config' | 'loadInBackground'> {
+  config?: Partial<ServeConfig>;
+  /** Workspace holding the store for the request log (default GNNOPS_HOME). */
+  home?: string;
+  /** Install SIGTERM/SIGINT handlers that shut down gracefully (default true). */
+  handleSignals?: boolean;
+  /** Force-close connections still open this long after shutdown began (default 30 s). */
+  shutdownTimeoutMs?: number;
+}
+
+export interface RunningServer extends ServeApp {
+  url: string;
+  port: number;
+  store: Store | undefined;
+  /** Graceful shutdown: stop accepting, finish in-flight requests, drain the request log, close the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Start the inference server on a real socket. The model (`source` or `config.model`) is loaded before listening
+ * so that a bad ref fails fast. Requests are logged to the workspace store (`gnnops.db`, table request_log) unless
+ * `config.log_requests` is false or a database is given.
+ */
+export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
+  const config = serveSection.parse(opts.config ?? {});
+  let store: Store | undefined;
+  if (config.log_requests && !opts.requestLogDb) {
+    store = openStore({ home: opts.home, recover: false, migrations: requestLogMigrations });
+    // Never let a long transaction of another process stall the event loop for long: a locked flush retries later.
+    store.db.pragma('busy_timeout = 200');
+  }
+  const served = await buildServeApp({
+    ...opts,
+    config,
+    requestLogDb: opts.requestLogDb ?? store?.db,
+    loadInBackground: false,
+  });
+  try {
+    if (!opts.model && served.holder.source !== undefined) await served.holder.reload();
+    await served.app.listen({ port: config.port, host: config.host });
+  } catch (e) {
+    await served.app.close();
+    store?.close();
+    throw e;
+  }
+  const addr = served.app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const timer = setTimeout(() => {
+        log.warn('shutdown: closing connections still open after the timeout');
+        served.app.server.closeAllConnections();
+      }, opts.shutdownTimeoutMs ?? 30_000);
+      timer.unref();
+      try {
+        await served.app.close(); // stops accepting, waits for in-flight requests, then drains the request log
+      } finally {
+        clearTimeout(timer);
+        if (served.requestLog) served.requestLog.close();
+        store?.close();
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+      }
+    })();
+    return closing;
+  };
+  const onSignal = (sig: NodeJS.Signals) => {
+    log.info({ signal: sig }, 'shutting down: finishing in-flight requests and draining the request log');
+    close().then(
+      () => log.info({ logged: served.requestLog?.written ?? 0 }, 'shutdown complete'),
+      (e: unknown) => {
+        log.error({ err: e }, 'shutdown failed');
+        process.exitCode = 1;
+      },
+    );
+  };
+  if (opts.handleSignals !== false) {
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  }
+  return { ...served, url: `http://${host}:${port}`, port, store, close };
+}
