@@ -1,15 +1,15 @@
 /** Shared test setup for the engine: a float64 tape for gradient checks and seeded random inputs. */
+import { createBackend } from '../../src/engine/backend/index.js';
 import { Rng } from '../../src/engine/rng.js';
 import { Tape } from '../../src/engine/tape.js';
 import type { Tensor } from '../../src/engine/tensor.js';
-import { createShimBackend } from './_shim-backend.js';
 
 export function f64Tape(): Tape {
-  return new Tape(createShimBackend('f64'));
+  return new Tape(createBackend({ name: 'reference', dtype: 'f64' }));
 }
 
 export function f32Tape(): Tape {
-  return new Tape(createShimBackend('f32'));
+  return new Tape(createBackend({ name: 'reference', dtype: 'f32' }));
 }
 
 /**

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { attentionGraph, gcnAdjacency, meanAdjacency, transposeCsr } from '../../src/engine/adjacency.js';
+import { createBackend } from '../../src/engine/backend/index.js';
 import type { Csr } from '../../src/engine/backend/types.js';
 import { csrFromLists, randomGraph } from './_graphs.js';
-import { createShimBackend } from './_shim-backend.js';
 
-const be = createShimBackend('f64');
+const be = createBackend({ name: 'reference', dtype: 'f64' });
 
 function dense(a: Csr): number[][] {
   const d = Array.from({ length: a.rows }, () => new Array<number>(a.cols).fill(0));
