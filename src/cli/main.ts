@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { register as registerConfig } from './commands/config.js';
+import { register as registerDrift } from './commands/drift.js';
 import { register as registerServe } from './commands/serve.js';
 import { register as registerModels } from './commands/models.js';
 import { register as registerRuns } from './commands/runs.js';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerConfig(program);
+  registerDrift(program);
   registerServe(program);
   registerRuns(program);
   registerModels(program);

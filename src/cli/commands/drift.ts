@@ -1,0 +1,232 @@
+/**
+ * `gnnops drift profile` computes a reference profile of a dataset's features;
+ * `gnnops drift report` compares a current window with a profile and writes a self-contained HTML report.
+ */
+import { extname } from 'node:path';
+import type { Command } from 'commander';
+import { resolveConfig } from '../../config/load.js';
+import type { Config } from '../../config/schema.js';
+import { parseWikiCSFile, wikicsFromJson } from '../../data/datasets/wikics.js';
+import type { GraphData } from '../../data/graph.js';
+import { generateSynthetic } from '../../data/synth.js';
+import { TEST_INFO } from '../../monitor/column-drift.js';
+import { type DriftReport, driftReport, rankFeatures, summarizeDrift } from '../../monitor/drift-report.js';
+import { csrDegrees, khopSizes } from '../../monitor/graph-stats.js';
+import { renderDriftHtml } from '../../monitor/html-report.js';
+import { computeProfile, type ProfileExtra, type ReferenceProfile } from '../../monitor/profile.js';
+import { readProfile, writeProfile } from '../../monitor/profile-io.js';
+import { readIntVector, readWindowFile } from '../../monitor/window-file.js';
+import { ErrorCodes, GnnopsError } from '../../util/errors.js';
+import { writeFileAtomic } from '../../util/fs.js';
+import { homePath } from '../../util/home.js';
+import { emit, table } from '../output.js';
+
+interface ProfileOpts {
+  dataFile?: string;
+  rowsFile?: string;
+  dataset?: string;
+  predictions?: string;
+  numClasses?: string;
+  hops?: string;
+  out?: string;
+  config?: string;
+  json?: boolean;
+}
+
+interface ReportOpts {
+  reference: string;
+  current: string;
+  out?: string;
+  method?: string;
+  shareThreshold?: string;
+  config?: string;
+  json?: boolean;
+}
+
+function intOption(name: string, v: string | undefined, lo: number, hi: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < lo || n > hi)
+    throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `--${name} must be an integer in [${lo}, ${hi}], got "${v}"`, {
+      field: name,
+      value: v,
+    });
+  return n;
+}
+
+async function loadGraph(opts: ProfileOpts): Promise<GraphData | undefined> {
+  if (opts.dataFile) return parseWikiCSFile(opts.dataFile);
+  if (opts.dataset === 'synthetic') return wikicsFromJson(generateSynthetic(), { source: 'synthetic' });
+  if (opts.dataset)
+    throw new GnnopsError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `--dataset ${opts.dataset}: only "synthetic" is available here; pass the dataset file with --data-file PATH`,
+      { field: 'dataset', value: opts.dataset },
+    );
+  return undefined;
+}
+
+async function buildProfile(opts: ProfileOpts, cfg: Config): Promise<ReferenceProfile> {
+  const sources = [opts.dataFile, opts.rowsFile, opts.dataset].filter((s) => s !== undefined);
+  if (sources.length !== 1)
+    throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, 'give exactly one of --data-file, --rows-file or --dataset');
+  const hops = intOption('hops', opts.hops, 0, 5) ?? 2;
+  const extra: ProfileExtra = { quantiles: cfg.drift.quantiles };
+  const graph = await loadGraph(opts);
+  let features: Float32Array;
+  let rows: number;
+  let cols: number;
+  if (graph) {
+    ({ features, numNodes: rows, numFeatures: cols } = graph);
+    extra.degrees = csrDegrees(graph.indptr);
+    // 2,000 sampled roots describe the k-hop size distribution well and keep this well under a second.
+    if (hops > 0) extra.subgraphSizes = khopSizes(graph.indptr, graph.indices, hops, 2000);
+    extra.numClasses = graph.numClasses;
+    extra.meta = { dataset: graph.name, datasetHash: graph.hash, hops };
+  } else {
+    const w = readWindowFile(opts.rowsFile!);
+    ({ features, rows, cols } = w);
+    if (w.predictions) extra.predictions = w.predictions;
+    if (w.degrees) extra.degrees = w.degrees;
+    if (w.subgraphSizes) extra.subgraphSizes = w.subgraphSizes;
+    extra.meta = { source: opts.rowsFile };
+  }
+  if (opts.predictions) extra.predictions = readIntVector(opts.predictions);
+  const k = intOption('num-classes', opts.numClasses, 1, 100000);
+  if (k !== undefined) extra.numClasses = k;
+  if (extra.predictions && extra.numClasses === undefined)
+    extra.numClasses = Math.max(...Array.from(extra.predictions)) + 1;
+  return computeProfile(features, rows, cols, extra);
+}
+
+/** The report without its histograms: what --json prints. */
+function reportJson(r: DriftReport): unknown {
+  const strip = <T extends { hist?: unknown }>(c: T | undefined) => {
+    if (!c) return c;
+    const { hist: _hist, ...rest } = c;
+    return rest;
+  };
+  return {
+    ...r,
+    summary: summarizeDrift(r),
+    features: r.features.map(strip),
+    structure: { degrees: strip(r.structure.degrees), subgraphSizes: strip(r.structure.subgraphSizes) },
+  };
+}
+
+function humanReport(r: DriftReport, out: string | undefined): string {
+  const d = r.dataset;
+  const lines = [
+    `dataset drift: ${d.drifted ? 'YES' : 'no'} (${d.driftedFeatures}/${d.numFeatures} features = ${(d.share * 100).toFixed(1)}%, threshold ${(d.shareThreshold * 100).toFixed(0)}%)`,
+  ];
+  if (r.predictions)
+    lines.push(
+      `prediction drift: ${r.predictions.drifted ? 'YES' : 'no'} (${TEST_INFO[r.predictions.test].label} ${r.predictions.score.toPrecision(4)})`,
+    );
+  for (const [label, c] of [
+    ['degree drift', r.structure.degrees],
+    ['subgraph-size drift', r.structure.subgraphSizes],
+  ] as const)
+    if (c) lines.push(`${label}: ${c.drifted ? 'YES' : 'no'} (${TEST_INFO[c.test].label} ${c.score.toPrecision(4)})`);
+  const top = rankFeatures(r.features)
+    .filter((f) => f.drifted)
+    .slice(0, 15);
+  if (top.length > 0) {
+    lines.push('', 'most drifted features:');
+    lines.push(
+      table(
+        ['feature', 'test', 'score', 'threshold'],
+        top.map((f) => [f.name, TEST_INFO[f.test].label, f.score.toPrecision(4), f.threshold]),
+      ),
+    );
+  }
+  lines.push(
+    '',
+    `${r.current.rows} current rows vs ${r.reference.rows} reference rows in ${r.durationMs.toFixed(0)} ms`,
+  );
+  if (out) lines.push(`report written to ${out}`);
+  return lines.join('\n');
+}
+
+export function register(program: Command): void {
+  const drift = program.command('drift').description('Reference profiles and drift reports (Evidently-style tests).');
+
+  drift
+    .command('profile')
+    .description('Compute the reference profile of a dataset: feature sketches, degrees, k-hop sizes, predictions.')
+    .option('--data-file <path>', 'WikiCS-format data.json (features + links)')
+    .option('--rows-file <path>', 'plain rows: .npy (rows × features), .json or .jsonl (see drift report --current)')
+    .option('--dataset <name>', 'a named dataset ("synthetic": the WikiCS-like generator)')
+    .option('--predictions <path>', "the model's predicted class per row (.json array or .npy)")
+    .option('--num-classes <k>', 'number of classes (default: from the dataset or the predictions)')
+    .option('--hops <k>', 'k of the k-hop subgraph sizes (default 2, 0 = skip)')
+    .option('--out <path>', 'profile file (default $GNNOPS_HOME/profiles/<dataset>.json)')
+    .option('-c, --config <file>', 'YAML config file (drift.quantiles)')
+    .option('--json', 'print a JSON summary')
+    .argument('[overrides...]', 'key=value config overrides, e.g. drift.quantiles=2000')
+    .action(async (overrides: string[], opts: ProfileOpts) => {
+      const cfg = resolveConfig({ file: opts.config, overrides });
+      const t0 = performance.now();
+      const profile = await buildProfile(opts, cfg);
+      const name = String(profile.meta.dataset ?? 'profile');
+      const out = opts.out ?? homePath('profiles', `${name}.json`);
+      writeProfile(out, profile);
+      const summary = {
+        out,
+        rows: profile.rows,
+        cols: profile.cols,
+        quantiles: profile.quantiles,
+        exactColumns: profile.features.filter((f) => f.kind === 'exact').length,
+        predictions: profile.predictions ? profile.predictions.n : 0,
+        degrees: profile.degrees ? profile.degrees.n : 0,
+        subgraphSizes: profile.subgraphSizes ? profile.subgraphSizes.n : 0,
+        ms: Math.round(performance.now() - t0),
+      };
+      emit(
+        Boolean(opts.json),
+        summary,
+        () =>
+          `profile of ${summary.rows} rows × ${summary.cols} features (${summary.quantiles + 1} quantile knots per feature)` +
+          `${summary.degrees ? `, ${summary.degrees} degrees` : ''}${summary.subgraphSizes ? `, ${summary.subgraphSizes} subgraph sizes` : ''}` +
+          `${summary.predictions ? `, ${summary.predictions} predictions` : ''} in ${summary.ms} ms\nwritten to ${out}`,
+      );
+    });
+
+  drift
+    .command('report')
+    .description('Compare a current window with a reference profile; --out report.html writes the HTML report.')
+    .requiredOption('--reference <profile>', 'reference profile (from drift profile)')
+    .requiredOption(
+      '--current <file>',
+      'current window: .npy rows × features, .json rows or {features, predictions?, degrees?, subgraphSizes?}, .jsonl requests',
+    )
+    .option('--out <path>', 'write the report: .html (self-contained) or .json')
+    .option('--method <name>', 'feature test: auto | ks | wasserstein | psi | jensenshannon (default drift.method)')
+    .option('--share-threshold <x>', 'dataset drift when this share of features drifts (default drift.share_threshold)')
+    .option('-c, --config <file>', 'YAML config file (drift section)')
+    .option('--json', 'print the report as JSON (without histograms)')
+    .argument('[overrides...]', 'key=value config overrides, e.g. drift.psi_bins=20')
+    .action((overrides: string[], opts: ReportOpts) => {
+      const extraOverrides = [
+        ...(opts.method ? [`drift.method=${opts.method}`] : []),
+        ...(opts.shareThreshold ? [`drift.share_threshold=${opts.shareThreshold}`] : []),
+      ];
+      const cfg = resolveConfig({ file: opts.config, overrides: [...overrides, ...extraOverrides] });
+      const profile = readProfile(opts.reference);
+      const current = readWindowFile(opts.current);
+      const report = driftReport(profile, current, {
+        method: cfg.drift.method,
+        threshold: cfg.drift.threshold,
+        shareThreshold: cfg.drift.share_threshold,
+        psiBins: cfg.drift.psi_bins,
+        ksMethod: cfg.drift.ks_method,
+        histBins: cfg.drift.hist_bins,
+      });
+      if (opts.out) {
+        const ext = extname(opts.out).toLowerCase();
+        if (ext === '.json') writeFileAtomic(opts.out, JSON.stringify(report));
+        else writeFileAtomic(opts.out, renderDriftHtml(report));
+      }
+      emit(Boolean(opts.json), reportJson(report), () => humanReport(report, opts.out));
+    });
+}

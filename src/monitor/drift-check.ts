@@ -1,0 +1,72 @@
+/**
+ * Glue between the request log and the drift report, for the server's background check and GET /v1/drift:
+ * turn logged requests into a current window, run the report, and return the gauge values plus the summary.
+ */
+import type { RequestLogEntry } from '../serve/request-log/types.js';
+import {
+  type CurrentWindow,
+  type DriftReportOptions,
+  type DriftSummary,
+  driftReport,
+  summarizeDrift,
+} from './drift-report.js';
+import type { ReferenceProfile } from './profile.js';
+
+/**
+ * Build a current window from request-log rows (oldest first). Feature rows come from requests whose features were
+ * sampled (one row per node of the subgraph); predictions and degrees from every request; a subgraph request
+ * contributes its node count to the subgraph sizes. Rows whose width differs from `cols` are skipped.
+ */
+export function windowFromRequestLog(entries: readonly RequestLogEntry[], cols: number): CurrentWindow {
+  let rows = 0;
+  for (const e of entries) if (e.features && e.numFeatures === cols) rows += e.numNodes;
+  const features = new Float32Array(rows * cols);
+  const predictions: number[] = [];
+  const degrees: number[] = [];
+  const subgraphSizes: number[] = [];
+  let off = 0;
+  for (const e of entries) {
+    if (e.features && e.numFeatures === cols) {
+      features.set(e.features.subarray(0, e.numNodes * cols), off);
+      off += e.numNodes * cols;
+    }
+    for (const p of e.predictions) predictions.push(p);
+    for (const d of e.degrees) degrees.push(d);
+    if (e.kind === 'subgraph') subgraphSizes.push(e.numNodes);
+  }
+  return { features, rows, cols, predictions, degrees, subgraphSizes };
+}
+
+/** The gauge values the server exports, with the /v1/drift summary. */
+export interface DriftSnapshotValues extends DriftSummary {
+  driftShare: number;
+  driftedFeatures: number;
+  /** Jensen–Shannon distance of the served class mix to the reference's (0 without predictions). */
+  predictionDriftScore: number;
+}
+
+export function driftSnapshot(
+  profile: ReferenceProfile,
+  current: CurrentWindow,
+  opts: DriftReportOptions = {},
+): DriftSnapshotValues {
+  const summary = summarizeDrift(driftReport(profile, current, { ...opts, histBins: 0 }));
+  return {
+    ...summary,
+    driftShare: summary.share,
+    driftedFeatures: summary.driftedFeatures,
+    predictionDriftScore: summary.predictionDriftScore ?? 0,
+  };
+}
+
+/**
+ * A drift check for the server's DriftLoop: reads the window with `readWindow` (e.g. readRequestLog(db, {last})),
+ * compares it with the profile, and resolves to the snapshot.
+ */
+export function makeDriftCheck(
+  profile: ReferenceProfile,
+  readWindow: () => readonly RequestLogEntry[],
+  opts: DriftReportOptions = {},
+): () => Promise<DriftSnapshotValues> {
+  return async () => driftSnapshot(profile, windowFromRequestLog(readWindow(), profile.cols), opts);
+}
