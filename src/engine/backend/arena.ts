@@ -34,7 +34,11 @@ export class Arena {
   private readonly freeLists = new Map<number, number[]>();
   private readonly live = new Map<number, number>();
   private liveBytes = 0;
-  /** Every SharedArrayBuffer the memory has exposed (one per growth): views on any of them are arena memory. */
+  /**
+   * Every SharedArrayBuffer object this arena handed out views on. The memory's `buffer` object is not stable:
+   * V8 replaces it when this memory grows and also when any other shared memory in the process grows, so
+   * ownership is tracked by the objects actually used.
+   */
   private readonly buffers = new Set<ArrayBufferLike>();
 
   constructor(
@@ -45,9 +49,11 @@ export class Arena {
     this.buffers.add(memory.buffer);
   }
 
-  /** The memory's current buffer (it changes when the memory grows). */
+  /** The memory's current buffer object, recorded as ours: create views on this. */
   get buffer(): ArrayBufferLike {
-    return this.memory.buffer;
+    const b = this.memory.buffer;
+    this.buffers.add(b);
+    return b;
   }
 
   /** True when the view lives in this arena's memory (then its byteOffset is a kernel pointer). */
@@ -99,6 +105,5 @@ export class Arena {
     if (end <= size) return;
     const want = Math.max(end - size, MIN_GROW, size >> 2);
     this.memory.grow(Math.ceil(want / PAGE));
-    this.buffers.add(this.memory.buffer);
   }
 }

@@ -8,6 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { CTRL } from './control.js';
+import type { WasmMemory, WasmModule } from './wasm-api.js';
 import { WORKER_SOURCE } from './worker-source.js';
 
 /** A kernel export: (lo, hi, ...args) → void. */

@@ -100,15 +100,18 @@ export class WasmBackend implements Backend {
   }
 
   alloc(n: number): Float32Array {
-    return new Float32Array(this.arena.buffer, this.arena.alloc(n * 4), n);
+    const off = this.arena.alloc(n * 4);
+    return new Float32Array(this.arena.buffer, off, n);
   }
 
   allocI32(n: number): Int32Array {
-    return new Int32Array(this.arena.buffer, this.arena.alloc(n * 4), n);
+    const off = this.arena.alloc(n * 4);
+    return new Int32Array(this.arena.buffer, off, n);
   }
 
   allocU8(n: number): Uint8Array {
-    return new Uint8Array(this.arena.buffer, this.arena.alloc(n), n);
+    const off = this.arena.alloc(n);
+    return new Uint8Array(this.arena.buffer, off, n);
   }
 
   free(buf: View): void {

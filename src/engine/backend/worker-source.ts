@@ -20,9 +20,10 @@ try {
 } catch (e) {
   Atomics.store(ctrl, C.ERROR, 1);
 }
+// Read the generation before reporting ready: the main thread dispatches only after every worker is ready.
+let gen = Atomics.load(ctrl, C.GEN);
 Atomics.add(ctrl, C.READY, 1);
 Atomics.notify(ctrl, C.READY);
-let gen = Atomics.load(ctrl, C.GEN);
 for (;;) {
   let spins = 0;
   while (Atomics.load(ctrl, C.GEN) === gen) {
