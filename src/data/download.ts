@@ -13,6 +13,7 @@ import {
   closeSync,
   copyFileSync,
   existsSync,
+  mkdirSync,
   openSync,
   readFileSync,
   renameSync,
@@ -257,6 +258,7 @@ async function fetchOne(
  */
 export async function downloadDataset(dataset: DatasetName, opts: DownloadOptions = {}): Promise<DownloadResult> {
   const rawDir = opts.rawDir ?? rawDirFor(dataset);
+  mkdirSync(rawDir, { recursive: true });
   const mirror = resolveMirror(opts.mirror);
   const o = {
     progress: opts.progress ?? Boolean(process.stderr.isTTY),

@@ -3,16 +3,20 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type ErrorCode, ErrorCodes, GnnopsError } from '../util/errors.js';
+import type { PlanetoidName, PlanetoidOptions } from './datasets/planetoid.js';
 import type { WikiCSOptions } from './datasets/wikics.js';
 import type { GraphData } from './graph.js';
 
-/** A WikiCS-format file to parse in a worker thread. */
-export interface ParseTask {
-  path: string;
-  options: Omit<WikiCSOptions, 'metadata'>;
-  /** Also read metadata.json beside the file when it exists. */
-  withMetadata: boolean;
-}
+/** A raw dataset to parse in a worker thread. */
+export type ParseTask =
+  | {
+      kind: 'wikics';
+      path: string;
+      options: Omit<WikiCSOptions, 'metadata'>;
+      /** Also read metadata.json beside the file when it exists. */
+      withMetadata: boolean;
+    }
+  | { kind: 'planetoid'; name: PlanetoidName; dir: string; options: PlanetoidOptions };
 
 type Reply =
   | { ok: true; graph: GraphData }
@@ -25,12 +29,14 @@ function workerUrl(): URL {
 }
 
 /**
- * Parse a WikiCS-format file on a worker thread; the event loop of the caller stays free. The worker's heap
- * (the parsed JSON tree, ~5× the file) is released when it exits; only the typed arrays come back.
+ * Parse raw data on a worker thread; the caller's event loop stays free. The worker's heap (for WikiCS the
+ * parsed JSON tree, several times the file size) is released when it exits; only the typed arrays come back,
+ * transferred without a copy.
  */
 export function parseInWorker(task: ParseTask): Promise<GraphData> {
-  if (!existsSync(task.path)) {
-    return Promise.reject(new GnnopsError(ErrorCodes.DATA_NOT_FOUND, `data file not found: ${task.path}`));
+  const path = task.kind === 'wikics' ? task.path : task.dir;
+  if (!existsSync(path)) {
+    return Promise.reject(new GnnopsError(ErrorCodes.DATA_NOT_FOUND, `data file not found: ${path}`, { path }));
   }
   return new Promise((resolve, reject) => {
     const url = workerUrl();

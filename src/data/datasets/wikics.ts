@@ -227,5 +227,5 @@ export function readWikiCSMetadata(dataPath: string): WikiCSMetadata | undefined
  * Resolves to the validated graph; rejects with a GnnopsError naming the field and index on bad data.
  */
 export async function parseWikiCSFile(path: string, opts: Omit<WikiCSOptions, 'metadata'> = {}): Promise<GraphData> {
-  return parseInWorker({ path, options: { source: path, ...opts }, withMetadata: true });
+  return parseInWorker({ kind: 'wikics', path, options: { source: path, ...opts }, withMetadata: true });
 }
