@@ -65,6 +65,7 @@ function describeValue(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (Array.isArray(v)) return `an array of ${v.length}`;
   if (v === null) return 'null';
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
   if (typeof v === 'object') return 'an object';
   const s = JSON.stringify(v);
   return s.length > 40 ? `${s.slice(0, 37)}…` : s;
@@ -110,6 +111,10 @@ export function validationError(errors: AjvError[], context: string, body: unkno
         'is required',
       );
     case 'type':
+      if (typeof e.data === 'number' && !Number.isFinite(e.data)) {
+        // ajv rejects non-finite numbers as "not a number": 1e999 parses to Infinity
+        return requestError(ErrorCodes.INVALID_ARGUMENT, field, `${String(e.data)} is not a finite number`);
+      }
       return requestError(ErrorCodes.BAD_REQUEST, field, `must be ${String(e.params.type)}, ${got}`);
     default:
       return requestError(ErrorCodes.BAD_REQUEST, field, `${e.message ?? 'is invalid'}, ${got}`);

@@ -1,13 +1,17 @@
+import { existsSync } from 'node:fs';
+import { Registry } from '../registry/index.js';
+import type { ModelVersion } from '../registry/types.js';
+import { openStore } from '../track/store.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import type { LoadOptions, ServedModel } from './model.js';
 
 /**
- * The seam between the server and the model code. Until the models/trainer land, both functions fail with
- * E_NOT_AVAILABLE; the real implementations replace the bodies:
- * - `loadServedModel`: registry reference or checkpoint → GCN forward (native engine or ONNX) wrapped as a
- *   ServedModel (name, version, class names, stored graph, metrics and lineage from the registry);
- * - `resolveModelRef`: `NAME@ALIAS` → `NAME/VERSION` via the registry (the hot-reload watcher polls it);
- *   `NAME/VERSION` and checkpoint paths resolve to themselves.
+ * The seam between the server and the model code.
+ * - `loadServedModel`: registry reference or checkpoint path → GCN forward (native engine or ONNX) wrapped as a
+ *   ServedModel. Until the models/trainer land it fails with E_NOT_AVAILABLE; the real implementation replaces its
+ *   body (resolve with `registryVersion`, read `checkpointPath`, fill `info` with `lineageOf`).
+ * - `resolveModelRef`: what the hot-reload watcher polls: `NAME@ALIAS` → `NAME/VERSION` through the registry;
+ *   an existing file path resolves to itself.
  */
 export async function loadServedModel(ref: string, opts: LoadOptions = {}): Promise<ServedModel> {
   throw new GnnopsError(
@@ -18,11 +22,36 @@ export async function loadServedModel(ref: string, opts: LoadOptions = {}): Prom
   );
 }
 
+let registry: Registry | undefined;
+
+/** The workspace registry, opened once per process (read-mostly: the server only resolves refs). */
+function registryOf(): Registry {
+  registry ??= new Registry(openStore({ recover: false }));
+  return registry;
+}
+
+/** The registry version a ref names (`NAME@ALIAS`, `NAME/VERSION`, `NAME/latest`, `models:/…`). */
+export function registryVersion(ref: string): ModelVersion {
+  return registryOf().resolve(ref);
+}
+
 export async function resolveModelRef(ref: string): Promise<string> {
-  if (!ref.includes('@')) return ref;
-  throw new GnnopsError(
-    ErrorCodes.NOT_AVAILABLE,
-    `cannot resolve "${ref}": the model registry is not available yet (src/serve/loader.ts)`,
-    { ref },
-  );
+  if (existsSync(ref)) return ref;
+  const v = registryVersion(ref);
+  return `${v.model}/${v.version}`;
+}
+
+/** The lineage GET /v1/models shows for a registered version. */
+export function lineageOf(v: ModelVersion): Record<string, unknown> {
+  return {
+    run_id: v.runId,
+    dataset: v.datasetName,
+    dataset_hash: v.datasetHash,
+    git_sha: v.gitSha,
+    git_dirty: v.gitDirty,
+    checkpoint_digest: v.checkpointDigest,
+    created_at: new Date(v.createdAt).toISOString(),
+    created_by: v.createdBy,
+    aliases: v.aliases,
+  };
 }

@@ -27,7 +27,7 @@ export function subgraphSchema(l: Limits) {
 /** POST /predict body: one subgraph, `{instances: [subgraph…]}`, or a bare array of subgraphs. */
 export function predictBodySchema(l: Limits) {
   const one = subgraphSchema(l);
-  const single = { ...one, not: { required: ['instances'] } };
+  const single = { ...one, not: { type: 'object', required: ['instances'] } };
   return {
     description:
       'One subgraph `{x, edge_index}`, or a batch: `{instances: [{x, edge_index}, …]}` or `[{x, edge_index}, …]` ' +

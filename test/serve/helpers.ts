@@ -1,0 +1,62 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ServeConfig } from '../../src/config/sections/serve.js';
+import { buildServeApp, type ServeApp, type ServeAppOptions } from '../../src/serve/app.js';
+import { requestLogMigrations } from '../../src/serve/request-log/schema.js';
+import { openStore, type Store } from '../../src/track/store.js';
+import { meanModel, type StoredGraph } from './fixtures/mean-model.js';
+
+/**
+ * The hand-checkable fixture: F = 2, C = 2, W = identity, b = 0, so p = softmax(h) with h the mean of a node and
+ * its senders. Stored graph: node 0 ← 1, node 1 ← (none), node 2 ← 0, 1; features [1,0], [0,3], [0,0].
+ */
+export const tinyGraph: StoredGraph = {
+  numNodes: 3,
+  features: Float32Array.from([1, 0, 0, 3, 0, 0]),
+  indptr: Int32Array.from([0, 1, 1, 3]),
+  indices: Int32Array.from([1, 0, 1]),
+  titles: ['Alpha', '', 'Gamma'],
+};
+
+export function tinyModel(version = '1', extra: Parameters<typeof meanModel>[0] = {}) {
+  return meanModel({
+    name: 'tiny',
+    version,
+    numFeatures: 2,
+    numClasses: 2,
+    classNames: ['left', 'right'],
+    weights: Float32Array.from([1, 0, 0, 1]),
+    bias: new Float32Array(2),
+    graph: tinyGraph,
+    ...extra,
+  });
+}
+
+/** σ(d): softmax of two logits differing by d, for the larger one. */
+export const sigmoid = (d: number) => 1 / (1 + Math.exp(-d));
+
+export function tempHome(): string {
+  const home = mkdtempSync(join(tmpdir(), 'gnnops-serve-'));
+  process.env.GNNOPS_HOME = home;
+  return home;
+}
+
+export function openLogStore(home: string): Store {
+  return openStore({ home, recover: false, migrations: requestLogMigrations });
+}
+
+export async function tinyApp(
+  opts: Omit<ServeAppOptions, 'config'> & { config?: Partial<ServeConfig> } = {},
+): Promise<ServeApp> {
+  return buildServeApp({ model: tinyModel(), defaultMetrics: false, apiKey: 'secret-key', ...opts });
+}
+
+/** A one-subgraph /predict body for the tiny model: nodes [1,0] and [0,3], edge 0 → 1. */
+export const tinyBody = {
+  x: [
+    [1, 0],
+    [0, 3],
+  ],
+  edge_index: [[0], [1]],
+};
