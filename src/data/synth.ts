@@ -241,7 +241,7 @@ export interface SynthSummary {
 }
 
 /** Summary counts of a generated object (computed from the JSON itself, independent of the parser). */
-export function summarize(g: WikiCSJson, path = ''): Omit<SynthSummary, 'bytes'> {
+export function summarizeSynthetic(g: WikiCSJson, path = ''): Omit<SynthSummary, 'bytes'> {
   let links = 0;
   let same = 0;
   let selfLoops = 0;
@@ -267,5 +267,5 @@ export function writeSynthetic(path: string, opts: SynthOptions = {}): SynthSumm
   const g = generateSynthetic(opts);
   const text = JSON.stringify(g);
   writeFileAtomic(path, text);
-  return { ...summarize(g, path), bytes: Buffer.byteLength(text) };
+  return { ...summarizeSynthetic(g, path), bytes: Buffer.byteLength(text) };
 }

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { parseWikiCSFile, parseWikiCSText, wikicsFromJson } from '../../../src/data/datasets/wikics.js';
 import type { GraphData } from '../../../src/data/graph.js';
 import { numEdgeEntries } from '../../../src/data/graph.js';
-import { generateSynthetic, summarize, type WikiCSJson } from '../../../src/data/synth.js';
+import { generateSynthetic, summarizeSynthetic, type WikiCSJson } from '../../../src/data/synth.js';
 import { GnnopsError } from '../../../src/util/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gnnops-wikics-'));
@@ -170,7 +170,7 @@ describe('WikiCS format: a generated 400-node file parsed in a worker', () => {
   const raw = generateSynthetic({ nodes: 400, features: 16, seed: 7, selfLoopRate: 0.05 });
   const path = join(dir, 'small.json');
   writeFileSync(path, JSON.stringify(raw));
-  const known = summarize(raw);
+  const known = summarizeSynthetic(raw);
 
   it('matches counts computed directly from the JSON', async () => {
     const g = await parseWikiCSFile(path);
