@@ -78,3 +78,17 @@ describe('Rng (xoshiro128**)', () => {
     );
   });
 });
+
+describe('Rng.bernoulliMask', () => {
+  it('draws the same stream as nextU32 (one draw per element) and leaves the generator in the same state', () => {
+    for (const p of [0, 0.4, 0.5, 0.999, 1]) {
+      const a = new Rng(5);
+      const b = new Rng(5);
+      const m = new Uint8Array(1000);
+      a.bernoulliMask(m, p);
+      const threshold = Math.round(p * 2 ** 32);
+      for (let i = 0; i < m.length; i++) assert.equal(m[i], b.nextU32() >= threshold ? 1 : 0, `p=${p} i=${i}`);
+      assert.equal(a.nextU32(), b.nextU32());
+    }
+  });
+});
