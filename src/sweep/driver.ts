@@ -1,3 +1,4 @@
+import { ErrorCodes, GnnopsError, isGnnopsError } from '../util/errors.js';
 import { type BandTable, hyperbandDecide } from './hyperband.js';
 import type { EpochDecision, TrialContext, TrialFn, TrialOutcome, TrialTask } from './types.js';
 
@@ -83,7 +84,8 @@ export async function driveTrial(fn: TrialFn, task: TrialTask, io: TrialIo): Pro
       return { status: 'stopped', metrics: last, value: metricValue(last), epochs, stoppedAt, worker: io.worker };
     }
     const err = e instanceof Error ? e : new Error(String(e));
-    return { status: 'failed', metrics: last, value: null, error: err.message, epochs, worker: io.worker };
+    const fatal = isGnnopsError(e) && e.details?.fatal === true;
+    return { status: 'failed', metrics: last, value: null, error: err.message, epochs, worker: io.worker, fatal };
   } finally {
     io.signal?.removeEventListener('abort', onOuterAbort);
   }
@@ -91,10 +93,22 @@ export async function driveTrial(fn: TrialFn, task: TrialTask, io: TrialIo): Pro
 
 /** Import a trial module and return its TrialFn (`default` or `trial` export). */
 export async function loadTrialFn(specifier: string): Promise<TrialFn> {
-  const mod = (await import(specifier)) as { default?: unknown; trial?: unknown };
+  let mod: { default?: unknown; trial?: unknown };
+  try {
+    mod = (await import(specifier)) as { default?: unknown; trial?: unknown };
+  } catch (e) {
+    throw new GnnopsError(ErrorCodes.NOT_FOUND, `cannot load trial module ${specifier}: ${(e as Error).message}`, {
+      module: specifier,
+      fatal: true,
+    });
+  }
   const fn = typeof mod.trial === 'function' ? mod.trial : mod.default;
   if (typeof fn !== 'function') {
-    throw new Error(`trial module ${specifier} exports no TrialFn (export it as "trial" or default)`);
+    throw new GnnopsError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `trial module ${specifier} exports no TrialFn (export it as "trial" or default)`,
+      { module: specifier, fatal: true },
+    );
   }
   return fn as TrialFn;
 }

@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TrialIo } from './driver.js';
@@ -11,8 +12,10 @@ const ENTRY = new URL(fromTs ? './worker-main.ts' : './worker-main.js', import.m
 
 /** A module specifier a child process can import: file paths become file:// URLs, package names stay. */
 export function moduleSpecifier(module: string): string {
-  if (module.startsWith('file:') || !(module.startsWith('.') || isAbsolute(module))) return module;
-  return pathToFileURL(resolve(module)).href;
+  if (module.startsWith('file:')) return module;
+  if (module.startsWith('.') || isAbsolute(module) || existsSync(resolve(module)))
+    return pathToFileURL(resolve(module)).href;
+  return module;
 }
 
 /**

@@ -27,7 +27,8 @@ export interface CreateOptions {
 
 /**
  * Validate a sweep against the config schema and record it (status running, no trials yet).
- * The trial budget is `run_cap`, capped by the grid size for grid search.
+ * The trial budget is `run_cap`, capped by the grid size for grid search. Notes (things accepted but not
+ * applied, such as batch-size) are stored with the sweep; callers show them.
  */
 export function createSweep(sweeps: SweepStore, spec: SweepSpec, opts: CreateOptions = {}): SweepRecord {
   const notes = [...spec.notes, ...checkSweep(spec, opts.base)];
@@ -37,7 +38,6 @@ export function createSweep(sweeps: SweepStore, spec: SweepSpec, opts: CreateOpt
   if (!Number.isFinite(runCap)) {
     throw new GnnopsError(ErrorCodes.CONFIG_INVALID, 'sweep config: run_cap: needed for this method');
   }
-  for (const n of notes) log.warn({ note: n }, 'sweep config note');
   return sweeps.create({ spec, base: opts.base, runCap, seed, notes, queue: opts.queue, id: opts.id });
 }
 
@@ -127,7 +127,13 @@ export async function runSweep(sweeps: SweepStore, id: string, opts: RunSweepOpt
   const active = new Map<number, Promise<void>>();
   const emit = (e: SweepEvent) => opts.onEvent?.(e);
 
+  let fatal: string | null = null;
   const settle = (index: number, params: ParamSet, outcome: TrialOutcome) => {
+    if (outcome.fatal) {
+      fatal ??= outcome.error ?? 'trial could not start';
+      sweeps.interruptTrial(sweepId, index);
+      return;
+    }
     if (opts.signal?.aborted && outcome.status === 'failed') {
       sweeps.interruptTrial(sweepId, index);
       return;
@@ -191,7 +197,7 @@ export async function runSweep(sweeps: SweepStore, id: string, opts: RunSweepOpt
   };
 
   for (;;) {
-    while (active.size < opts.executor.slots && !opts.signal?.aborted && !targetReached) {
+    while (active.size < opts.executor.slots && !opts.signal?.aborted && !targetReached && fatal === null) {
       const t = redo.shift();
       if (t) {
         launch(t.index, t.attempt + 1, t.params);
@@ -207,6 +213,10 @@ export async function runSweep(sweeps: SweepStore, id: string, opts: RunSweepOpt
     }
     if (active.size === 0) break;
     await Promise.race(active.values());
+  }
+  if (fatal !== null) {
+    sweeps.setStatus(sweepId, 'stopped');
+    throw new GnnopsError(ErrorCodes.NOT_FOUND, `sweep ${sweepId} stopped: ${fatal}`, { sweep: sweepId });
   }
   const trials = sweeps.trials(sweepId);
   const unfinished = trials.some((t) => t.status === 'running' || t.status === 'interrupted');

@@ -60,4 +60,6 @@ export interface TrialOutcome {
   /** The Hyperband bracket at which the trial was stopped. */
   stoppedAt?: number;
   worker?: string;
+  /** The trial could not even start (trial module or trainer missing): the sweep stops instead of burning its budget. */
+  fatal?: boolean;
 }

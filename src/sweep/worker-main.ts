@@ -34,7 +34,7 @@ process.on('message', async (raw) => {
     } catch (e) {
       send({
         type: 'done',
-        outcome: { status: 'failed', metrics: {}, value: null, epochs: 0, error: (e as Error).message },
+        outcome: { status: 'failed', metrics: {}, value: null, epochs: 0, error: (e as Error).message, fatal: true },
       });
       return;
     }
