@@ -4,6 +4,7 @@ import { register as registerDrift } from './commands/drift.js';
 import { register as registerServe } from './commands/serve.js';
 import { register as registerModels } from './commands/models.js';
 import { register as registerRuns } from './commands/runs.js';
+import { register as registerSweep } from './commands/sweep.js';
 import { reportError } from './output.js';
 
 const VERSION = '0.1.0';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerRuns(program);
   registerModels(program);
+  registerSweep(program);
   return program;
 }
 
