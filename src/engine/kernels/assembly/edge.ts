@@ -30,53 +30,73 @@ export function edgeScore(
   }
 }
 
-/** Rows [lo, hi): softmax over each row's entries, per head. */
+/**
+ * Rows [lo, hi): softmax over each row's entries, per head. Heads go four at a time in f32x4 lanes; leftover heads
+ * take four consecutive entries per exp4. (A NaN score makes its row and head NaN, as in the reference.)
+ */
 export function edgeSoftmax(lo: i32, hi: i32, indptr: usize, scores: usize, heads: i32, out: usize): void {
   const h4 = <usize>heads << 2;
-  // 1) out = score − row max (per head)
   for (let i = lo; i < hi; i++) {
     const s = load<i32>(indptr + (<usize>i << 2));
     const e = load<i32>(indptr + (<usize>(i + 1) << 2));
     if (s == e) continue;
-    for (let h = 0; h < heads; h++) {
+    const ps = scores + <usize>s * h4;
+    const po = out + <usize>s * h4;
+    const n = e - s;
+    let h = 0;
+    for (; h + 4 <= heads; h += 4) {
       const o = <usize>h << 2;
-      let m = load<f32>(scores + <usize>s * h4 + o);
-      for (let t = s + 1; t < e; t++) {
-        const v = load<f32>(scores + <usize>t * h4 + o);
-        if (v > m) m = v;
-      }
-      for (let t = s; t < e; t++) {
+      let m = v128.load(ps + o);
+      for (let t = 1; t < n; t++) m = f32x4.pmax(m, v128.load(ps + <usize>t * h4 + o));
+      let sum = f32x4.splat(0);
+      for (let t = 0; t < n; t++) {
         const p = <usize>t * h4 + o;
-        store<f32>(out + p, load<f32>(scores + p) - m);
+        const x = exp4(f32x4.sub(v128.load(ps + p), m));
+        v128.store(po + p, x);
+        sum = f32x4.add(sum, x);
+      }
+      for (let t = 0; t < n; t++) {
+        const p = po + <usize>t * h4 + o;
+        v128.store(p, f32x4.div(v128.load(p), sum));
       }
     }
-  }
-  // 2) exp over the contiguous block of this row range
-  const b0 = <usize>load<i32>(indptr + (<usize>lo << 2)) * h4;
-  const b1 = <usize>load<i32>(indptr + (<usize>hi << 2)) * h4;
-  let p = b0;
-  for (; p + 16 <= b1; p += 16) v128.store(out + p, exp4(v128.load(out + p)));
-  if (p < b1) {
-    const r = exp4(v128.load(out + p));
-    const n = <i32>((b1 - p) >> 2);
-    for (let l = 0; l < n; l++) {
-      // lane by lane: the vector store would touch the next thread's entries
-      if (l == 0) store<f32>(out + p, f32x4.extract_lane(r, 0));
-      else if (l == 1) store<f32>(out + p + 4, f32x4.extract_lane(r, 1));
-      else store<f32>(out + p + 8, f32x4.extract_lane(r, 2));
-    }
-  }
-  // 3) normalise
-  for (let i = lo; i < hi; i++) {
-    const s = load<i32>(indptr + (<usize>i << 2));
-    const e = load<i32>(indptr + (<usize>(i + 1) << 2));
-    for (let h = 0; h < heads; h++) {
+    for (; h < heads; h++) {
+      // a leftover head: the same exp4, on four consecutive entries at a time
       const o = <usize>h << 2;
+      let m = load<f32>(ps + o);
+      for (let t = 1; t < n; t++) m = max(m, load<f32>(ps + <usize>t * h4 + o));
+      const mv = f32x4.splat(m);
       let sum: f32 = 0;
-      for (let t = s; t < e; t++) sum += load<f32>(out + <usize>t * h4 + o);
-      for (let t = s; t < e; t++) {
-        const q = out + <usize>t * h4 + o;
-        store<f32>(q, load<f32>(q) / sum);
+      let t = 0;
+      for (; t < n; t += 4) {
+        const p0 = <usize>t * h4 + o;
+        let v = v128.load32_splat(ps + p0);
+        if (t + 1 < n) v = f32x4.replace_lane(v, 1, load<f32>(ps + p0 + h4));
+        if (t + 2 < n) v = f32x4.replace_lane(v, 2, load<f32>(ps + p0 + 2 * h4));
+        if (t + 3 < n) v = f32x4.replace_lane(v, 3, load<f32>(ps + p0 + 3 * h4));
+        const x = exp4(f32x4.sub(v, mv));
+        const x0 = f32x4.extract_lane(x, 0);
+        store<f32>(po + p0, x0);
+        sum += x0;
+        if (t + 1 < n) {
+          const x1 = f32x4.extract_lane(x, 1);
+          store<f32>(po + p0 + h4, x1);
+          sum += x1;
+        }
+        if (t + 2 < n) {
+          const x2 = f32x4.extract_lane(x, 2);
+          store<f32>(po + p0 + 2 * h4, x2);
+          sum += x2;
+        }
+        if (t + 3 < n) {
+          const x3 = f32x4.extract_lane(x, 3);
+          store<f32>(po + p0 + 3 * h4, x3);
+          sum += x3;
+        }
+      }
+      for (t = 0; t < n; t++) {
+        const p = po + <usize>t * h4 + o;
+        store<f32>(p, load<f32>(p) / sum);
       }
     }
   }

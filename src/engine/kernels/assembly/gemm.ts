@@ -161,7 +161,7 @@ export function gemmNN(
 }
 
 /** Rows of the k-chunk [k0, k1) kept hot in cache by gemmTN. */
-const KC: i32 = 256;
+const KC: i32 = 64;
 
 @inline
 function tn4x8(pa: usize, lda4: usize, pb: usize, ldb4: usize, kc: i32, acc: usize, ldacc4: usize, first: bool): void {

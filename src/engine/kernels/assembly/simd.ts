@@ -35,14 +35,16 @@ export function hsum(v: v128): f32 {
 }
 
 /**
- * exp on four lanes (Cephes expf: x = n·ln2 + r, degree-6 polynomial in r, scale by 2^n through the exponent bits).
+ * exp on four lanes (Cephes expf: x = n·ln2 + r with n = round(x·log2 e), degree-6 polynomial in r, scale by 2^n
+ * through the exponent bits).
  * Relative error about 2 ulp; exp(-inf) = 0, NaN stays NaN.
  */
 @inline
 export function exp4(x: v128): v128 {
-  x = f32x4.min(x, f32x4.splat(88.3762626647949));
-  x = f32x4.max(x, f32x4.splat(-88.3762626647949));
-  const fx = f32x4.floor(f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), f32x4.splat(0.5)));
+  // pmin/pmax are single instructions (min/max need NaN fix-ups); with x first, a NaN x passes through
+  x = f32x4.pmin(x, f32x4.splat(88.3762626647949));
+  x = f32x4.pmax(x, f32x4.splat(-88.3762626647949));
+  const fx = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
   x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(0.693359375)));
   x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
   let y = f32x4.splat(1.9875691500e-4);
@@ -52,6 +54,8 @@ export function exp4(x: v128): v128 {
   y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.6666665459e-1));
   y = f32x4.add(f32x4.mul(y, x), f32x4.splat(5.0000001201e-1));
   y = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(y, x), x), x), f32x4.splat(1));
-  const e = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(fx), i32x4.splat(127)), 23);
+  // 2^n from n via the 1.5·2^23 trick (|n| ≤ 128 here): the low mantissa bits of n + 1.5·2^23 hold n
+  const n = i32x4.sub(f32x4.add(fx, f32x4.splat(12582912.0)), f32x4.splat(12582912.0));
+  const e = i32x4.shl(i32x4.add(n, i32x4.splat(127)), 23);
   return f32x4.mul(y, e);
 }
