@@ -14,7 +14,18 @@ export {
   type SparseAdjacency,
   transposeCsr,
 } from './adjacency.js';
-export type { Backend, BackendName, Csr, DType, FArray } from './backend/types.js';
+export {
+  type Backend,
+  type BackendName,
+  type BackendOptions,
+  backendOptionsFromEnv,
+  type Csr,
+  createBackend,
+  type DType,
+  type FArray,
+  getBackend,
+  setBackend,
+} from './backend/index.js';
 export { type GradcheckOptions, type GradcheckResult, gradcheck } from './gradcheck.js';
 export { constantInit, glorotInit, type Init, linearInit, uniformInit } from './init.js';
 export * from './ops/index.js';
