@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { applyDrift, sampleRows, syntheticWindow } from '../../../src/monitor/synthetic.js';
+
+const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+const home = mkdtempSync(join(tmpdir(), 'gnnops-drift-cli-'));
+after(() => rmSync(home, { recursive: true, force: true }));
+
+function gnnops(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, GNNOPS_HOME: home, GNNOPS_LOG_LEVEL: 'silent' },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function writeRows(path: string, w: ReturnType<typeof sampleRows>): void {
+  const rows = Array.from({ length: w.rows }, (_, r) => Array.from(w.features.subarray(r * w.cols, (r + 1) * w.cols)));
+  writeFileSync(
+    path,
+    JSON.stringify({ features: rows, predictions: Array.from(w.predictions), degrees: Array.from(w.degrees) }),
+  );
+}
+
+const ref = syntheticWindow({ rows: 1500, cols: 8, seed: 1 });
+writeRows(join(home, 'ref.json'), ref);
+writeRows(join(home, 'clean.json'), sampleRows(ref, 600, 2));
+writeRows(join(home, 'drifted.json'), applyDrift(sampleRows(ref, 600, 3), { shift: 0.5, classMix: 0.4, toClass: 1 }));
+
+describe('gnnops drift', () => {
+  it('profile --rows-file writes a profile; report --json on clean traffic finds no drift', () => {
+    const p = gnnops([
+      'drift',
+      'profile',
+      '--rows-file',
+      join(home, 'ref.json'),
+      '--out',
+      join(home, 'p.json'),
+      '--json',
+    ]);
+    assert.equal(p.code, 0, p.stderr);
+    const summary = JSON.parse(p.stdout) as { rows: number; cols: number; predictions: number };
+    assert.deepEqual([summary.rows, summary.cols, summary.predictions], [1500, 8, 1500]);
+    const r = gnnops([
+      'drift',
+      'report',
+      '--reference',
+      join(home, 'p.json'),
+      '--current',
+      join(home, 'clean.json'),
+      '--json',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const rep = JSON.parse(r.stdout) as { summary: { drifted: boolean }; features: { test: string; hist?: unknown }[] };
+    assert.equal(rep.summary.drifted, false);
+    assert.equal(rep.features[0].test, 'wasserstein');
+    assert.equal(rep.features[0].hist, undefined);
+  });
+
+  it('report --out writes the HTML report for drifted traffic, honouring --method and overrides', () => {
+    const out = join(home, 'report.html');
+    const r = gnnops([
+      'drift',
+      'report',
+      '--reference',
+      join(home, 'p.json'),
+      '--current',
+      join(home, 'drifted.json'),
+      '--out',
+      out,
+      '--method',
+      'psi',
+      'drift.psi_bins=20',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /dataset drift: YES \(8\/8 features/);
+    assert.match(r.stdout, /prediction drift: YES/);
+    assert.match(r.stdout, /PSI/);
+    assert.ok(existsSync(out));
+    assert.match(readFileSync(out, 'utf8'), /<h2>Prediction drift<\/h2>/);
+  });
+
+  it('exits 2 with a message naming the problem', () => {
+    const missing = gnnops([
+      'drift',
+      'report',
+      '--reference',
+      join(home, 'nope.json'),
+      '--current',
+      join(home, 'clean.json'),
+    ]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /nope\.json/);
+    const badKey = gnnops([
+      'drift',
+      'report',
+      '--reference',
+      join(home, 'p.json'),
+      '--current',
+      join(home, 'clean.json'),
+      'drift.share_threshold=2',
+    ]);
+    assert.equal(badKey.code, 2);
+    assert.match(badKey.stderr, /drift\.share_threshold/);
+    const both = gnnops(['drift', 'profile', '--rows-file', 'a', '--dataset', 'synthetic']);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /exactly one of/);
+  });
+});
