@@ -143,4 +143,10 @@ CREATE TABLE registry_events (
 );
 `,
   },
+  {
+    // Process start time (Linux /proc/<pid>/stat field 22) next to the pid, so recovery can tell a live run from
+    // an unrelated process that reused its pid.
+    id: 'track/2',
+    sql: 'ALTER TABLE runs ADD COLUMN pid_start TEXT;',
+  },
 ]);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
 
@@ -27,16 +28,32 @@ export function pidAlive(pid: number): boolean {
 }
 
 /**
- * Mark runs left `running` by a dead process as `failed`. On this host a run is dead when its pid is gone,
- * or when the pid is alive but the heartbeat is stale (the pid was reused by another program). On another
- * host only the heartbeat can tell. The reason is kept in `status_reason`.
+ * Start time of a process in clock ticks since boot (field 22 of /proc/<pid>/stat), or null where /proc is not
+ * available. Together with the pid it identifies a process: a reused pid has a different start time.
+ */
+export function processStart(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces and parentheses: count fields after its closing ')'.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return rest[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Mark runs left `running` by a dead process as `failed`. On this host a run is dead when its pid is gone, or
+ * when the pid now belongs to another process (different start time; where start times are unknown, a stale
+ * heartbeat stands in). A live process is never judged by its heartbeat, so a long blocking computation is safe.
+ * On another host only the heartbeat can tell. The reason is kept in `status_reason`.
  */
 export function recoverStaleRuns(db: Database.Database, opts: RecoveryOptions): RecoveredRun[] {
   const now = opts.now ?? Date.now();
   const host = opts.host ?? hostname();
   const rows = db
-    .prepare<[], { id: string; pid: number; host: string; heartbeat_at: number }>(
-      "SELECT id, pid, host, heartbeat_at FROM runs WHERE status = 'running'",
+    .prepare<[], { id: string; pid: number; host: string; heartbeat_at: number; pid_start: string | null }>(
+      "SELECT id, pid, host, heartbeat_at, pid_start FROM runs WHERE status = 'running'",
     )
     .all();
   const dead: RecoveredRun[] = [];
@@ -46,6 +63,12 @@ export function recoverStaleRuns(db: Database.Database, opts: RecoveryOptions): 
       if (r.pid === process.pid) continue;
       if (!pidAlive(r.pid)) {
         dead.push({ ...r, reason: `process ${r.pid} on ${r.host} exited without ending the run` });
+        continue;
+      }
+      const start = r.pid_start === null ? null : processStart(r.pid);
+      if (start !== null) {
+        if (start !== r.pid_start)
+          dead.push({ ...r, reason: `process ${r.pid} exited; its pid now belongs to another process` });
       } else if (age > opts.staleAfterMs) {
         dead.push({ ...r, reason: `no heartbeat for ${Math.round(age / 1000)} s (pid ${r.pid} reused?)` });
       }

@@ -5,6 +5,7 @@ import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import { flattenConfig } from './flatten.js';
 import { type GitInfo, gitInfo } from './git.js';
 import * as q from './queries.js';
+import { processStart } from './recovery.js';
 import { defaultRunTuning, Run, type RunTuning } from './run.js';
 import type { Store } from './store.js';
 import type { ArtifactRecord, DatasetRef, MetricPoint, ParamValue, RunDetail, RunRecord } from './types.js';
@@ -80,7 +81,7 @@ export class Tracker {
     const db = this.store.db;
     const experiment = opts.experiment ?? this.defaultExperiment;
     const expId = this.experimentId(experiment);
-    if (opts.parentId !== undefined) q.findRun(db, opts.parentId);
+    const parentId = opts.parentId === undefined ? null : q.findRun(db, opts.parentId).id;
     const id = randomBytes(16).toString('hex');
     const now = Date.now();
     const name = opts.name ?? `${opts.dataset?.name ?? 'run'}-${stamp(now)}`;
@@ -97,8 +98,8 @@ export class Tracker {
     }
     db.prepare(
       `INSERT INTO runs (id, experiment_id, name, status, start_time, git_sha, git_dirty, config_json, dataset_name,
-         dataset_hash, host, pid, heartbeat_at, gnnops_version, parent_id, sweep_id)
-       VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         dataset_hash, host, pid, heartbeat_at, gnnops_version, parent_id, sweep_id, pid_start)
+       VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       id,
       expId,
@@ -113,8 +114,9 @@ export class Tracker {
       process.pid,
       now,
       gnnopsVersion(),
-      opts.parentId ?? null,
+      parentId,
       opts.sweepId ?? null,
+      processStart(process.pid),
     );
     const run = new Run(db, this.store.cas, { id, name, experiment }, { ...this.#tuning, ...opts.tuning });
     try {

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { processStart } from '../../src/track/recovery.js';
 import { openStore } from '../../src/track/store.js';
 import { Tracker } from '../../src/track/tracker.js';
 
@@ -91,6 +92,31 @@ test('runs of a live process are left alone; other hosts are judged by heartbeat
   live.end();
   fresh.end();
   remote.end('failed');
+  again.close();
+  store.close();
+});
+
+test('a live pid is judged by its start time, not its heartbeat', {
+  skip: processStart(process.pid) === null && 'no /proc',
+}, () => {
+  const store = openStore({ home });
+  const t = new Tracker(store);
+  // Both runs claim the parent process (alive) with a heartbeat an hour old.
+  const blocked = t.startRun({ git: null });
+  const reused = t.startRun({ git: null });
+  const old = Date.now() - 3_600_000;
+  const setPid = store.db.prepare('UPDATE runs SET pid = ?, pid_start = ?, heartbeat_at = ? WHERE id = ?');
+  setPid.run(process.ppid, processStart(process.ppid), old, blocked.id);
+  setPid.run(process.ppid, '1', old, reused.id);
+  const again = openStore({ home, staleAfterMs: 60_000 });
+  assert.deepEqual(
+    again.recovered.map((r) => r.id),
+    [reused.id],
+  );
+  assert.match(again.recovered[0].reason, /pid now belongs to another process/);
+  assert.equal(t.getRun(blocked.id).status, 'running', 'a long blocking computation is not a crash');
+  blocked.end();
+  reused.end('failed');
   again.close();
   store.close();
 });

@@ -22,7 +22,7 @@ after(() => {
 describe('store', () => {
   test('opens in WAL mode and records applied migrations', () => {
     assert.equal(store.db.pragma('journal_mode', { simple: true }), 'wal');
-    assert.deepEqual(store.schemaVersions(), ['track/1', 'registry/1']);
+    assert.deepEqual(store.schemaVersions(), ['track/1', 'registry/1', 'track/2']);
     // Re-opening applies nothing new and keeps the data.
     const again = openStore({ home });
     assert.deepEqual(again.applyMigrations([{ id: 'track/1', sql: 'THIS IS NOT SQL' }]), []);
@@ -180,5 +180,27 @@ describe('runs', () => {
     assert.throws(() => t.getRun('same'), /ambiguous/);
     assert.throws(() => t.getRun('nonexistent-run'), /no run matches/);
     assert.throws(() => t.startRun({ experiment: '' }), /experiment name/);
+  });
+});
+
+describe('lineage', () => {
+  test('a child run stores its parent’s full id and the parent lists its children', () => {
+    const t = new Tracker(store);
+    const parent = t.startRun({ name: 'parent', git: null, sweepId: 'sweep-1' });
+    const child = t.startRun({ git: null, parentId: parent.id.slice(0, 10), sweepId: 'sweep-1' });
+    child.end();
+    parent.end();
+    assert.equal(t.getRun(child.id).parentId, parent.id);
+    const d = t.detail(parent.id);
+    assert.deepEqual(d.lineage.children, [child.id]);
+    assert.equal(d.lineage.sweep, 'sweep-1');
+    assert.deepEqual(
+      t
+        .listRuns({ sweepId: 'sweep-1' })
+        .map((r) => r.id)
+        .sort(),
+      [parent.id, child.id].sort(),
+    );
+    assert.throws(() => t.startRun({ git: null, parentId: 'ffffffffffff' }), /no run matches/);
   });
 });
