@@ -49,8 +49,11 @@ export class ModelHolder {
     return this.entry;
   }
 
+  /** Set at shutdown: readiness turns false while requests are still served. */
+  draining = false;
+
   get ready(): boolean {
-    return this.entry !== undefined;
+    return this.entry !== undefined && !this.draining;
   }
 
   /** The current entry for one request; release it when the request is done. 503 when nothing is loaded. */

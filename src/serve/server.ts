@@ -56,6 +56,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      if (config.shutdown_grace_s > 0) {
+        served.holder.draining = true;
+        served.metrics.modelReady.set(0);
+        await new Promise((r) => setTimeout(r, config.shutdown_grace_s * 1000));
+      }
       const timer = setTimeout(() => {
         log.warn('shutdown: closing connections still open after the timeout');
         served.app.server.closeAllConnections();

@@ -63,6 +63,13 @@ export const serveSection = z
       .min(0)
       .default(60)
       .describe('Seconds between background drift checks that update the drift gauges (0 = off).'),
+    shutdown_grace_s: z
+      .number()
+      .min(0)
+      .default(0)
+      .describe(
+        'On SIGTERM, report not-ready for this many seconds (still serving) before closing, so load balancers stop routing first.',
+      ),
     reload_poll_s: z
       .number()
       .min(0)

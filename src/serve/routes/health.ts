@@ -10,7 +10,7 @@ export async function healthRoutes(app: FastifyInstance, ctx: ServeContext): Pro
   app.get('/v2/health/ready', { schema: readyRouteSchema }, async (_req, reply) => {
     if (ctx.holder.ready) return { ready: true };
     reply.code(503);
-    return { ready: false, error: 'no model loaded yet' };
+    return { ready: false, error: ctx.holder.draining ? 'shutting down' : 'no model loaded yet' };
   });
   app.get('/v2', { schema: serverMetadataRouteSchema }, async () => ({
     name: 'gnnops',

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { tempHome } from './helpers.js';
+
+const child = fileURLToPath(new URL('./fixtures/serve-child.ts', import.meta.url));
+
+/** Start the fixture server in a child process; resolves with its URL. */
+export function spawnServer(env: Record<string, string>): Promise<{ proc: ChildProcess; url: string }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', child], {
+    env: { ...process.env, GNNOPS_LOG_LEVEL: 'silent', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: proc.stdout! });
+    lines.once('line', (l) => resolve({ proc, url: (JSON.parse(l) as { url: string }).url }));
+    proc.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
+  });
+}
+
+interface Outcome {
+  status: number;
+  id?: string;
+  at: number;
+}
+
+/** One POST on its own connection: a status and request id, or status 0 when the connection was refused/reset. */
+function post(url: string, body: string): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const req = request(
+      `${url}/predict`,
+      { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, id: res.headers['x-request-id'] as string, at: Date.now() }),
+        );
+      },
+    );
+    req.on('error', () => resolve({ status: 0, at: Date.now() }));
+    req.end(body);
+  });
+}
+
+describe('graceful shutdown (child process + SIGTERM)', () => {
+  it('finishes in-flight requests and logs every request it answered', async () => {
+    const home = tempHome();
+    // each forward busy-waits 25 ms, so SIGTERM lands while many requests are queued or running
+    const { proc, url } = await spawnServer({ GNNOPS_HOME: home, FIXTURE_DELAY_MS: '25' });
+    const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+    const body = JSON.stringify({
+      x: [
+        [1, 0],
+        [0, 3],
+      ],
+      edge_index: [[0], [1]],
+    });
+    const pending = Array.from({ length: 40 }, () => post(url, body));
+    const first = await Promise.race(pending);
+    assert.equal(first.status, 200);
+    const killedAt = Date.now();
+    proc.kill('SIGTERM');
+    const outcomes = await Promise.all(pending);
+    const code = await exited;
+    assert.equal(code, 0, 'clean exit after draining');
+
+    const ok = outcomes.filter((o) => o.status === 200);
+    const others = outcomes.filter((o) => o.status !== 200);
+    assert.ok(
+      others.every((o) => o.status === 0 || o.status === 503),
+      `requests not served were refused, never failed: ${others.map((o) => o.status)}`,
+    );
+    assert.ok(ok.filter((o) => o.at > killedAt).length > 0, 'requests in flight at SIGTERM were finished');
+
+    const db = new Database(join(home, 'gnnops.db'), { readonly: true });
+    try {
+      const ids = new Set(
+        db
+          .prepare<[], { request_id: string }>('SELECT request_id FROM request_log')
+          .all()
+          .map((r) => r.request_id),
+      );
+      for (const o of ok) assert.ok(ids.has(o.id!), `answered request ${o.id} is in the log`);
+      assert.equal(ids.size, ok.length, 'and nothing else is');
+    } finally {
+      db.close();
+    }
+  });
+});
