@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { SweepStore, type TrialRecord } from '../../src/sweep/store.js';
+import { openStore } from '../../src/track/store.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const cli = join(root, 'src/cli/main.ts');
+const fixture = join(root, 'test/sweep/fixtures/synthetic-trial.ts');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function snapshot(home: string): { id: string; trials: TrialRecord[] } | null {
+  const store = openStore({ home, recover: false });
+  try {
+    const sweeps = new SweepStore(store);
+    const [s] = sweeps.list();
+    return s ? { id: s.id, trials: sweeps.trials(s.id) } : null;
+  } finally {
+    store.close();
+  }
+}
+
+describe('sweep crash and resume (CLI, 2 worker processes)', () => {
+  const home = mkdtempSync(join(tmpdir(), 'gnnops-resume-'));
+  let child: ChildProcess | undefined;
+  after(() => {
+    if (child?.exitCode === null) child.kill('SIGKILL');
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('kill -9 of the sweep mid-way, then --resume finishes exactly the remaining trials', async () => {
+    const yaml = join(home, 'sweep.yaml');
+    writeFileSync(
+      yaml,
+      [
+        'method: bayes',
+        'metric: {name: val_acc, goal: maximize}',
+        'run_cap: 10',
+        'parameters:',
+        '  learning-rate: {distribution: log_uniform_values, min: 1.0e-4, max: 1.0e-1}',
+        '  dropout: {min: 0.0, max: 0.5}',
+        '  hidden-layers: {min: 1, max: 4}',
+      ].join('\n'),
+    );
+    const log = join(home, 'trials.log');
+    const env = {
+      ...process.env,
+      GNNOPS_HOME: home,
+      GNNOPS_LOG_LEVEL: 'silent',
+      GNNOPS_TEST_TRIAL_MS: '25',
+      GNNOPS_TEST_TRIAL_LOG: log,
+    };
+    const args = ['--import', 'tsx', cli, 'sweep', '--workers', '2', '--trial-module', fixture, '--seed', '9'];
+    child = spawn(process.execPath, [...args, '--config', yaml], { env, stdio: 'ignore' });
+    let before: { id: string; trials: TrialRecord[] } | null = null;
+    for (let i = 0; i < 600; i++) {
+      await sleep(50);
+      const s = snapshot(home);
+      if (s && s.trials.filter((t) => t.status === 'finished').length >= 3) {
+        child.kill('SIGKILL');
+        break;
+      }
+    }
+    await new Promise((r) => child?.once('exit', r));
+    before = snapshot(home);
+    assert.ok(before, 'the sweep was recorded');
+    const doneBefore = before.trials.filter((t) => t.status === 'finished');
+    const runningBefore = before.trials.filter((t) => t.status === 'running');
+    assert.ok(doneBefore.length >= 3 && doneBefore.length < 10, `${doneBefore.length} finished before the kill`);
+    assert.ok(runningBefore.length >= 1, 'trials were running when the sweep was killed');
+
+    // Worker processes notice the dead parent (IPC disconnect) and exit: no orphans keep training.
+    const starts = () =>
+      readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('start '))
+        .map((l) => l.split(' '));
+    const workerPids = [...new Set(starts().map((s) => Number(s[2])))];
+    for (let i = 0; i < 100 && workerPids.some(alive); i++) await sleep(50);
+    assert.deepEqual(workerPids.filter(alive), [], 'worker processes exited with their parent');
+
+    const res = spawnSync(process.execPath, [...args, '--resume', before.id, '--json'], { env, encoding: 'utf8' });
+    assert.equal(res.status, 0, res.stderr);
+    const summary = JSON.parse(res.stdout) as { sweep: { status: string }; trials: TrialRecord[] };
+    assert.equal(summary.sweep.status, 'finished');
+    assert.equal(summary.trials.length, 10);
+    assert.deepEqual(
+      summary.trials.map((t) => t.index),
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    );
+    assert.ok(summary.trials.every((t) => t.status === 'finished'));
+
+    const startCount = new Map<string, number>();
+    for (const s of starts()) startCount.set(s[1], (startCount.get(s[1]) ?? 0) + 1);
+    for (const t of doneBefore) {
+      assert.equal(startCount.get(`${before.id}-${t.index}`), 1, `finished trial ${t.index} was not run again`);
+      const after = summary.trials[t.index];
+      assert.deepEqual([after.params, after.value, after.attempt], [t.params, t.value, 1]);
+    }
+    for (const t of runningBefore) {
+      assert.equal(startCount.get(`${before.id}-${t.index}`), 2, `interrupted trial ${t.index} re-ran once`);
+      assert.deepEqual(summary.trials[t.index].params, t.params, 'with the same parameters');
+      assert.equal(summary.trials[t.index].attempt, 2);
+    }
+    // Every trial that never started before the kill ran exactly once.
+    for (let i = 0; i < 10; i++) {
+      if (before.trials.some((t) => t.index === i)) continue;
+      assert.equal(startCount.get(`${before.id}-${i}`), 1);
+    }
+  });
+});
