@@ -1,9 +1,11 @@
 import { Command } from 'commander';
 import { register as registerConfig } from './commands/config.js';
+import { register as registerData } from './commands/data.js';
 import { register as registerDrift } from './commands/drift.js';
 import { register as registerServe } from './commands/serve.js';
 import { register as registerModels } from './commands/models.js';
 import { register as registerRuns } from './commands/runs.js';
+import { register as registerStart } from './commands/start.js';
 import { register as registerSweep } from './commands/sweep.js';
 import { reportError } from './output.js';
 
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerConfig(program);
+  registerData(program);
+  registerStart(program);
   registerDrift(program);
   registerServe(program);
   registerRuns(program);

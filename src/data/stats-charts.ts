@@ -40,7 +40,7 @@ export function statsCharts(s: GraphStats): Record<string, string> {
       height: 460,
     }),
     'degree-histogram': histogram({
-      title: `${label(s)}: degree distribution (${d.zero} nodes of degree 0 not shown)`,
+      title: `${label(s)}: degree distribution${d.zero ? ` (${d.zero} nodes of degree 0 not shown)` : ''}`,
       xLabel: s.dataset.undirected
         ? 'degree (log scale, bins of powers of 2)'
         : 'out-degree (log scale, bins of powers of 2)',
@@ -56,9 +56,9 @@ export function statsCharts(s: GraphStats): Record<string, string> {
       yLabel: 'share of edges',
       categories: s.classNames,
       series: [
-        { name: 'same-class share of edges', values: s.homophily.perClass.map((p) => p.homophily) },
+        { name: 'same-class share', values: s.homophily.perClass.map((p) => p.homophily) },
         {
-          name: 'class share of nodes (random wiring)',
+          name: 'class share (random wiring)',
           values: s.homophily.perClass.map((p) => p.share),
           color: '#bab0ac',
         },

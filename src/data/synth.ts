@@ -7,7 +7,7 @@
  * - a latent class z_i per node, in WikiCS's class proportions (statistics.json: 295, 667, 2153, 1933, 2679, 780,
  *   413, 865, 492, 1424 of 11,701), shuffled;
  * - features x_i = μ_{z_i} + ε_i, with μ_c ~ N(0, signal²) per dimension and ε ~ N(0, noise²), rounded to 5 decimals;
- * - a heavy-tailed activity a_i ~ Pareto(α = 1.7) per node. Node i writes d_i ≈ avgDegree · a_i / mean(a) out-links
+ * - a heavy-tailed activity a_i ~ Pareto(α = 1.7) − 0.9 per node. Node i writes d_i ≈ avgDegree · a_i / mean(a) out-links
  *   (at least 1, at most N/4); each link goes to its own class with probability h_i (h_i spread around
  *   `homophily`), else to any node; targets are drawn ∝ activity, so in-degrees are heavy-tailed too;
  * - a few self-loops (rate `selfLoopRate`), as the real file has some;
@@ -29,7 +29,7 @@ export interface SynthOptions {
   seed?: number;
   /** Feature dimension; default 300. */
   features?: number;
-  /** Mean out-link draws per node (repeats collapse); default min(20, nodes/4), which gives ≈216k distinct links at 11,701 nodes (WikiCS: 216,123). */
+  /** Mean out-link draws per node (repeats collapse); default min(21.5, nodes/4), which gives ≈216k distinct links at 11,701 nodes (WikiCS: 216,123). */
   avgDegree?: number;
   /** Mean share of a node's links that stay in its latent class; default 0.75 (observed edge homophily ≈ 0.62 after label noise). */
   homophily?: number;
@@ -124,7 +124,7 @@ export function generateSynthetic(opts: SynthOptions = {}): WikiCSJson {
   const n = opts.nodes ?? 11701;
   const seed = opts.seed ?? 1;
   const dim = opts.features ?? 300;
-  const avgDegree = opts.avgDegree ?? Math.min(20, n / 4);
+  const avgDegree = opts.avgDegree ?? Math.min(21.5, n / 4);
   const homophily = opts.homophily ?? 0.75;
   const labelNoise = opts.labelNoise ?? 0.1;
   const signal = opts.signal ?? 0.1;
@@ -162,7 +162,8 @@ export function generateSynthetic(opts: SynthOptions = {}): WikiCSJson {
     return row;
   });
 
-  const activity = Float64Array.from({ length: n }, () => (1 - r()) ** (-1 / 1.7));
+  // Shifted Pareto: a long tail of hubs and, unlike a plain Pareto, many nodes with only one or two links.
+  const activity = Float64Array.from({ length: n }, () => (1 - r()) ** (-1 / 1.7) - 0.9);
   const meanActivity = activity.reduce((a, b) => a + b, 0) / n;
   const inClass = members.map((ids) => weightedPicker(ids, activity));
   const anyNode = weightedPicker(
