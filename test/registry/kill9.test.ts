@@ -95,3 +95,45 @@ test('kill -9 during registrations never leaves a version without its checkpoint
     `${reported.length} committed; ${versions} versions; ${blobs.length} blobs (orphans: ${blobs.length - temps - versions}, temp leftovers: ${temps})`,
   );
 });
+
+test('two processes registering at once get distinct, contiguous version numbers', async () => {
+  const start = () => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', child], {
+      env: { ...process.env, GNNOPS_HOME: home, GNNOPS_LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const seen: number[] = [];
+    let buf = '';
+    proc.stdout.on('data', (b: Buffer) => {
+      buf += b.toString();
+      const lines = buf.split('\n');
+      buf = lines.pop() ?? '';
+      for (const l of lines) seen.push(Number(l));
+    });
+    const exited = new Promise<void>((r) => proc.on('exit', () => r()));
+    return { proc, seen, exited };
+  };
+  const a = start();
+  const b = start();
+  const t0 = Date.now();
+  while ((a.seen.length < 5 || b.seen.length < 5) && Date.now() - t0 < 30_000)
+    await new Promise((r) => setTimeout(r, 50));
+  a.proc.kill('SIGKILL');
+  b.proc.kill('SIGKILL');
+  await Promise.all([a.exited, b.exited]);
+  assert.ok(a.seen.length >= 5 && b.seen.length >= 5, `both made progress (${a.seen.length}, ${b.seen.length})`);
+  const overlap = a.seen.filter((v) => b.seen.includes(v));
+  assert.deepEqual(overlap, [], 'no version number was handed out twice');
+  const store = openStore({ home });
+  const versions = (
+    store.db.prepare("SELECT version FROM model_versions WHERE model = 'crashy' ORDER BY version").all() as {
+      version: number;
+    }[]
+  ).map((r) => r.version);
+  store.close();
+  assert.deepEqual(
+    versions,
+    versions.map((_, i) => i + 1),
+  );
+  for (const v of [...a.seen, ...b.seen]) assert.ok(versions.includes(v));
+});

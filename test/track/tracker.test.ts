@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -202,5 +202,29 @@ describe('lineage', () => {
       [parent.id, child.id].sort(),
     );
     assert.throws(() => t.startRun({ git: null, parentId: 'ffffffffffff' }), /no run matches/);
+  });
+});
+
+describe('background flush and temp cleanup', () => {
+  test('the timer flushes waiting points while the event loop is idle', async () => {
+    const run = new Tracker(store, { tuning: { flushEvery: 1000, flushMs: 30 } }).startRun({ git: null });
+    run.logMetric('m', 1);
+    assert.equal(run.pending, 1);
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(run.pending, 0);
+    assert.equal(new Tracker(store).metricHistory(run.id, 'm').length, 1);
+    run.end();
+  });
+
+  test('cleanTemp removes temp files of dead processes only', () => {
+    const dir = join(home, 'artifacts', 'sha256', 'ab');
+    mkdirSync(dir, { recursive: true });
+    const dead = join(dir, `${'c'.repeat(62)}.tmp-999999999-abcd`);
+    const mine = join(dir, `${'d'.repeat(62)}.tmp-${process.pid}-abcd`);
+    writeFileSync(dead, 'x');
+    writeFileSync(mine, 'y');
+    assert.equal(store.cas.cleanTemp(), 1);
+    assert.equal(existsSync(dead), false);
+    assert.equal(existsSync(mine), true);
   });
 });
