@@ -156,6 +156,55 @@ describe('sweep runner', () => {
     }
   });
 
+  it('an aborted sweep records running trials as interrupted and a resume re-runs them with the same params', async () => {
+    const rec = createSweep(sweeps, { ...spec, run_cap: 6 }, { seed: 8 });
+    const ac = new AbortController();
+    let ends = 0;
+    const slow: TrialFn = async (config, ctx) => {
+      await new Promise((r) => setTimeout(r, ctx.trialIndex * 5));
+      if (ctx.signal.aborted) throw new Error('aborted');
+      return synthetic(config, ctx);
+    };
+    const first = await runSweep(sweeps, rec.id, {
+      executor: new InProcessExecutor(slow, 2),
+      signal: ac.signal,
+      onEvent: (e) => {
+        if (e.type === 'trial-end' && ++ends === 2) ac.abort();
+      },
+    });
+    assert.equal(first.sweep.status, 'stopped');
+    const interrupted = first.trials.filter((t) => t.status === 'interrupted');
+    assert.ok(interrupted.length >= 1, JSON.stringify(first.trials.map((t) => t.status)));
+    assert.ok(first.trials.length < 6);
+    const second = await runSweep(sweeps, rec.id, { executor: new InProcessExecutor(synthetic, 2) });
+    assert.equal(second.sweep.status, 'finished');
+    assert.equal(second.trials.length, 6);
+    assert.ok(second.trials.every((t) => t.status === 'finished'));
+    for (const t of interrupted) {
+      assert.deepEqual(second.trials[t.index].params, t.params);
+      assert.equal(second.trials[t.index].attempt, 2);
+    }
+  });
+
+  it('applies Hyperband on worker processes exactly as in-process when trials run one at a time', async () => {
+    const hb = { ...spec, run_cap: 8, early_terminate: { type: 'hyperband' as const, min_iter: 2, eta: 3 } };
+    const a = createSweep(sweeps, hb, { seed: 13 });
+    const b = createSweep(sweeps, hb, { seed: 13 });
+    const pool = new ProcessPoolExecutor({ workers: 1, module: fixture });
+    try {
+      const ra = await runSweep(sweeps, a.id, { executor: pool });
+      const rb = await runSweep(sweeps, b.id, { executor: new InProcessExecutor(synthetic, 1) });
+      const shape = (ts: typeof ra.trials) => ts.map((t) => [t.status, t.epochs, t.stoppedAt]);
+      assert.deepEqual(shape(ra.trials), shape(rb.trials));
+      assert.ok(
+        ra.trials.some((t) => t.status === 'stopped'),
+        JSON.stringify(shape(ra.trials)),
+      );
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('grid search stops at the grid size even with a larger run_cap', async () => {
     const grid = parseSweepSpec({
       method: 'grid',

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { makeSearcher } from '../../src/sweep/search/index.js';
 import { loadSweepSpec, parseSweepYaml } from '../../src/sweep/spec.js';
@@ -95,6 +96,19 @@ describe('sweep parameters → config', () => {
       'method: random\nrun_cap: 2\nparameters: {dropout: {min: 0.0, max: 1.5}}',
       /parameters.dropout: value 1.5 gives an invalid config for model.dropout/,
     );
+  });
+
+  it('every example sweep file validates against the config schema', () => {
+    const dir = resolve(import.meta.dirname, '../../examples/sweeps');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+    assert.ok(files.length >= 3);
+    for (const f of files) {
+      const spec = loadSweepSpec(join(dir, f));
+      checkSweep(spec);
+      const params = makeSearcher(spec, 1).suggest(0, []);
+      assert.ok(params, f);
+      trialConfig(params);
+    }
   });
 
   it('says out loud that a batch size other than the node count is ignored', () => {
