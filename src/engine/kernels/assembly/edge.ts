@@ -1,6 +1,6 @@
 // Edge-wise attention kernels over CSR rows (row i = target, entry t, source j = indices[t]); edge-major E × H.
 
-import { exp4, hsum, laneMask } from './simd';
+import { exp4, hsum, hsum4, laneMask } from './simd';
 
 /** Rows [lo, hi): out[t·H+h] = leakyRelu(src[j·H+h] + dst[i·H+h], slope). */
 export function edgeScore(
@@ -102,7 +102,7 @@ export function edgeSoftmax(lo: i32, hi: i32, indptr: usize, scores: usize, head
   }
 }
 
-/** Rows [lo, hi): gradScores = alpha ⊙ (gradAlpha − Σ_row alpha ⊙ gradAlpha), per head. */
+/** Rows [lo, hi): gradScores = alpha ⊙ (gradAlpha − Σ_row alpha ⊙ gradAlpha), per head (four heads per f32x4). */
 export function edgeSoftmaxBackward(
   lo: i32, hi: i32, indptr: usize, alpha: usize, gradAlpha: usize, heads: i32, gradScores: usize,
 ): void {
@@ -110,22 +110,55 @@ export function edgeSoftmaxBackward(
   for (let i = lo; i < hi; i++) {
     const s = load<i32>(indptr + (<usize>i << 2));
     const e = load<i32>(indptr + (<usize>(i + 1) << 2));
-    for (let h = 0; h < heads; h++) {
-      const o = <usize>h << 2;
+    const base = <usize>s * h4;
+    let h = 0;
+    for (; h + 4 <= heads; h += 4) {
+      const o = base + (<usize>h << 2);
+      let dot = f32x4.splat(0);
+      for (let t = s; t < e; t++) {
+        const p = o + <usize>(t - s) * h4;
+        dot = f32x4.add(dot, f32x4.mul(v128.load(alpha + p), v128.load(gradAlpha + p)));
+      }
+      for (let t = s; t < e; t++) {
+        const p = o + <usize>(t - s) * h4;
+        v128.store(gradScores + p, f32x4.mul(v128.load(alpha + p), f32x4.sub(v128.load(gradAlpha + p), dot)));
+      }
+    }
+    for (; h < heads; h++) {
+      const o = base + (<usize>h << 2);
       let dot: f32 = 0;
       for (let t = s; t < e; t++) {
-        const p = <usize>t * h4 + o;
+        const p = o + <usize>(t - s) * h4;
         dot += load<f32>(alpha + p) * load<f32>(gradAlpha + p);
       }
       for (let t = s; t < e; t++) {
-        const p = <usize>t * h4 + o;
+        const p = o + <usize>(t - s) * h4;
         store<f32>(gradScores + p, load<f32>(alpha + p) * (load<f32>(gradAlpha + p) - dot));
       }
     }
   }
 }
 
-/** Rows [lo, hi): gradAlpha[t·H+h] = ⟨gradOut[i, h, :], x[j, h, :]⟩ (lane-wise partial sums, fixed order). */
+/** Lane-wise partial sums of g[c]·x[c] over c < f (the last partial vector masked). */
+@inline
+function dotLanes(g: usize, x: usize, full: i32, f: i32, mask: v128): v128 {
+  let acc = f32x4.splat(0);
+  let c = 0;
+  for (; c < full; c += 4) {
+    const o = <usize>c << 2;
+    acc = f32x4.add(acc, f32x4.mul(v128.load(g + o), v128.load(x + o)));
+  }
+  if (c < f) {
+    const o = <usize>c << 2;
+    acc = f32x4.add(acc, v128.and(f32x4.mul(v128.load(g + o), v128.load(x + o)), mask));
+  }
+  return acc;
+}
+
+/**
+ * Rows [lo, hi): gradAlpha[t·H+h] = ⟨gradOut[i, h, :], x[j, h, :]⟩: lane-wise partial sums, then a fixed-order
+ * horizontal sum, four heads at a time through hsum4.
+ */
 export function edgeAggregateGradAlpha(
   lo: i32, hi: i32, indptr: usize, indices: usize, gradOut: usize, x: usize, heads: i32, f: i32, gradAlpha: usize,
 ): void {
@@ -139,20 +172,19 @@ export function edgeAggregateGradAlpha(
     const pg = gradOut + <usize>i * ld4;
     for (let t = s; t < e; t++) {
       const px = x + <usize>load<i32>(indices + (<usize>t << 2)) * ld4;
-      for (let h = 0; h < heads; h++) {
-        const g = pg + <usize>h * f4;
-        const xx = px + <usize>h * f4;
-        let acc = f32x4.splat(0);
-        let c = 0;
-        for (; c < full; c += 4) {
-          const o = <usize>c << 2;
-          acc = f32x4.add(acc, f32x4.mul(v128.load(g + o), v128.load(xx + o)));
-        }
-        if (c < f) {
-          const o = <usize>c << 2;
-          acc = f32x4.add(acc, v128.and(f32x4.mul(v128.load(g + o), v128.load(xx + o)), mask));
-        }
-        store<f32>(gradAlpha + (<usize>(t * heads + h) << 2), hsum(acc));
+      const po = gradAlpha + (<usize>(t * heads) << 2);
+      let h = 0;
+      for (; h + 4 <= heads; h += 4) {
+        const o = <usize>h * f4;
+        const a = dotLanes(pg + o, px + o, full, f, mask);
+        const b = dotLanes(pg + o + f4, px + o + f4, full, f, mask);
+        const c = dotLanes(pg + o + 2 * f4, px + o + 2 * f4, full, f, mask);
+        const d = dotLanes(pg + o + 3 * f4, px + o + 3 * f4, full, f, mask);
+        v128.store(po + (<usize>h << 2), hsum4(a, b, c, d));
+      }
+      for (; h < heads; h++) {
+        const o = <usize>h * f4;
+        store<f32>(po + (<usize>h << 2), hsum(dotLanes(pg + o, px + o, full, f, mask)));
       }
     }
   }
