@@ -108,6 +108,22 @@ export default async function bench(args: string[]): Promise<void> {
       if (r > 0) logMs[mode] += performance.now() - e0;
     }
   }
+  // Micro: the two costs batching trades, measured alone: appending a point, and one 200-point flush.
+  const micro = new Tracker(store, { tuning: { flushEvery: 1e9, flushMs: 1e9 } }).startRun({
+    name: 'micro',
+    git: null,
+  });
+  const flushes: number[] = [];
+  let pushMs = 0;
+  for (let rep = 0; rep < 50; rep++) {
+    const p0 = performance.now();
+    for (let i = 0; i < 200; i++) micro.logMetric(keys[i % nMetrics], i, rep * 20 + Math.floor(i / nMetrics));
+    pushMs += performance.now() - p0;
+    const f0 = performance.now();
+    micro.flush();
+    flushes.push(performance.now() - f0);
+  }
+  micro.end();
   const points = (store.db.prepare('SELECT COUNT(*) AS n FROM metrics').get() as { n: number }).n;
   store.close();
   rmSync(home, { recursive: true, force: true });
@@ -135,4 +151,7 @@ export default async function bench(args: string[]): Promise<void> {
       ].join('  '),
     );
   }
+  console.log(
+    `micro: logMetric append ${((pushMs / 10000) * 1000).toFixed(2)} µs/point; one 200-point flush transaction: median ${median(flushes).toFixed(3)} ms`,
+  );
 }
