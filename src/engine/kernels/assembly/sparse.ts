@@ -25,7 +25,7 @@ function fin(po: usize, acc: v128, beta: f32, valid: i32): void {
   storeLanes(po, r, valid);
 }
 
-// Block kernels: nv f32x4 accumulators; only the last vector may be partial (validLast lanes).
+// Block kernels: nv f32x4 accumulators; only the last vector may be partial (vl valid lanes).
 function agg8<M>(
   s: i32, e: i32, idx: usize, w: usize, ws: i32, perm: usize, x: usize, ldx4: usize, po: usize, beta: f32, vl: i32,
 ): void {
@@ -53,6 +53,35 @@ function agg8<M>(
   fin(po + 112, a7, beta, vl);
 }
 
+function agg9<M>(
+  s: i32, e: i32, idx: usize, w: usize, ws: i32, perm: usize, x: usize, ldx4: usize, po: usize, beta: f32, vl: i32,
+): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0), a8 = f32x4.splat(0);
+  for (let t = s; t < e; t++) {
+    const xp = x + <usize>load<i32>(idx + (<usize>t << 2)) * ldx4;
+    const wv = weight<M>(t, w, ws, perm);
+    a0 = madd<M>(a0, wv, v128.load(xp));
+    a1 = madd<M>(a1, wv, v128.load(xp, 16));
+    a2 = madd<M>(a2, wv, v128.load(xp, 32));
+    a3 = madd<M>(a3, wv, v128.load(xp, 48));
+    a4 = madd<M>(a4, wv, v128.load(xp, 64));
+    a5 = madd<M>(a5, wv, v128.load(xp, 80));
+    a6 = madd<M>(a6, wv, v128.load(xp, 96));
+    a7 = madd<M>(a7, wv, v128.load(xp, 112));
+    a8 = madd<M>(a8, wv, v128.load(xp, 128));
+  }
+  fin(po, a0, beta, 4);
+  fin(po + 16, a1, beta, 4);
+  fin(po + 32, a2, beta, 4);
+  fin(po + 48, a3, beta, 4);
+  fin(po + 64, a4, beta, 4);
+  fin(po + 80, a5, beta, 4);
+  fin(po + 96, a6, beta, 4);
+  fin(po + 112, a7, beta, 4);
+  fin(po + 128, a8, beta, vl);
+}
+
 function agg4<M>(
   s: i32, e: i32, idx: usize, w: usize, ws: i32, perm: usize, x: usize, ldx4: usize, po: usize, beta: f32, vl: i32,
 ): void {
@@ -69,6 +98,22 @@ function agg4<M>(
   fin(po + 16, a1, beta, 4);
   fin(po + 32, a2, beta, 4);
   fin(po + 48, a3, beta, vl);
+}
+
+function agg3<M>(
+  s: i32, e: i32, idx: usize, w: usize, ws: i32, perm: usize, x: usize, ldx4: usize, po: usize, beta: f32, vl: i32,
+): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0);
+  for (let t = s; t < e; t++) {
+    const xp = x + <usize>load<i32>(idx + (<usize>t << 2)) * ldx4;
+    const wv = weight<M>(t, w, ws, perm);
+    a0 = madd<M>(a0, wv, v128.load(xp));
+    a1 = madd<M>(a1, wv, v128.load(xp, 16));
+    a2 = madd<M>(a2, wv, v128.load(xp, 32));
+  }
+  fin(po, a0, beta, 4);
+  fin(po + 16, a1, beta, 4);
+  fin(po + 32, a2, beta, vl);
 }
 
 function agg2<M>(
@@ -103,6 +148,11 @@ function aggRow<M>(
 ): void {
   let nv = (f + 3) >> 2;
   const last = f - ((nv - 1) << 2);
+  // 9 vectors (f = 33..36, e.g. GCN hidden 33) in one pass rather than 8 + 1
+  if (nv == 9) {
+    agg9<M>(s, e, idx, w, ws, perm, x, ldx4, po, beta, last);
+    return;
+  }
   while (nv >= 8) {
     agg8<M>(s, e, idx, w, ws, perm, x, ldx4, po, beta, nv == 8 ? last : 4);
     nv -= 8;
@@ -114,6 +164,10 @@ function aggRow<M>(
     nv -= 4;
     x += 64;
     po += 64;
+  }
+  if (nv == 3) {
+    agg3<M>(s, e, idx, w, ws, perm, x, ldx4, po, beta, last);
+    return;
   }
   if (nv >= 2) {
     agg2<M>(s, e, idx, w, ws, perm, x, ldx4, po, beta, nv == 2 ? last : 4);
