@@ -132,6 +132,13 @@ export class Tape {
     write(x.grad, beta);
   }
 
+  /** x's gradient buffer for `+=` accumulation in a plain loop (allocated zeroed on first use). */
+  gradBuffer(x: Tensor): FArray {
+    if (x.grad === null) x.grad = this.backend.alloc(x.size);
+    x.gradFresh = false;
+    return x.grad;
+  }
+
   /**
    * Adds a gradient contribution computed by a kernel that can only overwrite its output: writes straight into a
    * fresh gradient, otherwise into a temporary buffer that is then added (axpy) and freed.

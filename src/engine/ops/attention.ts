@@ -73,41 +73,32 @@ export function edgeScore(g: AttentionGraph, src: Tensor, dst: Tensor, slope = 0
   }
   const nnz = g.indptr[g.rows];
   const tape = src.tape;
-  const be = tape.backend;
   const out = tape.result([nnz, heads], src, dst);
+  const be = tape.backend;
   be.edgeScore(g.indptr, g.indices, src.data, dst.data, heads, slope, out.data);
   if (out.requiresGrad) {
     tape.record(out, (gr) => {
-      const d = be.alloc(nnz * heads);
+      // One pass over the edges: d = dout ⊙ LeakyReLU'(pre), gathered per target row, scattered per source.
+      const indptr = g.indptr;
+      const indices = g.indices;
       const sv = src.data;
       const dv = dst.data;
+      const gs = src.requiresGrad ? tape.gradBuffer(src) : null;
+      const gd = dst.requiresGrad ? tape.gradBuffer(dst) : null;
       for (let i = 0; i < g.rows; i++) {
-        for (let e = g.indptr[i]; e < g.indptr[i + 1]; e++) {
-          const j = g.indices[e];
+        const ib = i * heads;
+        const end = indptr[i + 1];
+        for (let e = indptr[i]; e < end; e++) {
+          const jb = indices[e] * heads;
+          const eb = e * heads;
           for (let h = 0; h < heads; h++) {
-            const k = e * heads + h;
-            d[k] = sv[j * heads + h] + dv[i * heads + h] > 0 ? gr[k] : slope * gr[k];
+            const v = gr[eb + h];
+            const d = sv[jb + h] + dv[ib + h] > 0 ? v : slope * v;
+            if (gs) gs[jb + h] += d;
+            if (gd) gd[ib + h] += d;
           }
         }
       }
-      if (src.requiresGrad) {
-        tape.gradInto(src, (buf) => {
-          for (let e = 0; e < nnz; e++) {
-            const j = g.indices[e] * heads;
-            for (let h = 0; h < heads; h++) buf[j + h] += d[e * heads + h];
-          }
-        });
-      }
-      if (dst.requiresGrad) {
-        tape.gradInto(dst, (buf) => {
-          for (let i = 0; i < g.rows; i++) {
-            for (let e = g.indptr[i]; e < g.indptr[i + 1]; e++) {
-              for (let h = 0; h < heads; h++) buf[i * heads + h] += d[e * heads + h];
-            }
-          }
-        });
-      }
-      be.free(d);
     });
   }
   return out;
