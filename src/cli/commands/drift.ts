@@ -15,6 +15,7 @@ import { csrDegrees, khopSizes } from '../../monitor/graph-stats.js';
 import { renderDriftHtml } from '../../monitor/html-report.js';
 import { computeProfile, type ProfileExtra, type ReferenceProfile } from '../../monitor/profile.js';
 import { readProfile, writeProfile } from '../../monitor/profile-io.js';
+import { makeRequestSampler, simulateTraffic } from '../../monitor/simulate.js';
 import { readIntVector, readWindowFile } from '../../monitor/window-file.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fs.js';
@@ -30,6 +31,24 @@ interface ProfileOpts {
   hops?: string;
   out?: string;
   config?: string;
+  json?: boolean;
+}
+
+interface SimulateOpts {
+  url: string;
+  dataFile?: string;
+  dataset?: string;
+  requests?: string;
+  concurrency?: string;
+  shift?: string;
+  noise?: string;
+  fraction?: string;
+  classMix?: string;
+  toClass?: string;
+  hops?: string;
+  maxNodes?: string;
+  seed?: string;
+  apiKey?: string;
   json?: boolean;
 }
 
@@ -54,7 +73,18 @@ function intOption(name: string, v: string | undefined, lo: number, hi: number):
   return n;
 }
 
-async function loadGraph(opts: ProfileOpts): Promise<GraphData | undefined> {
+function numOption(name: string, v: string | undefined, lo: number, hi: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < lo || n > hi)
+    throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `--${name} must be a number in [${lo}, ${hi}], got "${v}"`, {
+      field: name,
+      value: v,
+    });
+  return n;
+}
+
+async function loadGraph(opts: { dataFile?: string; dataset?: string }): Promise<GraphData | undefined> {
   if (opts.dataFile) return parseWikiCSFile(opts.dataFile);
   if (opts.dataset === 'synthetic') return wikicsFromJson(generateSynthetic(), { source: 'synthetic' });
   if (opts.dataset)
@@ -189,6 +219,59 @@ export function register(program: Command): void {
           `profile of ${summary.rows} rows × ${summary.cols} features (${summary.quantiles + 1} quantile knots per feature)` +
           `${summary.degrees ? `, ${summary.degrees} degrees` : ''}${summary.subgraphSizes ? `, ${summary.subgraphSizes} subgraph sizes` : ''}` +
           `${summary.predictions ? `, ${summary.predictions} predictions` : ''} in ${summary.ms} ms\nwritten to ${out}`,
+      );
+    });
+
+  drift
+    .command('simulate')
+    .description("Send drifted traffic (feature shift, noise, class-mix change) to a running server's POST /predict.")
+    .option('--url <url>', 'server base URL', 'http://127.0.0.1:8000')
+    .option('--data-file <path>', 'WikiCS-format data.json to draw ego subgraphs from')
+    .option('--dataset <name>', 'a named dataset ("synthetic")')
+    .option('--requests <n>', 'requests to send (default 500)')
+    .option('--concurrency <n>', 'requests in flight (default 4)')
+    .option('--shift <x>', 'add x × feature std to the drifted features (default 0)')
+    .option('--noise <x>', 'add Gaussian noise of x × feature std (default 0)')
+    .option('--fraction <x>', 'share of feature columns drifted (default 1)')
+    .option('--class-mix <x>', 'share of requests rooted at a node of --to-class (default 0)')
+    .option('--to-class <k>', 'class of the class-mix change (default 0)')
+    .option('--hops <k>', 'ego-subgraph hops (default 2)')
+    .option('--max-nodes <n>', 'nodes per subgraph cap (default 200)')
+    .option('--seed <n>', 'random seed (default 1)')
+    .option('--api-key <key>', 'API key (default $GNNOPS_API_KEY)')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: SimulateOpts) => {
+      if (!opts.dataFile && !opts.dataset)
+        throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, 'give --data-file PATH or --dataset synthetic');
+      const graph = (await loadGraph(opts))!;
+      const next = makeRequestSampler(graph, {
+        shift: numOption('shift', opts.shift, -100, 100),
+        noise: numOption('noise', opts.noise, 0, 100),
+        fraction: numOption('fraction', opts.fraction, 0, 1),
+        classMix: numOption('class-mix', opts.classMix, 0, 1),
+        toClass: intOption('to-class', opts.toClass, 0, Math.max(0, graph.numClasses - 1)),
+        hops: intOption('hops', opts.hops, 0, 5),
+        maxNodes: intOption('max-nodes', opts.maxNodes, 1, 100000),
+        seed: intOption('seed', opts.seed, 0, 2 ** 31),
+      });
+      const result = await simulateTraffic(next, {
+        url: opts.url,
+        requests: intOption('requests', opts.requests, 1, 10_000_000) ?? 500,
+        concurrency: intOption('concurrency', opts.concurrency, 1, 256) ?? 4,
+        apiKey: opts.apiKey ?? process.env.GNNOPS_API_KEY,
+      });
+      if (result.ok === 0)
+        throw new GnnopsError(
+          ErrorCodes.INVALID_ARGUMENT,
+          `no request to ${opts.url}/predict succeeded (statuses ${JSON.stringify(result.statuses)}); is the server running?`,
+          { url: opts.url, statuses: result.statuses },
+        );
+      emit(
+        Boolean(opts.json),
+        result,
+        () =>
+          `sent ${result.sent} requests in ${result.seconds.toFixed(1)} s: ${result.ok} ok, ${result.failed} failed ` +
+          `(statuses ${JSON.stringify(result.statuses)})\npredicted classes: ${JSON.stringify(result.predictedClasses)}`,
       );
     });
 
