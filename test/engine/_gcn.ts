@@ -27,6 +27,8 @@ export interface GcnRunOptions {
   /** Seeds the dropout masks (default seed + 1). */
   dropoutSeed?: number;
   dropout?: number;
+  /** Called after each epoch's reset (memory checks). */
+  onEpoch?: (epoch: number) => void;
 }
 
 /** Trains on split 0's train mask and returns the training loss of every epoch (before that epoch's step). */
@@ -52,6 +54,7 @@ export function trainGcn(backend: Backend, g: GraphData, o: GcnRunOptions): numb
     tape.backward(loss);
     opt.step();
     tape.reset();
+    o.onEpoch?.(e);
   }
   for (const t of [x, w1, b1, w2, b2]) t.dispose();
   return losses;

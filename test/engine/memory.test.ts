@@ -1,0 +1,42 @@
+/**
+ * Training memory stays flat: after the first epoch every buffer an epoch needs comes back from the pool, so the
+ * wasm arena neither grows nor leaks live blocks from epoch to epoch.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { kernelsWasmPath } from '../../src/engine/backend/kernels-module.js';
+import { WasmBackend } from '../../src/engine/backend/wasm.js';
+import { trainGcn } from './_gcn.js';
+import { smallWikiCS } from './_wikics-fixture.js';
+
+const wasmMissing = existsSync(kernelsWasmPath()) ? false : 'build/kernels.wasm missing: run npm run build:kernels';
+
+describe('memory across epochs', () => {
+  it('the wasm arena stays the same size and live bytes return to the same level after every reset', {
+    skip: wasmMissing,
+  }, () => {
+    const be = new WasmBackend({ threads: 1 });
+    try {
+      const reserved: number[] = [];
+      const live: number[] = [];
+      trainGcn(be, smallWikiCS(300, 2), {
+        hidden: 16,
+        epochs: 8,
+        seed: 1,
+        onEpoch: () => {
+          const s = be.memoryStats();
+          reserved.push(s.reservedBytes);
+          live.push(s.liveBytes);
+        },
+      });
+      assert.ok(reserved[0] > 0);
+      for (let e = 1; e < 8; e++) {
+        assert.equal(reserved[e], reserved[1], `arena grew at epoch ${e}: ${reserved}`);
+        assert.equal(live[e], live[0], `live bytes changed at epoch ${e}: ${live}`);
+      }
+    } finally {
+      be.dispose();
+    }
+  });
+});
