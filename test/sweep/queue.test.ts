@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -9,12 +9,14 @@ import { Queue } from 'bullmq';
 import { QueueExecutor } from '../../src/sweep/queue.js';
 import { createSweep, runSweep } from '../../src/sweep/runner.js';
 import { parseSweepYaml } from '../../src/sweep/spec.js';
-import { SweepStore } from '../../src/sweep/store.js';
+import { SweepStore, type TrialRecord } from '../../src/sweep/store.js';
 import { openStore } from '../../src/track/store.js';
 
 const REDIS = process.env.GNNOPS_TEST_REDIS;
 const root = resolve(import.meta.dirname, '../..');
 const fixture = join(root, 'test/sweep/fixtures/synthetic-trial.ts');
+const cli = join(root, 'src/cli/main.ts');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('sweep over a BullMQ queue with two `gnnops sweep worker` processes', {
   skip: REDIS
@@ -25,6 +27,8 @@ describe('sweep over a BullMQ queue with two `gnnops sweep worker` processes', {
   const queueName = `gnnops-test-${randomBytes(4).toString('hex')}`;
   const home = mkdtempSync(join(tmpdir(), 'gnnops-queue-'));
   const workers: ChildProcess[] = [];
+  const log = join(home, 'trials.log');
+  const env = { ...process.env, GNNOPS_HOME: home, GNNOPS_LOG_LEVEL: 'silent', GNNOPS_TEST_TRIAL_LOG: log };
   after(async () => {
     await Promise.all(
       workers.map(
@@ -62,7 +66,7 @@ describe('sweep over a BullMQ queue with two `gnnops sweep worker` processes', {
             fixture,
           ],
           {
-            env: { ...process.env, GNNOPS_HOME: home, GNNOPS_LOG_LEVEL: 'silent', GNNOPS_TEST_TRIAL_MS: '15' },
+            env: { ...env, GNNOPS_TEST_TRIAL_MS: '15' },
             stdio: 'ignore',
           },
         ),
@@ -107,5 +111,53 @@ parameters:
       await executor.close();
       store.close();
     }
+  });
+
+  it('a controller killed mid-sweep resumes from the queue: finished jobs are reused, none runs twice', async () => {
+    const yaml = join(home, 'sweep.yaml');
+    writeFileSync(
+      yaml,
+      'method: random\nmetric: {name: val_acc, goal: maximize}\nrun_cap: 8\nparameters:\n  learning-rate: {distribution: log_uniform_values, min: 1.0e-4, max: 1.0e-1}\n',
+    );
+    const args = ['--import', 'tsx', cli, 'sweep', '--queue-name', queueName, '--workers', '2'];
+    const controller = spawn(process.execPath, [...args, '--config', yaml, '--queue', url, '--seed', '4'], {
+      env,
+      stdio: 'ignore',
+    });
+    let id = '';
+    for (let i = 0; i < 600 && !id; i++) {
+      await sleep(50);
+      const store = openStore({ home, recover: false });
+      try {
+        const sweeps = new SweepStore(store);
+        const s = sweeps.list().find((x) => x.queue === url && x.spec.parameters.length === 1);
+        if (s && sweeps.trials(s.id).filter((t) => t.status === 'finished').length >= 2) id = s.id;
+      } finally {
+        store.close();
+      }
+    }
+    controller.kill('SIGKILL');
+    await new Promise((r) => controller.once('exit', r));
+    assert.ok(id, 'the sweep finished 2 trials before the kill');
+    // The resumed controller goes back to the queue recorded with the sweep (no --queue given).
+    const res = spawnSync(process.execPath, [...args, '--resume', id, '--json'], { env, encoding: 'utf8' });
+    assert.equal(res.status, 0, res.stderr);
+    const summary = JSON.parse(res.stdout) as { sweep: { status: string }; trials: TrialRecord[] };
+    assert.equal(summary.sweep.status, 'finished');
+    assert.deepEqual(
+      summary.trials.map((t) => [t.index, t.status]),
+      [0, 1, 2, 3, 4, 5, 6, 7].map((i) => [i, 'finished']),
+    );
+    const starts = readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith(`start ${id}-`))
+      .map((l) => l.split(' ')[1]);
+    assert.equal(starts.length, 8, `trial starts: ${starts.join(', ')}`);
+    assert.equal(new Set(starts).size, 8);
+    // Trials in flight at the kill were re-attached to their jobs (attempt 2) rather than run again.
+    assert.ok(
+      summary.trials.some((t) => t.attempt === 2),
+      JSON.stringify(summary.trials.map((t) => t.attempt)),
+    );
   });
 });

@@ -123,7 +123,9 @@ async function runCommand(overrides: string[], opts: SweepOpts): Promise<void> {
     const rec = sweeps.get(id);
     for (const n of rec.notes) process.stderr.write(`note: ${n}\n`);
     const module = opts.trialModule ? moduleSpecifier(opts.trialModule) : DEFAULT_TRIAL_MODULE;
-    if (opts.queue) executor = new QueueExecutor({ url: opts.queue, name: opts.queueName }, Math.max(1, opts.workers));
+    // A resumed queue sweep goes back to its queue unless told otherwise.
+    const queue = opts.queue ?? rec.queue ?? undefined;
+    if (queue) executor = new QueueExecutor({ url: queue, name: opts.queueName }, Math.max(1, opts.workers));
     else if (opts.workers === 0) executor = new InProcessExecutor(await loadTrialFn(module), 1);
     else executor = new ProcessPoolExecutor({ workers: opts.workers, module });
     process.on('SIGINT', onSignal);
