@@ -6,8 +6,8 @@
  */
 import { createBackend } from '../src/engine/backend/index.js';
 import { kernelsModule } from '../src/engine/backend/kernels-module.js';
-import type { Backend, Csr } from '../src/engine/backend/types.js';
 import { ThreadPool } from '../src/engine/backend/thread-pool.js';
+import type { Backend, Csr } from '../src/engine/backend/types.js';
 import { wasmApi } from '../src/engine/backend/wasm-api.js';
 
 interface Timing {

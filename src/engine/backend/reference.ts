@@ -3,6 +3,7 @@
  * It is the ground truth the wasm kernels are tested against, and the float64 mode serves the gradient checks.
  * Sums run in JS doubles and round once when stored.
  */
+import { dropoutMaskTs } from './dropout-hash.js';
 import type { Backend, Csr, DType, FArray } from './types.js';
 
 export class ReferenceBackend implements Backend {
@@ -217,6 +218,10 @@ export class ReferenceBackend implements Backend {
 
   maskScale(x: FArray, mask: Uint8Array, scale: number, out: FArray): void {
     for (let i = 0; i < x.length; i++) out[i] = x[i] * mask[i] * scale;
+  }
+
+  dropoutMask(mask: Uint8Array, p: number, seed: number): void {
+    dropoutMaskTs(mask, p, seed);
   }
 
   axpy(alpha: number, x: FArray, y: FArray): void {

@@ -139,6 +139,12 @@ export interface Backend {
   reluBackward(y: FArray, grad: FArray, out: FArray): void;
   /** out = x ⊙ mask · scale, mask of 0/1 bytes (dropout). out may alias x. */
   maskScale(x: FArray, mask: Uint8Array, scale: number, out: FArray): void;
+  /**
+   * Dropout mask from a counter-based hash: mask[i] = 1 (keep) with probability 1 − p, else 0; p ≥ 1 drops all.
+   * The bits depend only on (seed, p, i) (see dropout-hash.ts), so every backend and thread count gives the same
+   * mask; vary the seed per call (e.g. base seed and step). seed: a non-negative integer below 2^53.
+   */
+  dropoutMask(mask: Uint8Array, p: number, seed: number): void;
   /** y += alpha · x. */
   axpy(alpha: number, x: FArray, y: FArray): void;
   /** out = x + bias broadcast over rows (x is rows × cols). out may alias x. */

@@ -8,6 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { Arena, type ArenaStats } from './arena.js';
+import { dropThreshold, seedWords } from './dropout-hash.js';
 import { kernelsModule } from './kernels-module.js';
 import { type KernelFn, ThreadPool } from './thread-pool.js';
 import type { Backend, Csr, FArray } from './types.js';
@@ -29,6 +30,7 @@ const PARALLEL = [
   'axpy',
   'addBias',
   'colSumPartial',
+  'dropoutMask',
 ] as const;
 type Parallel = (typeof PARALLEL)[number];
 const K = Object.fromEntries(PARALLEL.map((n, i) => [n, i])) as Record<Parallel, number>;
@@ -353,6 +355,22 @@ export class WasmBackend implements Backend {
     }
   }
 
+  dropoutMask(mask: Uint8Array, p: number, seed: number): void {
+    const n = mask.length;
+    if (n === 0) return;
+    if (p >= 1) {
+      mask.fill(0);
+      return;
+    }
+    const [lo, hi] = seedWords(seed);
+    try {
+      const pm = this.u8(mask, true);
+      this.pool.run(K.dropoutMask, [pm, dropThreshold(p), lo, hi], this.rowRanges(n, 16, 4 * n));
+    } finally {
+      this.finish();
+    }
+  }
+
   axpy(alpha: number, x: FArray, y: FArray): void {
     const n = x.length;
     need('axpy', 'y', y, n);
@@ -429,11 +447,13 @@ export class WasmBackend implements Backend {
     return off;
   }
 
-  private u8(a: Uint8Array): number {
+  private u8(a: Uint8Array, out = false): number {
     if (this.arena.owns(a)) return a.byteOffset;
     const off = this.arena.alloc(a.length);
     this.scratch.push(off);
-    new Uint8Array(this.arena.buffer, off, a.length).set(a);
+    const view = new Uint8Array(this.arena.buffer, off, a.length);
+    if (out) this.copyBack.push([a, view]);
+    else view.set(a);
     return off;
   }
 

@@ -324,6 +324,42 @@ describe('elementwise', () => {
   }
 });
 
+describe('dropoutMask', () => {
+  for (const { label, be, arena } of variants) {
+    it(`gives the reference's bits for any size, p and seed (${label})`, () => {
+      for (const n of [0, 1, 3, 5, 17, 67, 100003]) {
+        for (const p of [0, 0.25, 0.5, 0.999, 1]) {
+          for (const seed of [0, 7, 2 ** 40 + 5]) {
+            const expected = new Uint8Array(n);
+            ref.dropoutMask(expected, p, seed);
+            const mask = arena ? be.allocU8(n) : new Uint8Array(n).fill(9);
+            be.dropoutMask(mask, p, seed);
+            assert.deepEqual(mask, expected, `n=${n} p=${p} seed=${seed}`);
+          }
+        }
+      }
+    });
+  }
+
+  it('keeps about 1 − p of the elements, and other seeds give other masks', () => {
+    const n = 100003;
+    const a = new Uint8Array(n);
+    const b = new Uint8Array(n);
+    w2.dropoutMask(a, 0.25, 1);
+    w2.dropoutMask(b, 0.25, 2);
+    const kept = a.reduce((s, v) => s + v, 0) / n;
+    assert.ok(Math.abs(kept - 0.75) < 0.01, `kept ${kept}`);
+    assert.ok(a.every((v) => v === 0 || v === 1));
+    let same = 0;
+    for (let i = 0; i < n; i++) if (a[i] === b[i]) same++;
+    // independent masks agree on 0.75² + 0.25² = 62.5 % of the elements
+    assert.ok(Math.abs(same / n - 0.625) < 0.01, `agreement ${same / n}`);
+    const zeros = new Uint8Array(10).fill(1);
+    w2.dropoutMask(zeros, 0, 3);
+    assert.ok(zeros.every((v) => v === 1));
+  });
+});
+
 describe('staging and dtypes', () => {
   it('accepts Float64Array inputs and outputs on the wasm backend (converted through float32)', () => {
     const r = rng(9);

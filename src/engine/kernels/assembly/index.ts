@@ -8,3 +8,4 @@ export { relu, reluBackward, maskScale, axpy, addBias, colSumPartial, colSumComb
 export function heapBase(): usize {
   return __heap_base;
 }
+export { dropoutMask } from './random';
