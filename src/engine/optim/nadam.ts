@@ -5,6 +5,7 @@
  *   m ← β₁m + (1 − β₁)g;  v ← β₂v + (1 − β₂)g²;  denom = √(v / (1 − β₂ᵗ)) + ε;
  *   θ ← θ − γ(1 − μₜ)/(1 − Πₜ) · g/denom − γμₜ₊₁/(1 − Πₜμₜ₊₁) · m/denom.
  * Defaults: lr 2e-3, betas (0.9, 0.999), eps 1e-8, weightDecay 0, momentumDecay 4e-3.
+ * Πₜμₜ₊₁ is the documented product (torch ≥ 2.0); torch 1.13 multiplied in μₜ once more (pytorch/pytorch#92699).
  */
 import type { FArray } from '../backend/types.js';
 import type { Tensor } from '../tensor.js';
