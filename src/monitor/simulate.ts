@@ -163,3 +163,27 @@ export async function simulateTraffic(next: () => SubgraphRequest, o: SimulateOp
   res.seconds = (performance.now() - t0) / 1000;
   return res;
 }
+
+/**
+ * Structure statistics as the server logs them for subgraph requests: for `samples` ego subgraphs (same hops and
+ * node cap as the traffic), the in-degree of every node within its request's edge_index, and the node count of
+ * each request. A reference built this way matches clean request traffic; full-graph degrees would not (nodes
+ * at the subgraph's edge only see part of their neighbourhood).
+ */
+export function requestShapedStructure(
+  g: Graph,
+  opts: { hops?: number; maxNodes?: number; samples?: number; seed?: number } = {},
+): { degrees: Int32Array; subgraphSizes: Int32Array } {
+  const next = makeRequestSampler(g, { hops: opts.hops, maxNodes: opts.maxNodes, seed: opts.seed ?? 12345 });
+  const samples = opts.samples ?? 2000;
+  const degrees: number[] = [];
+  const sizes = new Int32Array(samples);
+  for (let s = 0; s < samples; s++) {
+    const r = next();
+    const indeg = new Int32Array(r.x.length);
+    for (const t of r.edge_index[1]) indeg[t]++;
+    for (const d of indeg) degrees.push(d);
+    sizes[s] = r.x.length;
+  }
+  return { degrees: Int32Array.from(degrees), subgraphSizes: sizes };
+}

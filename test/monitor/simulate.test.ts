@@ -4,7 +4,16 @@ import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { wikicsFromJson } from '../../src/data/datasets/wikics.js';
 import { generateSynthetic } from '../../src/data/synth.js';
-import { egoNodes, featureStd, makeRequestSampler, simulateTraffic } from '../../src/monitor/simulate.js';
+import { numericColumnDrift } from '../../src/monitor/column-drift.js';
+import { csrDegrees } from '../../src/monitor/graph-stats.js';
+import {
+  egoNodes,
+  featureStd,
+  makeRequestSampler,
+  requestShapedStructure,
+  simulateTraffic,
+} from '../../src/monitor/simulate.js';
+import { buildSketch } from '../../src/monitor/sketch.js';
 
 const graph = wikicsFromJson(generateSynthetic({ nodes: 400, features: 6, splits: 1, seed: 3 }), { source: 'test' });
 
@@ -47,6 +56,20 @@ describe('drifted request sampler', () => {
     const base = Array.from(graph.labels).filter((y) => y === 4).length / graph.numNodes;
     const expected = 0.6 + 0.4 * base;
     assert.ok(Math.abs(hits / n - expected) < 0.05, `share ${hits / n} vs ${expected}`);
+  });
+});
+
+describe('request-shaped reference structure', () => {
+  it('matches clean request traffic, where full-graph degrees would raise a false structure alarm', () => {
+    const ref = requestShapedStructure(graph, { hops: 2, maxNodes: 60, samples: 600, seed: 1 });
+    const traffic = requestShapedStructure(graph, { hops: 2, maxNodes: 60, samples: 400, seed: 99 });
+    const sorted = (a: Int32Array) => Float64Array.from(a).sort();
+    const same = numericColumnDrift(buildSketch(sorted(ref.degrees)), sorted(traffic.degrees));
+    assert.equal(same.drifted, false, `score ${same.score}`);
+    const sizes = numericColumnDrift(buildSketch(sorted(ref.subgraphSizes)), sorted(traffic.subgraphSizes));
+    assert.equal(sizes.drifted, false, `score ${sizes.score}`);
+    const full = numericColumnDrift(buildSketch(sorted(csrDegrees(graph.indptr))), sorted(traffic.degrees));
+    assert.equal(full.drifted, true, `score ${full.score}`);
   });
 });
 

@@ -10,13 +10,17 @@ import { parseWikiCSFile, wikicsFromJson } from '../../data/datasets/wikics.js';
 import type { GraphData } from '../../data/graph.js';
 import { generateSynthetic } from '../../data/synth.js';
 import { TEST_INFO } from '../../monitor/column-drift.js';
+import { windowFromRequestLog } from '../../monitor/drift-check.js';
 import { type DriftReport, driftReport, rankFeatures, summarizeDrift } from '../../monitor/drift-report.js';
 import { csrDegrees, khopSizes } from '../../monitor/graph-stats.js';
 import { renderDriftHtml } from '../../monitor/html-report.js';
 import { computeProfile, type ProfileExtra, type ReferenceProfile } from '../../monitor/profile.js';
 import { readProfile, writeProfile } from '../../monitor/profile-io.js';
-import { makeRequestSampler, simulateTraffic } from '../../monitor/simulate.js';
+import { makeRequestSampler, requestShapedStructure, simulateTraffic } from '../../monitor/simulate.js';
 import { readIntVector, readWindowFile } from '../../monitor/window-file.js';
+import { readRequestLog } from '../../serve/request-log/reader.js';
+import { requestLogMigrations } from '../../serve/request-log/schema.js';
+import { openStore } from '../../track/store.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { homePath } from '../../util/home.js';
@@ -29,6 +33,8 @@ interface ProfileOpts {
   predictions?: string;
   numClasses?: string;
   hops?: string;
+  maxNodes?: string;
+  structure?: string;
   out?: string;
   config?: string;
   json?: boolean;
@@ -54,7 +60,10 @@ interface SimulateOpts {
 
 interface ReportOpts {
   reference: string;
-  current: string;
+  current?: string;
+  window?: string;
+  since?: string;
+  model?: string;
   out?: string;
   method?: string;
   shareThreshold?: string;
@@ -108,11 +117,24 @@ async function buildProfile(opts: ProfileOpts, cfg: Config): Promise<ReferencePr
   let cols: number;
   if (graph) {
     ({ features, numNodes: rows, numFeatures: cols } = graph);
-    extra.degrees = csrDegrees(graph.indptr);
-    // 2,000 sampled roots describe the k-hop size distribution well and keep this well under a second.
-    if (hops > 0) extra.subgraphSizes = khopSizes(graph.indptr, graph.indices, hops, 2000);
+    const maxNodes = intOption('max-nodes', opts.maxNodes, 1, 100000) ?? 200;
+    const structure = opts.structure ?? 'requests';
+    if (structure === 'requests') {
+      // What the server logs for subgraph requests: in-request degrees and node counts of ego subgraphs.
+      const s = requestShapedStructure(graph, { hops, maxNodes, samples: 2000 });
+      extra.degrees = s.degrees;
+      extra.subgraphSizes = s.subgraphSizes;
+    } else if (structure === 'graph') {
+      extra.degrees = csrDegrees(graph.indptr);
+      // 2,000 sampled roots describe the k-hop size distribution well and keep this well under a second.
+      if (hops > 0) extra.subgraphSizes = khopSizes(graph.indptr, graph.indices, hops, 2000);
+    } else
+      throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `--structure must be requests or graph, got "${structure}"`, {
+        field: 'structure',
+        value: structure,
+      });
     extra.numClasses = graph.numClasses;
-    extra.meta = { dataset: graph.name, datasetHash: graph.hash, hops };
+    extra.meta = { dataset: graph.name, datasetHash: graph.hash, hops, maxNodes, structure };
   } else {
     const w = readWindowFile(opts.rowsFile!);
     ({ features, rows, cols } = w);
@@ -127,6 +149,46 @@ async function buildProfile(opts: ProfileOpts, cfg: Config): Promise<ReferencePr
   if (extra.predictions && extra.numClasses === undefined)
     extra.numClasses = Math.max(...Array.from(extra.predictions)) + 1;
   return computeProfile(features, rows, cols, extra);
+}
+
+/** `30m`, `2h`, `1d` ago, or an ISO time, as epoch milliseconds. */
+export function parseSince(v: string, now = Date.now()): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)$/.exec(v.trim());
+  if (m) return now - Number(m[1]) * { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7 }[m[2] as 's' | 'm' | 'h' | 'd'];
+  const t = Date.parse(v);
+  if (Number.isNaN(t))
+    throw new GnnopsError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `--since must be an age (30m, 2h, 1d) or an ISO time, got "${v}"`,
+      {
+        field: 'since',
+        value: v,
+      },
+    );
+  return t;
+}
+
+/** The current window from the request log of the workspace store. */
+function storeWindow(cols: number, o: { last: number; since?: string; model?: string }) {
+  const store = openStore({ recover: false, migrations: requestLogMigrations });
+  try {
+    const entries = readRequestLog(store.db, {
+      last: o.last,
+      ...(o.since ? { since: parseSince(o.since) } : {}),
+      ...(o.model ? { model: o.model } : {}),
+    });
+    const w = windowFromRequestLog(entries, cols);
+    if (w.rows === 0)
+      throw new GnnopsError(
+        ErrorCodes.DATA_NOT_FOUND,
+        `the request log has no sampled feature rows of width ${cols} in this window (${entries.length} requests read); ` +
+          'raise serve.log_sample_rate or pass --current FILE',
+        { requests: entries.length },
+      );
+    return w;
+  } finally {
+    store.close();
+  }
 }
 
 /** The report without its histograms: what --json prints. */
@@ -189,7 +251,12 @@ export function register(program: Command): void {
     .option('--dataset <name>', 'a named dataset ("synthetic": the WikiCS-like generator)')
     .option('--predictions <path>', "the model's predicted class per row (.json array or .npy)")
     .option('--num-classes <k>', 'number of classes (default: from the dataset or the predictions)')
-    .option('--hops <k>', 'k of the k-hop subgraph sizes (default 2, 0 = skip)')
+    .option('--hops <k>', 'hops of the request subgraphs (default 2)')
+    .option('--max-nodes <n>', 'node cap per request subgraph, as drift simulate (default 200)')
+    .option(
+      '--structure <kind>',
+      'requests: degrees/sizes as logged for ego-subgraph requests (default); graph: full-graph degrees and k-hop sizes',
+    )
     .option('--out <path>', 'profile file (default $GNNOPS_HOME/profiles/<dataset>.json)')
     .option('-c, --config <file>', 'YAML config file (drift.quantiles)')
     .option('--json', 'print a JSON summary')
@@ -279,10 +346,16 @@ export function register(program: Command): void {
     .command('report')
     .description('Compare a current window with a reference profile; --out report.html writes the HTML report.')
     .requiredOption('--reference <profile>', 'reference profile (from drift profile)')
-    .requiredOption(
+    .option(
       '--current <file>',
-      'current window: .npy rows × features, .json rows or {features, predictions?, degrees?, subgraphSizes?}, .jsonl requests',
+      'current window from a file: .npy rows × features, .json rows or {features, predictions?, degrees?, subgraphSizes?}, .jsonl requests',
     )
+    .option(
+      '--window <n>',
+      'without --current: the last N logged requests of the workspace store (default drift.window)',
+    )
+    .option('--since <time>', 'without --current: only requests since this ISO time or age (30m, 2h, 1d)')
+    .option('--model <name>', 'without --current: only requests served by this model')
     .option('--out <path>', 'write the report: .html (self-contained) or .json')
     .option('--method <name>', 'feature test: auto | ks | wasserstein | psi | jensenshannon (default drift.method)')
     .option('--share-threshold <x>', 'dataset drift when this share of features drifts (default drift.share_threshold)')
@@ -296,7 +369,13 @@ export function register(program: Command): void {
       ];
       const cfg = resolveConfig({ file: opts.config, overrides: [...overrides, ...extraOverrides] });
       const profile = readProfile(opts.reference);
-      const current = readWindowFile(opts.current);
+      const current = opts.current
+        ? readWindowFile(opts.current)
+        : storeWindow(profile.cols, {
+            last: intOption('window', opts.window, 1, 10_000_000) ?? cfg.drift.window,
+            since: opts.since,
+            model: opts.model,
+          });
       const report = driftReport(profile, current, {
         method: cfg.drift.method,
         threshold: cfg.drift.threshold,

@@ -6,6 +6,8 @@ import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { applyDrift, sampleRows, syntheticWindow } from '../../../src/monitor/synthetic.js';
+import { requestLogMigrations } from '../../../src/serve/request-log/schema.js';
+import { openStore } from '../../../src/track/store.js';
 
 const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const home = mkdtempSync(join(tmpdir(), 'gnnops-drift-cli-'));
@@ -84,6 +86,45 @@ describe('gnnops drift', () => {
     assert.match(r.stdout, /PSI/);
     assert.ok(existsSync(out));
     assert.match(readFileSync(out, 'utf8'), /<h2>Prediction drift<\/h2>/);
+  });
+
+  it('reads the current window from the request log of the workspace store (--window)', () => {
+    const store = openStore({ home, recover: false, migrations: requestLogMigrations });
+    const w = applyDrift(sampleRows(ref, 400, 5), { shift: 0.6 });
+    const insert = store.db.prepare(
+      `INSERT INTO request_log (ts, request_id, item, route, model, version, kind, num_nodes, num_edges, num_features,
+        mean_degree, max_degree, sampled, features, node_ids, degrees, predictions, confidence, inference_ms)
+       VALUES (?, ?, 0, '/predict', 'gcn', '1', 'subgraph', 4, 6, 8, 1.5, 3, 1, ?, NULL, ?, ?, ?, 1.0)`,
+    );
+    const blob = (a: Float32Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+    for (let r = 0, i = 0; r < w.rows; r += 4, i++)
+      insert.run(
+        Date.now() - 1000 + i,
+        `req${i}`,
+        blob(w.features.slice(r * 8, (r + 4) * 8)),
+        blob(w.degrees.slice(r, r + 4)),
+        blob(w.predictions.slice(r, r + 4)),
+        blob(new Float32Array(4)),
+      );
+    store.close();
+    const r = gnnops([
+      'drift',
+      'report',
+      '--reference',
+      join(home, 'p.json'),
+      '--window',
+      '50',
+      '--since',
+      '1h',
+      '--json',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const rep = JSON.parse(r.stdout) as { current: { rows: number }; summary: { drifted: boolean } };
+    assert.equal(rep.current.rows, 200); // the last 50 requests × 4 nodes
+    assert.equal(rep.summary.drifted, true);
+    const none = gnnops(['drift', 'report', '--reference', join(home, 'p.json'), '--model', 'other']);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /no sampled feature rows/);
   });
 
   it('exits 2 with a message naming the problem', () => {
