@@ -1,6 +1,6 @@
 /**
  * Classification losses over a subset of rows (the train/val/test mask), mean-reduced over that subset:
- *   logSoftmax(x)[i,c] = x[i,c] − log Σ_k exp x[i,k]
+ *   logSoftmax(x)[i,c] = x[i,c] − log Σ_k exp x[i,k]   (softmax = its exponential)
  *   nllLoss(lp, y, rows)  = −(1/|rows|) Σ_{i∈rows} lp[i, y_i]
  *   crossEntropy(x, y, rows) = nllLoss(logSoftmax(x), y, rows), fused: only the selected rows are touched and the
  *   backward is (softmax − onehot)/|rows|.
@@ -82,6 +82,36 @@ export function logSoftmax(x: Tensor): Tensor {
           let s = 0;
           for (let k = 0; k < c; k++) s += g[b + k];
           for (let k = 0; k < c; k++) buf[b + k] += g[b + k] - Math.exp(o[b + k]) * s;
+        }
+      }),
+    );
+  }
+  return out;
+}
+
+/** Row-wise softmax (class probabilities for serving and calibration). Backward: dx = y ⊙ (g − Σ_c g ⊙ y). */
+export function softmax(x: Tensor): Tensor {
+  const [n, c] = dims2('softmax x', x.shape);
+  const tape = x.tape;
+  const out = tape.result([n, c], x);
+  const o = out.data;
+  const v = x.data;
+  for (let i = 0; i < n; i++) {
+    const b = i * c;
+    let mx = Number.NEGATIVE_INFINITY;
+    for (let k = 0; k < c; k++) if (v[b + k] > mx) mx = v[b + k];
+    let z = 0;
+    for (let k = 0; k < c; k++) z += Math.exp(v[b + k] - mx);
+    for (let k = 0; k < c; k++) o[b + k] = Math.exp(v[b + k] - mx) / z;
+  }
+  if (out.requiresGrad) {
+    tape.record(out, (g) =>
+      tape.gradInto(x, (buf) => {
+        for (let i = 0; i < n; i++) {
+          const b = i * c;
+          let s = 0;
+          for (let k = 0; k < c; k++) s += g[b + k] * o[b + k];
+          for (let k = 0; k < c; k++) buf[b + k] += o[b + k] * (g[b + k] - s);
         }
       }),
     );

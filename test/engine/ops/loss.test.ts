@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gradcheck } from '../../../src/engine/gradcheck.js';
-import { accuracy, argmax, crossEntropy, logSoftmax, maskToRows, nllLoss } from '../../../src/engine/ops/loss.js';
+import {
+  accuracy,
+  argmax,
+  crossEntropy,
+  logSoftmax,
+  maskToRows,
+  nllLoss,
+  softmax,
+} from '../../../src/engine/ops/loss.js';
 import { f64Tape, Rng, randParam } from '../_setup.js';
 
 describe('losses', () => {
@@ -54,6 +62,24 @@ describe('losses', () => {
     assert.ok(gradcheck(tape, () => logSoftmax(x), [x]).ok);
     const labels = Int32Array.from([2, 0, 1, 1, 2]);
     const r = gradcheck(tape, () => nllLoss(logSoftmax(x), labels, Uint8Array.from([1, 1, 0, 1, 1])), [x]);
+    assert.ok(r.ok, JSON.stringify(r));
+  });
+
+  it('softmax rows sum to 1, equal exp(logSoftmax), and its gradients match finite differences', () => {
+    const tape = f64Tape();
+    const x = randParam(tape, new Rng(3), [4, 5]);
+    const p = softmax(x).data;
+    const lp = logSoftmax(x).data;
+    for (let i = 0; i < 4; i++) {
+      let s = 0;
+      for (let k = 0; k < 5; k++) {
+        s += p[i * 5 + k];
+        assert.ok(Math.abs(p[i * 5 + k] - Math.exp(lp[i * 5 + k])) < 1e-15);
+      }
+      assert.ok(Math.abs(s - 1) < 1e-14);
+    }
+    tape.reset();
+    const r = gradcheck(tape, () => softmax(x), [x]);
     assert.ok(r.ok, JSON.stringify(r));
   });
 
