@@ -22,7 +22,7 @@ function cli(args: string[], env: Record<string, string> = {}) {
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
-const json = (s: string) => JSON.parse(s) as Record<string, never>;
+const json = (s: string): unknown => JSON.parse(s);
 
 async function closedLoopbackUrl(): Promise<string> {
   const s = createServer();
