@@ -38,12 +38,12 @@ export function windowFromRequestLog(entries: readonly RequestLogEntry[], cols: 
 }
 
 /** The gauge values the server exports, with the /v1/drift summary. */
-export interface DriftSnapshotValues extends DriftSummary {
+export type DriftSnapshotValues = DriftSummary & {
   driftShare: number;
   driftedFeatures: number;
   /** Jensen–Shannon distance of the served class mix to the reference's (0 without predictions). */
   predictionDriftScore: number;
-}
+};
 
 export function driftSnapshot(
   profile: ReferenceProfile,

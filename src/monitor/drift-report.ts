@@ -250,7 +250,8 @@ export function driftReport(
 }
 
 /** The few numbers the server exports as Prometheus gauges and returns from GET /v1/drift. */
-export interface DriftSummary {
+// A type alias, not an interface, so it is assignable to Record<string, unknown> (the server's DriftSnapshot).
+export type DriftSummary = {
   drifted: boolean;
   share: number;
   driftedFeatures: number;
@@ -265,7 +266,7 @@ export interface DriftSummary {
   /** Drifted features, highest score first for distances / lowest p first for p-values; at most 20. */
   topFeatures: { name: string; test: string; score: number; threshold: number }[];
   generatedAt: string;
-}
+};
 
 export function summarizeDrift(r: DriftReport): DriftSummary {
   return {

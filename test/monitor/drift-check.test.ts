@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { driftSnapshot, makeDriftCheck, windowFromRequestLog } from '../../src/monitor/drift-check.js';
 import { computeProfile } from '../../src/monitor/profile.js';
 import { applyDrift, sampleRows, syntheticWindow } from '../../src/monitor/synthetic.js';
+import type { DriftCheck } from '../../src/serve/drift-loop.js';
 import type { RequestLogEntry } from '../../src/serve/request-log/types.js';
 
 const cols = 6;
@@ -57,7 +58,8 @@ describe('request-log glue', () => {
     assert.equal(clean.driftShare, 0);
     assert.ok(clean.predictionDriftScore < 0.1);
     const drifted = applyDrift(sampleRows(ref, 3000, 5), { shift: 0.5, classMix: 0.5, toClass: 3 });
-    const check = makeDriftCheck(profile, () => entries(drifted));
+    // Typed as the server's DriftLoop check: the snapshot must plug into it unchanged (checked by tsc).
+    const check: DriftCheck = makeDriftCheck(profile, () => entries(drifted));
     const snap = await check();
     assert.equal(snap.driftShare, 1);
     assert.equal(snap.driftedFeatures, cols);
