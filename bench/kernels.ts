@@ -4,6 +4,7 @@
  * backward forms, CSR SpMM with 64 and 33 columns, GAT-style edge ops with 8 heads, and the raw dispatch latency.
  * Prints best and median milliseconds per call (inputs live in wasm memory), and GFLOP/s for GEMM.
  */
+import { loadavg } from 'node:os';
 import { createBackend } from '../src/engine/backend/index.js';
 import { kernelsModule } from '../src/engine/backend/kernels-module.js';
 import { ThreadPool } from '../src/engine/backend/thread-pool.js';
@@ -13,18 +14,25 @@ import { wasmApi } from '../src/engine/backend/wasm-api.js';
 interface Timing {
   best: number;
   median: number;
+  /** Median process CPU time per call (all threads): wall ≫ cpu/threads means the cores were busy elsewhere. */
+  cpu: number;
 }
 
 function time(fn: () => void, reps: number, warmup = 2): Timing {
   for (let i = 0; i < warmup; i++) fn();
   const t: number[] = [];
+  const c: number[] = [];
   for (let i = 0; i < reps; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     fn();
     t.push(performance.now() - t0);
+    const d = process.cpuUsage(c0);
+    c.push((d.user + d.system) / 1000);
   }
   t.sort((a, b) => a - b);
-  return { best: t[0], median: t[Math.floor(t.length / 2)] };
+  c.sort((a, b) => a - b);
+  return { best: t[0], median: t[Math.floor(t.length / 2)], cpu: c[Math.floor(c.length / 2)] };
 }
 
 function rng(seed: number): () => number {
@@ -71,6 +79,10 @@ function fill(be: Backend, n: number, r: () => number): Float32Array {
 }
 
 const fmt = (t: Timing) => `${t.best.toFixed(2)} / ${t.median.toFixed(2)}`;
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 
 export default async function kernels(args: string[]): Promise<void> {
   const opt = (name: string, dflt: string) => {
@@ -85,6 +97,7 @@ export default async function kernels(args: string[]): Promise<void> {
   const F = 300;
   const graph = wikicsLikeGraph(N, 430000, rng(2));
   console.log(`graph: ${N} nodes, ${graph.indices.length} entries; reps ${reps}; times are best / median ms`);
+  console.log(`load average at start: ${load()}`);
 
   const rowsOut: Array<[string, string, ...string[]]> = [];
   const header = ['kernel', 'reference', ...threadList.map((t) => `wasm ${t}T`)];
@@ -131,7 +144,60 @@ export default async function kernels(args: string[]): Promise<void> {
       return () => be.edgeAggregate(a.indptr, a.indices, s, x, heads, hf, o);
     },
   });
+  /** Every kernel call of one GCN epoch (300→33→10: train step forward + backward, then an eval forward). */
+  const gcnEpoch: Case = {
+    name: 'GCN epoch, kernels only (300→33→10, train fwd+bwd + eval fwd)',
+    refReps: 1,
+    run: (be) => {
+      const a = be.importCsr(graph);
+      const [h, c] = [33, 10];
+      const x = fill(be, N * F, r);
+      const w1 = fill(be, F * h, r);
+      const b1 = fill(be, h, r);
+      const w2 = fill(be, h * c, r);
+      const b2 = fill(be, c, r);
+      const [z1, a1, m1] = [be.alloc(N * h), be.alloc(N * h), be.allocU8(N * h)];
+      const [z2, out, g2] = [be.alloc(N * c), be.alloc(N * c), fill(be, N * c, r)];
+      const [gz2, gw2, gb2, gh, gz1, gw1, gb1] = [
+        be.alloc(N * c),
+        be.alloc(h * c),
+        be.alloc(c),
+        be.alloc(N * h),
+        be.alloc(N * h),
+        be.alloc(F * h),
+        be.alloc(h),
+      ];
+      let step = 0;
+      const forward = (train: boolean) => {
+        be.gemm(false, false, N, h, F, x, w1, z1);
+        be.addBias(z1, b1, N, h, z1);
+        be.spmm(a, z1, h, a1);
+        be.relu(a1, a1);
+        if (train) {
+          be.dropoutMask(m1, 0.25, step++);
+          be.maskScale(a1, m1, 1 / 0.75, a1);
+        }
+        be.gemm(false, false, N, c, h, a1, w2, z2);
+        be.addBias(z2, b2, N, c, z2);
+        be.spmm(a, z2, c, out);
+      };
+      return () => {
+        forward(true);
+        be.spmm(a, g2, c, gz2); // Âᵀ = Â (symmetric normalisation)
+        be.colSum(gz2, N, c, gb2);
+        be.gemm(true, false, h, c, N, a1, gz2, gw2);
+        be.gemm(false, true, N, h, c, gz2, w2, gh);
+        be.maskScale(gh, m1, 1 / 0.75, gh);
+        be.reluBackward(a1, gh, gh);
+        be.spmm(a, gh, h, gz1);
+        be.colSum(gz1, N, h, gb1);
+        be.gemm(true, false, F, h, N, x, gz1, gw1);
+        forward(false);
+      };
+    },
+  };
   const cases: Case[] = [
+    gcnEpoch,
     gemmCase(`GEMM NN X·W ${N}×${F} @ ${F}×64`, false, false, N, 64, F),
     gemmCase(`GEMM TN Xᵀ·G ${F}×${N} @ ${N}×64`, true, false, F, 64, N),
     gemmCase(`GEMM NT G·Wᵀ ${N}×64 @ 64×${F}`, false, true, N, F, 64),
@@ -157,7 +223,7 @@ export default async function kernels(args: string[]): Promise<void> {
     } else cells.push('-');
     for (const be of backends) {
       const t = time(c.run(be), reps);
-      cells.push(`${fmt(t)}${gf(t)}`);
+      cells.push(`${fmt(t)}${gf(t)} cpu ${t.cpu.toFixed(1)}`);
     }
     rowsOut.push([c.name, ...(cells as [string, ...string[]])]);
     console.log(`${c.name}: ${cells.join(' | ')}`);
@@ -185,6 +251,7 @@ export default async function kernels(args: string[]): Promise<void> {
     pool.dispose();
   }
 
+  console.log(`load average at end: ${load()}`);
   console.log(`\n| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
   for (const row of rowsOut) console.log(`| ${row.join(' | ')} |`);
   for (const be of backends) be.dispose();

@@ -16,10 +16,13 @@ export function kernelsWasmPath(): string {
   return fileURLToPath(WASM_URL);
 }
 
-/** The compiled kernels module; throws NOT_FOUND with the build command when the file is missing. */
-export function kernelsModule(): WasmModule {
-  if (cached) return cached;
-  const path = kernelsWasmPath();
+/**
+ * The compiled kernels module; throws NOT_FOUND with the build command when the file is missing. The default path
+ * is compiled once per process; another path (tests) is read every time.
+ */
+export function kernelsModule(path = kernelsWasmPath()): WasmModule {
+  const isDefault = path === kernelsWasmPath();
+  if (isDefault && cached) return cached;
   if (!existsSync(path)) {
     throw new GnnopsError(
       ErrorCodes.NOT_FOUND,
@@ -27,6 +30,7 @@ export function kernelsModule(): WasmModule {
       { field: 'train.backend', path },
     );
   }
-  cached = new wasmApi.Module(readFileSync(path));
-  return cached;
+  const module = new wasmApi.Module(readFileSync(path));
+  if (isDefault) cached = module;
+  return module;
 }

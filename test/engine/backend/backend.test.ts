@@ -5,8 +5,10 @@ import { spawnSync } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { backendOptionsFromEnv, createBackend, getBackend, setBackend } from '../../../src/engine/backend/index.js';
+import { kernelsModule } from '../../../src/engine/backend/kernels-module.js';
 import type { Backend } from '../../../src/engine/backend/types.js';
 import { WasmBackend } from '../../../src/engine/backend/wasm.js';
+import { isGnnopsError } from '../../../src/util/errors.js';
 import { randArray, randCsr, rng, sameBits, transposeCsr } from './fixtures.js';
 
 const w1 = createBackend({ threads: 1 });
@@ -173,6 +175,18 @@ describe('selection', () => {
     assert.equal(w2.name, 'wasm');
     assert.equal(w2.threads, 2);
     assert.throws(() => createBackend({ name: 'wasm', dtype: 'f64' }), { code: 'E_INVALID_ARGUMENT' });
+  });
+
+  it('names the build command when build/kernels.wasm is missing', () => {
+    assert.throws(
+      () => kernelsModule('/nonexistent/build/kernels.wasm'),
+      (e: unknown) => {
+        assert.ok(isGnnopsError(e));
+        assert.equal(e.code, 'E_NOT_FOUND');
+        assert.match(e.message, /npm run build:kernels/);
+        return true;
+      },
+    );
   });
 
   it('reads GNNOPS_BACKEND and GNNOPS_THREADS, rejecting bad values', () => {
