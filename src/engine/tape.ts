@@ -132,6 +132,21 @@ export class Tape {
     write(x.grad, beta);
   }
 
+  /**
+   * Passes out's gradient g to x unchanged (an identity edge: bias add, sum). When x has no gradient yet the buffer
+   * itself moves to x (no allocation, no copy); otherwise it is added. Call it last in a backward closure, after
+   * every other use of g.
+   */
+  passGrad(x: Tensor, out: Tensor, g: FArray): void {
+    if (x.grad === null && out.grad === g && !out.retainGrad && out.kind === 'temp') {
+      x.grad = g;
+      x.gradFresh = false;
+      out.grad = null;
+      return;
+    }
+    this.gradInto(x, (buf) => this.backend.axpy(1, g, buf));
+  }
+
   /** x's gradient buffer for `+=` accumulation in a plain loop (allocated zeroed on first use). */
   gradBuffer(x: Tensor): FArray {
     if (x.grad === null) x.grad = this.backend.alloc(x.size);

@@ -14,8 +14,8 @@ export function add(a: Tensor, b: Tensor): Tensor {
   for (let i = 0; i < o.length; i++) o[i] = x[i] + y[i];
   if (out.requiresGrad) {
     tape.record(out, (g) => {
-      if (a.requiresGrad) tape.gradInto(a, (buf) => be.axpy(1, g, buf));
       if (b.requiresGrad) tape.gradInto(b, (buf) => be.axpy(1, g, buf));
+      if (a.requiresGrad) tape.passGrad(a, out, g);
     });
   }
   return out;
@@ -91,8 +91,8 @@ export function addBias(x: Tensor, bias: Tensor): Tensor {
   be.addBias(x.data, bias.data, rows, cols, out.data);
   if (out.requiresGrad) {
     tape.record(out, (g) => {
-      if (x.requiresGrad) tape.gradInto(x, (buf) => be.axpy(1, g, buf));
       if (bias.requiresGrad) tape.gradViaTemp(bias, (buf) => be.colSum(g, rows, cols, buf));
+      if (x.requiresGrad) tape.passGrad(x, out, g);
     });
   }
   return out;
