@@ -8,6 +8,9 @@
  * Conventions: dense matrices are row-major. Calls are synchronous. Lengths of elementwise ops come from x.length. Buffers from `alloc`/`allocI32` can be passed to
  * kernels without a copy; other arrays are accepted but may be copied. Unless stated, `out` must not alias inputs.
  * Edge-wise arrays are edge-major: E × H (edge e, head h at e·H + h).
+ *
+ * Determinism: the wasm kernels split work by output rows only and reduce every output element in a fixed order, so
+ * results are bit-identical across repeated calls and across thread counts (see README.md in this folder).
  */
 
 /** Float storage: float32 everywhere, float64 only on the reference backend (gradient checks). */
