@@ -71,7 +71,10 @@ export class Tape {
     return t;
   }
 
-  /** Removes a temp from the tape's ownership so it survives `reset()`; the caller must `dispose()` it. */
+  /**
+   * Detaches a temp from the tape so it survives `reset()` (e.g. the best epoch's predictions); it no longer takes
+   * part in gradients, and the caller must `dispose()` it.
+   */
   keep(t: Tensor): Tensor {
     const i = this.temps.indexOf(t);
     if (i >= 0) this.temps.splice(i, 1);
