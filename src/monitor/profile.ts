@@ -6,6 +6,7 @@
  * predictions on the reference, and the degree and subgraph-size distributions of the reference graph.
  */
 import { dataError } from '../util/errors.js';
+import { RadixSorter } from './radix-sort.js';
 import { buildSketch, DEFAULT_QUANTILES, type NumericSketch } from './sketch.js';
 
 /** Counts per category, index = category code (a class id). */
@@ -57,15 +58,11 @@ export interface ProfileExtra {
   meta?: ProfileMeta;
 }
 
-/** Column `c` of a row-major matrix, non-finite values dropped, sorted ascending. */
+const sorter = new RadixSorter();
+
+/** Column `c` of a row-major matrix, non-finite values dropped, sorted ascending (radix sort, see radix-sort.ts). */
 export function sortedColumn(features: Float32Array, rows: number, cols: number, c: number): Float32Array {
-  const out = new Float32Array(rows);
-  let k = 0;
-  for (let r = 0, i = c; r < rows; r++, i += cols) {
-    const v = features[i];
-    if (Number.isFinite(v)) out[k++] = v;
-  }
-  return (k === rows ? out : out.subarray(0, k)).sort();
+  return sorter.sortedColumn(features, rows, cols, c);
 }
 
 function sketchOf(name: string, values: ArrayLike<number>, quantiles: number): NumericSketch {
