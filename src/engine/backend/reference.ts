@@ -110,6 +110,45 @@ export class ReferenceBackend implements Backend {
     }
   }
 
+  edgeScoreBackward(
+    indptr: Int32Array,
+    indices: Int32Array,
+    indptrT: Int32Array,
+    indicesT: Int32Array,
+    perm: Int32Array,
+    src: FArray,
+    dst: FArray,
+    heads: number,
+    slope: number,
+    gradScores: FArray,
+    gradSrc: FArray | null,
+    gradDst: FArray | null,
+    beta = 0,
+  ): void {
+    const d = (e: number, i: number, j: number, h: number): number => {
+      const g = gradScores[e * heads + h];
+      return src[j * heads + h] + dst[i * heads + h] > 0 ? g : g * slope;
+    };
+    if (gradDst) {
+      for (let i = 0; i < indptr.length - 1; i++) {
+        for (let h = 0; h < heads; h++) {
+          let s = 0;
+          for (let e = indptr[i]; e < indptr[i + 1]; e++) s += d(e, i, indices[e], h);
+          gradDst[i * heads + h] = beta === 0 ? s : s + beta * gradDst[i * heads + h];
+        }
+      }
+    }
+    if (gradSrc) {
+      for (let j = 0; j < indptrT.length - 1; j++) {
+        for (let h = 0; h < heads; h++) {
+          let s = 0;
+          for (let t = indptrT[j]; t < indptrT[j + 1]; t++) s += d(perm[t], indicesT[t], j, h);
+          gradSrc[j * heads + h] = beta === 0 ? s : s + beta * gradSrc[j * heads + h];
+        }
+      }
+    }
+  }
+
   edgeSoftmax(indptr: Int32Array, scores: FArray, heads: number, out: FArray): void {
     for (let i = 0; i < indptr.length - 1; i++) {
       const s = indptr[i];

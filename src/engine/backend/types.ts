@@ -87,6 +87,28 @@ export interface Backend {
     out: FArray,
   ): void;
 
+  /**
+   * Backward of edgeScore. With d[e·H+h] = gradScores[e·H+h] · (src[j·H+h] + dst[i·H+h] > 0 ? 1 : slope):
+   * gradDst[i·H+h] = Σ_{e in row i} d[e·H+h] + beta·gradDst, and gradSrc[j·H+h] = Σ_{t in rowT j} d[perm[t]·H+h] +
+   * beta·gradSrc, a gather over the transposed CSR (indptrT, indicesT, perm as in edgeAggregateGradX) rather than a
+   * scatter. beta = 0 overwrites (default); pass 1 to accumulate. A null output is skipped.
+   */
+  edgeScoreBackward(
+    indptr: Int32Array,
+    indices: Int32Array,
+    indptrT: Int32Array,
+    indicesT: Int32Array,
+    perm: Int32Array,
+    src: FArray,
+    dst: FArray,
+    heads: number,
+    slope: number,
+    gradScores: FArray,
+    gradSrc: FArray | null,
+    gradDst: FArray | null,
+    beta?: number,
+  ): void;
+
   /** Softmax over the entries of each CSR row, per head: out[e·H+h] = exp(s − max_row) / Σ_row exp(s − max_row). */
   edgeSoftmax(indptr: Int32Array, scores: FArray, heads: number, out: FArray): void;
 

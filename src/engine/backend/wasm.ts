@@ -31,6 +31,7 @@ const PARALLEL = [
   'addBias',
   'colSumPartial',
   'dropoutMask',
+  'edgeScoreBackward',
 ] as const;
 type Parallel = (typeof PARALLEL)[number];
 const K = Object.fromEntries(PARALLEL.map((n, i) => [n, i])) as Record<Parallel, number>;
@@ -216,6 +217,47 @@ export class WasmBackend implements Backend {
       const pd = this.f32(dst, IN);
       const po = this.f32(out, OUT);
       this.pool.run(K.edgeScore, [ip, ix, ps, pd, heads, slope, po], this.csrRanges(indptr, rows, heads));
+    } finally {
+      this.finish();
+    }
+  }
+
+  edgeScoreBackward(
+    indptr: Int32Array,
+    indices: Int32Array,
+    indptrT: Int32Array,
+    indicesT: Int32Array,
+    perm: Int32Array,
+    src: FArray,
+    dst: FArray,
+    heads: number,
+    slope: number,
+    gradScores: FArray,
+    gradSrc: FArray | null,
+    gradDst: FArray | null,
+    beta = 0,
+  ): void {
+    if (heads === 0) return;
+    const mode = beta === 0 ? OUT : INOUT;
+    try {
+      const ps = this.f32(src, IN);
+      const pd = this.f32(dst, IN);
+      const pg = this.f32(gradScores, IN);
+      if (gradDst && indptr.length > 1) {
+        const ip = this.i32(indptr);
+        const ix = this.i32(indices);
+        const po = this.f32(gradDst, mode);
+        const r = this.csrRanges(indptr, indptr.length - 1, heads);
+        this.pool.run(K.edgeScoreBackward, [ip, ix, 0, pd, ps, heads, slope, pg, po, beta], r);
+      }
+      if (gradSrc && indptrT.length > 1) {
+        const ip = this.i32(indptrT);
+        const ix = this.i32(indicesT);
+        const pp = this.i32(perm);
+        const po = this.f32(gradSrc, mode);
+        const r = this.csrRanges(indptrT, indptrT.length - 1, heads);
+        this.pool.run(K.edgeScoreBackward, [ip, ix, pp, ps, pd, heads, slope, pg, po, beta], r);
+      }
     } finally {
       this.finish();
     }

@@ -56,6 +56,9 @@ function pipeline(be: Backend): Float32Array[] {
   be.edgeAggregateGradAlpha(a.indptr, a.indices, out, xh, heads, f, gA);
   const gS = new Float32Array(e * heads);
   be.edgeSoftmaxBackward(a.indptr, al, gA, heads, gS);
+  const gSrc = new Float32Array(rows * heads);
+  const gDst = new Float32Array(rows * heads);
+  be.edgeScoreBackward(a.indptr, a.indices, t.indptr, t.indices, perm, src, dst, heads, 0.2, gS, gSrc, gDst);
   const gX = new Float32Array(rows * heads * f);
   be.edgeAggregateGradX(t.indptr, t.indices, perm, al, out, heads, f, gX);
   const mask = new Uint8Array(m * n).map(() => (r() < 0.5 ? 1 : 0));
@@ -63,7 +66,7 @@ function pipeline(be: Backend): Float32Array[] {
   be.axpy(0.1, agg, gx.subarray(0, m * n));
   const rb = new Float32Array(m * n);
   be.reluBackward(agg, h, rb);
-  return [h, gw, gx, agg, cs, sc, al, out, gA, gS, gX, rb];
+  return [h, gw, gx, agg, cs, sc, al, out, gA, gS, gSrc, gDst, gX, rb];
 }
 
 describe('determinism', () => {

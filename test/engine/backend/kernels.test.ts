@@ -162,6 +162,63 @@ describe('edge ops', () => {
           be.edgeScore(ip, ix, put(be, src, arena), put(be, dst, arena), heads, 0.2, scores);
           assertClose(scores, expScores, `edgeScore H=${heads}`, undefined, 2.5e-7, 0);
 
+          const { csr: t, perm } = transposeCsr(a);
+          const gScores = randArray(e * heads, r);
+          for (const beta of [0, 1]) {
+            const gs0 = randArray(cols * heads, r);
+            const gd0 = randArray(rows * heads, r);
+            const [expGS, expGD] = [gs0.slice(), gd0.slice()];
+            ref.edgeScoreBackward(
+              a.indptr,
+              a.indices,
+              t.indptr,
+              t.indices,
+              perm,
+              src,
+              dst,
+              heads,
+              0.2,
+              gScores,
+              expGS,
+              expGD,
+              beta,
+            );
+            const [bGS, bGD] = [abs(gs0), abs(gd0)];
+            ref.edgeScoreBackward(
+              a.indptr,
+              a.indices,
+              t.indptr,
+              t.indices,
+              perm,
+              src,
+              dst,
+              heads,
+              1,
+              abs(gScores),
+              bGS,
+              bGD,
+              beta,
+            );
+            const [gs, gd] = [put(be, gs0, arena), put(be, gd0, arena)];
+            be.edgeScoreBackward(
+              ip,
+              ix,
+              put(be, t.indptr, arena),
+              put(be, t.indices, arena),
+              put(be, perm, arena),
+              put(be, src, arena),
+              put(be, dst, arena),
+              heads,
+              0.2,
+              put(be, gScores, arena),
+              gs,
+              gd,
+              beta,
+            );
+            assertClose(gs, expGS, `edgeScoreBackward gradSrc H=${heads} β=${beta}`, bGS, relFor(8 * deg));
+            assertClose(gd, expGD, `edgeScoreBackward gradDst H=${heads} β=${beta}`, bGD, relFor(4 * deg));
+          }
+
           const expAlpha = new Float32Array(e * heads);
           ref.edgeSoftmax(a.indptr, scores, heads, expAlpha);
           const alpha = put(be, new Float32Array(e * heads), arena);

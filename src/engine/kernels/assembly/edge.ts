@@ -189,3 +189,34 @@ export function edgeAggregateGradAlpha(
     }
   }
 }
+
+/**
+ * Rows [lo, hi) of one side of edgeScore's backward. With d[e,h] = gradScores[e,h] · (src[j,h] + dst[i,h] > 0 ? 1 :
+ * slope): out[r,h] = Σ_{t in row r} d[e(t),h] (+ beta·out), where the CSR walked is either the original (r = i,
+ * e(t) = t, other = indices[t] is the source: gradDst) or the transposed one (r = j, e(t) = perm[t], other =
+ * indicesT[t] is the target: gradSrc). `mine`/`theirs` are the score terms of row r and of the other endpoint.
+ */
+export function edgeScoreBackward(
+  lo: i32, hi: i32, indptr: usize, indices: usize, perm: usize, mine: usize, theirs: usize, heads: i32, slope: f32,
+  gradScores: usize, out: usize, beta: f32,
+): void {
+  const h4 = <usize>heads << 2;
+  for (let r = lo; r < hi; r++) {
+    const s = load<i32>(indptr + (<usize>r << 2));
+    const e = load<i32>(indptr + (<usize>(r + 1) << 2));
+    const pm = mine + <usize>r * h4;
+    const po = out + <usize>r * h4;
+    for (let h = 0; h < heads; h++) {
+      const o = <usize>h << 2;
+      const m = load<f32>(pm + o);
+      let acc: f32 = 0;
+      for (let t = s; t < e; t++) {
+        const other = load<i32>(indices + (<usize>t << 2));
+        const edge = perm == 0 ? t : load<i32>(perm + (<usize>t << 2));
+        const g = load<f32>(gradScores + <usize>edge * h4 + o);
+        acc += load<f32>(theirs + <usize>other * h4 + o) + m > 0 ? g : g * slope;
+      }
+      store<f32>(po + o, beta == 0 ? acc : acc + beta * load<f32>(po + o));
+    }
+  }
+}

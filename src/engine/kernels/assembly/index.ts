@@ -1,7 +1,7 @@
 // Entry point of build/kernels.wasm: every export is a kernel called with raw byte offsets into the shared memory.
 export { packB, transposeB, gemmNN, gemmTN } from './gemm';
 export { spmm, edgeAggregate } from './sparse';
-export { edgeScore, edgeSoftmax, edgeSoftmaxBackward, edgeAggregateGradAlpha } from './edge';
+export { edgeScore, edgeScoreBackward, edgeSoftmax, edgeSoftmaxBackward, edgeAggregateGradAlpha } from './edge';
 export { relu, reluBackward, maskScale, axpy, addBias, colSumPartial, colSumCombine, COLSUM_BLOCK } from './elementwise';
 
 /** First byte past the module's static data: the allocator's arena starts above it. */
