@@ -55,13 +55,17 @@ export default async function bench(args: string[]): Promise<void> {
   // Warm up the JIT for ~1 s, then calibrate the units per epoch for ~workMs of CPU.
   const w0 = performance.now();
   while (performance.now() - w0 < 1000) sink += unit();
-  const t0 = performance.now();
+  // Calibrate on CPU time, not wall time: it does not stretch when other processes share the cores.
+  const c0 = process.cpuUsage();
   let calib = 0;
-  while (performance.now() - t0 < 300) {
-    sink += unit();
-    calib++;
+  let cpuMs = 0;
+  while (cpuMs < 500) {
+    for (let i = 0; i < 10; i++) sink += unit();
+    calib += 10;
+    const d = process.cpuUsage(c0);
+    cpuMs = (d.user + d.system) / 1000;
   }
-  const units = Math.max(1, Math.round((workMs * calib) / (performance.now() - t0)));
+  const units = Math.max(1, Math.round((workMs * calib) / cpuMs));
 
   const modes: Mode[] = ['none', 'batched', 'unbatched'];
   const wall: Record<Mode, number[]> = { none: [], batched: [], unbatched: [] };
