@@ -16,6 +16,7 @@ import { ServeMetrics } from './metrics.js';
 import type { LoadOptions, ModelLoader, ServedModel } from './model.js';
 import { ModelHolder } from './model-holder.js';
 import { RequestLogQueue } from './request-log/queue.js';
+import { inlineSink, threadSink } from './request-log/sink.js';
 import { adminRoutes } from './routes/admin.js';
 import { healthRoutes, SERVER_VERSION } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -43,6 +44,8 @@ export interface ServeAppOptions {
   resolve?: (source: string) => Promise<string>;
   /** Where request-log rows go (a store opened with requestLogMigrations); none = no request logging. */
   requestLogDb?: Database.Database;
+  /** Write the request log on a worker thread with its own connection to `requestLogDb`'s file (startServer). */
+  requestLogThread?: boolean;
   /** Drift computation for the background gauges and GET /v1/drift (src/monitor provides it). */
   driftCheck?: DriftCheck;
   /** API key for admin (and, with require_api_key, public) routes. Default: env GNNOPS_API_KEY. */
@@ -94,13 +97,16 @@ export async function buildServeApp(opts: ServeAppOptions = {}): Promise<ServeAp
 
   const requestLog =
     opts.requestLogDb && config.log_requests
-      ? new RequestLogQueue(opts.requestLogDb, {
-          capacity: config.log_queue_capacity,
-          flushMs: config.log_flush_ms,
-          batchSize: config.log_batch_size,
-          onDrop: (n) => metrics.logDropped.inc(n),
-          onWrite: (n) => metrics.logWritten.inc(n),
-        })
+      ? new RequestLogQueue(
+          opts.requestLogThread ? threadSink(opts.requestLogDb.name) : inlineSink(opts.requestLogDb),
+          {
+            capacity: config.log_queue_capacity,
+            flushMs: config.log_flush_ms,
+            batchSize: config.log_batch_size,
+            onDrop: (n) => metrics.logDropped.inc(n),
+            onWrite: (n) => metrics.logWritten.inc(n),
+          },
+        )
       : undefined;
   const drift = opts.driftCheck ? new DriftLoop(opts.driftCheck, metrics) : undefined;
   const rate = config.log_sample_rate;
@@ -180,7 +186,7 @@ export async function buildServeApp(opts: ServeAppOptions = {}): Promise<ServeAp
     holder.unwatch();
     drift?.stop();
     await drift?.idle();
-    requestLog?.close();
+    await requestLog?.close();
     await holder.close();
   });
 

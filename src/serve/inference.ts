@@ -1,5 +1,6 @@
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import type { ServeContext } from './context.js';
+import { requestError } from './errors.js';
 import type { ServedModel } from './model.js';
 import type { RequestLogEntry } from './request-log/types.js';
 import type { SubgraphInput } from './validate.js';
@@ -40,12 +41,25 @@ export function degreeStats(dst: Int32Array, n: number): { degrees: Int32Array; 
   return { degrees, mean: n > 0 ? dst.length / n : 0, max };
 }
 
-function checkOutput(model: ServedModel, p: Float32Array, rows: number): void {
+/**
+ * The model's output must be rows × C finite numbers. A wrong size is a server fault (500). Non-finite values
+ * come from inputs that overflow the forward pass (features near the float32 limit): a 422 about the input.
+ */
+function checkOutput(model: ServedModel, p: Float32Array, rows: number, field: string): void {
   if (!(p instanceof Float32Array) || p.length !== rows * model.numClasses) {
     throw new GnnopsError(
       ErrorCodes.INTERNAL,
       `model ${model.name}/${model.version} returned ${p.length} probabilities, expected ${rows} × ${model.numClasses}`,
     );
+  }
+  for (let i = 0; i < p.length; i++) {
+    if (!Number.isFinite(p[i])) {
+      throw requestError(
+        ErrorCodes.INVALID_ARGUMENT,
+        field,
+        `the model's output for node ${Math.floor(i / model.numClasses)} is not finite: the feature values overflow the forward pass`,
+      );
+    }
   }
 }
 
@@ -65,7 +79,7 @@ export function predictSubgraph(
   const t0 = performance.now();
   const probs = model.predictSubgraph(sg.x, sg.n, sg.src, sg.dst);
   const ms = performance.now() - t0;
-  checkOutput(model, probs, sg.n);
+  checkOutput(model, probs, sg.n, 'x');
   ctx.metrics.inference.observe({ kind: 'subgraph' }, ms / 1000);
   const { classes, confidence } = argmaxRows(probs, sg.n, model.numClasses);
   ctx.metrics.countPredictions(classes, model.numClasses, model.classNames);
@@ -106,7 +120,7 @@ export function predictNodes(
   const t0 = performance.now();
   const probs = model.predictNodes(ids);
   const ms = performance.now() - t0;
-  checkOutput(model, probs, ids.length);
+  checkOutput(model, probs, ids.length, 'node_ids');
   ctx.metrics.inference.observe({ kind: 'nodes' }, ms / 1000);
   const { classes, confidence } = argmaxRows(probs, ids.length, model.numClasses);
   ctx.metrics.countPredictions(classes, model.numClasses, model.classNames);

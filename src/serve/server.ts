@@ -31,14 +31,14 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const config = serveSection.parse(opts.config ?? {});
   let store: Store | undefined;
   if (config.log_requests && !opts.requestLogDb) {
+    // The writer thread has its own connection; this one only created the table.
     store = openStore({ home: opts.home, recover: false, migrations: requestLogMigrations });
-    // Never let a long transaction of another process stall the event loop for long: a locked flush retries later.
-    store.db.pragma('busy_timeout = 200');
   }
   const served = await buildServeApp({
     ...opts,
     config,
     requestLogDb: opts.requestLogDb ?? store?.db,
+    requestLogThread: opts.requestLogDb === undefined,
     loadInBackground: false,
   });
   try {
@@ -70,7 +70,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
         await served.app.close(); // stops accepting, waits for in-flight requests, then drains the request log
       } finally {
         clearTimeout(timer);
-        if (served.requestLog) served.requestLog.close();
+        if (served.requestLog) await served.requestLog.close();
         store?.close();
         process.off('SIGTERM', onSignal);
         process.off('SIGINT', onSignal);

@@ -4,7 +4,7 @@ import type { ServedModel } from './model.js';
 import type { Limits } from './schemas/common.js';
 import type { InferTensor } from './schemas/v2.js';
 import type { SubgraphInput } from './validate.js';
-import { copyIndices, toNodeIds } from './validate.js';
+import { copyIndices, FLOAT32_MAX, nonFinite, toNodeIds } from './validate.js';
 
 const FLOAT_TYPES = new Set(['FP32', 'FP64', 'FP16']);
 const INT_TYPES = new Set(['INT64', 'INT32', 'INT16', 'INT8', 'UINT64', 'UINT32', 'UINT16', 'UINT8']);
@@ -125,9 +125,8 @@ export function decodeV2Inputs(inputs: InferTensor[], model: ServedModel, limits
   const x = new Float32Array(n * F);
   for (let i = 0; i < xv.length; i++) {
     const v = xv[i];
-    if (!Number.isFinite(v)) {
-      throw requestError(ErrorCodes.INVALID_ARGUMENT, `${xf}.data[${i}]`, `${String(v)} is not a finite number`);
-    }
+    if (!(Math.abs(v) <= FLOAT32_MAX))
+      throw requestError(ErrorCodes.INVALID_ARGUMENT, `${xf}.data[${i}]`, nonFinite(v));
     x[i] = v;
   }
 

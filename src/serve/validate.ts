@@ -2,6 +2,9 @@ import { ErrorCodes } from '../util/errors.js';
 import { requestError } from './errors.js';
 import type { Limits } from './schemas/common.js';
 
+/** Largest finite float32: features are stored as float32, so larger finite doubles would become Infinity. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
 /** A request's subgraph as the model takes it. */
 export interface SubgraphInput {
   /** Row-major n × F. */
@@ -47,8 +50,8 @@ export function toSubgraph(
     const off = i * F;
     for (let j = 0; j < F; j++) {
       const v = row[j];
-      if (!Number.isFinite(v)) {
-        throw requestError(ErrorCodes.INVALID_ARGUMENT, `${field}x[${i}][${j}]`, `${String(v)} is not a finite number`);
+      if (!(Math.abs(v) <= FLOAT32_MAX)) {
+        throw requestError(ErrorCodes.INVALID_ARGUMENT, `${field}x[${i}][${j}]`, nonFinite(v));
       }
       x[off + j] = v;
     }
@@ -76,6 +79,13 @@ export function toSubgraph(
   copyIndices(s, src, n, `${field}edge_index[0]`);
   copyIndices(d, dst, n, `${field}edge_index[1]`);
   return { x, n, numFeatures: F, src, dst };
+}
+
+/** The message for a value that is not a finite float32. */
+export function nonFinite(v: number): string {
+  return Number.isFinite(v)
+    ? `${v} is outside the float32 range (|x| ≤ 3.4e38)`
+    : `${String(v)} is not a finite number`;
 }
 
 /**

@@ -84,6 +84,37 @@ const cases: Case[] = [
     says: /Infinity is not a finite number/,
   },
   {
+    name: 'finite double beyond float32',
+    body: { x: [[1e300, 0]], edge_index: edges([], []) },
+    status: 422,
+    code: 'E_INVALID_ARGUMENT',
+    field: 'x[0][0]',
+    says: /outside the float32 range/,
+  },
+  {
+    name: 'features that overflow the forward pass',
+    body: {
+      x: [
+        [3e38, 0],
+        [3e38, 0],
+      ],
+      edge_index: edges([0], [1]),
+    },
+    status: 422,
+    code: 'E_INVALID_ARGUMENT',
+    field: 'x',
+    says: /output for node 1 is not finite/,
+  },
+  {
+    name: 'V2: finite double beyond float32',
+    url: '/v2/models/tiny/infer',
+    body: v2([X([1, 0, 1e39, 3]), EI([0, 1])]),
+    status: 422,
+    code: 'E_INVALID_ARGUMENT',
+    field: 'inputs[0].data[2]',
+    says: /float32 range/,
+  },
+  {
     name: '"NaN" as a string',
     body: { x: [[1, 'NaN']], edge_index: edges([], []) },
     status: 400,

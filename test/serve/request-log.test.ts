@@ -23,7 +23,7 @@ describe('request log', () => {
       const nodes = await s.app.inject({ method: 'POST', url: '/v1/predict/nodes', payload: { node_ids: [2, 1] } });
       assert.equal(s.requestLog?.pending, 4, 'rows wait in the queue until a flush');
       assert.equal(countRequestLog(store.db, since), 0);
-      assert.equal(s.requestLog?.flush(), 4);
+      assert.equal(await s.requestLog?.flush(), 4);
 
       const rows = readRequestLog(store.db, { since });
       assert.equal(rows.length, 4);
@@ -98,10 +98,10 @@ describe('request log', () => {
       store.db.pragma('busy_timeout = 0');
       await s.app.inject({ method: 'POST', url: '/predict', payload: tinyBody });
       other.exec('BEGIN IMMEDIATE'); // another writer holds the lock
-      assert.equal(s.requestLog?.flush(), 0);
+      assert.equal(await s.requestLog?.flush(), 0);
       assert.equal(s.requestLog?.pending, 1);
       other.exec('COMMIT');
-      assert.equal(s.requestLog?.flush(), 1);
+      assert.equal(await s.requestLog?.flush(), 1);
       assert.equal(countRequestLog(store.db, since), 1);
     } finally {
       other.close();

@@ -1,27 +1,10 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { spawnServer } from './fixtures/spawn-server.js';
 import { tempHome } from './helpers.js';
-
-const child = fileURLToPath(new URL('./fixtures/serve-child.ts', import.meta.url));
-
-/** Start the fixture server in a child process; resolves with its URL. */
-export function spawnServer(env: Record<string, string>): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', child], {
-    env: { ...process.env, GNNOPS_LOG_LEVEL: 'silent', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: proc.stdout! });
-    lines.once('line', (l) => resolve({ proc, url: (JSON.parse(l) as { url: string }).url }));
-    proc.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
-  });
-}
 
 interface Outcome {
   status: number;

@@ -1,9 +1,9 @@
-import type Database from 'better-sqlite3';
 import { log } from '../../util/logger.js';
+import type { LogSink } from './sink.js';
 import type { RequestLogEntry } from './types.js';
 
 export interface RequestLogOptions {
-  /** Rows held before new ones are dropped (default 10,000). */
+  /** Rows held (queued + being written) before new ones are dropped (default 10,000). */
   capacity?: number;
   /** Flush interval in ms (default 100). */
   flushMs?: number;
@@ -15,117 +15,107 @@ export interface RequestLogOptions {
   onWrite?: (n: number) => void;
 }
 
-function blob(a: Float32Array | Int32Array | null): Buffer | null {
-  return a === null ? null : Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-}
-
 /**
- * A bounded queue in front of the request_log table. `push` never blocks and never throws: when the queue holds
- * `capacity` rows the new row is dropped and counted, so logging can shed load but requests never wait on it.
- * A timer flushes the queue in transactions of `batchSize` rows (one fsync-free WAL commit each). A failed
- * flush (e.g. the database is locked by another writer) keeps the rows for the next attempt.
+ * A bounded queue in front of the request_log table. `push` never blocks and never throws: when `capacity` rows
+ * are held the new row is dropped and counted, so logging sheds load and requests never wait on it. A timer (or
+ * a full batch) flushes: one batch at a time goes to the sink (a writer thread in the server) as one transaction.
+ * A failed write (e.g. the database is locked) puts the rows back for the next attempt: nothing is lost unless
+ * the process dies.
  */
 export class RequestLogQueue {
   private queue: RequestLogEntry[] = [];
+  private inFlight = 0;
+  private flushing: Promise<number> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
-  private readonly insert: Database.Statement;
-  private readonly writeBatch: (rows: RequestLogEntry[]) => void;
+  private closed = false;
+  private closing: Promise<number> | undefined;
   readonly capacity: number;
   readonly batchSize: number;
   dropped = 0;
   written = 0;
 
   constructor(
-    db: Database.Database,
+    private readonly sink: LogSink,
     private readonly opts: RequestLogOptions = {},
   ) {
     this.capacity = opts.capacity ?? 10_000;
     this.batchSize = opts.batchSize ?? 1000;
-    this.insert = db.prepare(
-      `INSERT INTO request_log (ts, request_id, item, route, model, version, kind, num_nodes, num_edges,
-        num_features, mean_degree, max_degree, sampled, features, node_ids, degrees, predictions, confidence,
-        inference_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.writeBatch = db.transaction((rows: RequestLogEntry[]) => {
-      for (const r of rows) {
-        this.insert.run(
-          r.ts,
-          r.requestId,
-          r.item,
-          r.route,
-          r.model,
-          r.version,
-          r.kind,
-          r.numNodes,
-          r.numEdges,
-          r.numFeatures,
-          r.meanDegree,
-          r.maxDegree,
-          r.features ? 1 : 0,
-          blob(r.features),
-          blob(r.nodeIds),
-          blob(r.degrees),
-          blob(r.predictions),
-          blob(r.confidence),
-          r.inferenceMs,
-        );
-      }
-    });
-    this.timer = setInterval(() => this.flush(), opts.flushMs ?? 100);
+    this.timer = setInterval(() => void this.flush(), opts.flushMs ?? 100);
     this.timer.unref();
   }
 
-  /** Rows waiting to be written. */
+  /** Rows not yet committed (queued or being written). */
   get pending(): number {
-    return this.queue.length;
+    return this.queue.length + this.inFlight;
   }
 
   /** Enqueue a row; false (and counted) when the queue is full. */
   push(row: RequestLogEntry): boolean {
-    if (this.queue.length >= this.capacity) {
+    if (this.pending >= this.capacity) {
       this.dropped++;
       this.opts.onDrop?.(1);
       return false;
     }
     this.queue.push(row);
-    if (this.queue.length >= this.batchSize && !this.immediate) {
+    if (this.queue.length >= this.batchSize && !this.immediate && !this.closed) {
       this.immediate = setImmediate(() => {
         this.immediate = undefined;
-        this.flush();
+        void this.flush();
       });
     }
     return true;
   }
 
-  /** Write everything queued, batchSize rows per transaction. Returns the rows written. */
-  flush(): number {
+  /** Write everything queued now, batch by batch; resolves with the rows written (joins a flush in progress). */
+  flush(): Promise<number> {
+    if (this.flushing) return this.flushing.then(() => this.flush());
+    if (this.queue.length === 0) return Promise.resolve(0);
+    this.flushing = this.drainOnce().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  private async drainOnce(): Promise<number> {
     let total = 0;
     while (this.queue.length > 0) {
-      const rows = this.queue.slice(0, this.batchSize);
+      const rows = this.queue.splice(0, this.batchSize);
+      this.inFlight = rows.length;
       try {
-        this.writeBatch(rows);
+        await this.sink.write(rows);
       } catch (e) {
+        this.queue.unshift(...rows);
         log.warn({ err: e, pending: this.queue.length }, 'request log flush failed; will retry');
         break;
+      } finally {
+        this.inFlight = 0;
       }
-      this.queue.splice(0, rows.length);
       total += rows.length;
-    }
-    if (total > 0) {
-      this.written += total;
-      this.opts.onWrite?.(total);
+      this.written += rows.length;
+      this.opts.onWrite?.(rows.length);
     }
     return total;
   }
 
-  /** Stop the timer and write everything still queued (graceful shutdown). */
-  close(): number {
+  /** Stop the timer, write everything still queued (graceful shutdown) and close the sink. */
+  close(): Promise<number> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<number> {
     if (this.timer) clearInterval(this.timer);
     if (this.immediate) clearImmediate(this.immediate);
     this.timer = undefined;
     this.immediate = undefined;
-    return this.flush();
+    this.closed = true;
+    let total = await this.flush();
+    // one retry for rows a failed write put back
+    if (this.queue.length > 0) total += await this.flush();
+    if (this.queue.length > 0)
+      log.error({ lost: this.queue.length }, 'request log: rows could not be written at shutdown');
+    await this.sink.close();
+    return total;
   }
 }

@@ -1,0 +1,99 @@
+/**
+ * `npm run loadtest`: start the inference server on a free loopback port (its own process, so the load
+ * generator does not share its event loop) and drive it with autocannon at 32 connections:
+ *   1. POST /v1/predict/nodes with 1 node id;
+ *   2. POST /predict with a 20-node, 300-feature subgraph (the replaced system's client);
+ *   3. POST /v2/models/{name}/infer with the same subgraph as FP32/INT64 tensors.
+ * Prints requests/s, p50 and p99 per scenario against the targets (≥ 2,000 rps for 1, ≥ 500 rps for 2,
+ * p99 < 25 ms). The model is the TEST FIXTURE (one mean-aggregation layer, 300 → 10, in plain TS) until the real
+ * GCN loader lands; request logging to SQLite is on (sample rate 1).
+ * Options: --duration S (default 10), --connections N (32), --max N requests per scenario (default 200,000).
+ */
+import { mkdtempSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { exitOf, spawnServer } from '../test/serve/fixtures/spawn-server.js';
+import { fixtureEnv, subgraph, v2Body } from './serve-workload.js';
+
+function opt(args: string[], name: string, def: number): number {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : def;
+}
+
+interface Scenario {
+  name: string;
+  path: string;
+  body: string;
+  minRps?: number;
+}
+
+export default async function loadtest(args: string[]): Promise<void> {
+  const duration = opt(args, 'duration', 10);
+  const connections = opt(args, 'connections', 32);
+  const max = opt(args, 'max', 200_000);
+  const home = mkdtempSync(join(tmpdir(), 'gnnops-loadtest-'));
+  const { proc, url } = await spawnServer({ ...fixtureEnv, GNNOPS_HOME: home, SERVE_LOG_FLUSH_MS: '100' });
+  const sg = subgraph();
+  const scenarios: Scenario[] = [
+    {
+      name: '/v1/predict/nodes (1 id)',
+      path: '/v1/predict/nodes',
+      body: JSON.stringify({ node_ids: [4242] }),
+      minRps: 2000,
+    },
+    { name: '/predict (20 nodes × 300 features)', path: '/predict', body: JSON.stringify(sg), minRps: 500 },
+    { name: 'V2 infer (same subgraph)', path: '/v2/models/fixture/infer', body: JSON.stringify(v2Body(sg)) },
+  ];
+  console.log(`server ${url} (fixture model, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version})`);
+  console.log(
+    `autocannon: ${connections} connections, ${duration} s per scenario (≤ ${max} requests), after a 2 s warm-up`,
+  );
+  const rows: string[] = [];
+  const results: Record<string, unknown>[] = [];
+  try {
+    for (const s of scenarios) {
+      const base = {
+        url: `${url}${s.path}`,
+        method: 'POST' as const,
+        headers: { 'content-type': 'application/json' },
+        body: s.body,
+        connections,
+        timeout: 10,
+      };
+      await autocannon({ ...base, duration: 2 });
+      const r = await autocannon({ ...base, duration, maxOverallRequests: max });
+      const rps = r.requests.average;
+      const ok = r.errors === 0 && r.non2xx === 0 && r.latency.p99 < 25 && (s.minRps === undefined || rps >= s.minRps);
+      const target = `${s.minRps ? `≥ ${s.minRps} rps, ` : ''}p99 < 25 ms`;
+      rows.push(
+        `${s.name.padEnd(36)} ${rps.toFixed(0).padStart(7)} ${r.latency.p50.toFixed(1).padStart(7)} ${r.latency.p99
+          .toFixed(1)
+          .padStart(7)} ${String(r.non2xx + r.errors).padStart(6)}  ${ok ? 'PASS' : 'FAIL'} (${target})`,
+      );
+      results.push({
+        scenario: s.name,
+        bytes: s.body.length,
+        rps,
+        p50_ms: r.latency.p50,
+        p99_ms: r.latency.p99,
+        total: r.requests.total,
+        non2xx: r.non2xx,
+        errors: r.errors,
+        pass: ok,
+      });
+    }
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const dropped = /^gnnops_request_log_dropped_total (\S+)/m.exec(metrics)?.[1];
+    const written = /^gnnops_request_log_written_total (\S+)/m.exec(metrics)?.[1];
+    console.log(
+      `\n${'scenario'.padEnd(36)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(6)}`,
+    );
+    for (const r of rows) console.log(r);
+    console.log(`\nrequest log: ${written} rows written, ${dropped} dropped`);
+    console.log(JSON.stringify({ results, requestLog: { written: Number(written), dropped: Number(dropped) } }));
+  } finally {
+    proc.kill('SIGTERM');
+    await exitOf(proc);
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Shared request bodies for the serving benchmarks (not a benchmark itself: run.ts lists it, but it only exports).
+ * The subgraph imitates the replaced system's client: 20 nodes with 300 GloVe-like features (6 decimals) and a
+ * ring plus chords in both directions (80 directed edges).
+ */
+export const F = 300;
+export const C = 10;
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function subgraph(n = 20, seed = 7): { x: number[][]; edge_index: [number[], number[]] } {
+  const r = rng(seed);
+  const x = Array.from({ length: n }, () => Array.from({ length: F }, () => Math.round((r() * 2 - 1) * 1e6) / 1e6));
+  const src: number[] = [];
+  const dst: number[] = [];
+  for (let i = 0; i < n; i++) {
+    for (const j of [(i + 1) % n, (i + 7) % n]) {
+      src.push(i, j);
+      dst.push(j, i);
+    }
+  }
+  return { x, edge_index: [src, dst] };
+}
+
+export function v2Body(sg = subgraph()): unknown {
+  return {
+    inputs: [
+      { name: 'x', shape: [sg.x.length, F], datatype: 'FP32', data: sg.x.flat() },
+      { name: 'edge_index', shape: [2, sg.edge_index[0].length], datatype: 'INT64', data: sg.edge_index.flat() },
+    ],
+  };
+}
+
+/** Workload env for serve-child.ts: a WikiCS-sized stored graph (11,701 nodes, ~37 in-neighbours each). */
+export const fixtureEnv = {
+  FIXTURE_FEATURES: String(F),
+  FIXTURE_CLASSES: String(C),
+  FIXTURE_NODES: '11701',
+  FIXTURE_DEGREE: '36',
+};
+
+export default async function (): Promise<void> {
+  console.error('serve-workload only provides request bodies to loadtest.ts and faults.ts');
+}
