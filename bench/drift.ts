@@ -160,6 +160,15 @@ export default async function bench(args: string[]): Promise<void> {
     );
   }
 
+  // Noise of 0.5 std sits at the edge of the default rule: what the other tests make of it (and of a clean window).
+  const noisy = applyDrift(base, { noise: 0.5, seed: 7 });
+  const share = (w: typeof base, o: Parameters<typeof driftReport>[2]) =>
+    driftReport(profile, w, { ...o, histBins: 0 }).dataset.share.toFixed(2);
+  console.log(
+    `\nnoise 0.5 std, drift share by test: auto ${share(noisy, {})}, ks ${share(noisy, { method: 'ks' })} (clean ${share(base, { method: 'ks' })}), ` +
+      `psi ${share(noisy, { method: 'psi' })}, wasserstein at threshold 0.08 ${share(noisy, { threshold: 0.08 })}`,
+  );
+
   // The small-reference path: KS p-values (asymptotic above the exact budget) on 1,000 reference rows.
   const small = sampleRows(ref, 1000, 4000);
   const smallProfile = computeProfile(small.features, small.rows, small.cols, { quantiles: 1000 });
