@@ -70,6 +70,23 @@ export function egoNodes(g: Graph, root: number, hops: number, maxNodes: number)
   return order;
 }
 
+/** Edges among `nodes` in local indices, messages flowing neighbour → node (the CSR is symmetric). */
+function localEdges(g: Graph, nodes: readonly number[]): [number[], number[]] {
+  const local = new Map(nodes.map((u, i) => [u, i]));
+  const src: number[] = [];
+  const dst: number[] = [];
+  nodes.forEach((u, i) => {
+    for (let e = g.indptr[u]; e < g.indptr[u + 1]; e++) {
+      const j = local.get(g.indices[e]);
+      if (j !== undefined) {
+        src.push(j);
+        dst.push(i);
+      }
+    }
+  });
+  return [src, dst];
+}
+
 /** A generator of drifted /predict requests over the graph. */
 export function makeRequestSampler(g: Graph, spec: SimulateSpec): () => SubgraphRequest {
   const rng = makeRng(spec.seed ?? 1);
@@ -90,24 +107,12 @@ export function makeRequestSampler(g: Graph, spec: SimulateSpec): () => Subgraph
         ? pool[Math.floor(rng() * pool.length)]
         : Math.floor(rng() * g.numNodes);
     const nodes = egoNodes(g, root, hops, maxNodes);
-    const local = new Map(nodes.map((u, i) => [u, i]));
     const x = nodes.map((u) => {
       const row = Array.from(g.features.subarray(u * f, (u + 1) * f));
       for (let j = 0; j < affected; j++) row[j] += shift * std[j] + (noise ? noise * std[j] * gaussian(rng) : 0);
       return row;
     });
-    const src: number[] = [];
-    const dst: number[] = [];
-    nodes.forEach((u, i) => {
-      for (let e = g.indptr[u]; e < g.indptr[u + 1]; e++) {
-        const j = local.get(g.indices[e]);
-        if (j !== undefined) {
-          src.push(j);
-          dst.push(i);
-        }
-      }
-    });
-    return { x, edge_index: [src, dst], root };
+    return { x, edge_index: localEdges(g, nodes), root };
   };
 }
 
@@ -174,16 +179,17 @@ export function requestShapedStructure(
   g: Graph,
   opts: { hops?: number; maxNodes?: number; samples?: number; seed?: number } = {},
 ): { degrees: Int32Array; subgraphSizes: Int32Array } {
-  const next = makeRequestSampler(g, { hops: opts.hops, maxNodes: opts.maxNodes, seed: opts.seed ?? 12345 });
+  const rng = makeRng(opts.seed ?? 12345);
   const samples = opts.samples ?? 2000;
   const degrees: number[] = [];
   const sizes = new Int32Array(samples);
   for (let s = 0; s < samples; s++) {
-    const r = next();
-    const indeg = new Int32Array(r.x.length);
-    for (const t of r.edge_index[1]) indeg[t]++;
+    // Same roots and subgraphs as clean traffic from makeRequestSampler, without building feature rows.
+    const nodes = egoNodes(g, Math.floor(rng() * g.numNodes), opts.hops ?? 2, opts.maxNodes ?? 200);
+    const indeg = new Int32Array(nodes.length);
+    for (const t of localEdges(g, nodes)[1]) indeg[t]++;
     for (const d of indeg) degrees.push(d);
-    sizes[s] = r.x.length;
+    sizes[s] = nodes.length;
   }
   return { degrees: Int32Array.from(degrees), subgraphSizes: sizes };
 }
