@@ -70,14 +70,14 @@ export interface Prediction {
 }
 
 /** Forward one subgraph, record metrics and queue the log row. */
-export function predictSubgraph(
+export async function predictSubgraph(
   ctx: ServeContext,
   model: ServedModel,
   sg: SubgraphInput,
   meta: { route: string; requestId: string; item: number },
-): Prediction {
+): Promise<Prediction> {
   const t0 = performance.now();
-  const probs = model.predictSubgraph(sg.x, sg.n, sg.src, sg.dst);
+  const probs = await model.predictSubgraph(sg.x, sg.n, sg.src, sg.dst);
   const ms = performance.now() - t0;
   checkOutput(model, probs, sg.n, 'x');
   ctx.metrics.inference.observe({ kind: 'subgraph' }, ms / 1000);
@@ -111,14 +111,14 @@ export function predictSubgraph(
 }
 
 /** Classify stored nodes, record metrics and queue the log row. */
-export function predictNodes(
+export async function predictNodes(
   ctx: ServeContext,
   model: ServedModel,
   ids: Int32Array,
   meta: { route: string; requestId: string },
-): Prediction {
+): Promise<Prediction> {
   const t0 = performance.now();
-  const probs = model.predictNodes(ids);
+  const probs = await model.predictNodes(ids);
   const ms = performance.now() - t0;
   checkOutput(model, probs, ids.length, 'node_ids');
   ctx.metrics.inference.observe({ kind: 'nodes' }, ms / 1000);

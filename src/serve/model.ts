@@ -21,16 +21,16 @@ export interface ServedModel {
    * @param n number of nodes (≥ 1)
    * @param src edge sources, each in [0, n)
    * @param dst edge targets, each in [0, n); messages flow src → dst
-   * @returns row-major n × C class probabilities (rows sum to 1)
+   * @returns row-major n × C class probabilities (rows sum to 1), or a promise of them (ONNX Runtime runs async)
    */
-  predictSubgraph(x: Float32Array, n: number, src: Int32Array, dst: Int32Array): Float32Array;
+  predictSubgraph(x: Float32Array, n: number, src: Int32Array, dst: Int32Array): Float32Array | Promise<Float32Array>;
   /**
    * Classify nodes of the served dataset's graph using their stored neighbourhoods. Ids are validated against
    * `graph.numNodes` by the server. A real model should precompute the full-graph output once at load, so that
    * this is a row lookup.
-   * @returns row-major ids.length × C class probabilities
+   * @returns row-major ids.length × C class probabilities (or a promise of them)
    */
-  predictNodes(ids: Int32Array): Float32Array;
+  predictNodes(ids: Int32Array): Float32Array | Promise<Float32Array>;
   /** The stored graph behind predictNodes; absent when the model only serves subgraphs. */
   readonly graph?: {
     readonly numNodes: number;

@@ -24,7 +24,7 @@ export async function nodesRoutes(app: FastifyInstance, ctx: ServeContext): Prom
           );
         }
         const ids = toNodeIds(req.body.node_ids, graph.numNodes, ctx.limits);
-        const p = predictNodes(ctx, model, ids, { route: '/v1/predict/nodes', requestId: req.id });
+        const p = await predictNodes(ctx, model, ids, { route: '/v1/predict/nodes', requestId: req.id });
         const C = model.numClasses;
         const predictions: NodePrediction[] = new Array(ids.length);
         for (let k = 0; k < ids.length; k++) {

@@ -21,23 +21,24 @@ export async function predictRoutes(app: FastifyInstance, ctx: ServeContext): Pr
       try {
         const model = entry.model;
         const body = req.body;
-        const run = (sg: Subgraph, field: string, item: number): SubgraphPrediction => {
+        const run = async (sg: Subgraph, field: string, item: number): Promise<SubgraphPrediction> => {
           const input = toSubgraph(sg, model.numFeatures, ctx.limits, field);
-          const p = predictSubgraph(ctx, model, input, { route: '/predict', requestId: req.id, item });
+          const p = await predictSubgraph(ctx, model, input, { route: '/predict', requestId: req.id, item });
           return {
             node_predictions: Array.from(p.classes),
             probabilities: toRows(p.probs, input.n, model.numClasses),
             labels: labelsOf(model, p.classes),
           };
         };
-        if (Array.isArray(body)) {
-          return { model: model.name, version: model.version, predictions: body.map((sg, i) => run(sg, `[${i}].`, i)) };
-        }
-        if ('instances' in body) {
-          const predictions = body.instances.map((sg, i) => run(sg, `instances[${i}].`, i));
+        // batch items run one after another: the model is the bottleneck either way, and order stays stable
+        const batch = async (items: Subgraph[], prefix: (i: number) => string) => {
+          const predictions: SubgraphPrediction[] = [];
+          for (let i = 0; i < items.length; i++) predictions.push(await run(items[i], prefix(i), i));
           return { model: model.name, version: model.version, predictions };
-        }
-        return { model: model.name, version: model.version, ...run(body, '', 0) };
+        };
+        if (Array.isArray(body)) return batch(body, (i) => `[${i}].`);
+        if ('instances' in body) return batch(body.instances, (i) => `instances[${i}].`);
+        return { model: model.name, version: model.version, ...(await run(body, '', 0)) };
       } finally {
         ctx.holder.release(entry);
       }

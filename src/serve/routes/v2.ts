@@ -90,8 +90,8 @@ export async function v2Routes(app: FastifyInstance, ctx: ServeContext): Promise
         const meta = { route: '/v2/models/:name/infer', requestId: req.id, item: 0 };
         const p =
           input.kind === 'nodes'
-            ? predictNodes(ctx, model, input.ids, meta)
-            : predictSubgraph(ctx, model, input.subgraph, meta);
+            ? await predictNodes(ctx, model, input.ids, meta)
+            : await predictSubgraph(ctx, model, input.subgraph, meta);
         const n = p.classes.length;
         const outputs: OutputTensor[] = [];
         if (wanted.length === 0 || wanted.includes('probabilities')) {
