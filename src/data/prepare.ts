@@ -10,7 +10,7 @@ import { homePath } from '../util/home.js';
 import { log } from '../util/logger.js';
 import type { GraphData } from './graph.js';
 import { type DataConfig, type LoadInfo, type LoadOptions, loadDatasetWithInfo } from './load.js';
-import { writeSynthetic } from './synth.js';
+import { SYNTH_VERSION, writeSynthetic } from './synth.js';
 
 export interface SyntheticFallback {
   /** Why the requested dataset was not used (the download error message). */
@@ -37,9 +37,9 @@ export interface PrepareOptions extends LoadOptions {
   syntheticNodes?: number;
 }
 
-/** Path of the workspace's cached synthetic fallback graph. */
+/** Path of the workspace's cached synthetic fallback graph (per generator version, so a new generator regenerates). */
 export function syntheticFallbackPath(seed: number, nodes: number): string {
-  return homePath('data', 'synthetic', `wikics-format-synthetic-n${nodes}-seed${seed}.json`);
+  return homePath('data', 'synthetic', `wikics-format-synthetic-n${nodes}-seed${seed}-v${SYNTH_VERSION}.json`);
 }
 
 export async function prepareDataset(cfg: DataConfig, opts: PrepareOptions = {}): Promise<PreparedData> {

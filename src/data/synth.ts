@@ -19,6 +19,9 @@ import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { SYNTHETIC_KEY } from './datasets/wikics.js';
 
+/** Version of the generator: bumped whenever the same seed would give a different graph. */
+export const SYNTH_VERSION = 1;
+
 /** WikiCS class sizes (dataset/statistics.json, in its order). */
 export const WIKICS_CLASS_SIZES = Object.freeze([295, 667, 2153, 1933, 2679, 780, 413, 865, 492, 1424]);
 
@@ -226,7 +229,7 @@ export function generateSynthetic(opts: SynthOptions = {}): WikiCSJson {
     val_masks,
     stopping_masks,
     test_mask: testMask,
-    [SYNTHETIC_KEY]: { generator: 'gnnops data synth', version: 1, seed, nodes: n },
+    [SYNTHETIC_KEY]: { generator: 'gnnops data synth', version: SYNTH_VERSION, seed, nodes: n },
   };
 }
 

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { parsePlanetoid } from '../../../src/data/datasets/planetoid.js';
 import { numEdgeEntries } from '../../../src/data/graph.js';
 import { normalizeFeatures } from '../../../src/data/transforms.js';
+import { csrPickle, graphPickle, oneHotPickle } from '../pickle-writer.js';
 import { coraJsonPath, coraMissing, readCoraFiles } from '../shared-data.js';
 
 interface CoraJson {
@@ -104,5 +105,54 @@ describe('Planetoid Cora, cross-checked against converted/cora.json', { skip: co
       () => parsePlanetoid('cora', { ...files, 'test.index': badIndex }),
       /ind\.cora\.test\.index:2: "abc"/,
     );
+  });
+});
+
+describe('Planetoid assembly with CiteSeer-style gaps in the test ids (generated pickles)', () => {
+  // 503 allx rows (2 train + 500 val + 1), test ids 506, 503, 505: id 504 has no row in tx, like CiteSeer's
+  // isolated test nodes. allx row i: 1 at column i%3, class i%2. tx row j: 2 at column j%3, class 1 - j%2.
+  const F = 3;
+  const allxRows = 503;
+  const testIndex = [506, 503, 505];
+  const dense = (rows: number, v: number) =>
+    Array.from({ length: rows * F }, (_, k) => (k % F === Math.floor(k / F) % F ? v : 0));
+  const allLabels = Array.from({ length: allxRows }, (_, i) => i % 2);
+  const n = 507;
+  const adj = Array.from({ length: n }, (_, i) => (i === 504 ? [] : [(i + 1) % n === 504 ? 505 : (i + 1) % n]));
+  const files = {
+    x: csrPickle(2, F, dense(2, 1)),
+    y: oneHotPickle(allLabels.slice(0, 2), 2),
+    allx: csrPickle(allxRows, F, dense(allxRows, 1)),
+    ally: oneHotPickle(allLabels, 2),
+    tx: csrPickle(3, F, dense(3, 2)),
+    ty: oneHotPickle([1, 0, 1], 2),
+    graph: graphPickle(adj),
+    'test.index': new TextEncoder().encode(`${testIndex.join('\n')}\n`),
+  };
+  const g = parsePlanetoid('citeseer', files);
+
+  it('extends the id range to max(test.index) and leaves the missing node empty and unlabelled', () => {
+    assert.equal(g.numNodes, 507);
+    assert.deepEqual([...g.features.subarray(504 * F, 505 * F)], [0, 0, 0]);
+    assert.equal(g.labels[504], -1);
+    assert.deepEqual(maskIds(g.testMask), [503, 505, 506]);
+  });
+
+  it('node test.index[j] takes row j of tx/ty', () => {
+    assert.deepEqual([...g.features.subarray(506 * F, 507 * F)], [2, 0, 0]);
+    assert.deepEqual([...g.features.subarray(503 * F, 504 * F)], [0, 2, 0]);
+    assert.deepEqual([...g.features.subarray(505 * F, 506 * F)], [0, 0, 2]);
+    assert.deepEqual([g.labels[506], g.labels[503], g.labels[505]], [1, 0, 1]);
+    assert.deepEqual([...g.features.subarray(7 * F, 8 * F)], [0, 1, 0], 'allx rows keep their ids');
+  });
+
+  it('keeps the standard split sizes and the isolated node has no edges', () => {
+    assert.equal(maskIds(g.splits[0].train).length, 2);
+    assert.deepEqual(
+      maskIds(g.splits[0].val),
+      Array.from({ length: 500 }, (_, i) => i + 2),
+    );
+    assert.equal(g.indptr[505] - g.indptr[504], 0);
+    assert.equal(numEdgeEntries(g), 2 * 506);
   });
 });
