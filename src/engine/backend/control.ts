@@ -18,10 +18,15 @@ export const CTRL = Object.freeze({
   READY: 6,
   /** Set by a worker whose kernel call threw. */
   ERROR: 7,
-  /** [lo, hi) per thread id (thread 0 = main) start here. */
-  RANGES: 16,
+  /** Number of chunks of the current call. */
+  NCHUNKS: 8,
+  /** Next unclaimed chunk (threads claim chunks with Atomics.add). */
+  NEXT: 9,
+  /** Chunk boundaries: chunk c is [BOUNDS[c], BOUNDS[c + 1]). */
+  BOUNDS: 16,
+  MAX_CHUNKS: 512,
   MAX_THREADS: 64,
-  ARGS_BYTE: 1024,
+  ARGS_BYTE: 4096,
   MAX_ARGS: 16,
-  BYTES: 1024 + 16 * 8,
+  BYTES: 4096 + 16 * 8,
 });

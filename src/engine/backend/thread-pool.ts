@@ -1,8 +1,8 @@
 /**
  * Runs one kernel call across the main thread and N−1 worker threads that share one WebAssembly.Memory. Dispatch
  * goes through a control block with Atomics (no postMessage per call): the main thread writes the kernel index, the
- * arguments and a [lo, hi) range per thread, bumps a generation counter, runs range 0 itself, then waits until every
- * worker has counted itself done. Workers spin briefly before sleeping in Atomics.wait, so back-to-back calls
+ * arguments and the chunk boundaries, bumps a generation counter, claims chunks itself like the workers do, then
+ * waits until every worker has counted itself done. Workers spin briefly before sleeping in Atomics.wait, so back-to-back calls
  * (the common case in a training step) avoid the futex wake-up.
  */
 import { Worker } from 'node:worker_threads';
@@ -50,7 +50,7 @@ export class ThreadPool {
     this.ctrl = new Int32Array(buffer, 0, CTRL.ARGS_BYTE / 4);
     this.args = new Float64Array(buffer, CTRL.ARGS_BYTE, CTRL.MAX_ARGS);
     const nWorkers = this.threads - 1;
-    for (let tid = 1; tid < this.threads; tid++) {
+    for (let i = 1; i < this.threads; i++) {
       const w = new Worker(WORKER_SOURCE, {
         eval: true,
         execArgv: [],
@@ -58,7 +58,6 @@ export class ThreadPool {
           module: opts.module,
           memory: opts.memory,
           ctrlBuffer: buffer,
-          tid,
           names: opts.names,
           spin: this.spin,
           nWorkers,
@@ -85,34 +84,41 @@ export class ThreadPool {
   }
 
   /**
-   * Runs fns[fn](lo_t, hi_t, ...args) with ranges[2t], ranges[2t+1] on thread t. Thread 0 is the caller.
-   * With a single non-empty range on thread 0 nothing is dispatched.
+   * Runs fns[fn](lo, hi, ...args) for every chunk [bounds[c], bounds[c+1]), c < nchunks. The caller and the workers
+   * claim chunks from a shared counter until none are left, so a thread that is slow (or descheduled on a busy
+   * machine) does less of the work; which thread runs a chunk never changes the result. One chunk runs inline.
    */
-  run(fn: number, args: number[], ranges: number[]): void {
+  run(fn: number, args: number[], bounds: number[], nchunks: number): void {
     const f = this.fns[fn];
-    const t = this.threads;
-    let others = false;
-    for (let i = 1; i < t; i++) if (ranges[2 * i] < ranges[2 * i + 1]) others = true;
-    if (!others) {
-      if (ranges[0] < ranges[1]) f(ranges[0], ranges[1], ...args);
+    if (nchunks <= 1 || this.threads === 1) {
+      for (let c = 0; c < nchunks; c++) if (bounds[c] < bounds[c + 1]) f(bounds[c], bounds[c + 1], ...args);
       return;
     }
     if (this.disposed) throw new GnnopsError(ErrorCodes.INTERNAL, 'kernel backend used after dispose()');
+    if (nchunks > CTRL.MAX_CHUNKS) throw new GnnopsError(ErrorCodes.INTERNAL, `kernel call: ${nchunks} chunks`);
     const ctrl = this.ctrl;
     for (let i = 0; i < args.length; i++) this.args[i] = args[i];
-    for (let i = 0; i < 2 * t; i++) ctrl[CTRL.RANGES + i] = ranges[i];
+    for (let i = 0; i <= nchunks; i++) ctrl[CTRL.BOUNDS + i] = bounds[i];
     ctrl[CTRL.FN] = fn;
     ctrl[CTRL.NARGS] = args.length;
+    ctrl[CTRL.NCHUNKS] = nchunks;
+    Atomics.store(ctrl, CTRL.NEXT, 0);
     Atomics.store(ctrl, CTRL.DONE, 0);
     Atomics.add(ctrl, CTRL.GEN, 1);
     if (Atomics.load(ctrl, CTRL.SLEEPERS) > 0) Atomics.notify(ctrl, CTRL.GEN);
     let err: unknown;
     try {
-      if (ranges[0] < ranges[1]) f(ranges[0], ranges[1], ...args);
+      for (;;) {
+        const c = Atomics.add(ctrl, CTRL.NEXT, 1);
+        if (c >= nchunks) break;
+        if (bounds[c] < bounds[c + 1]) f(bounds[c], bounds[c + 1], ...args);
+      }
     } catch (e) {
       err = e;
+      // let the workers finish the remaining chunks before the control block is reused
     }
-    const want = t - 1;
+    // Every worker must have seen this call before the next one rewrites the control block.
+    const want = this.threads - 1;
     let spins = 0;
     for (;;) {
       const done = Atomics.load(ctrl, CTRL.DONE);

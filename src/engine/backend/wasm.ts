@@ -8,6 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { Arena, type ArenaStats } from './arena.js';
+import { CTRL } from './control.js';
 import { dropThreshold, seedWords } from './dropout-hash.js';
 import { kernelsModule } from './kernels-module.js';
 import { type KernelFn, ThreadPool } from './thread-pool.js';
@@ -46,6 +47,8 @@ interface Exports {
 /** Below this many multiply-adds (or element visits) a call runs on the main thread only. */
 const PARALLEL_MIN_WORK = 1 << 16;
 const COLSUM_BLOCK = 128;
+/** Chunks per thread in a parallel call: threads claim them dynamically, which evens out uneven rows and busy cores. */
+const CHUNKS_PER_THREAD = 4;
 /** Memory reserved when the backend starts (64 MiB, grown on demand up to 4 GiB). */
 const INITIAL_PAGES = 1024;
 const MAX_PAGES = 65536;
@@ -74,8 +77,8 @@ export class WasmBackend implements Backend {
   private readonly scratch: number[] = [];
   /** Staged outputs to copy back: [caller's array, scratch view]. */
   private readonly copyBack: Array<[View, View]> = [];
-  /** Blocks owned by importCsr copies (kept until dispose). */
-  private readonly ranges: number[];
+  /** Chunk boundaries of the current call. */
+  private readonly bounds: number[] = new Array<number>(CTRL.MAX_CHUNKS + 1).fill(0);
 
   constructor(opts: WasmBackendOptions = {}) {
     const threads = opts.threads && opts.threads > 0 ? Math.floor(opts.threads) : availableParallelism();
@@ -94,7 +97,6 @@ export class WasmBackend implements Backend {
       spin: opts.spin,
     });
     this.threads = threads;
-    this.ranges = new Array<number>(2 * threads).fill(0);
   }
 
   /** Arena usage (reserved high-water mark, live bytes, memory size). */
@@ -162,11 +164,11 @@ export class WasmBackend implements Backend {
       const pb = this.f32(b, IN);
       const pc = this.f32(c, beta === 0 ? OUT : INOUT);
       const npad = (n + 3) & ~3;
-      const r = this.rowRanges(m, 4, m * n * k);
+      const r = this.rowChunks(m, 4, m * n * k);
       if (!transA) {
         const bp = this.tmp(k * npad);
         this.ex.packB(pb, transB ? k : n, transB ? 1 : 0, k, n, bp);
-        this.pool.run(K.gemmNN, [pa, k, bp, k, n, pc, n, alpha, beta], r);
+        this.go(K.gemmNN, [pa, k, bp, k, n, pc, n, alpha, beta], r);
       } else {
         let pB = pb;
         if (transB) {
@@ -174,7 +176,7 @@ export class WasmBackend implements Backend {
           this.ex.transposeB(pb, k, k, n, pB);
         }
         const acc = this.tmp(m * npad);
-        this.pool.run(K.gemmTN, [pa, m, pB, n, k, n, acc, pc, n, alpha, beta], r);
+        this.go(K.gemmTN, [pa, m, pB, n, k, n, acc, pc, n, alpha, beta], r);
       }
     } finally {
       this.finish();
@@ -192,8 +194,8 @@ export class WasmBackend implements Backend {
       const pv = a.values ? this.f32(a.values, IN) : 0;
       const px = this.f32(x, IN);
       const po = this.f32(out, beta === 0 ? OUT : INOUT);
-      const r = this.csrRanges(a.indptr, a.rows, f);
-      this.pool.run(K.spmm, [ip, ix, pv, px, f, po, beta], r);
+      const r = this.csrChunks(a.indptr, a.rows, f);
+      this.go(K.spmm, [ip, ix, pv, px, f, po, beta], r);
     } finally {
       this.finish();
     }
@@ -216,7 +218,7 @@ export class WasmBackend implements Backend {
       const ps = this.f32(src, IN);
       const pd = this.f32(dst, IN);
       const po = this.f32(out, OUT);
-      this.pool.run(K.edgeScore, [ip, ix, ps, pd, heads, slope, po], this.csrRanges(indptr, rows, heads));
+      this.go(K.edgeScore, [ip, ix, ps, pd, heads, slope, po], this.csrChunks(indptr, rows, heads));
     } finally {
       this.finish();
     }
@@ -247,16 +249,16 @@ export class WasmBackend implements Backend {
         const ip = this.i32(indptr);
         const ix = this.i32(indices);
         const po = this.f32(gradDst, mode);
-        const r = this.csrRanges(indptr, indptr.length - 1, heads);
-        this.pool.run(K.edgeScoreBackward, [ip, ix, 0, pd, ps, heads, slope, pg, po, beta], r);
+        const r = this.csrChunks(indptr, indptr.length - 1, heads);
+        this.go(K.edgeScoreBackward, [ip, ix, 0, pd, ps, heads, slope, pg, po, beta], r);
       }
       if (gradSrc && indptrT.length > 1) {
         const ip = this.i32(indptrT);
         const ix = this.i32(indicesT);
         const pp = this.i32(perm);
         const po = this.f32(gradSrc, mode);
-        const r = this.csrRanges(indptrT, indptrT.length - 1, heads);
-        this.pool.run(K.edgeScoreBackward, [ip, ix, pp, ps, pd, heads, slope, pg, po, beta], r);
+        const r = this.csrChunks(indptrT, indptrT.length - 1, heads);
+        this.go(K.edgeScoreBackward, [ip, ix, pp, ps, pd, heads, slope, pg, po, beta], r);
       }
     } finally {
       this.finish();
@@ -270,7 +272,7 @@ export class WasmBackend implements Backend {
       const ip = this.i32(indptr);
       const ps = this.f32(scores, IN);
       const po = this.f32(out, OUT);
-      this.pool.run(K.edgeSoftmax, [ip, ps, heads, po], this.csrRanges(indptr, rows, 4 * heads));
+      this.go(K.edgeSoftmax, [ip, ps, heads, po], this.csrChunks(indptr, rows, 4 * heads));
     } finally {
       this.finish();
     }
@@ -284,7 +286,7 @@ export class WasmBackend implements Backend {
       const pa = this.f32(alpha, IN);
       const pg = this.f32(gradAlpha, IN);
       const po = this.f32(gradScores, OUT);
-      this.pool.run(K.edgeSoftmaxBackward, [ip, pa, pg, heads, po], this.csrRanges(indptr, rows, 2 * heads));
+      this.go(K.edgeSoftmaxBackward, [ip, pa, pg, heads, po], this.csrChunks(indptr, rows, 2 * heads));
     } finally {
       this.finish();
     }
@@ -307,7 +309,7 @@ export class WasmBackend implements Backend {
       const pa = this.f32(alpha, IN);
       const px = this.f32(x, IN);
       const po = this.f32(out, OUT);
-      this.pool.run(K.edgeAggregate, [ip, ix, 0, pa, px, heads, f, po], this.csrRanges(indptr, rows, heads * f));
+      this.go(K.edgeAggregate, [ip, ix, 0, pa, px, heads, f, po], this.csrChunks(indptr, rows, heads * f));
     } finally {
       this.finish();
     }
@@ -330,8 +332,8 @@ export class WasmBackend implements Backend {
       const pg = this.f32(gradOut, IN);
       const px = this.f32(x, IN);
       const po = this.f32(gradAlpha, OUT);
-      const r = this.csrRanges(indptr, rows, heads * f);
-      this.pool.run(K.edgeAggregateGradAlpha, [ip, ix, pg, px, heads, f, po], r);
+      const r = this.csrChunks(indptr, rows, heads * f);
+      this.go(K.edgeAggregateGradAlpha, [ip, ix, pg, px, heads, f, po], r);
     } finally {
       this.finish();
     }
@@ -356,8 +358,8 @@ export class WasmBackend implements Backend {
       const pa = this.f32(alpha, IN);
       const pg = this.f32(gradOut, IN);
       const po = this.f32(gradX, OUT);
-      const r = this.csrRanges(indptrT, rows, heads * f);
-      this.pool.run(K.edgeAggregate, [ip, ix, pp, pa, pg, heads, f, po], r);
+      const r = this.csrChunks(indptrT, rows, heads * f);
+      this.go(K.edgeAggregate, [ip, ix, pp, pa, pg, heads, f, po], r);
     } finally {
       this.finish();
     }
@@ -376,7 +378,7 @@ export class WasmBackend implements Backend {
       const py = this.f32(y, IN);
       const pg = this.f32(grad, IN);
       const po = this.f32(out, OUT);
-      this.pool.run(K.reluBackward, [py, pg, po], this.rowRanges(n, 16, n));
+      this.go(K.reluBackward, [py, pg, po], this.rowChunks(n, 16, n));
     } finally {
       this.finish();
     }
@@ -391,7 +393,7 @@ export class WasmBackend implements Backend {
       const px = this.f32(x, IN);
       const pm = this.u8(mask);
       const po = this.f32(out, OUT);
-      this.pool.run(K.maskScale, [px, pm, scale, po], this.rowRanges(n, 16, n));
+      this.go(K.maskScale, [px, pm, scale, po], this.rowChunks(n, 16, n));
     } finally {
       this.finish();
     }
@@ -407,7 +409,7 @@ export class WasmBackend implements Backend {
     const [lo, hi] = seedWords(seed);
     try {
       const pm = this.u8(mask, true);
-      this.pool.run(K.dropoutMask, [pm, dropThreshold(p), lo, hi], this.rowRanges(n, 16, 4 * n));
+      this.go(K.dropoutMask, [pm, dropThreshold(p), lo, hi], this.rowChunks(n, 16, 4 * n));
     } finally {
       this.finish();
     }
@@ -420,7 +422,7 @@ export class WasmBackend implements Backend {
     try {
       const px = this.f32(x, IN);
       const py = this.f32(y, INOUT);
-      this.pool.run(K.axpy, [alpha, px, py], this.rowRanges(n, 16, n));
+      this.go(K.axpy, [alpha, px, py], this.rowChunks(n, 16, n));
     } finally {
       this.finish();
     }
@@ -435,7 +437,7 @@ export class WasmBackend implements Backend {
       const px = this.f32(x, IN);
       const pb = this.f32(bias, IN);
       const po = this.f32(out, OUT);
-      this.pool.run(K.addBias, [px, pb, cols, po], this.rowRanges(rows, 1, rows * cols));
+      this.go(K.addBias, [px, pb, cols, po], this.rowChunks(rows, 1, rows * cols));
     } finally {
       this.finish();
     }
@@ -450,7 +452,7 @@ export class WasmBackend implements Backend {
       const po = this.f32(out, OUT);
       const nb = Math.ceil(rows / COLSUM_BLOCK);
       const part = this.tmp(nb * ((cols + 3) & ~3));
-      this.pool.run(K.colSumPartial, [px, rows, cols, part], this.rowRanges(nb, 1, rows * cols));
+      this.go(K.colSumPartial, [px, rows, cols, part], this.rowChunks(nb, 1, rows * cols));
       this.ex.colSumCombine(part, nb, cols, po);
     } finally {
       this.finish();
@@ -464,7 +466,7 @@ export class WasmBackend implements Backend {
     try {
       const px = this.f32(x, IN);
       const po = this.f32(out, OUT);
-      this.pool.run(fn, [px, ...args, po], this.rowRanges(n, 16, n));
+      this.go(fn, [px, ...args, po], this.rowChunks(n, 16, n));
     } finally {
       this.finish();
     }
@@ -513,44 +515,44 @@ export class WasmBackend implements Backend {
     this.scratch.length = 0;
   }
 
-  /** Splits [0, n) into one range per thread, boundaries on multiples of align; tiny work stays on thread 0. */
-  private rowRanges(n: number, align: number, work: number): number[] {
-    const r = this.ranges;
-    const t = work < PARALLEL_MIN_WORK ? 1 : this.threads;
-    const chunk = Math.ceil(n / t / align) * align;
-    for (let i = 0; i < this.threads; i++) {
-      r[2 * i] = Math.min(n, i * chunk);
-      r[2 * i + 1] = i < t ? Math.min(n, (i + 1) * chunk) : r[2 * i];
-    }
-    return r;
+  private go(fn: number, args: number[], nchunks: number): void {
+    this.pool.run(fn, args, this.bounds, nchunks);
   }
 
-  /** Splits CSR rows so each thread gets about the same cost (entries·perEntry + rows). */
-  private csrRanges(indptr: Int32Array, rows: number, perEntry: number): number[] {
-    const r = this.ranges;
-    const cost = (row: number): number => (indptr[row] - indptr[0]) * perEntry + row;
+  /**
+   * Splits [0, n) into chunks (CHUNKS_PER_THREAD per thread, boundaries on multiples of align) in this.bounds;
+   * returns the chunk count. Tiny work is one chunk, run on the calling thread.
+   */
+  private rowChunks(n: number, align: number, work: number): number {
+    const b = this.bounds;
+    const t = work < PARALLEL_MIN_WORK || this.threads === 1 ? 1 : this.threads * CHUNKS_PER_THREAD;
+    const size = Math.max(align, Math.ceil(n / t / align) * align);
+    const count = Math.max(1, Math.ceil(n / size));
+    for (let i = 0; i <= count; i++) b[i] = Math.min(n, i * size);
+    return count;
+  }
+
+  /** Splits CSR rows into chunks of about equal cost (entries·perEntry + rows); returns the chunk count. */
+  private csrChunks(indptr: Int32Array, rows: number, perEntry: number): number {
+    const b = this.bounds;
+    const base = indptr[0];
+    const cost = (row: number): number => (indptr[row] - base) * perEntry + row;
     const total = cost(rows);
-    const t = total < PARALLEL_MIN_WORK ? 1 : this.threads;
-    let start = 0;
-    for (let i = 0; i < this.threads; i++) {
-      let end = start;
-      if (i === t - 1) end = rows;
-      else if (i < t) {
-        const target = (total * (i + 1)) / t;
-        let lo = start;
-        let hi = rows;
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if (cost(mid) < target) lo = mid + 1;
-          else hi = mid;
-        }
-        end = lo;
+    const t = total < PARALLEL_MIN_WORK || this.threads === 1 ? 1 : this.threads * CHUNKS_PER_THREAD;
+    b[0] = 0;
+    for (let i = 1; i < t; i++) {
+      const target = (total * i) / t;
+      let lo = b[i - 1];
+      let hi = rows;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (cost(mid) < target) lo = mid + 1;
+        else hi = mid;
       }
-      r[2 * i] = start;
-      r[2 * i + 1] = end;
-      start = end;
+      b[i] = lo;
     }
-    return r;
+    b[t] = rows;
+    return t;
   }
 }
 

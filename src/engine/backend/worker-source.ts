@@ -2,14 +2,14 @@
  * The kernel worker's program, evaluated as a CommonJS worker (`new Worker(WORKER_SOURCE, { eval: true })`) so it
  * needs no file next to the compiled output and loads the same way from tsx and from dist. Each worker
  * instantiates the kernels module on the shared memory, then loops: wait for the control block's generation to
- * change, run its row range of the requested kernel, count itself done. Layout constants come from control.ts.
+ * change, claim chunks of the requested kernel's rows (Atomics.add on NEXT) until none are left, count itself done. Layout constants come from control.ts.
  */
 import { CTRL } from './control.js';
 
 export const WORKER_SOURCE = `
 'use strict';
 const { workerData } = require('node:worker_threads');
-const { module, memory, ctrlBuffer, tid, names, spin, nWorkers } = workerData;
+const { module, memory, ctrlBuffer, names, spin, nWorkers } = workerData;
 const C = ${JSON.stringify(CTRL)};
 const ctrl = new Int32Array(ctrlBuffer);
 const args = new Float64Array(ctrlBuffer, C.ARGS_BYTE, C.MAX_ARGS);
@@ -36,18 +36,21 @@ for (;;) {
   }
   gen = Atomics.load(ctrl, C.GEN);
   if (Atomics.load(ctrl, C.STOP) !== 0) break;
-  const lo = ctrl[C.RANGES + 2 * tid];
-  const hi = ctrl[C.RANGES + 2 * tid + 1];
-  if (lo < hi) {
-    try {
-      const fn = fns[ctrl[C.FN]];
-      const n = ctrl[C.NARGS];
-      const a = [lo, hi];
-      for (let i = 0; i < n; i++) a.push(args[i]);
-      fn.apply(null, a);
-    } catch (e) {
-      Atomics.store(ctrl, C.ERROR, 1);
+  try {
+    const fn = fns[ctrl[C.FN]];
+    const n = ctrl[C.NARGS];
+    const a = [0, 0];
+    for (let i = 0; i < n; i++) a.push(args[i]);
+    const nchunks = ctrl[C.NCHUNKS];
+    for (;;) {
+      const c = Atomics.add(ctrl, C.NEXT, 1);
+      if (c >= nchunks) break;
+      a[0] = ctrl[C.BOUNDS + c];
+      a[1] = ctrl[C.BOUNDS + c + 1];
+      if (a[0] < a[1]) fn.apply(null, a);
     }
+  } catch (e) {
+    Atomics.store(ctrl, C.ERROR, 1);
   }
   if (Atomics.add(ctrl, C.DONE, 1) + 1 === nWorkers) Atomics.notify(ctrl, C.DONE);
 }
