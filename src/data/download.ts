@@ -101,6 +101,10 @@ export function verifyBytes(file: RawFile, bytes: Uint8Array, where: string): 's
   throw new GnnopsError(ErrorCodes.INTERNAL, `${file.name}: no digest to verify against`);
 }
 
+function digestMatches(file: RawFile, bytes: Uint8Array): boolean {
+  return file.sha256 ? sha256(bytes) === file.sha256 : file.gitBlob ? gitBlobId(bytes) === file.gitBlob : false;
+}
+
 function waysOut(dataset: DatasetName): string {
   const dataFile =
     dataset === 'wikics'
@@ -228,7 +232,14 @@ async function fetchOne(
     source = mirror ? 'mirror-url' : 'canonical';
     from = mirror ? `${mirror.replace(/\/+$/, '')}/${file.name}` : file.url;
     try {
+      const resumed = existsSync(part);
       await httpDownload(from, part, opts, file.name);
+      if (resumed && !digestMatches(file, readFileSync(part))) {
+        // A stale or foreign part file spoiled the resume: fetch the whole file once more.
+        log.warn({ file: part }, 'resumed download does not verify: downloading the whole file again');
+        rmSync(part, { force: true });
+        await httpDownload(from, part, opts, file.name);
+      }
     } catch (e) {
       const where = mirror ? `mirror ${mirror}` : 'the canonical source';
       throw new GnnopsError(

@@ -147,6 +147,16 @@ describe('download over HTTP from a loopback mirror', { skip: coraMissing }, () 
     assert.equal(sha256(readFileSync(join(rawDir, 'ind.cora.allx'))), PLANETOID_SHA256['ind.cora.allx']);
   });
 
+  it('a foreign part file spoils the resume: the whole file is fetched again', async () => {
+    const rawDir = fresh();
+    writeFileSync(join(rawDir, 'ind.cora.tx.part'), Buffer.alloc(5000, 7));
+    ranges.length = 0;
+    const r = await downloadDataset('cora', { mirror: base, rawDir, progress: false });
+    assert.deepEqual(ranges, ['ind.cora.tx:5000'], 'it tried to resume first');
+    assert.equal(r.files.find((f) => f.name === 'ind.cora.tx')?.verified, 'sha256');
+    assert.equal(sha256(readFileSync(join(rawDir, 'ind.cora.tx'))), PLANETOID_SHA256['ind.cora.tx']);
+  });
+
   it('rejects a truncated download and drops the part file', async () => {
     const rawDir = fresh();
     truncateServed = true;
