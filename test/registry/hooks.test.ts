@@ -94,7 +94,8 @@ test('watchRegistry delivers events committed by another connection, in order, o
   writer.registerVersion({ model: 'watched', checkpoint: Buffer.from('w1') });
   await writer.promote('watched', 1, 'production');
   await writer.promote('watched', 1, 'staging');
-  await new Promise((r) => setTimeout(r, 120));
+  for (let i = 0; i < 100 && seen.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 60)); // a few more polls: nothing else may arrive
   w.stop();
   assert.deepEqual(
     seen.map((e) => [e.model, e.alias, e.version]),

@@ -210,7 +210,8 @@ describe('background flush and temp cleanup', () => {
     const run = new Tracker(store, { tuning: { flushEvery: 1000, flushMs: 30 } }).startRun({ git: null });
     run.logMetric('m', 1);
     assert.equal(run.pending, 1);
-    await new Promise((r) => setTimeout(r, 150));
+    // No further log call: only the timer (period 50 ms here) can flush. Wait up to 2 s on a loaded machine.
+    for (let i = 0; i < 100 && run.pending > 0; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(run.pending, 0);
     assert.equal(new Tracker(store).metricHistory(run.id, 'm').length, 1);
     run.end();
