@@ -18,7 +18,7 @@ export const MLFLOW_LIMITS = Object.freeze({
   tags: 100,
   total: 1000,
   keyLength: 250,
-  /** MAX_PARAM_VAL_LENGTH of MLflow ≥ 2.x (older servers: 500). */
+  /** MAX_PARAM_VAL_LENGTH since MLflow 2.8 (mlflow/mlflow#9709); 1.28–2.7 servers allow 500, older ones 250. */
   paramValueLength: 6000,
   /** Tag values all backends are guaranteed to store. */
   tagValueLength: 5000,
@@ -47,6 +47,8 @@ export interface MlflowExportOptions {
   /** Extra request headers (e.g. Authorization). */
   headers?: Record<string, string>;
   timeoutMs?: number;
+  /** Cut param values to this length (default 6000; use 500 for MLflow servers older than 2.8). */
+  maxParamLength?: number;
 }
 
 export interface MlflowExportResult {
@@ -263,7 +265,7 @@ export async function exportRunsToMlflow(
     if (!remoteId) throw new GnnopsError(ErrorCodes.REMOTE_FAILED, 'MLflow runs/create returned no run.info.run_id');
 
     const params = Object.entries(tracker.params(run.id)).map(([key, value]) =>
-      cut({ key, value }, MLFLOW_LIMITS.paramValueLength, truncated),
+      cut({ key, value }, opts.maxParamLength ?? MLFLOW_LIMITS.paramValueLength, truncated),
     );
     const tags = [
       ...Object.entries(tracker.tags(run.id)).map(([key, value]) => ({ key, value })),

@@ -220,33 +220,47 @@ export function register(program: Command): void {
     .requiredOption('--mlflow <url>', 'MLflow tracking server, e.g. http://127.0.0.1:5000')
     .option('--experiment <name>', 'MLflow experiment name (default: the run’s experiment)')
     .option('--force', 'export again runs already exported to this server')
+    .option('--max-param-length <n>', 'cut param values to this length (500 for servers older than MLflow 2.8)', '6000')
     .option('--json', 'print JSON')
-    .action(async (refs: string[], o: { mlflow: string; experiment?: string; force?: boolean; json?: boolean }) => {
-      await withStore(async (store) => {
-        const res = await exportRunsToMlflow(new Tracker(store), refs, {
-          url: o.mlflow,
-          experiment: o.experiment,
-          force: o.force,
-          headers: process.env.MLFLOW_TRACKING_TOKEN
-            ? { authorization: `Bearer ${process.env.MLFLOW_TRACKING_TOKEN}` }
-            : undefined,
+    .action(
+      async (
+        refs: string[],
+        o: { mlflow: string; experiment?: string; force?: boolean; maxParamLength: string; json?: boolean },
+      ) => {
+        const maxParamLength = Number(o.maxParamLength);
+        if (!Number.isInteger(maxParamLength) || maxParamLength < 1) {
+          throw new GnnopsError(
+            ErrorCodes.INVALID_ARGUMENT,
+            `--max-param-length "${o.maxParamLength}" must be a positive integer`,
+          );
+        }
+        await withStore(async (store) => {
+          const res = await exportRunsToMlflow(new Tracker(store), refs, {
+            url: o.mlflow,
+            experiment: o.experiment,
+            force: o.force,
+            maxParamLength,
+            headers: process.env.MLFLOW_TRACKING_TOKEN
+              ? { authorization: `Bearer ${process.env.MLFLOW_TRACKING_TOKEN}` }
+              : undefined,
+          });
+          emit(Boolean(o.json), res, () =>
+            table(
+              ['run', 'mlflow run', 'status', 'requests', 'params', 'metrics', 'tags'],
+              res.map((r) => [
+                r.runId.slice(0, 8),
+                r.remoteRunId,
+                r.skipped
+                  ? 'skipped (already exported; --force)'
+                  : `exported${r.truncated.length ? ` (${r.truncated.length} values truncated)` : ''}`,
+                r.requests,
+                r.params,
+                r.metrics,
+                r.tags,
+              ]),
+            ),
+          );
         });
-        emit(Boolean(o.json), res, () =>
-          table(
-            ['run', 'mlflow run', 'status', 'requests', 'params', 'metrics', 'tags'],
-            res.map((r) => [
-              r.runId.slice(0, 8),
-              r.remoteRunId,
-              r.skipped
-                ? 'skipped (already exported; --force)'
-                : `exported${r.truncated.length ? ` (${r.truncated.length} values truncated)` : ''}`,
-              r.requests,
-              r.params,
-              r.metrics,
-              r.tags,
-            ]),
-          ),
-        );
-      });
-    });
+      },
+    );
 }
