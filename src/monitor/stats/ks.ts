@@ -19,8 +19,12 @@ export function ksStatisticSorted(a: ArrayLike<number>, b: ArrayLike<number>): n
 
 export type KsMethod = 'auto' | 'exact' | 'asymp';
 
-/** With 'auto', the exact lattice-path p-value is used while n·m stays within this budget, else 'asymp'. */
-export const KS_EXACT_BUDGET = 1_000_000;
+/**
+ * With 'auto', the exact lattice-path p-value is used while n·m stays within this budget (≈ 0.7 ms per column at
+ * worst), else 'asymp'. scipy's 'auto' goes exact up to max(n, m) = 10,000, which costs seconds over 300 columns;
+ * at n = m = 1000 the two differ by ~0.002 near p = 0.05 (0.0546 exact vs 0.0524 asymptotic at D = 0.06).
+ */
+export const KS_EXACT_BUDGET = 100_000;
 
 /**
  * Two-sided p-value of the two-sample KS statistic d for sample sizes n and m.
@@ -38,29 +42,31 @@ export function ksPValue(d: number, n: number, m: number, method: KsMethod = 'au
 
 /**
  * Exact P(D ≥ d): walks the (n+1)×(m+1) lattice with the probability that a random path, still strictly inside
- * |i·m − j·n| < c where c = d·n·m, reaches (i, j). Steps right with chance (n − i)/(n + m − i − j). O(n·m).
+ * |i·m − j·n| < c where c = d·n·m, reaches (i, j). Steps right with chance (n − i)/(n + m − i − j). Only the band
+ * of each row inside the boundary is visited, so the cost is O(n·m·min(1, 2d)).
  */
 export function ksExactSf(d: number, n: number, m: number): number {
   if (d <= 0) return 1;
   // D is a multiple of 1/lcm(n, m), so d·n·m is an integer up to rounding noise.
   const c = Math.round(d * n * m);
-  const inside = (i: number, j: number) => Math.abs(i * m - j * n) < c;
   let prev = new Float64Array(m + 1);
   let cur = new Float64Array(m + 1);
   prev[0] = 1;
-  for (let j = 1; j <= m; j++) prev[j] = inside(0, j) ? prev[j - 1] * ((m - j + 1) / (n + m - j + 1)) : 0;
+  for (let j = 1; j <= m; j++) prev[j] = j * n < c ? prev[j - 1] * ((m - j + 1) / (n + m - j + 1)) : 0;
   for (let i = 1; i <= n; i++) {
-    for (let j = 0; j <= m; j++) {
-      if (!inside(i, j)) {
-        cur[j] = 0;
-        continue;
-      }
+    // Row i's band: i·m − c < j·n < i·m + c. Bands move right as i grows, so entries right of the previous
+    // row's band were never written (still 0) and entries left of this band are never read.
+    const jlo = Math.max(0, Math.floor((i * m - c) / n) + 1);
+    const jhi = Math.min(m, Math.ceil((i * m + c) / n) - 1);
+    let left = 0; // cur[jlo − 1] is outside the band
+    for (let j = jlo; j <= jhi; j++) {
       const rest = n + m - i - j + 1; // items left before the last step
-      let p = prev[j] * ((n - i + 1) / rest);
-      if (j > 0) p += cur[j - 1] * ((m - j + 1) / rest);
+      const p = prev[j] * ((n - i + 1) / rest) + (j > 0 ? left * ((m - j + 1) / rest) : 0);
       cur[j] = p;
+      left = p;
     }
+    if (i === n) return Math.min(1, Math.max(0, 1 - (jhi === m ? cur[m] : 0)));
     [prev, cur] = [cur, prev];
   }
-  return Math.min(1, Math.max(0, 1 - prev[m]));
+  return Math.min(1, Math.max(0, 1 - prev[m])); // n = 0 is rejected by the caller; kept for completeness
 }
