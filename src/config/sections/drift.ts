@@ -25,7 +25,7 @@ export const driftSection = z
     ks_method: z
       .enum(['auto', 'exact', 'asymp'])
       .default('auto')
-      .describe("KS p-value: exact lattice count while n·m ≤ 1e6 ('auto'), or scipy's asymptotic ('asymp')."),
+      .describe("KS p-value: exact lattice count while n·m ≤ 1e5 ('auto'), or scipy's asymptotic ('asymp')."),
     quantiles: z
       .number()
       .int()
