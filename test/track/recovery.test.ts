@@ -16,10 +16,10 @@ before(() => {
 });
 after(() => rmSync(home, { recursive: true, force: true }));
 
-function start(points: number): { proc: ChildProcess; runId: Promise<string> } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', child, String(points)], {
+function start(points: number, mode = 'idle'): { proc: ChildProcess; runId: Promise<string> } {
+  const proc = spawn(process.execPath, ['--import', 'tsx', child, String(points), mode], {
     env: { ...process.env, GNNOPS_HOME: home, GNNOPS_LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'ignore'],
   });
   const runId = new Promise<string>((resolve, reject) => {
     let out = '';
@@ -47,6 +47,20 @@ test('SIGTERM marks the run killed and flushes its buffered metrics', async () =
   assert.equal(rec.status, 'killed');
   assert.equal(rec.statusReason, 'received SIGTERM');
   assert.equal(t.metricHistory(id, 'loss').length, 7);
+  store.close();
+});
+
+test('an uncaught exception marks the run failed on the way out, with its buffered metrics', async () => {
+  const { proc, runId } = start(4, 'throw');
+  const id = await runId;
+  const done = exited(proc);
+  assert.equal(await done, 1);
+  const store = openStore({ home, recover: false });
+  const t = new Tracker(store);
+  const rec = t.getRun(id);
+  assert.equal(rec.status, 'failed');
+  assert.match(rec.statusReason ?? '', /process exited \(code 1\) without ending the run/);
+  assert.equal(t.metricHistory(id, 'loss').length, 4);
   store.close();
 });
 
