@@ -5,7 +5,7 @@ export const OptimizerNames = ['adam', 'adamw', 'sgd', 'rmsprop', 'nadam'] as co
 export const trainSection = z
   .strictObject({
     optimizer: z.enum(OptimizerNames).default('adam').describe('Optimizer.'),
-    lr: z.number().positive().max(10).default(0.02).describe('Learning rate.'),
+    lr: z.number().min(0).max(10).default(0.02).describe('Learning rate (0 freezes the weights).'),
     weight_decay: z.number().min(0).max(1).default(5e-4).describe('L2 weight decay (decoupled for adamw).'),
     momentum: z.number().min(0).max(1).default(0.9).describe('Momentum for sgd and rmsprop.'),
     nesterov: z.boolean().default(false).describe('Nesterov momentum for sgd.'),

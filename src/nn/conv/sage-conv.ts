@@ -1,0 +1,37 @@
+/**
+ * SAGEConv with the mean aggregator (Hamilton et al., NeurIPS 2017, https://arxiv.org/abs/1706.02216), as PyG's
+ * SAGEConv(aggr='mean', root_weight=True):
+ *   x'_i = W_l · mean_{j ∈ N(i)} x_j + W_r · x_i + b
+ * Nodes without neighbours aggregate zeros. W_l, W_r, b ~ U(−1/√in, 1/√in) (torch Linear); b belongs to the
+ * neighbour term, as in PyG (lin_r has no bias). Shapes: x N × in, W_l and W_r in × out, x' N × out.
+ * The aggregation runs on the narrower side: mean(x)·W_l when in ≤ out, mean(x·W_l) otherwise (equal by linearity).
+ */
+import { add, addBias, linearInit, matmul, type Rng, spmm, type Tape, type Tensor } from '../../engine/index.js';
+import { type ForwardContext, Module } from '../module.js';
+
+export class SAGEConv extends Module {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  readonly weightNeighbor: Tensor;
+  readonly weightRoot: Tensor;
+  readonly bias: Tensor;
+
+  constructor(tape: Tape, rng: Rng, inFeatures: number, outFeatures: number) {
+    super();
+    this.inFeatures = inFeatures;
+    this.outFeatures = outFeatures;
+    const init = linearInit(rng, inFeatures);
+    this.weightNeighbor = this.addParam('lin_l.weight', tape.param([inFeatures, outFeatures], init));
+    this.bias = this.addParam('lin_l.bias', tape.param([outFeatures], init));
+    this.weightRoot = this.addParam('lin_r.weight', tape.param([inFeatures, outFeatures], init));
+  }
+
+  forward(x: Tensor, ctx: ForwardContext): Tensor {
+    const adj = ctx.graph.mean;
+    const neigh =
+      this.inFeatures <= this.outFeatures
+        ? matmul(spmm(adj, x), this.weightNeighbor)
+        : spmm(adj, matmul(x, this.weightNeighbor));
+    return addBias(add(neigh, matmul(x, this.weightRoot)), this.bias);
+  }
+}

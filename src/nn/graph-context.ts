@@ -1,0 +1,66 @@
+/**
+ * The sparse operators of one graph, built on first use and shared by every layer of a model (PyG rebuilds
+ * `gcn_norm` per call unless cached; here each operator is built once per graph). A model asks for what it needs:
+ * GCN and APPNP the symmetric-normalised Â, SAGE the mean operator, GAT the attention edge structure.
+ */
+import {
+  type AttentionGraph,
+  attentionGraph,
+  type Backend,
+  disposeAdjacency,
+  type GraphStructure,
+  gcnAdjacency,
+  meanAdjacency,
+  type SparseAdjacency,
+} from '../engine/index.js';
+
+export class GraphContext {
+  readonly backend: Backend;
+  readonly structure: GraphStructure;
+  #gcn: SparseAdjacency | undefined;
+  #mean: SparseAdjacency | undefined;
+  #att: AttentionGraph | undefined;
+
+  constructor(backend: Backend, structure: GraphStructure) {
+    this.backend = backend;
+    this.structure = structure;
+  }
+
+  get numNodes(): number {
+    return this.structure.numNodes;
+  }
+
+  /** Â = D^{-1/2}(A + I)D^{-1/2} (self-loops added once, duplicates dropped). */
+  get gcn(): SparseAdjacency {
+    this.#gcn ??= gcnAdjacency(this.backend, this.structure);
+    return this.#gcn;
+  }
+
+  /** Row-mean over neighbours, no self-loops (SAGE keeps the root term separate). */
+  get mean(): SparseAdjacency {
+    this.#mean ??= meanAdjacency(this.backend, this.structure);
+    return this.#mean;
+  }
+
+  /** Attention edges with one self-loop per node (GATConv's add_self_loops=True). */
+  get attention(): AttentionGraph {
+    this.#att ??= attentionGraph(this.backend, this.structure);
+    return this.#att;
+  }
+
+  dispose(): void {
+    for (const a of [this.#gcn, this.#mean, this.#att]) if (a) disposeAdjacency(this.backend, a);
+    this.#gcn = this.#mean = this.#att = undefined;
+  }
+}
+
+/** Builds a GraphStructure from edge lists (src → dst; row i of the CSR lists the sources flowing into i). */
+export function structureFromEdges(n: number, src: Int32Array, dst: Int32Array): GraphStructure {
+  const indptr = new Int32Array(n + 1);
+  for (let e = 0; e < dst.length; e++) indptr[dst[e] + 1]++;
+  for (let i = 0; i < n; i++) indptr[i + 1] += indptr[i];
+  const next = indptr.slice(0, n);
+  const indices = new Int32Array(dst.length);
+  for (let e = 0; e < dst.length; e++) indices[next[dst[e]]++] = src[e];
+  return { numNodes: n, indptr, indices };
+}

@@ -1,0 +1,161 @@
+/**
+ * The LightningModule of node classification: it says *what* to compute (one training step, the evaluation of
+ * every mask, the optimizer from the `train` config), and the Trainer says *how* (loops, callbacks, stopping).
+ *
+ * One task = one model on one graph and one split. The training loss is softmax cross-entropy on the split's train
+ * mask; weight decay is the optimizer's (coupled L2 for adam/sgd/rmsprop/nadam, decoupled for adamw), as torch.
+ */
+import type { Config } from '../config/schema.js';
+import type { GraphData } from '../data/graph.js';
+import {
+  accuracy,
+  clipGradNorm,
+  createOptimizer,
+  crossEntropy,
+  maskToRows,
+  type Optimizer,
+  type Rng,
+  type Tape,
+  type Tensor,
+} from '../engine/index.js';
+import type { GraphContext } from '../nn/graph-context.js';
+import type { NodeModel } from '../nn/models/model.js';
+import type { ForwardContext } from '../nn/module.js';
+import { ErrorCodes, GnnopsError } from '../util/errors.js';
+
+export type TrainConfig = Config['train'];
+export const MaskNames = ['train', 'val', 'stopping', 'test'] as const;
+export type MaskName = (typeof MaskNames)[number];
+
+/** Loss and accuracy on each requested mask. */
+export type MaskMetrics = Partial<Record<`${MaskName}_loss` | `${MaskName}_acc`, number>>;
+
+export interface TaskInit {
+  tape: Tape;
+  model: NodeModel;
+  graph: GraphContext;
+  data: GraphData;
+  /** Node features as a persistent tensor (shared by every task on this graph). */
+  features: Tensor;
+  split: number;
+  train: TrainConfig;
+  /** Dropout stream. */
+  rng: Rng;
+}
+
+export class NodeClassificationTask {
+  readonly tape: Tape;
+  readonly model: NodeModel;
+  readonly graph: GraphContext;
+  readonly data: GraphData;
+  readonly features: Tensor;
+  readonly split: number;
+  readonly train: TrainConfig;
+  readonly rng: Rng;
+  readonly rows: Record<MaskName, Int32Array>;
+  optimizer: Optimizer | null = null;
+
+  constructor(o: TaskInit) {
+    this.tape = o.tape;
+    this.model = o.model;
+    this.graph = o.graph;
+    this.data = o.data;
+    this.features = o.features;
+    this.split = o.split;
+    this.train = o.train;
+    this.rng = o.rng;
+    const s = o.data.splits[o.split];
+    if (!s) {
+      throw new GnnopsError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `split ${o.split} does not exist: the dataset "${o.data.name}" has ${o.data.splits.length} split(s)`,
+        { split: o.split, limit: o.data.splits.length },
+      );
+    }
+    this.rows = {
+      train: maskToRows(s.train),
+      val: maskToRows(s.val),
+      stopping: maskToRows(o.data.stoppingMask === 'val' ? s.val : s.stopping),
+      test: maskToRows(o.data.testMask),
+    };
+    for (const m of MaskNames) {
+      if (this.rows[m].length === 0) {
+        throw new GnnopsError(ErrorCodes.DATA_INVALID, `split ${o.split}: the ${m} mask selects no nodes`, {
+          split: o.split,
+          mask: m,
+        });
+      }
+    }
+  }
+
+  /** The optimizer the `train` config names, over every model parameter (Lightning's configure_optimizers). */
+  configureOptimizer(): Optimizer {
+    const t = this.train;
+    this.optimizer = createOptimizer(t.optimizer, this.model.parameters(), {
+      lr: t.lr,
+      weightDecay: t.weight_decay,
+      momentum: t.momentum,
+      nesterov: t.nesterov,
+    });
+    return this.optimizer;
+  }
+
+  private ctx(training: boolean): ForwardContext {
+    return { graph: this.graph, training, rng: this.rng };
+  }
+
+  /** One optimisation step on the train mask; returns the training loss and accuracy (with dropout active). */
+  trainingStep(): { train_loss: number; train_acc: number } {
+    const opt = this.optimizer ?? this.configureOptimizer();
+    const tape = this.tape;
+    const logits = this.model.forward(this.features, this.ctx(true));
+    const loss = crossEntropy(logits, this.data.labels, this.rows.train);
+    const out = { train_loss: loss.item(), train_acc: accuracy(logits, this.data.labels, this.rows.train) };
+    opt.zeroGrad();
+    tape.backward(loss);
+    if (this.train.grad_clip > 0) clipGradNorm(opt.params, this.train.grad_clip);
+    opt.step();
+    tape.reset();
+    return out;
+  }
+
+  /** Evaluation-mode forward (no dropout, no gradients) and loss/accuracy on the given masks. */
+  evaluate(masks: readonly MaskName[] = MaskNames): MaskMetrics {
+    const tape = this.tape;
+    const out: MaskMetrics = {};
+    tape.noGrad(() => {
+      const logits = this.model.forward(this.features, this.ctx(false));
+      for (const m of masks) {
+        out[`${m}_loss`] = crossEntropy(logits, this.data.labels, this.rows[m]).item();
+        out[`${m}_acc`] = accuracy(logits, this.data.labels, this.rows[m]);
+      }
+    });
+    tape.reset();
+    return out;
+  }
+
+  /** Class probabilities and the last hidden representation of every node (evaluation mode), as float32 copies. */
+  predict(): { probs: Float32Array; hidden: Float32Array; hiddenWidth: number } {
+    const tape = this.tape;
+    const r = tape.noGrad(() => {
+      const { out, hidden } = this.model.forwardWithHidden(this.features, this.ctx(false));
+      return { probs: softmaxRows(out), hidden: hidden.toFloat32(), hiddenWidth: hidden.cols };
+    });
+    tape.reset();
+    return r;
+  }
+}
+
+function softmaxRows(x: Tensor): Float32Array {
+  const [n, c] = [x.rows, x.cols];
+  const v = x.data;
+  const out = new Float32Array(n * c);
+  for (let i = 0; i < n; i++) {
+    let mx = Number.NEGATIVE_INFINITY;
+    for (let k = 0; k < c; k++) mx = Math.max(mx, v[i * c + k]);
+    let z = 0;
+    for (let k = 0; k < c; k++) z += Math.exp(v[i * c + k] - mx);
+    for (let k = 0; k < c; k++) out[i * c + k] = Math.exp(v[i * c + k] - mx) / z;
+  }
+  return out;
+}

@@ -1,0 +1,98 @@
+/**
+ * The Trainer (Lightning's): owns the full-batch epoch loop and calls the task and the callbacks by name.
+ *
+ *   fit(task):  onFitStart → for each epoch { trainingStep; evaluate(val, stopping); onEpochEnd; stop? } → onFitEnd
+ *               → evaluate(train, val, stopping, test) with the (restored) best weights.
+ *
+ * An epoch is one training step plus one evaluation forward, as ../shared/bench/torch_gcn.py times it.
+ */
+import type { Callback } from './callbacks/callback.js';
+import type { MaskMetrics, NodeClassificationTask } from './task.js';
+
+export interface EpochMetrics {
+  epoch: number;
+  train_loss: number;
+  train_acc: number;
+  val_loss: number;
+  val_acc: number;
+  stopping_loss: number;
+  stopping_acc: number;
+  epoch_ms: number;
+}
+
+export interface FitResult {
+  /** Epochs run. */
+  epochs: number;
+  /** Epoch whose weights were kept (EarlyStopping's best, else the last). */
+  bestEpoch: number;
+  /** Final evaluation on every mask with the kept weights. */
+  final: Required<MaskMetrics>;
+  history: EpochMetrics[];
+  epochMsMedian: number;
+  stoppedEarly: boolean;
+}
+
+export interface TrainerOptions {
+  maxEpochs: number;
+  callbacks?: Callback[];
+}
+
+export class Trainer {
+  readonly maxEpochs: number;
+  readonly callbacks: Callback[];
+  /** Set by callbacks to end the loop after the current epoch. */
+  shouldStop = false;
+  epoch = 0;
+  history: EpochMetrics[] = [];
+
+  constructor(o: TrainerOptions) {
+    this.maxEpochs = o.maxEpochs;
+    this.callbacks = o.callbacks ?? [];
+  }
+
+  fit(task: NodeClassificationTask, onEpoch?: (m: EpochMetrics) => void): FitResult {
+    this.shouldStop = false;
+    this.history = [];
+    task.configureOptimizer();
+    for (const c of this.callbacks) c.onFitStart?.(this, task);
+    for (this.epoch = 0; this.epoch < this.maxEpochs; this.epoch++) {
+      const t0 = performance.now();
+      const tr = task.trainingStep();
+      const ev = task.evaluate(['val', 'stopping']);
+      const m: EpochMetrics = {
+        epoch: this.epoch,
+        train_loss: tr.train_loss,
+        train_acc: tr.train_acc,
+        val_loss: ev.val_loss ?? Number.NaN,
+        val_acc: ev.val_acc ?? Number.NaN,
+        stopping_loss: ev.stopping_loss ?? Number.NaN,
+        stopping_acc: ev.stopping_acc ?? Number.NaN,
+        epoch_ms: performance.now() - t0,
+      };
+      this.history.push(m);
+      for (const c of this.callbacks) c.onEpochEnd?.(this, task, m);
+      onEpoch?.(m);
+      if (this.shouldStop) break;
+    }
+    const epochs = this.history.length;
+    for (const c of this.callbacks) c.onFitEnd?.(this, task);
+    const final = task.evaluate() as Required<MaskMetrics>;
+    const es = this.callbacks.find((c) => c.name === 'early_stopping') as { bestEpoch?: number } | undefined;
+    const times = this.history.map((h) => h.epoch_ms).sort((a, b) => a - b);
+    return {
+      epochs,
+      bestEpoch: es?.bestEpoch !== undefined && es.bestEpoch >= 0 ? es.bestEpoch : epochs - 1,
+      final,
+      history: this.history,
+      epochMsMedian: times[times.length >> 1] ?? 0,
+      stoppedEarly: epochs < this.maxEpochs,
+    };
+  }
+
+  /** Every callback's state by name (stored with checkpoints). */
+  stateDict(): Record<string, unknown> {
+    const out: Record<string, unknown> = { epoch: this.epoch, should_stop: this.shouldStop };
+    for (const c of this.callbacks) if (c.stateDict) out[c.name] = c.stateDict();
+    return out;
+  }
+}
