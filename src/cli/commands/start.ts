@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { resolveConfig } from '../../config/load.js';
 import { prepareDataset } from '../../data/prepare.js';
@@ -19,11 +20,16 @@ export function register(program: Command): void {
     .argument('[overrides...]', 'key=value config overrides, e.g. data.name=cora')
     .option('-c, --config <file>', 'YAML config file')
     .option('--mirror <dirOrUrl>', 'folder or base URL holding the raw files (or env GNNOPS_DATA_MIRROR)')
+    .option('--data-file <file>', 'a WikiCS-format data.json to use instead of downloading')
     .option('--no-synthetic', 'fail instead of falling back to a synthetic graph when WikiCS cannot be downloaded')
     .option('--json', 'print JSON')
     .action(
-      async (overrides: string[], opts: { config?: string; mirror?: string; synthetic: boolean; json?: boolean }) => {
-        const cfg = resolveConfig({ file: opts.config, overrides });
+      async (
+        overrides: string[],
+        opts: { config?: string; mirror?: string; dataFile?: string; synthetic: boolean; json?: boolean },
+      ) => {
+        const extra = opts.dataFile ? { data: { file: resolve(opts.dataFile) } } : undefined;
+        const cfg = resolveConfig({ file: opts.config, overrides, extra });
         const prepared = await prepareDataset(cfg.data, { mirror: opts.mirror, allowSynthetic: opts.synthetic });
         const { graph, info, fallback } = prepared;
         if (fallback) {
