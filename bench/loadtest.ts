@@ -7,7 +7,10 @@
  * Prints requests/s, p50 and p99 per scenario against the targets (≥ 2,000 rps for 1, ≥ 500 rps for 2,
  * p99 < 25 ms). The model is the TEST FIXTURE (one mean-aggregation layer, 300 → 10, in plain TS) until the real
  * GCN loader lands; request logging to SQLite is on (sample rate 1).
- * Options: --duration S (default 10), --connections N (32), --max N requests per scenario (default 200,000).
+ * `--runtime onnx` serves a random-weight GCN 300 → 33 → 10 (the WikiCS paper's width) exported to ONNX and run
+ * by onnxruntime-node (1 intra-op thread) instead of the fixture.
+ * Options: --duration S (default 10), --connections N (32), --max N requests per scenario (default 200,000),
+ * --runtime fixture|onnx.
  */
 import { mkdtempSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -33,7 +36,13 @@ export default async function loadtest(args: string[]): Promise<void> {
   const connections = opt(args, 'connections', 32);
   const max = opt(args, 'max', 200_000);
   const home = mkdtempSync(join(tmpdir(), 'gnnops-loadtest-'));
-  const { proc, url } = await spawnServer({ ...fixtureEnv, GNNOPS_HOME: home, SERVE_LOG_FLUSH_MS: '100' });
+  const runtime = args.includes('--runtime') ? args[args.indexOf('--runtime') + 1] : 'fixture';
+  const { proc, url } = await spawnServer({
+    ...fixtureEnv,
+    GNNOPS_HOME: home,
+    SERVE_LOG_FLUSH_MS: '100',
+    FIXTURE_RUNTIME: runtime,
+  });
   const sg = subgraph();
   const scenarios: Scenario[] = [
     {
@@ -45,7 +54,8 @@ export default async function loadtest(args: string[]): Promise<void> {
     { name: '/predict (20 nodes × 300 features)', path: '/predict', body: JSON.stringify(sg), minRps: 500 },
     { name: 'V2 infer (same subgraph)', path: '/v2/models/fixture/infer', body: JSON.stringify(v2Body(sg)) },
   ];
-  console.log(`server ${url} (fixture model, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version})`);
+  const what = runtime === 'onnx' ? 'random-weight GCN 300→33→10 on ONNX Runtime' : 'fixture mean-aggregation model';
+  console.log(`server ${url} (${what}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version})`);
   console.log(
     `autocannon: ${connections} connections, ${duration} s per scenario (≤ ${max} requests), after a 2 s warm-up`,
   );
@@ -91,7 +101,9 @@ export default async function loadtest(args: string[]): Promise<void> {
     );
     for (const r of rows) console.log(r);
     console.log(`\nrequest log: ${written} rows written, ${dropped} dropped`);
-    console.log(JSON.stringify({ results, requestLog: { written: Number(written), dropped: Number(dropped) } }));
+    console.log(
+      JSON.stringify({ runtime, results, requestLog: { written: Number(written), dropped: Number(dropped) } }),
+    );
   } finally {
     proc.kill('SIGTERM');
     await exitOf(proc);

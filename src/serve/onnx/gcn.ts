@@ -1,0 +1,89 @@
+import { ErrorCodes, GnnopsError } from '../../util/errors.js';
+import { floatTensor, GraphBuilder, int64Tensor } from './graph-builder.js';
+import { DataType } from './proto.js';
+
+/** One GCN layer: weight is row-major in × out (h = x W), bias has `out` entries. */
+export interface GcnLayerWeights {
+  in: number;
+  out: number;
+  weight: Float32Array;
+  bias: Float32Array;
+}
+
+export interface GcnWeights {
+  layers: GcnLayerWeights[];
+  /** Activation between layers (default relu). */
+  activation?: 'relu' | 'elu';
+}
+
+/**
+ * Export a GCN (Kipf & Welling, https://arxiv.org/abs/1609.02907, with PyG's GCNConv conventions) as an ONNX
+ * graph (opset 18) on a request subgraph:
+ *   inputs  x FLOAT [n, F], edge_index INT64 [2, E] (messages flow edge_index[0] → edge_index[1])
+ *   output  probabilities FLOAT [n, C]
+ * Per layer: Â = D^-1/2 (A + I) D^-1/2 with self-loops added only where missing (existing ones are replaced by one
+ * loop of weight 1) and D the in-degree including the loop; H' = Â (H W) + b; the activation between layers;
+ * softmax at the end. The aggregation is a ScatterElements(reduction="add"), which ONNX Runtime computes wrongly
+ * with more than one intra-op thread: run the session with intraOpNumThreads = 1 (see runtime.ts).
+ */
+export function exportGcnOnnx(w: GcnWeights, meta: Record<string, string> = {}): Uint8Array {
+  if (w.layers.length === 0) throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, 'layers: a GCN needs ≥ 1 layer');
+  w.layers.forEach((l, i) => {
+    if (l.weight.length !== l.in * l.out || l.bias.length !== l.out) {
+      throw new GnnopsError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `layers[${i}]: weight must have ${l.in}×${l.out} values and bias ${l.out}`,
+      );
+    }
+    if (i > 0 && l.in !== w.layers[i - 1].out) {
+      throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `layers[${i}].in must equal layers[${i - 1}].out`);
+    }
+  });
+  const F = w.layers[0].in;
+  const C = w.layers[w.layers.length - 1].out;
+  const g = new GraphBuilder('gcn');
+  const x = g.input('x', DataType.FLOAT, ['n', F]);
+  const ei = g.input('edge_index', DataType.INT64, [2, 'E']);
+  g.output('probabilities', DataType.FLOAT, ['n', C]);
+
+  const i0 = g.init(int64Tensor([], [0]), 'zero');
+  const i1 = g.init(int64Tensor([], [1]), 'one');
+  const ax0 = g.init(int64Tensor([1], [0]), 'axes0');
+  const ax1 = g.init(int64Tensor([1], [1]), 'axes1');
+  const negHalf = g.init(floatTensor([], [-0.5]), 'neg_half');
+  const zeroF = { tensor: floatTensor([1], [0]) };
+  const oneF = { tensor: floatTensor([1], [1]) };
+
+  // edges without self-loops, then one loop per node
+  const src = g.node('Gather', [ei, i0], { axis: 0 });
+  const dst = g.node('Gather', [ei, i1], { axis: 0 });
+  const keep = g.node('Not', [g.node('Equal', [src, dst])]);
+  const n = g.node('Gather', [g.node('Shape', [x]), i0], { axis: 0 });
+  const loop = g.node('Range', [i0, n, i1]);
+  const S = g.node('Concat', [g.node('Compress', [src, keep], { axis: 0 }), loop], { axis: 0 });
+  const D = g.node('Concat', [g.node('Compress', [dst, keep], { axis: 0 }), loop], { axis: 0 });
+
+  // symmetric normalisation from in-degrees (≥ 1 thanks to the loops)
+  const zerosN = g.node('ConstantOfShape', [g.node('Unsqueeze', [n, ax0])], { value: zeroF });
+  const onesM = g.node('ConstantOfShape', [g.node('Shape', [D])], { value: oneF });
+  const deg = g.node('ScatterElements', [zerosN, D, onesM], { axis: 0, reduction: { string: 'add' } });
+  const dinv = g.node('Pow', [deg, negHalf]);
+  const norm = g.node('Mul', [g.node('Gather', [dinv, S], { axis: 0 }), g.node('Gather', [dinv, D], { axis: 0 })]);
+  const normCol = g.node('Unsqueeze', [norm, ax1]);
+  const dCol = g.node('Unsqueeze', [D, ax1]);
+
+  let h = x;
+  w.layers.forEach((l, li) => {
+    const W = g.init(floatTensor([l.in, l.out], l.weight), `layer${li}_weight`);
+    const b = g.init(floatTensor([l.out], l.bias), `layer${li}_bias`);
+    const xw = g.node('MatMul', [h, W]);
+    const msg = g.node('Mul', [g.node('Gather', [xw, S], { axis: 0 }), normCol]);
+    const idx = g.node('Expand', [dCol, g.node('Shape', [msg])]);
+    const zeros = g.node('ConstantOfShape', [g.node('Shape', [xw])], { value: zeroF });
+    const agg = g.node('ScatterElements', [zeros, idx, msg], { axis: 0, reduction: { string: 'add' } });
+    h = g.node('Add', [agg, b]);
+    if (li < w.layers.length - 1) h = g.node(w.activation === 'elu' ? 'Elu' : 'Relu', [h]);
+  });
+  g.node('Softmax', [h], { axis: -1 }, 'probabilities');
+  return g.encode({ docString: 'gnnops GCN forward on a request subgraph', metadata: meta });
+}

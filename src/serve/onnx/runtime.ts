@@ -1,0 +1,40 @@
+import * as ort from 'onnxruntime-node';
+
+/** Runs an exported subgraph model (inputs x, edge_index → probabilities) with ONNX Runtime. */
+export interface OnnxSubgraphRunner {
+  run(x: Float32Array, n: number, numFeatures: number, src: Int32Array, dst: Int32Array): Promise<Float32Array>;
+  close(): Promise<void>;
+}
+
+/**
+ * One InferenceSession per model, with ONE intra-op thread: ONNX Runtime's scatter-add kernels give wrong sums
+ * with several threads (measured in DESIGN.md), and requests are small, so parallelism belongs across requests.
+ */
+export async function onnxSubgraphRunner(model: Uint8Array): Promise<OnnxSubgraphRunner> {
+  const session = await ort.InferenceSession.create(model, {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+  });
+  return {
+    async run(x, n, numFeatures, src, dst) {
+      const E = src.length;
+      const ei = new BigInt64Array(2 * E);
+      for (let k = 0; k < E; k++) {
+        ei[k] = BigInt(src[k]);
+        ei[E + k] = BigInt(dst[k]);
+      }
+      const out = await session.run({
+        x: new ort.Tensor('float32', x, [n, numFeatures]),
+        edge_index: new ort.Tensor('int64', ei, [2, E]),
+      });
+      const p = out.probabilities;
+      if (!p || !(p.data instanceof Float32Array)) throw new Error('ONNX model returned no float32 probabilities');
+      return p.data;
+    },
+    async close() {
+      await session.release();
+    },
+  };
+}

@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { exportGcnOnnx, type GcnWeights } from '../../src/serve/onnx/gcn.js';
+import { decodeModel } from '../../src/serve/onnx/proto.js';
+import { onnxSubgraphRunner } from '../../src/serve/onnx/runtime.js';
+import { onnxServedModel } from '../../src/serve/onnx/served-model.js';
+import { randomGraph } from './fixtures/mean-model.js';
+import { randomGcn, rng } from './fixtures/random-gcn.js';
+import { tinyApp } from './helpers.js';
+
+/**
+ * Reference GCN forward in float64, written from the formula (PyG GCNConv conventions): drop self-loops, add one
+ * per node, deg = in-degree incl. the loop, out[d] += deg[s]^-½ deg[d]^-½ (hW)[s], + b, ReLU between layers, softmax.
+ */
+function referenceGcn(w: GcnWeights, x: Float32Array, n: number, src: Int32Array, dst: Int32Array): Float64Array {
+  const S: number[] = [];
+  const D: number[] = [];
+  for (let e = 0; e < src.length; e++) {
+    if (src[e] !== dst[e]) {
+      S.push(src[e]);
+      D.push(dst[e]);
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    S.push(i);
+    D.push(i);
+  }
+  const deg = new Float64Array(n);
+  for (const d of D) deg[d]++;
+  let h = Float64Array.from(x);
+  w.layers.forEach((l, li) => {
+    const xw = new Float64Array(n * l.out);
+    for (let i = 0; i < n; i++)
+      for (let k = 0; k < l.in; k++)
+        for (let j = 0; j < l.out; j++) xw[i * l.out + j] += h[i * l.in + k] * l.weight[k * l.out + j];
+    const out = new Float64Array(n * l.out);
+    for (let i = 0; i < n; i++) for (let j = 0; j < l.out; j++) out[i * l.out + j] = l.bias[j];
+    for (let e = 0; e < S.length; e++) {
+      const c = 1 / Math.sqrt(deg[S[e]] * deg[D[e]]);
+      for (let j = 0; j < l.out; j++) out[D[e] * l.out + j] += c * xw[S[e] * l.out + j];
+    }
+    if (li < w.layers.length - 1) for (let k = 0; k < out.length; k++) out[k] = Math.max(0, out[k]);
+    h = out;
+  });
+  const C = w.layers[w.layers.length - 1].out;
+  for (let i = 0; i < n; i++) {
+    let m = -Infinity;
+    for (let j = 0; j < C; j++) m = Math.max(m, h[i * C + j]);
+    let s = 0;
+    for (let j = 0; j < C; j++) s += h[i * C + j] = Math.exp(h[i * C + j] - m);
+    for (let j = 0; j < C; j++) h[i * C + j] /= s;
+  }
+  return h;
+}
+
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+describe('ONNX export of a GCN (opset 18) and ONNX Runtime parity', () => {
+  it('writes a valid ModelProto: opset 18, IR 8, inputs x / edge_index, output probabilities', () => {
+    const m = decodeModel(exportGcnOnnx(randomGcn([4, 3, 2], 1), { model: 'test/1' }));
+    assert.equal(m.irVersion, 8);
+    assert.deepEqual(m.opsetImport, [{ version: 18 }]);
+    assert.deepEqual(
+      m.graph.input.map((i) => i.name),
+      ['x', 'edge_index'],
+    );
+    assert.equal(m.graph.output[0].name, 'probabilities');
+    assert.ok(m.graph.node.some((n) => n.opType === 'ScatterElements'));
+    assert.deepEqual(m.metadataProps, [{ key: 'model', value: 'test/1' }]);
+  });
+
+  it('matches the reference forward (max |Δp| < 1e-5) on self-loops, duplicates, isolated nodes and E = 0', async () => {
+    const w = randomGcn([6, 5, 3], 2);
+    const runner = await onnxSubgraphRunner(exportGcnOnnx(w));
+    const r = rng(3);
+    try {
+      const cases = [
+        // node 3 isolated, an existing self-loop on 1, a duplicated edge 0 → 2
+        { n: 4, src: [0, 1, 0, 0, 2], dst: [1, 1, 2, 2, 0] },
+        { n: 1, src: [], dst: [] },
+        { n: 7, src: [0, 1, 2, 3, 4, 5, 6, 3], dst: [1, 2, 3, 4, 5, 6, 0, 3] },
+      ];
+      for (const c of cases) {
+        const x = Float32Array.from({ length: c.n * 6 }, () => r() * 2 - 1);
+        const src = Int32Array.from(c.src);
+        const dst = Int32Array.from(c.dst);
+        const got = await runner.run(x, c.n, 6, src, dst);
+        const want = referenceGcn(w, x, c.n, src, dst);
+        assert.ok(maxDiff(got, want) < 1e-5, `n=${c.n}: max |Δp| = ${maxDiff(got, want)}`);
+      }
+    } finally {
+      await runner.close();
+    }
+  });
+
+  it('serves through the app: /predict and node queries agree with the reference (300 → 64 → 10)', async () => {
+    const w = randomGcn([300, 64, 10], 4);
+    const graph = randomGraph(200, 300, 5, 9);
+    const model = await onnxServedModel({
+      name: 'tiny',
+      version: 'onnx',
+      model: exportGcnOnnx(w),
+      numFeatures: 300,
+      numClasses: 10,
+      graph,
+    });
+    const s = await tinyApp({ model });
+    try {
+      const r = rng(5);
+      const n = 20;
+      const x = Array.from({ length: n }, () => Array.from({ length: 300 }, () => r() * 2 - 1));
+      const src = Array.from({ length: 60 }, () => Math.floor(r() * n));
+      const dst = Array.from({ length: 60 }, () => Math.floor(r() * n));
+      const res = await s.app.inject({ method: 'POST', url: '/predict', payload: { x, edge_index: [src, dst] } });
+      assert.equal(res.statusCode, 200);
+      const want = referenceGcn(w, Float32Array.from(x.flat()), n, Int32Array.from(src), Int32Array.from(dst));
+      const got = (res.json().probabilities as number[][]).flat();
+      assert.ok(maxDiff(got, want) < 1e-4, `max |Δp| = ${maxDiff(got, want)}`);
+
+      // node queries come from the full-graph forward computed at load
+      const E = graph.indptr[graph.numNodes];
+      const gs = new Int32Array(E);
+      const gd = new Int32Array(E);
+      for (let i = 0; i < graph.numNodes; i++) {
+        for (let p = graph.indptr[i]; p < graph.indptr[i + 1]; p++) {
+          gs[p] = graph.indices[p];
+          gd[p] = i;
+        }
+      }
+      const fullRef = referenceGcn(w, graph.features, graph.numNodes, gs, gd);
+      const nodes = await s.app.inject({
+        method: 'POST',
+        url: '/v1/predict/nodes',
+        payload: { node_ids: [0, 57, 199] },
+      });
+      const preds = nodes.json().predictions as { node_id: number; probabilities: number[] }[];
+      for (const p of preds) {
+        assert.ok(maxDiff(p.probabilities, fullRef.subarray(p.node_id * 10, p.node_id * 10 + 10)) < 1e-4);
+      }
+    } finally {
+      await s.app.close();
+    }
+  });
+});
