@@ -2,7 +2,7 @@ import { log } from '../util/logger.js';
 import type { DriftGauges, ServeMetrics } from './metrics.js';
 
 /** A drift check's result: the gauge values plus whatever summary the monitor returns (served by GET /v1/drift). */
-export type DriftSnapshot = DriftGauges & Record<string, unknown>;
+export type DriftSnapshot = DriftGauges & object;
 
 /** Computes drift over the current request-log window (provided by src/monitor, wired by the caller). */
 export type DriftCheck = () => Promise<DriftSnapshot>;

@@ -9,7 +9,10 @@ import type { LoadOptions, ServedModel } from './model.js';
  * The seam between the server and the model code.
  * - `loadServedModel`: registry reference or checkpoint path → GCN forward (native engine or ONNX) wrapped as a
  *   ServedModel. Until the models/trainer land it fails with E_NOT_AVAILABLE; the real implementation replaces its
- *   body (resolve with `registryVersion`, read `checkpointPath`, fill `info` with `lineageOf`).
+ *   body (resolve with `registryVersion`, read `checkpointPath`, fill `info` with `lineageOf`). For
+ *   `runtime: 'onnx'`, export the weights with `exportGcnOnnx` (onnx/gcn.ts) and wrap with `onnxServedModel`
+ *   (onnx/served-model.ts); for the native engine, precompute the full-graph output at load so node queries are
+ *   row lookups, as onnxServedModel does.
  * - `resolveModelRef`: what the hot-reload watcher polls: `NAME@ALIAS` → `NAME/VERSION` through the registry;
  *   an existing file path resolves to itself.
  */
