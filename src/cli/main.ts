@@ -1,12 +1,14 @@
 import { Command } from 'commander';
+import { register as registerBench } from './commands/bench.js';
 import { register as registerConfig } from './commands/config.js';
 import { register as registerData } from './commands/data.js';
 import { register as registerDrift } from './commands/drift.js';
-import { register as registerServe } from './commands/serve.js';
 import { register as registerModels } from './commands/models.js';
 import { register as registerRuns } from './commands/runs.js';
+import { register as registerServe } from './commands/serve.js';
 import { register as registerStart } from './commands/start.js';
 import { register as registerSweep } from './commands/sweep.js';
+import { register as registerTrain } from './commands/train.js';
 import { reportError } from './output.js';
 
 const VERSION = '0.1.0';
@@ -28,6 +30,8 @@ export function buildProgram(): Command {
   registerRuns(program);
   registerModels(program);
   registerSweep(program);
+  registerTrain(program);
+  registerBench(program);
   return program;
 }
 
