@@ -1,0 +1,100 @@
+/**
+ * `gnnops train [--config FILE] [--preset NAME] [key=value …] [--json]`: trains with the protocol (WikiCS: train.splits
+ * splits; Planetoid: train.seeds seeds), writes the checkpoint, records the run and registers the model.
+ */
+import { resolve } from 'node:path';
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { resolveConfig } from '../../config/load.js';
+import type { ConfigInput } from '../../config/schema.js';
+import { runTraining, type TrainingReport } from '../../train/pipeline.js';
+import { emit, table } from '../output.js';
+
+interface TrainFlags {
+  config?: string;
+  preset?: string;
+  dataFile?: string;
+  mirror?: string;
+  checkpoint?: string;
+  track?: boolean;
+  json?: boolean;
+}
+
+/** The exact `--json` shape (issue 4 + tracking/registry fields). */
+export function trainJson(r: TrainingReport): Record<string, unknown> {
+  return {
+    dataset: r.dataset,
+    model: r.model,
+    splits: r.splits,
+    test_acc_mean: r.test_acc_mean,
+    test_acc_std: r.test_acc_std,
+    test_acc_ci95: r.test_acc_ci95,
+    val_acc_mean: r.val_acc_mean,
+    epoch_ms_median: r.epoch_ms_median,
+    best_epoch_median: r.best_epoch_median,
+    run_id: r.run_id,
+    model_version: r.model_version,
+  };
+}
+
+const pct = (x: number) => (100 * x).toFixed(2);
+
+export function renderTrain(r: TrainingReport): string {
+  const lines = [
+    `${r.model} on ${r.dataset}${r.synthetic ? ' [SYNTHETIC graph: not a real dataset]' : ''} (${r.splits} ${r.mode})`,
+    table(
+      ['#', 'split', 'seed', 'epochs', 'best epoch', 'val acc', 'test acc'],
+      r.per_split.map((s) => [s.index, s.split, s.seed, s.epochs, s.best_epoch, pct(s.val_acc), pct(s.test_acc)]),
+    ),
+    '',
+    `test accuracy ${pct(r.test_acc_mean)} ± ${pct(r.test_acc_std)} (std), 95% CI ± ${pct(r.test_acc_ci95)}; val ${pct(r.val_acc_mean)}`,
+    `epoch median ${r.epoch_ms_median.toFixed(1)} ms; best epoch median ${r.best_epoch_median}`,
+    `checkpoint ${r.checkpoint} (weights of ${r.mode === 'splits' ? 'split' : 'seed'} #${r.checkpoint_split}, best val accuracy)`,
+  ];
+  if (r.run_id) lines.push(`run ${r.run_id}`);
+  if (r.model_version !== null)
+    lines.push(`registered ${r.model_name} v${r.model_version}${r.promotion ? `; ${r.promotion.reason}` : ''}`);
+  return lines.join('\n');
+}
+
+export function register(program: Command): void {
+  program
+    .command('train')
+    .description('Train a model with the split/seed protocol, write its checkpoint, track the run, register the model.')
+    .argument('[overrides...]', 'config overrides key=value (e.g. model.hidden=64 train.lr=0.01)')
+    .option('--config <file>', 'YAML config file')
+    .option('--preset <name>', 'published hyperparameters (gcn-planetoid, gat-planetoid, gcn-wikics, …)')
+    .option('--data-file <file>', 'a WikiCS-format data.json (sets data.file)')
+    .option('--mirror <dir|url>', 'local folder or URL holding the raw dataset files')
+    .option('--checkpoint <path>', 'where to write the checkpoint (.safetensors)')
+    .option('--no-track', 'do not record a run or register the model')
+    .option('--json', 'print the summary as JSON')
+    .action(async (overrides: string[], flags: TrainFlags) => {
+      const extra: ConfigInput = {};
+      if (flags.dataFile) extra.data = { file: resolve(flags.dataFile) };
+      const config = resolveConfig({ file: flags.config, preset: flags.preset, extra, overrides });
+      const bar =
+        process.stderr.isTTY && !flags.json
+          ? new cliProgress.SingleBar(
+              {
+                format: 'split {split} [{bar}] {value}/{total} epochs | val {val} | stop loss {loss}',
+                hideCursor: true,
+              },
+              cliProgress.Presets.shades_classic,
+            )
+          : null;
+      const report = await runTraining({
+        config,
+        load: { mirror: flags.mirror, progress: !flags.json },
+        checkpointPath: flags.checkpoint ? resolve(flags.checkpoint) : undefined,
+        track: flags.track !== false,
+        onRunStart: (i, n, max) => bar?.start(max, 0, { split: `${i + 1}/${n}`, val: '-', loss: '-' }),
+        onEpoch: (_i, m) => {
+          bar?.update(m.epoch + 1, { val: pct(m.val_acc), loss: m.stopping_loss.toFixed(4) });
+          return undefined;
+        },
+        onRunEnd: () => bar?.stop(),
+      });
+      emit(flags.json === true, trainJson(report), () => renderTrain(report));
+    });
+}

@@ -1,0 +1,181 @@
+/**
+ * One training job end to end, shared by `gnnops train`, `npm start` and sweep trials:
+ *   load data → run the protocol (splits/seeds) → write the checkpoint (the best run by val accuracy) →
+ *   record the run in the tracking store (flattened config as params, per-epoch series, per-split test metrics,
+ *   summary, dataset name + hash, checkpoint artifact) → register `<dataset>-<model>` → auto-promote per the rule.
+ */
+import { join } from 'node:path';
+import type { Config } from '../config/schema.js';
+import type { GraphData } from '../data/graph.js';
+import { type LoadOptions, loadDataset } from '../data/load.js';
+import { type CheckpointMeta, encodeCheckpointState, writeCheckpoint } from '../nn/checkpoint.js';
+import {
+  type AutoPromoteDecision,
+  autoPromoteRuleFromConfig,
+  hooksFromConfig,
+  maybeAutoPromote,
+  Registry,
+} from '../registry/index.js';
+import { openStore, type Run, type Store, trackerFromConfig } from '../track/index.js';
+import { homePath } from '../util/home.js';
+import { log } from '../util/logger.js';
+import { type ProtocolResult, type ProtocolSummary, runProtocol } from './protocol.js';
+import type { EpochMetrics } from './trainer.js';
+
+export interface TrainingJob {
+  config: Config;
+  /** A graph already in memory (else loaded from config.data). */
+  data?: GraphData;
+  load?: LoadOptions;
+  /** Where to write the checkpoint (default: <home>/models/<dataset>-<model>/<run id or time>.safetensors). */
+  checkpointPath?: string;
+  /** Record in the tracking store and register the model (default true). */
+  track?: boolean;
+  register?: boolean;
+  runName?: string;
+  parentRunId?: string;
+  sweepId?: string;
+  tags?: Record<string, string>;
+  onRunStart?(index: number, total: number, maxEpochs: number): void;
+  onEpoch?(index: number, m: EpochMetrics): boolean | undefined;
+  onRunEnd?(index: number, testAcc: number): void;
+}
+
+export interface TrainingReport extends ProtocolSummary {
+  run_id: string | null;
+  model_version: number | null;
+  model_name: string;
+  checkpoint: string;
+  /** Which run's weights the checkpoint holds (split index for WikiCS, seed index for Planetoid). */
+  checkpoint_split: number;
+  dataset_hash: string;
+  synthetic: boolean;
+  promotion: Pick<AutoPromoteDecision, 'promoted' | 'reason'> | null;
+  per_split: {
+    index: number;
+    split: number;
+    seed: number;
+    test_acc: number;
+    val_acc: number;
+    epochs: number;
+    best_epoch: number;
+  }[];
+}
+
+/** Registry name for a dataset/model pair: `<dataset>-<model>` (letters, digits, _ . - only). */
+export function modelNameFor(dataset: string, model: string): string {
+  return `${dataset}-${model}`.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+/, '');
+}
+
+export async function runTraining(job: TrainingJob): Promise<TrainingReport> {
+  const cfg = job.config;
+  const data = job.data ?? (await loadDataset(cfg.data, job.load));
+  const modelName = modelNameFor(data.name, cfg.model.name);
+  const track = job.track ?? true;
+  let store: Store | null = null;
+  let run: Run | null = null;
+  if (track) {
+    store = openStore();
+    run = trackerFromConfig(store, cfg.track).startRun({
+      config: cfg,
+      name: job.runName,
+      dataset: { name: data.name, hash: data.hash },
+      parentId: job.parentRunId,
+      sweepId: job.sweepId,
+      tags: {
+        model: cfg.model.name,
+        dataset: data.name,
+        ...(data.synthetic ? { synthetic: 'true' } : {}),
+        ...job.tags,
+      },
+    });
+  }
+  try {
+    const result: ProtocolResult = runProtocol({
+      config: cfg,
+      data,
+      sink: run ?? undefined,
+      onRunStart: (i, n) => job.onRunStart?.(i, n, cfg.train.epochs),
+      onEpoch: job.onEpoch,
+      onRunEnd: (r) => {
+        run?.logMetrics(
+          { split_test_acc: r.final.test_acc, split_val_acc: r.final.val_acc, split_best_epoch: r.bestEpoch },
+          r.index,
+        );
+        job.onRunEnd?.(r.index, r.final.test_acc);
+      },
+    });
+    const s = result.summary;
+    const metrics: Record<string, number> = {
+      test_acc_mean: s.test_acc_mean,
+      test_acc_std: s.test_acc_std,
+      test_acc_ci95: s.test_acc_ci95,
+      val_acc_mean: s.val_acc_mean,
+      stopping_acc_mean: s.stopping_acc_mean,
+      train_acc_mean: s.train_acc_mean,
+      epoch_ms_median: s.epoch_ms_median,
+      best_epoch_median: s.best_epoch_median,
+    };
+    const bestRun = result.runs[result.best.index];
+    const meta: CheckpointMeta = {
+      model: cfg.model,
+      config: cfg,
+      dims: { numFeatures: data.numFeatures, numClasses: data.numClasses },
+      dataset: { name: data.name, hash: data.hash, ...(data.synthetic ? { synthetic: true } : {}) },
+      split: result.best.split,
+      metrics: { ...metrics, test_acc: bestRun.final.test_acc, val_acc: bestRun.final.val_acc },
+      ...(data.classNames ? { classNames: data.classNames } : {}),
+    };
+    const stamp = run?.id ?? new Date().toISOString().replace(/[-:.]/g, '');
+    const path = job.checkpointPath ?? join(homePath('models', modelName), `${stamp}.safetensors`);
+    const bytes = writeCheckpoint(path, encodeCheckpointState(result.best.state, meta), meta);
+
+    let version: number | null = null;
+    let promotion: TrainingReport['promotion'] = null;
+    if (run && store) {
+      run.logMetrics(metrics);
+      run.logArtifact('checkpoint', bytes, 'checkpoint');
+      run.setTags({ checkpoint_split: String(result.best.index) });
+      run.end('finished');
+      if (job.register ?? true) {
+        const registry = new Registry(store, { hooks: hooksFromConfig(cfg.registry) });
+        const mv = registry.registerVersion({
+          model: modelName,
+          checkpoint: { runArtifact: 'checkpoint' },
+          runId: run.id,
+          metrics,
+          description: `${cfg.model.name} on ${data.name}${data.synthetic ? ' (synthetic graph)' : ''}: test ${(100 * s.test_acc_mean).toFixed(2)} ± ${(100 * s.test_acc_ci95).toFixed(2)} over ${s.splits} ${s.mode}`,
+        });
+        version = mv.version;
+        const d = await maybeAutoPromote(registry, modelName, mv.version, autoPromoteRuleFromConfig(cfg.registry));
+        promotion = { promoted: d.promoted, reason: d.reason };
+        log.info({ model: modelName, version, promoted: d.promoted, reason: d.reason }, 'model registered');
+      }
+    }
+    return {
+      ...s,
+      run_id: run?.id ?? null,
+      model_version: version,
+      model_name: modelName,
+      checkpoint: path,
+      checkpoint_split: result.best.index,
+      dataset_hash: data.hash,
+      synthetic: data.synthetic === true,
+      promotion,
+      per_split: result.runs.map((r) => ({
+        index: r.index,
+        split: r.split,
+        seed: r.seed,
+        test_acc: r.final.test_acc,
+        val_acc: r.final.val_acc,
+        epochs: r.epochs,
+        best_epoch: r.bestEpoch,
+      })),
+    };
+  } catch (e) {
+    run?.end('failed', (e as Error).message);
+    throw e;
+  } finally {
+    store?.close();
+  }
+}
