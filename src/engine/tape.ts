@@ -126,13 +126,8 @@ export class Tape {
    * (a kernel's beta argument). beta is 0 when x has no gradient yet (buf is zero), so kernels may overwrite.
    */
   gradInto(x: Tensor, write: (buf: FArray, beta: 0 | 1) => void): void {
-    let beta: 0 | 1 = 1;
-    if (x.grad === null) {
-      x.grad = this.backend.alloc(x.size);
-      beta = 0;
-    } else if (x.gradFresh) beta = 0;
-    x.gradFresh = false;
-    write(x.grad, beta);
+    const beta = this.gradBeta(x);
+    write(x.grad as FArray, beta);
   }
 
   /**
@@ -148,6 +143,20 @@ export class Tape {
       return;
     }
     this.gradInto(x, (buf) => this.backend.axpy(1, g, buf));
+  }
+
+  /**
+   * Prepares x's gradient for a kernel writing `contribution + beta·grad`: allocates it if needed and returns the
+   * beta to pass (0 when the buffer is zero and may be overwritten). Read the buffer from x.grad afterwards.
+   */
+  gradBeta(x: Tensor): 0 | 1 {
+    let beta: 0 | 1 = 1;
+    if (x.grad === null) {
+      x.grad = this.backend.alloc(x.size);
+      beta = 0;
+    } else if (x.gradFresh) beta = 0;
+    x.gradFresh = false;
+    return beta;
   }
 
   /** x's gradient buffer for `+=` accumulation in a plain loop (allocated zeroed on first use). */

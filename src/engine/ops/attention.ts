@@ -63,7 +63,8 @@ export function headDot(x: Tensor, a: Tensor, heads: number): Tensor {
 
 /**
  * e[e,h] = LeakyReLU(src[j,h] + dst[i,h], slope) for every edge (kernel `edgeScore`). src is cols × H, dst rows × H.
- * Backward (plain loops): with d = dout ⊙ LeakyReLU'(pre), dsrc[j] += Σ_{edges from j} d and ddst[i] += Σ_{row i} d.
+ * Backward (kernel edgeScoreBackward): with d = dout ⊙ LeakyReLU'(pre), ddst[i] += Σ_{row i} d and
+ * dsrc[j] += Σ_{edges from j} d, the latter a gather over the transposed CSR.
  */
 export function edgeScore(g: AttentionGraph, src: Tensor, dst: Tensor, slope = 0.2): Tensor {
   const [ns, heads] = dims2('edgeScore src', src.shape);
@@ -78,26 +79,58 @@ export function edgeScore(g: AttentionGraph, src: Tensor, dst: Tensor, slope = 0
   be.edgeScore(g.indptr, g.indices, src.data, dst.data, heads, slope, out.data);
   if (out.requiresGrad) {
     tape.record(out, (gr) => {
-      // One pass over the edges: d = dout ⊙ LeakyReLU'(pre), gathered per target row, scattered per source.
-      const indptr = g.indptr;
-      const indices = g.indices;
-      const sv = src.data;
-      const dv = dst.data;
-      const gs = src.requiresGrad ? tape.gradBuffer(src) : null;
-      const gd = dst.requiresGrad ? tape.gradBuffer(dst) : null;
-      for (let i = 0; i < g.rows; i++) {
-        const ib = i * heads;
-        const end = indptr[i + 1];
-        for (let e = indptr[i]; e < end; e++) {
-          const jb = indices[e] * heads;
-          const eb = e * heads;
-          for (let h = 0; h < heads; h++) {
-            const v = gr[eb + h];
-            const d = sv[jb + h] + dv[ib + h] > 0 ? v : slope * v;
-            if (gs) gs[jb + h] += d;
-            if (gd) gd[ib + h] += d;
-          }
-        }
+      const bs = src.requiresGrad ? tape.gradBeta(src) : 0;
+      const bd = dst.requiresGrad ? tape.gradBeta(dst) : 0;
+      const gs = src.requiresGrad ? src.grad : null;
+      const gd = dst.requiresGrad ? dst.grad : null;
+      const { indptr, indices, indptrT, indicesT, perm } = g;
+      if (gs === null || gd === null || bs === bd) {
+        be.edgeScoreBackward(
+          indptr,
+          indices,
+          indptrT,
+          indicesT,
+          perm,
+          src.data,
+          dst.data,
+          heads,
+          slope,
+          gr,
+          gs,
+          gd,
+          bs | bd,
+        );
+      } else {
+        be.edgeScoreBackward(
+          indptr,
+          indices,
+          indptrT,
+          indicesT,
+          perm,
+          src.data,
+          dst.data,
+          heads,
+          slope,
+          gr,
+          gs,
+          null,
+          bs,
+        );
+        be.edgeScoreBackward(
+          indptr,
+          indices,
+          indptrT,
+          indicesT,
+          perm,
+          src.data,
+          dst.data,
+          heads,
+          slope,
+          gr,
+          null,
+          gd,
+          bd,
+        );
       }
     });
   }

@@ -1,7 +1,7 @@
 /**
  * Inverted dropout: in training each element is kept with probability 1 − p and scaled by 1/(1 − p), so evaluation
- * is the identity. The mask comes from a seeded `Rng` (one 32-bit draw per element, in storage order), so a seed
- * reproduces the same masks epoch after epoch.
+ * is the identity. Each call draws a 53-bit seed from the caller's `Rng` and the backend's `dropoutMask` kernel hashes
+ * (seed, index) into the mask, so a seed reproduces the same masks on every backend and thread count.
  */
 import { argError } from '../check.js';
 import type { Rng } from '../rng.js';
@@ -15,9 +15,14 @@ export function dropout(x: Tensor, p: number, training: boolean, rng: Rng): Tens
   const be = tape.backend;
   const out = tape.result(x.shape, x);
   const mask = tape.bytesScratch(x.size);
-  rng.bernoulliMask(mask, p);
+  be.dropoutMask(mask, p, maskSeed(rng));
   const s = p < 1 ? 1 / (1 - p) : 0;
   be.maskScale(x.data, mask, s, out.data);
   if (out.requiresGrad) tape.record(out, (g) => tape.gradViaTemp(x, (buf) => be.maskScale(g, mask, s, buf)));
   return out;
+}
+
+/** A seed below 2^53 from two draws (21 + 32 bits). */
+function maskSeed(rng: Rng): number {
+  return (rng.nextU32() >>> 11) * 4294967296 + rng.nextU32();
 }
