@@ -3,12 +3,14 @@ import { register as registerBench } from './commands/bench.js';
 import { register as registerConfig } from './commands/config.js';
 import { register as registerData } from './commands/data.js';
 import { register as registerDrift } from './commands/drift.js';
+import { register as registerEvaluate } from './commands/evaluate.js';
 import { register as registerModels } from './commands/models.js';
 import { register as registerRuns } from './commands/runs.js';
 import { register as registerServe } from './commands/serve.js';
 import { register as registerStart } from './commands/start.js';
 import { register as registerSweep } from './commands/sweep.js';
 import { register as registerTrain } from './commands/train.js';
+import { register as registerVisualize } from './commands/visualize.js';
 import { reportError } from './output.js';
 
 const VERSION = '0.1.0';
@@ -32,6 +34,8 @@ export function buildProgram(): Command {
   registerSweep(program);
   registerTrain(program);
   registerBench(program);
+  registerEvaluate(program);
+  registerVisualize(program);
   return program;
 }
 

@@ -23,7 +23,7 @@ export class GCNConv extends Module {
   readonly outFeatures: number;
   readonly weight: Tensor;
   readonly bias: Tensor | null;
-  readonly reuseInput: boolean;
+  reuseInput: boolean;
   #cacheX: Tensor | null = null;
   #cacheXW: Float32Array | null = null;
   #cacheW: Float32Array | null = null;

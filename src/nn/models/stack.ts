@@ -48,7 +48,7 @@ export class LayerStack extends Module {
     this.inWidth = inWidth;
     this.opts = opts;
     this.#act = activation(opts.activation);
-    layers.forEach((l, i) => this.addChild(`layers.${i}`, l));
+    for (const [i, l] of layers.entries()) this.addChild(`layers.${i}`, l);
     this.norms = layers.map((_, i) =>
       opts.layerNorm && i < layers.length - 1 ? this.addChild(`norms.${i}`, new LayerNorm(tape, widths[i])) : null,
     );

@@ -57,7 +57,7 @@ export class EarlyStopping implements Callback {
       this.wait = 0;
       const params = task.model.parameters();
       if (!this.#bestWeights) this.#bestWeights = params.map((p) => new Float32Array(p.size));
-      params.forEach((p, i) => this.#bestWeights?.[i].set(p.data));
+      for (const [i, p] of params.entries()) this.#bestWeights[i].set(p.data);
       return;
     }
     this.wait++;
@@ -70,7 +70,7 @@ export class EarlyStopping implements Callback {
   onFitEnd(_trainer: Trainer, task: NodeClassificationTask): void {
     if (!this.restoreBest || !this.#bestWeights) return;
     const w = this.#bestWeights;
-    task.model.parameters().forEach((p, i) => p.assign(w[i]));
+    for (const [i, p] of task.model.parameters().entries()) p.assign(w[i]);
   }
 
   stateDict(): Record<string, unknown> {

@@ -1,0 +1,177 @@
+/**
+ * A trained checkpoint as a `ServedModel` (src/serve/model.ts) for the server:
+ *  - `predictSubgraph` runs the model on the request's own subgraph (its edges, self-loops and normalisation built
+ *    per request, as PyG would on that edge_index) and returns softmax probabilities;
+ *  - `predictNodes` is a row lookup into the full-graph probabilities computed once when the model is loaded.
+ * Subgraph requests run on the reference (plain TypeScript, float32) kernels: they are small, and thread dispatch
+ * would cost more than it saves; the one full-graph pass uses the process backend.
+ */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { GraphData } from '../data/graph.js';
+import { loadDataset } from '../data/load.js';
+import { type Backend, createBackend, getBackend, Rng, Tape } from '../engine/index.js';
+import type { ServedModel } from '../serve/model.js';
+import { ErrorCodes, GnnopsError } from '../util/errors.js';
+import { sha256 } from '../util/fs.js';
+import { log } from '../util/logger.js';
+import { decodeCheckpoint, type LoadedCheckpoint, readCheckpoint, restoreModel } from './checkpoint.js';
+import { GCNConv } from './conv/gcn-conv.js';
+import { GraphContext, structureFromEdges } from './graph-context.js';
+import type { NodeModel } from './models/model.js';
+
+export interface PredictorOptions {
+  /** Registered name (default: the checkpoint file name). */
+  name?: string;
+  /** Registry version (default: the first 12 hex digits of the checkpoint's sha256). */
+  version?: string;
+  info?: ServedModel['info'];
+  /** Backend for the full-graph pass (default: the process backend). */
+  backend?: Backend;
+}
+
+function softmaxInto(v: ArrayLike<number>, n: number, c: number, out: Float32Array): void {
+  for (let i = 0; i < n; i++) {
+    const b = i * c;
+    let mx = Number.NEGATIVE_INFINITY;
+    for (let k = 0; k < c; k++) if (v[b + k] > mx) mx = v[b + k];
+    let z = 0;
+    for (let k = 0; k < c; k++) {
+      const e = Math.exp(v[b + k] - mx);
+      out[b + k] = e;
+      z += e;
+    }
+    const inv = 1 / z;
+    for (let k = 0; k < c; k++) out[b + k] *= inv;
+  }
+}
+
+/** Runs `model` (evaluation mode) on features x (n × F) over `graph`; returns n × C probabilities. */
+function runModel(tape: Tape, model: NodeModel, graph: GraphContext, x: Float32Array, n: number): Float32Array {
+  const c = model.dims.numClasses;
+  const feats = tape.tensor(x, [n, model.dims.numFeatures]);
+  const out = new Float32Array(n * c);
+  try {
+    tape.noGrad(() => {
+      const logits = model.forward(feats, { graph, training: false, rng: NO_RNG });
+      softmaxInto(logits.data, n, c, out);
+    });
+  } finally {
+    tape.reset();
+    feats.dispose();
+  }
+  return out;
+}
+
+// Evaluation never draws from the dropout stream (dropout is the identity when not training).
+const NO_RNG = new Rng(0);
+
+function disableInputReuse(model: NodeModel): void {
+  for (const l of model.stack.layers) if (l instanceof GCNConv) l.reuseInput = false;
+}
+
+/** Checks that a graph fits the checkpoint (feature and class counts); warns when its content hash differs. */
+function checkGraph(ckpt: LoadedCheckpoint, g: GraphData, source: string): void {
+  const { numFeatures, numClasses } = ckpt.meta.dims;
+  if (g.numFeatures !== numFeatures || g.numClasses !== numClasses) {
+    throw new GnnopsError(
+      ErrorCodes.CHECKPOINT_INVALID,
+      `${source}: the graph "${g.name}" has ${g.numFeatures} features / ${g.numClasses} classes, the model expects ${numFeatures} / ${numClasses}`,
+      { numFeatures: g.numFeatures, expected: numFeatures },
+    );
+  }
+  if (g.hash !== ckpt.meta.dataset.hash) {
+    log.warn(
+      { checkpoint: source, trained_on: ckpt.meta.dataset.hash, graph: g.hash },
+      'serving a graph whose content differs from the training data',
+    );
+  }
+}
+
+export function loadPredictor(checkpointPath: string, graph?: GraphData, opts: PredictorOptions = {}): ServedModel {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(checkpointPath);
+  } catch (e) {
+    throw new GnnopsError(ErrorCodes.NOT_FOUND, `checkpoint not found: ${checkpointPath} (${(e as Error).message})`, {
+      path: checkpointPath,
+    });
+  }
+  const ckpt = decodeCheckpoint(bytes, checkpointPath);
+  const { numFeatures, numClasses } = ckpt.meta.dims;
+  const small = new Tape(createBackend({ name: 'reference', dtype: 'f32' }));
+  const model = restoreModel(small, ckpt);
+  disableInputReuse(model);
+
+  let full: Float32Array | null = null;
+  let degrees: Int32Array | undefined;
+  if (graph) {
+    checkGraph(ckpt, graph, checkpointPath);
+    const be = opts.backend ?? getBackend();
+    const tape = new Tape(be);
+    const big = restoreModel(tape, ckpt);
+    const ctx = new GraphContext(be, graph);
+    try {
+      full = runModel(tape, big, ctx, graph.features, graph.numNodes);
+    } finally {
+      ctx.dispose();
+      big.dispose();
+    }
+    degrees = new Int32Array(graph.numNodes);
+    for (let i = 0; i < graph.numNodes; i++) degrees[i] = graph.indptr[i + 1] - graph.indptr[i];
+  }
+  const name = opts.name ?? basename(checkpointPath).replace(/\.safetensors$/, '');
+  const version = opts.version ?? sha256(bytes).slice(0, 12);
+
+  const served: ServedModel = {
+    name,
+    version,
+    numFeatures,
+    numClasses,
+    ...(ckpt.meta.classNames ? { classNames: ckpt.meta.classNames } : {}),
+    predictSubgraph(x: Float32Array, n: number, src: Int32Array, dst: Int32Array): Float32Array {
+      const ctx = new GraphContext(small.backend, structureFromEdges(n, src, dst));
+      try {
+        return runModel(small, model, ctx, x, n);
+      } finally {
+        ctx.dispose();
+      }
+    },
+    predictNodes(ids: Int32Array): Float32Array {
+      if (!full) {
+        throw new GnnopsError(
+          ErrorCodes.NOT_AVAILABLE,
+          `model ${name} was loaded without a graph: only subgraph predictions are available`,
+        );
+      }
+      const out = new Float32Array(ids.length * numClasses);
+      for (let r = 0; r < ids.length; r++)
+        out.set(full.subarray(ids[r] * numClasses, (ids[r] + 1) * numClasses), r * numClasses);
+      return out;
+    },
+    info: opts.info ?? {
+      metrics: ckpt.meta.metrics,
+      lineage: {
+        dataset: ckpt.meta.dataset.name,
+        dataset_hash: ckpt.meta.dataset.hash,
+        split: ckpt.meta.split,
+        model: ckpt.meta.model.name,
+      },
+    },
+    close() {
+      model.dispose();
+    },
+  };
+  if (graph) {
+    Object.assign(served, {
+      graph: { numNodes: graph.numNodes, titles: graph.titles, labels: graph.labels, degrees },
+    });
+  }
+  return served;
+}
+
+/** The graph a checkpoint was trained on, loaded through the data cache from the checkpoint's own data config. */
+export async function loadCheckpointGraph(checkpointPath: string, mirror?: string): Promise<GraphData> {
+  const ckpt = readCheckpoint(checkpointPath);
+  return loadDataset(ckpt.meta.config.data, { mirror, progress: false });
+}
