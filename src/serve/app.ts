@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { type ServeConfig, serveSection } from '../config/sections/serve.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import { requireKey } from './auth.js';
+import { joinCluster, workerIndex } from './cluster.js';
 import { limitsOf, type ServeContext } from './context.js';
 import { type DriftCheck, DriftLoop } from './drift-loop.js';
 import { makeErrorHandler, notFoundHandler } from './errors.js';
@@ -54,6 +55,8 @@ export interface ServeAppOptions {
   defaultMetrics?: boolean;
   /** Load `source` in the background when no `model` is given (default true; startServer loads it first). */
   loadInBackground?: boolean;
+  /** Run as one worker of a cluster (startServer sets it in cluster workers). */
+  clusterWorker?: boolean;
 }
 
 export interface ServeApp {
@@ -111,6 +114,7 @@ export async function buildServeApp(opts: ServeAppOptions = {}): Promise<ServeAp
   const drift = opts.driftCheck ? new DriftLoop(opts.driftCheck, metrics) : undefined;
   const rate = config.log_sample_rate;
   const ctx: ServeContext & { drift?: DriftLoop } = {
+    cluster: opts.clusterWorker ? joinCluster(holder, metrics) : undefined,
     config,
     limits,
     holder,
@@ -200,6 +204,7 @@ export async function buildServeApp(opts: ServeAppOptions = {}): Promise<ServeAp
   if (holder.source !== undefined && (holder.source.includes('@') || opts.resolve)) {
     holder.watch(config.reload_poll_s * 1000);
   }
-  drift?.start(config.drift_interval_s * 1000);
+  // in a cluster only worker 0 runs the background check (every worker answers GET /v1/drift)
+  if (!opts.clusterWorker || workerIndex() === 0) drift?.start(config.drift_interval_s * 1000);
   return { app, ctx, holder, metrics, requestLog, drift };
 }

@@ -1,4 +1,5 @@
 import type { ServeConfig } from '../config/sections/serve.js';
+import type { ClusterLink } from './cluster.js';
 import type { ServeMetrics } from './metrics.js';
 import type { ModelHolder } from './model-holder.js';
 import type { RequestLogQueue } from './request-log/queue.js';
@@ -15,6 +16,8 @@ export interface ServeContext {
   sample(): boolean;
   /** The admin/public API key (GNNOPS_API_KEY), if set. */
   readonly apiKey: string | undefined;
+  /** Set when this server is one worker of several (serve.workers > 1). */
+  readonly cluster?: ClusterLink;
 }
 
 export function limitsOf(c: ServeConfig): Limits {

@@ -58,13 +58,20 @@ export class ServeMetrics {
       buckets: [...buckets],
       registers,
     });
+    // aggregators say how the cluster primary combines the workers' values (default: sum)
     this.modelInfo = new Gauge({
       name: 'gnnops_model_info',
       help: 'The served model: 1 for the current name and version.',
       labelNames: ['model', 'version'],
+      aggregator: 'max',
       registers,
     });
-    this.modelReady = new Gauge({ name: 'gnnops_model_ready', help: '1 when a model is loaded.', registers });
+    this.modelReady = new Gauge({
+      name: 'gnnops_model_ready',
+      help: '1 when a model is loaded (in every worker).',
+      aggregator: 'min',
+      registers,
+    });
     this.predictions = new Counter({
       name: 'gnnops_predictions_total',
       help: 'Node predictions served, by predicted class.',
@@ -89,16 +96,19 @@ export class ServeMetrics {
     });
     this.driftShare = new Gauge({
       name: 'gnnops_drift_share',
+      aggregator: 'max',
       help: 'Share of input features that drifted in the last drift check.',
       registers,
     });
     this.driftedFeatures = new Gauge({
       name: 'gnnops_drifted_features',
+      aggregator: 'max',
       help: 'Number of input features that drifted in the last drift check.',
       registers,
     });
     this.predictionDrift = new Gauge({
       name: 'gnnops_prediction_drift_score',
+      aggregator: 'max',
       help: 'Prediction (class distribution) drift score of the last drift check.',
       registers,
     });

@@ -1,10 +1,12 @@
+import cluster from 'node:cluster';
 import { type ServeConfig, serveSection } from '../config/sections/serve.js';
 import { openStore, type Store } from '../track/store.js';
 import { log } from '../util/logger.js';
 import { buildServeApp, type ServeApp, type ServeAppOptions } from './app.js';
+import { runPrimary } from './cluster.js';
 import { requestLogMigrations } from './request-log/schema.js';
 
-export interface StartOptions extends Omit<ServeAppOptions, 'config' | 'loadInBackground'> {
+export interface StartOptions extends Omit<ServeAppOptions, 'config' | 'loadInBackground' | 'clusterWorker'> {
   config?: Partial<ServeConfig>;
   /** Workspace holding the store for the request log (default GNNOPS_HOME). */
   home?: string;
@@ -23,7 +25,8 @@ export interface RunningServer extends ServeApp {
 }
 
 /**
- * Start the inference server on a real socket. The model (`source` or `config.model`) is loaded before listening
+ * Start the inference server on a real socket (in a cluster worker: one of `serve.workers` sharing the port; the
+ * primary runs `runPrimary` instead, see `serve()`). The model (`source` or `config.model`) is loaded before listening
  * so that a bad ref fails fast. Requests are logged to the workspace store (`gnnops.db`, table request_log) unless
  * `config.log_requests` is false or a database is given.
  */
@@ -40,6 +43,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     requestLogDb: opts.requestLogDb ?? store?.db,
     requestLogThread: opts.requestLogDb === undefined,
     loadInBackground: false,
+    clusterWorker: cluster.isWorker,
   });
   try {
     if (!opts.model && served.holder.source !== undefined) await served.holder.reload();
@@ -81,7 +85,10 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const onSignal = (sig: NodeJS.Signals) => {
     log.info({ signal: sig }, 'shutting down: finishing in-flight requests and draining the request log');
     close().then(
-      () => log.info({ logged: served.requestLog?.written ?? 0 }, 'shutdown complete'),
+      () => {
+        log.info({ logged: served.requestLog?.written ?? 0 }, 'shutdown complete');
+        if (cluster.isWorker) process.disconnect?.(); // the IPC channel would keep a worker alive
+      },
       (e: unknown) => {
         log.error({ err: e }, 'shutdown failed');
         process.exitCode = 1;
@@ -92,5 +99,23 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   }
-  return { ...served, url: `http://${host}:${port}`, port, store, close };
+  const url = `http://${host}:${port}`;
+  served.ctx.cluster?.announce(url);
+  return { ...served, url, port, store, close };
+}
+
+/**
+ * `gnnops serve`: one process, or with `serve.workers > 1` a cluster primary that forks that many workers, each of
+ * which runs startServer (cluster.fork re-runs the same program). Resolves with the URL once listening.
+ */
+export async function serve(
+  opts: StartOptions = {},
+): Promise<{ url: string; close(): Promise<void>; server?: RunningServer }> {
+  const config = serveSection.parse(opts.config ?? {});
+  if (config.workers > 1 && cluster.isPrimary) {
+    const primary = await runPrimary(config.workers, { handleSignals: opts.handleSignals });
+    return { url: primary.url, close: primary.close };
+  }
+  const server = await startServer(opts);
+  return { url: server.url, close: server.close, server };
 }

@@ -1,7 +1,8 @@
+import cluster from 'node:cluster';
 import type { Command } from 'commander';
 import { resolveConfig } from '../../config/load.js';
 import { Runtimes } from '../../config/sections/serve.js';
-import { startServer } from '../../serve/server.js';
+import { serve } from '../../serve/server.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 
 interface ServeFlags {
@@ -10,6 +11,7 @@ interface ServeFlags {
   model?: string;
   checkpoint?: string;
   runtime?: string;
+  workers?: string;
   config?: string;
   preset?: string;
   json?: boolean;
@@ -36,6 +38,7 @@ export function register(program: Command): void {
     .option('--model <ref>', 'NAME@ALIAS (follows the alias: hot reload) or NAME/VERSION')
     .option('--checkpoint <path>', 'serve a checkpoint file instead of a registered model')
     .option('--runtime <runtime>', `inference runtime: ${Runtimes.join(' | ')}`)
+    .option('--workers <n>', 'server processes sharing the port (default serve.workers = 1)')
     .option('-c, --config <file>', 'YAML config file')
     .option('--preset <name>', 'named config preset')
     .option('--json', 'print the listening address as JSON')
@@ -43,26 +46,29 @@ export function register(program: Command): void {
       if (flags.model && flags.checkpoint) {
         throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, 'give either --model or --checkpoint, not both');
       }
-      const serve: Record<string, unknown> = {};
+      const section: Record<string, unknown> = {};
       const port = intFlag('port', flags.port);
-      if (port !== undefined) serve.port = port;
-      if (flags.host) serve.host = flags.host;
-      if (flags.model ?? flags.checkpoint) serve.model = flags.model ?? flags.checkpoint;
-      if (flags.runtime) serve.runtime = flags.runtime;
-      const config = resolveConfig({ file: flags.config, preset: flags.preset, extra: { serve }, overrides });
+      if (port !== undefined) section.port = port;
+      if (flags.host) section.host = flags.host;
+      if (flags.model ?? flags.checkpoint) section.model = flags.model ?? flags.checkpoint;
+      if (flags.runtime) section.runtime = flags.runtime;
+      if (flags.workers !== undefined) section.workers = Number(flags.workers);
+      const config = resolveConfig({ file: flags.config, preset: flags.preset, extra: { serve: section }, overrides });
       if (config.serve.model === undefined) {
         throw new GnnopsError(
           ErrorCodes.INVALID_ARGUMENT,
           'no model to serve: give --model NAME@ALIAS, --model NAME/VERSION or --checkpoint PATH (or serve.model=…)',
         );
       }
-      const server = await startServer({ config: config.serve });
-      const m = server.holder.current?.model;
-      const info = { url: server.url, docs: `${server.url}/docs`, model: m?.name, version: m?.version };
+      const running = await serve({ config: config.serve });
+      if (!cluster.isPrimary) return; // workers of a cluster stay quiet; the primary prints
+      const m = running.server?.holder.current?.model;
+      const label = m ? `${m.name}/${m.version}` : `${config.serve.model} (${config.serve.workers} workers)`;
+      const info = { url: running.url, docs: `${running.url}/docs`, model: m?.name, version: m?.version };
       if (flags.json) process.stdout.write(`${JSON.stringify(info)}\n`);
       else {
         process.stdout.write(
-          `gnnops: serving ${m?.name}/${m?.version} at ${server.url} (API docs ${server.url}/docs; Ctrl-C stops)\n`,
+          `gnnops: serving ${label} at ${running.url} (API docs ${running.url}/docs; Ctrl-C stops)\n`,
         );
       }
     });

@@ -13,6 +13,13 @@ export const serveSection = z
     host: z.string().min(1).default('127.0.0.1').describe('Interface to bind; 0.0.0.0 exposes the API.'),
     model: z.string().optional().describe('Model to serve: NAME@ALIAS (follows the alias) or NAME/VERSION.'),
     runtime: z.enum(Runtimes).default('native').describe('Inference runtime.'),
+    workers: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(1)
+      .describe('Server processes sharing the port (Node cluster); metrics and admin reloads span all of them.'),
     body_limit: z
       .number()
       .int()

@@ -1,11 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { toWireSwap } from '../cluster.js';
 import type { ServeContext } from '../context.js';
-import type { ModelEntry } from '../model-holder.js';
 import { type ReloadBody, type ReloadResponse, reloadRouteSchema } from '../schemas/admin.js';
-
-function refOf(e: ModelEntry): { name: string; version: string; ref: string } {
-  return { name: e.model.name, version: e.model.version, ref: e.ref };
-}
 
 /**
  * POST /v1/admin/reload: resolve the followed ref again (or switch to `model`), load in the background and swap
@@ -18,13 +14,15 @@ export async function adminRoutes(app: FastifyInstance, ctx: ServeContext): Prom
     { schema: reloadRouteSchema },
     async (req) => {
       const body = req.body ?? {};
+      const args = { source: body.model, force: body.force ?? false };
       try {
-        const r = await ctx.holder.reload({ source: body.model, force: body.force ?? false });
+        // in a cluster every worker reloads (through the primary); this one answers with the result
+        const r: ReloadResponse = ctx.cluster
+          ? await ctx.cluster.reload(args)
+          : toWireSwap(await ctx.holder.reload(args));
         // swaps are counted by the holder's onSwap hook (shared with the watcher)
         if (!r.changed) ctx.metrics.reloads.inc({ result: 'unchanged' });
-        const res: ReloadResponse = { changed: r.changed, current: refOf(r.current) };
-        if (r.previous) res.previous = refOf(r.previous);
-        return res;
+        return r;
       } catch (e) {
         ctx.metrics.reloads.inc({ result: 'failed' });
         throw e;

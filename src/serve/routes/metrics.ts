@@ -8,7 +8,7 @@ import { errorSchema } from '../schemas/common.js';
 export async function metricsRoutes(app: FastifyInstance, ctx: ServeContext & { drift?: DriftLoop }): Promise<void> {
   app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['monitoring'] } }, async (_req, reply) => {
     reply.type(ctx.metrics.registry.contentType);
-    return ctx.metrics.registry.metrics();
+    return ctx.cluster ? ctx.cluster.metrics() : ctx.metrics.registry.metrics();
   });
   app.get(
     '/v1/drift',
