@@ -103,5 +103,6 @@ export default async function (args: string[]): Promise<void> {
       final_stopping_loss: r(lastLoss),
     }),
   );
+  tape.dispose();
   be.dispose();
 }

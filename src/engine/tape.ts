@@ -26,6 +26,11 @@ export class Tape {
   private temps: Tensor[] = [];
   private scratchF: FArray[] = [];
   private scratchU8: Uint8Array[] = [];
+  /**
+   * Float buffers released by temps, reused by size. Op outputs and scratch take them without clearing (every op
+   * writes all of its output), which skips the zero-fill `Backend.alloc` does; gradients are cleared on reuse.
+   */
+  private readonly pool = new Map<number, FArray[]>();
 
   constructor(backend: Backend) {
     this.backend = backend;
@@ -85,17 +90,20 @@ export class Tape {
 
   // ---- for ops ------------------------------------------------------------------------------------------------
 
-  /** A zeroed temp output of an op on `inputs`; it requires grad iff recording and any input does. */
+  /**
+   * A temp output of an op on `inputs`; it requires grad iff recording and any input does. Its contents are
+   * unspecified: the op must write every element.
+   */
   result(shape: Shape, a?: Tensor, b?: Tensor, c?: Tensor): Tensor {
     const rg = this.recording && (a?.requiresGrad === true || b?.requiresGrad === true || c?.requiresGrad === true);
-    const t = new Tensor(this, this.backend.alloc(shapeSize(shape)), shape, rg, 'temp');
+    const t = new Tensor(this, this.take(shapeSize(shape)), shape, rg, 'temp');
     this.temps.push(t);
     return t;
   }
 
   /** Like `result` for ops with a list of inputs (concat). */
   resultOf(shape: Shape, inputs: readonly Tensor[]): Tensor {
-    const t = new Tensor(this, this.backend.alloc(shapeSize(shape)), shape, false, 'temp');
+    const t = new Tensor(this, this.take(shapeSize(shape)), shape, false, 'temp');
     t.requiresGrad = this.recording && inputs.some((x) => x.requiresGrad);
     this.temps.push(t);
     return t;
@@ -107,9 +115,9 @@ export class Tape {
     this.nodes.push(out);
   }
 
-  /** A zeroed float buffer owned by the tape until `reset()` (saved activations, softmax probabilities ...). */
+  /** A float buffer (contents unspecified) owned by the tape until `reset()`: saved activations, probabilities. */
   scratch(n: number): FArray {
-    const buf = this.backend.alloc(n);
+    const buf = this.take(n);
     this.scratchF.push(buf);
     return buf;
   }
@@ -152,7 +160,7 @@ export class Tape {
   gradBeta(x: Tensor): 0 | 1 {
     let beta: 0 | 1 = 1;
     if (x.grad === null) {
-      x.grad = this.backend.alloc(x.size);
+      x.grad = this.takeZeroed(x.size);
       beta = 0;
     } else if (x.gradFresh) beta = 0;
     x.gradFresh = false;
@@ -161,7 +169,7 @@ export class Tape {
 
   /** x's gradient buffer for `+=` accumulation in a plain loop (allocated zeroed on first use). */
   gradBuffer(x: Tensor): FArray {
-    if (x.grad === null) x.grad = this.backend.alloc(x.size);
+    if (x.grad === null) x.grad = this.takeZeroed(x.size);
     x.gradFresh = false;
     return x.grad;
   }
@@ -172,15 +180,15 @@ export class Tape {
    */
   gradViaTemp(x: Tensor, write: (buf: FArray) => void): void {
     if (x.grad === null || x.gradFresh) {
-      if (x.grad === null) x.grad = this.backend.alloc(x.size);
+      if (x.grad === null) x.grad = this.take(x.size);
       x.gradFresh = false;
       write(x.grad);
       return;
     }
-    const tmp = this.backend.alloc(x.size);
+    const tmp = this.take(x.size);
     write(tmp);
     this.backend.axpy(1, tmp, x.grad);
-    this.backend.free(tmp);
+    this.give(tmp);
   }
 
   // ---- backward and reset -------------------------------------------------------------------------------------
@@ -198,7 +206,6 @@ export class Tape {
     if (seed !== undefined && seed.length !== root.size) {
       argError('seed', `length ${seed.length} does not match the root's size ${root.size}`);
     }
-    const be = this.backend;
     this.gradViaTemp(root, (buf) => {
       if (seed === undefined) buf[0] = 1;
       else buf.set(seed);
@@ -210,7 +217,7 @@ export class Tape {
       if (g !== null && n.backwardFn !== null) n.backwardFn(g);
       n.backwardFn = null;
       if (n.kind === 'temp' && !n.retainGrad && n.grad !== null) {
-        be.free(n.grad);
+        this.give(n.grad);
         n.grad = null;
       }
     }
@@ -219,14 +226,44 @@ export class Tape {
 
   /** Frees every temp and scratch buffer created since the last reset and forgets the recorded graph. */
   reset(): void {
-    for (const t of this.temps) t.dispose();
-    for (const b of this.scratchF) this.backend.free(b);
+    for (const t of this.temps) {
+      if (t.isDisposed) continue;
+      this.give(t.data);
+      if (t.grad !== null) this.give(t.grad);
+      t.dispose(false);
+    }
+    for (const b of this.scratchF) this.give(b);
     for (const b of this.scratchU8) this.backend.free(b);
     for (const n of this.nodes) n.backwardFn = null;
     this.temps = [];
     this.scratchF = [];
     this.scratchU8 = [];
     this.nodes = [];
+  }
+
+  /** Frees everything the tape owns, pooled buffers included, back to the backend. */
+  dispose(): void {
+    this.reset();
+    for (const list of this.pool.values()) for (const b of list) this.backend.free(b);
+    this.pool.clear();
+  }
+
+  /** A pooled buffer of n floats with unspecified contents (a fresh zeroed one when none is pooled). */
+  private take(n: number): FArray {
+    return this.pool.get(n)?.pop() ?? this.backend.alloc(n);
+  }
+
+  private takeZeroed(n: number): FArray {
+    const b = this.pool.get(n)?.pop();
+    if (b === undefined) return this.backend.alloc(n);
+    b.fill(0);
+    return b;
+  }
+
+  private give(b: FArray): void {
+    const list = this.pool.get(b.length);
+    if (list) list.push(b);
+    else this.pool.set(b.length, [b]);
   }
 
   /** Temps and scratch buffers currently owned (for tests of memory flatness). */

@@ -87,13 +87,18 @@ export class Tensor {
     this.data.set(values);
   }
 
-  /** Return the storage to the backend pool. Further use of the tensor is an error. */
-  dispose(): void {
+  /**
+   * Returns the storage to the backend (`release` false: the tape has already taken the buffers back into its pool).
+   * Further use of the tensor is an error.
+   */
+  dispose(release = true): void {
     if (this.disposed) return;
     this.disposed = true;
-    const be = this.tape.backend;
-    if (this.data.length > 0) be.free(this.data);
-    if (this.grad) be.free(this.grad);
+    if (release) {
+      const be = this.tape.backend;
+      if (this.data.length > 0) be.free(this.data);
+      if (this.grad) be.free(this.grad);
+    }
     this.data = EMPTY;
     this.grad = null;
     this.backwardFn = null;

@@ -57,5 +57,6 @@ export function trainGcn(backend: Backend, g: GraphData, o: GcnRunOptions): numb
     o.onEpoch?.(e);
   }
   for (const t of [x, w1, b1, w2, b2]) t.dispose();
+  tape.dispose();
   return losses;
 }

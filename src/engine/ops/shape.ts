@@ -56,11 +56,11 @@ export function headMean(x: Tensor, heads: number): Tensor {
   const o = out.data;
   const v = x.data;
   for (let i = 0; i < rows; i++) {
-    for (let h = 0; h < heads; h++) {
-      const xi = i * w + h * f;
-      for (let j = 0; j < f; j++) o[i * f + j] += v[xi + j];
+    for (let j = 0; j < f; j++) {
+      let s = 0;
+      for (let h = 0; h < heads; h++) s += v[i * w + h * f + j];
+      o[i * f + j] = s * inv;
     }
-    for (let j = 0; j < f; j++) o[i * f + j] *= inv;
   }
   if (out.requiresGrad) {
     tape.record(out, (g) =>
