@@ -9,6 +9,7 @@ import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import { requireKey } from './auth.js';
 import { joinCluster, workerIndex } from './cluster.js';
 import { limitsOf, type ServeContext } from './context.js';
+import { dashboardPlugin } from './dashboard/index.js';
 import { type DriftCheck, DriftLoop } from './drift-loop.js';
 import { makeErrorHandler, notFoundHandler } from './errors.js';
 import { registerJsonParser } from './json-parser.js';
@@ -185,6 +186,7 @@ export async function buildServeApp(opts: ServeAppOptions = {}): Promise<ServeAp
     scope.addHook('onRequest', requireKey(apiKey, 'admin'));
     await adminRoutes(scope, ctx);
   });
+  await app.register(dashboardPlugin, { ctx }); // dashboard API under /api and the web app at / (src/serve/dashboard)
 
   app.addHook('onClose', async () => {
     holder.unwatch();

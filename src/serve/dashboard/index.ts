@@ -1,0 +1,57 @@
+import type { FastifyInstance } from 'fastify';
+import type { GraphData } from '../../data/graph.js';
+import { requireKey } from '../auth.js';
+import type { ServeContext } from '../context.js';
+import type { DriftLoop } from '../drift-loop.js';
+import { dataRoutes } from './routes/data.js';
+import { driftRoutes } from './routes/drift.js';
+import { graphRoutes } from './routes/graph.js';
+import { overviewRoutes } from './routes/overview.js';
+import { registryRoutes } from './routes/registry.js';
+import { runsRoutes } from './routes/runs.js';
+import { sweepsRoutes } from './routes/sweeps.js';
+import { DashboardSources } from './sources.js';
+import type { DashboardState } from './state.js';
+import { defaultWebRoot, registerWebApp } from './static.js';
+import { TrafficSampler } from './traffic.js';
+
+export interface DashboardOptions {
+  ctx: ServeContext & { drift?: DriftLoop };
+  /** Workspace with gnnops.db (default GNNOPS_HOME). */
+  home?: string;
+  /** The served graph (default: from the served registry version's config.data). */
+  loadGraph?: () => Promise<GraphData>;
+  /** The built web app (default web/dist of the repository). */
+  webRoot?: string;
+  /** Traffic sampling interval for the overview's request rate (default 5 s). */
+  trafficIntervalMs?: number;
+}
+
+/**
+ * The dashboard: read APIs under /api (runs, sweeps, registry, dataset, graph neighbourhoods, drift) with one
+ * JSON schema per route, promote/rollback behind the admin key, and the web app at `/`. Encapsulated: its
+ * hooks (the public API key when serve.require_api_key is on) do not leak into the inference routes.
+ */
+export async function dashboardPlugin(app: FastifyInstance, opts: DashboardOptions): Promise<void> {
+  const { ctx } = opts;
+  const sources = new DashboardSources(ctx, { home: opts.home, loadGraph: opts.loadGraph });
+  const traffic = new TrafficSampler(ctx.metrics, opts.trafficIntervalMs ?? 5000);
+  const state: DashboardState = { sources, traffic, driftLoop: ctx.drift };
+  traffic.start();
+  app.addHook('onClose', async () => {
+    traffic.stop();
+    sources.close();
+  });
+
+  await app.register(async (api) => {
+    if (ctx.config.require_api_key) api.addHook('onRequest', requireKey(ctx.apiKey, 'public'));
+    await overviewRoutes(api, state);
+    await runsRoutes(api, state);
+    await sweepsRoutes(api, state);
+    await registryRoutes(api, state, ctx);
+    await graphRoutes(api, state);
+    await dataRoutes(api, state);
+    await driftRoutes(api, state);
+  });
+  await registerWebApp(app, opts.webRoot ?? defaultWebRoot());
+}

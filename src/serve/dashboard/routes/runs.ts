@@ -1,0 +1,92 @@
+import type { FastifyInstance } from 'fastify';
+import type { RunRecord } from '../../../track/types.js';
+import { finiteOrNull } from '../schemas/common.js';
+import {
+  type MetricSeriesResponse,
+  metricSeriesRouteSchema,
+  type RunDetailResponse,
+  type RunSummary,
+  type RunsQuery,
+  type RunsResponse,
+  runDetailRouteSchema,
+  runsRouteSchema,
+} from '../schemas/runs.js';
+import type { DashboardState } from '../state.js';
+
+/** Most metric curves one request may ask for. */
+const MAX_SERIES = 64;
+
+function summary(r: RunRecord, metrics: Record<string, { value: number }>): RunSummary {
+  const model = (r.config as { model?: { name?: unknown } } | null)?.model?.name;
+  const m: Record<string, number | null> = {};
+  for (const [k, v] of Object.entries(metrics)) if (!k.includes('/')) m[k] = finiteOrNull(v.value);
+  return {
+    id: r.id,
+    name: r.name,
+    experiment: r.experiment,
+    status: r.status,
+    status_reason: r.statusReason,
+    start_time: r.startTime,
+    end_time: r.endTime,
+    dataset: r.datasetName,
+    dataset_hash: r.datasetHash,
+    git_sha: r.gitSha,
+    sweep_id: r.sweepId,
+    parent_id: r.parentId,
+    model: typeof model === 'string' ? model : null,
+    metrics: m,
+  };
+}
+
+/** Runs list, one run's detail, and its metric curves. */
+export async function runsRoutes(app: FastifyInstance, d: DashboardState): Promise<void> {
+  app.get<{ Querystring: RunsQuery; Reply: RunsResponse }>('/api/runs', { schema: runsRouteSchema }, async (req) => {
+    const t = d.sources.tracker;
+    const q = req.query;
+    const runs = t.listRuns({ experiment: q.experiment, status: q.status, sweepId: q.sweep, limit: q.limit ?? 1000 });
+    return {
+      runs: runs.map((r) => summary(r, t.latestMetrics(r.id))),
+      experiments: t.listExperiments().map((e) => ({ name: e.name, runs: e.runs })),
+    };
+  });
+
+  app.get<{ Params: { id: string }; Reply: RunDetailResponse }>(
+    '/api/runs/:id',
+    { schema: runDetailRouteSchema },
+    async (req) => {
+      const t = d.sources.tracker;
+      const det = t.detail(req.params.id);
+      const metrics: RunDetailResponse['metrics'] = {};
+      for (const [k, v] of Object.entries(det.metrics)) metrics[k] = { value: finiteOrNull(v.value), step: v.step };
+      return {
+        run: summary(det.run, det.metrics),
+        params: det.params,
+        metrics,
+        tags: det.tags,
+        metric_keys: t.metricKeys(det.run.id),
+        artifacts: det.artifacts.map((a) => ({ name: a.name, digest: a.digest, size: a.size, kind: a.kind })),
+        lineage: {
+          parent: det.lineage.parent,
+          sweep: det.lineage.sweep,
+          children: det.lineage.children,
+          model_versions: det.lineage.modelVersions,
+        },
+      };
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { keys: string }; Reply: MetricSeriesResponse }>(
+    '/api/runs/:id/metrics',
+    { schema: metricSeriesRouteSchema },
+    async (req) => {
+      const t = d.sources.tracker;
+      const run = t.getRun(req.params.id);
+      const keys = [...new Set(req.query.keys.split(',').map((k) => k.trim()))].filter(Boolean).slice(0, MAX_SERIES);
+      const series: MetricSeriesResponse['series'] = {};
+      for (const k of keys) {
+        series[k] = t.metricHistory(run.id, k).map((p) => ({ step: p.step, value: finiteOrNull(p.value) }));
+      }
+      return { run_id: run.id, series };
+    },
+  );
+}

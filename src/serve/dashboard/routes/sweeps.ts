@@ -1,0 +1,96 @@
+import type { FastifyInstance } from 'fastify';
+import { parallelCoordinates } from '../../../sweep/charts.js';
+import { parameterImportance } from '../../../sweep/importance.js';
+import { bestTrial } from '../../../sweep/runner.js';
+import { type SweepRecord, SweepStore, type TrialRecord } from '../../../sweep/store.js';
+import { finiteOrNull } from '../schemas/common.js';
+import {
+  type SweepDetailResponse,
+  type SweepSummaryJson,
+  type SweepsResponse,
+  sweepDetailRouteSchema,
+  sweepsListRouteSchema,
+  type TrialJson,
+} from '../schemas/sweeps.js';
+import type { DashboardState } from '../state.js';
+
+function summaryOf(s: SweepRecord, trials: TrialRecord[]): SweepSummaryJson {
+  const best = bestTrial(s, trials);
+  return {
+    id: s.id,
+    name: s.name,
+    method: s.method,
+    metric: s.metricName,
+    goal: s.goal,
+    status: s.status,
+    run_cap: s.runCap,
+    trials: trials.length,
+    best_value: best?.value === null || best === null ? null : finiteOrNull(best.value),
+    created_at: s.createdAt,
+    updated_at: s.updatedAt,
+  };
+}
+
+function trialJson(t: TrialRecord): TrialJson {
+  const metrics: Record<string, number | null> = {};
+  for (const [k, v] of Object.entries(t.metrics)) metrics[k] = finiteOrNull(v);
+  return {
+    index: t.index,
+    status: t.status,
+    params: t.params,
+    metrics,
+    value: t.value === null ? null : finiteOrNull(t.value),
+    run_id: t.runId,
+    epochs: t.epochs,
+    stopped_at: t.stoppedAt,
+    error: t.error,
+    started_at: t.startedAt,
+    ended_at: t.endedAt,
+  };
+}
+
+/** Sweeps list and one sweep's trials, best config, parameter association and parallel coordinates. */
+export async function sweepsRoutes(app: FastifyInstance, d: DashboardState): Promise<void> {
+  let sweeps: SweepStore | undefined;
+  const store = () => {
+    sweeps ??= new SweepStore(d.sources.store);
+    return sweeps;
+  };
+
+  app.get<{ Reply: SweepsResponse }>('/api/sweeps', { schema: sweepsListRouteSchema }, async () => {
+    const s = store();
+    return { sweeps: s.list().map((r) => summaryOf(r, s.trials(r.id))) };
+  });
+
+  app.get<{ Params: { id: string }; Reply: SweepDetailResponse }>(
+    '/api/sweeps/:id',
+    { schema: sweepDetailRouteSchema },
+    async (req) => {
+      const s = store();
+      const rec = s.get(req.params.id);
+      const trials = s.trials(rec.id);
+      const best = bestTrial(rec, trials);
+      const params = rec.spec.parameters;
+      const res: SweepDetailResponse = {
+        sweep: summaryOf(rec, trials),
+        parameters: params.map((p) => ({ name: p.name, distribution: p.distribution })),
+        trials: trials.map(trialJson),
+        importance: parameterImportance(params, trials),
+        notes: rec.notes,
+      };
+      if (best) res.best = trialJson(best);
+      const plotted = trials.filter((t) => t.value !== null);
+      if (plotted.length > 0 && rec.metricName) {
+        res.parallel_svg = parallelCoordinates({
+          params,
+          trials: plotted.map((t) => ({ index: t.index, params: t.params, value: t.value, status: t.status })),
+          metric: rec.metricName,
+          goal: rec.goal ?? 'maximize',
+          width: 900,
+          height: 380,
+        });
+      }
+      return res;
+    },
+  );
+}

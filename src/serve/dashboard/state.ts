@@ -1,0 +1,13 @@
+import type { DriftLoop } from '../drift-loop.js';
+import type { DashboardSources } from './sources.js';
+import type { TrafficSampler } from './traffic.js';
+
+/** What every dashboard route plugin gets. */
+export interface DashboardState {
+  sources: DashboardSources;
+  traffic: TrafficSampler;
+  /** The server's background drift loop, when one is configured. */
+  driftLoop?: DriftLoop;
+  /** The last drift report the dashboard computed (for the overview when there is no drift loop). */
+  lastDrift?: { share: number; drifted: boolean; drifted_features: number; checked_at: string };
+}
