@@ -3,6 +3,7 @@ import { dataSection } from './sections/data.js';
 import { driftSection } from './sections/drift.js';
 import { modelSection } from './sections/model.js';
 import { serveSection } from './sections/serve.js';
+import { storageSection } from './sections/storage.js';
 import { registrySection, trackSection } from './sections/track.js';
 import { trainSection } from './sections/train.js';
 
@@ -18,6 +19,7 @@ export const configSchema = z.strictObject({
   track: trackSection.prefault({}),
   registry: registrySection.prefault({}),
   drift: driftSection.prefault({}),
+  storage: storageSection.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
