@@ -36,13 +36,8 @@ function softmaxInto(v: ArrayLike<number>, n: number, c: number, out: Float32Arr
     let mx = Number.NEGATIVE_INFINITY;
     for (let k = 0; k < c; k++) if (v[b + k] > mx) mx = v[b + k];
     let z = 0;
-    for (let k = 0; k < c; k++) {
-      const e = Math.exp(v[b + k] - mx);
-      out[b + k] = e;
-      z += e;
-    }
-    const inv = 1 / z;
-    for (let k = 0; k < c; k++) out[b + k] *= inv;
+    for (let k = 0; k < c; k++) z += Math.exp(v[b + k] - mx);
+    for (let k = 0; k < c; k++) out[b + k] = Math.exp(v[b + k] - mx) / z;
   }
 }
 
@@ -88,7 +83,13 @@ function checkGraph(ckpt: LoadedCheckpoint, g: GraphData, source: string): void 
   }
 }
 
-export function loadPredictor(checkpointPath: string, graph?: GraphData, opts: PredictorOptions = {}): ServedModel {
+/** The native model: synchronous predictions (the server's interface also allows promises, for other runtimes). */
+export interface Predictor extends ServedModel {
+  predictSubgraph(x: Float32Array, n: number, src: Int32Array, dst: Int32Array): Float32Array;
+  predictNodes(ids: Int32Array): Float32Array;
+}
+
+export function loadPredictor(checkpointPath: string, graph?: GraphData, opts: PredictorOptions = {}): Predictor {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(checkpointPath);
@@ -123,7 +124,7 @@ export function loadPredictor(checkpointPath: string, graph?: GraphData, opts: P
   const name = opts.name ?? basename(checkpointPath).replace(/\.safetensors$/, '');
   const version = opts.version ?? sha256(bytes).slice(0, 12);
 
-  const served: ServedModel = {
+  const served: Predictor = {
     name,
     version,
     numFeatures,

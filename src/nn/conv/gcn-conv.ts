@@ -9,7 +9,16 @@
  * that ran after the previous optimizer step, it reuses X·W instead of recomputing the widest GEMM of the epoch.
  * The reused product is exact (same inputs, same kernel), so results do not change; only time does.
  */
-import { addBias, glorotInit, matmul, type Rng, spmm, type Tape, type Tensor } from '../../engine/index.js';
+import {
+  addBias,
+  type FArray,
+  glorotInit,
+  matmul,
+  type Rng,
+  spmm,
+  type Tape,
+  type Tensor,
+} from '../../engine/index.js';
 import { type ForwardContext, Module } from '../module.js';
 
 export interface GcnConvOptions {
@@ -25,8 +34,8 @@ export class GCNConv extends Module {
   readonly bias: Tensor | null;
   reuseInput: boolean;
   #cacheX: Tensor | null = null;
-  #cacheXW: Float32Array | null = null;
-  #cacheW: Float32Array | null = null;
+  #cacheXW: FArray | null = null;
+  #cacheW: FArray | null = null;
   /** Passes that reused X·W (for tests and benchmarks). */
   reuseHits = 0;
 
@@ -55,9 +64,13 @@ export class GCNConv extends Module {
     }
     const xw = matmul(x, w);
     this.#cacheX = x;
-    this.#cacheW = Float32Array.from(w.data);
-    if (this.#cacheXW?.length !== xw.size) this.#cacheXW = new Float32Array(xw.size);
-    this.#cacheXW.set(xw.data);
+    // Copies in the storage type (float64 on the gradient-check backend), so reuse is exact.
+    if (this.#cacheW?.length !== w.size || this.#cacheW.constructor !== w.data.constructor)
+      this.#cacheW = w.data.slice();
+    else this.#cacheW.set(w.data);
+    if (this.#cacheXW?.length !== xw.size || this.#cacheXW.constructor !== xw.data.constructor)
+      this.#cacheXW = xw.data.slice();
+    else this.#cacheXW.set(xw.data);
     return xw;
   }
 
@@ -69,14 +82,14 @@ export class GCNConv extends Module {
   }
 }
 
-function sameValues(a: Float32Array, b: ArrayLike<number>): boolean {
+function sameValues(a: FArray, b: FArray): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
 /** An op whose value is the cached X·W and whose backward is the matmul's: dW = Xᵀ · dY (X is constant). */
-function reusedProduct(x: Tensor, w: Tensor, cached: Float32Array): Tensor {
+function reusedProduct(x: Tensor, w: Tensor, cached: FArray): Tensor {
   const tape = w.tape;
   const be = tape.backend;
   const [n, k] = [x.shape[0], x.shape[1]];
