@@ -10,7 +10,8 @@
  * `--runtime onnx` serves a random-weight GCN 300 → 33 → 10 (the WikiCS paper's width) exported to ONNX and run
  * by onnxruntime-node (1 intra-op thread) instead of the fixture.
  * Options: --duration S (default 10), --connections N (32), --max N requests per scenario (default 200,000),
- * --runtime fixture|onnx.
+ * --runtime fixture|onnx, --workers N (server processes, serve.workers; default 1), --sample R (request-log input
+ * sample rate, default 1), --no-log (request logging off).
  */
 import { mkdtempSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -42,6 +43,9 @@ export default async function loadtest(args: string[]): Promise<void> {
     GNNOPS_HOME: home,
     SERVE_LOG_FLUSH_MS: '100',
     FIXTURE_RUNTIME: runtime,
+    SERVE_WORKERS: String(opt(args, 'workers', 1)),
+    SERVE_LOG_SAMPLE_RATE: String(opt(args, 'sample', 1)),
+    SERVE_LOG_REQUESTS: args.includes('--no-log') ? '0' : '1',
   });
   const sg = subgraph();
   const scenarios: Scenario[] = [
@@ -55,7 +59,9 @@ export default async function loadtest(args: string[]): Promise<void> {
     { name: 'V2 infer (same subgraph)', path: '/v2/models/fixture/infer', body: JSON.stringify(v2Body(sg)) },
   ];
   const what = runtime === 'onnx' ? 'random-weight GCN 300→33→10 on ONNX Runtime' : 'fixture mean-aggregation model';
-  console.log(`server ${url} (${what}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version})`);
+  console.log(
+    `server ${url} (${what}, ${opt(args, 'workers', 1)} worker(s), ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version})`,
+  );
   console.log(
     `autocannon: ${connections} connections, ${duration} s per scenario (≤ ${max} requests), after a 2 s warm-up`,
   );
