@@ -38,8 +38,14 @@ export function registryVersion(ref: string): ModelVersion {
   return registryOf().resolve(ref);
 }
 
+/** Refs that name a file rather than a registered model. */
+const PATH_LIKE = /^(\.{0,2}\/|~\/)|\.(safetensors|ckpt|pt|onnx|json|bin)$/i;
+
 export async function resolveModelRef(ref: string): Promise<string> {
   if (existsSync(ref)) return ref;
+  if (PATH_LIKE.test(ref)) {
+    throw new GnnopsError(ErrorCodes.NOT_FOUND, `checkpoint file not found: ${ref}`, { ref });
+  }
   const v = registryVersion(ref);
   return `${v.model}/${v.version}`;
 }

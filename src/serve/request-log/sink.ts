@@ -47,6 +47,7 @@ export function threadSink(path: string, busyTimeoutMs = 10_000): LogSink {
   w.on('message', (r: Reply) => {
     const p = waiting.get(r.id);
     waiting.delete(r.id);
+    if (waiting.size === 0) w.unref(); // … an idle writer does not
     if (r.ok) p?.resolve();
     else p?.reject(new Error(r.error));
   });
@@ -58,12 +59,14 @@ export function threadSink(path: string, busyTimeoutMs = 10_000): LogSink {
       const id = ++seq;
       return new Promise<void>((resolve, reject) => {
         waiting.set(id, { resolve, reject });
+        w.ref(); // a pending write keeps the process alive …
         w.postMessage({ id, rows });
       });
     },
     async close() {
       if (failure) return;
       const exited = new Promise<void>((r) => w.once('exit', () => r()));
+      w.ref(); // keep the process alive until the writer has committed and exited
       w.postMessage({ close: true });
       await exited;
     },
