@@ -1,0 +1,178 @@
+import { useState } from 'preact/hooks';
+import type { ColumnDriftJson, DriftHistoryResponse, DriftLatestResponse } from '../api.js';
+import { BarChart, LineChart } from '../charts.js';
+import { Async, Card, classColor, num, pct, Stat, useApi, when } from '../ui.js';
+
+function DrillDown({ f }: { f: ColumnDriftJson }) {
+  return (
+    <Card title={`Feature ${f.name}`} wide>
+      <div id="drill-down">
+        <div class="stats">
+          <Stat label={f.test_label ?? f.test} value={num(f.score, 4)} />
+          <Stat label="threshold" value={num(f.threshold, 4)} />
+          <Stat label="reference mean ± std" value={`${num(f.ref_mean)} ± ${num(f.ref_std)}`} />
+          <Stat label="current mean ± std" value={`${num(f.cur_mean)} ± ${num(f.cur_std)}`} />
+          <Stat label="current rows" value={num(f.cur_n)} />
+        </div>
+        {f.hist ? (
+          <BarChart
+            legend={['reference', 'current']}
+            bars={f.hist.ref.map((r, i) => ({ label: num(f.hist!.edges[i], 2), value: r, value2: f.hist!.cur[i] }))}
+          />
+        ) : (
+          <p class="muted">No histogram for this column.</p>
+        )}
+      </div>
+    </Card>
+  );
+}
+
+export function DriftPage(_: { params: URLSearchParams }) {
+  const [window, setWindow] = useState(5000);
+  const latest = useApi<DriftLatestResponse>(`/api/drift/latest?window=${window}`);
+  const hist = useApi<DriftHistoryResponse>(`/api/drift/history?window=${window}&windows=12`);
+  const [open, setOpen] = useState<string | null>(null);
+  return (
+    <div class="grid">
+      <Card title="Latest drift report" wide>
+        <div class="toolbar">
+          <label>
+            Window{' '}
+            <select value={window} onChange={(e) => setWindow(Number((e.target as HTMLSelectElement).value))}>
+              {[500, 1000, 5000, 20000].map((n) => (
+                <option key={n} value={n}>
+                  last {n} requests
+                </option>
+              ))}
+            </select>
+          </label>
+          <button
+            type="button"
+            onClick={() => {
+              latest.reload();
+              hist.reload();
+            }}
+          >
+            Recompute
+          </button>
+        </div>
+        <Async state={latest} what="drift report">
+          {(r) =>
+            !r.available ? (
+              <p class="muted" id="drift-unavailable">
+                {r.reason}
+              </p>
+            ) : (
+              <div id="drift-report">
+                <div class="stats">
+                  <Stat
+                    label="dataset drift"
+                    value={
+                      <span class={r.dataset?.drifted ? 'bad' : 'good'} id="drift-status">
+                        {r.dataset?.drifted ? 'DRIFT' : 'no drift'}
+                      </span>
+                    }
+                  />
+                  <Stat
+                    label="drifted features"
+                    value={`${r.dataset?.drifted_features}/${r.dataset?.num_features} (${pct(r.dataset?.share)})`}
+                  />
+                  <Stat label="threshold" value={pct(r.dataset?.share_threshold, 0)} />
+                  <Stat label="current rows" value={num(r.current_rows)} />
+                  <Stat label="requests read" value={num(r.requests)} />
+                </div>
+                <p class="muted">
+                  reference: {r.profile_source} ({num(r.reference_rows)} rows) · generated{' '}
+                  {r.generated_at?.replace('T', ' ').slice(0, 19)} in {num(r.duration_ms, 0)} ms
+                </p>
+                {r.predictions && (
+                  <div>
+                    <h3>
+                      Prediction drift: {r.predictions.drifted ? 'yes' : 'no'} ({r.predictions.test}{' '}
+                      {num(r.predictions.score, 4)})
+                    </h3>
+                    <BarChart
+                      legend={['reference', 'current']}
+                      bars={r.predictions.ref_shares.map((v, c) => ({
+                        label: `class ${c}`,
+                        value: v,
+                        value2: r.predictions!.cur_shares[c],
+                        color: classColor(0),
+                      }))}
+                    />
+                  </div>
+                )}
+                <h3>Features (most drifted first; click one for its histogram)</h3>
+                <table id="drift-table">
+                  <thead>
+                    <tr>
+                      <th>feature</th>
+                      <th>test</th>
+                      <th>score</th>
+                      <th>threshold</th>
+                      <th>drifted</th>
+                      <th>ref mean</th>
+                      <th>cur mean</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {[...(r.structure ?? []), ...(r.features ?? [])].map((f) => (
+                      <tr
+                        key={f.name}
+                        class={`clickable ${open === f.name ? 'highlight' : ''}`}
+                        onClick={() => setOpen(f.name)}
+                      >
+                        <td>{f.name}</td>
+                        <td>{f.test_label ?? f.test}</td>
+                        <td class="num">{num(f.score, 4)}</td>
+                        <td class="num">{num(f.threshold, 3)}</td>
+                        <td class={f.drifted ? 'bad' : 'good'}>{f.drifted ? 'yes' : 'no'}</td>
+                        <td class="num">{num(f.ref_mean)}</td>
+                        <td class="num">{num(f.cur_mean)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )
+          }
+        </Async>
+      </Card>
+      {open &&
+        latest.data &&
+        [...(latest.data.structure ?? []), ...(latest.data.features ?? [])]
+          .filter((f) => f.name === open)
+          .map((f) => <DrillDown key={f.name} f={f} />)}
+      <Card title="Drift share over time" wide>
+        <Async state={hist} what="drift history">
+          {(h) =>
+            !h.available ? (
+              <p class="muted">{h.reason}</p>
+            ) : (
+              <div id="drift-history">
+                <LineChart
+                  xLabel="window (oldest → newest)"
+                  hline={
+                    h.share_threshold === undefined
+                      ? undefined
+                      : { y: h.share_threshold, label: 'dataset drift threshold' }
+                  }
+                  series={[
+                    {
+                      name: 'share of drifted features',
+                      color: '#e15759',
+                      points: h.points.map((p, i) => ({ x: i + 1, y: p.share })),
+                    },
+                  ]}
+                />
+                <p class="muted">
+                  {h.points.length} windows from {when(h.points[0]?.from)} to {when(h.points[h.points.length - 1]?.to)}
+                </p>
+              </div>
+            )
+          }
+        </Async>
+      </Card>
+    </div>
+  );
+}
