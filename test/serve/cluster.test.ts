@@ -37,7 +37,7 @@ describe('serve.workers = 2 (Node cluster)', () => {
     try {
       const first = await Promise.all(Array.from({ length: 40 }, () => predict(url)));
       assert.ok(first.every((r) => r.status === 200 && r.version === '1'));
-      first.forEach((r) => answered.push(r.id));
+      for (const r of first) answered.push(r.id);
       assert.equal(new Set(first.map((r) => r.boot)).size, 2, 'both workers served requests');
 
       const metrics = await (await fetch(`${url}/metrics`)).text();
@@ -56,7 +56,7 @@ describe('serve.workers = 2 (Node cluster)', () => {
         'every worker serves the new version',
       );
       assert.equal(new Set(after.map((r) => r.boot)).size, 2);
-      after.forEach((r) => answered.push(r.id));
+      for (const r of after) answered.push(r.id);
     } finally {
       proc.kill('SIGTERM');
       assert.equal(await exited, 0);
