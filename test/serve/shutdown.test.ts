@@ -75,3 +75,28 @@ describe('graceful shutdown (child process + SIGTERM)', () => {
     }
   });
 });
+
+describe('shutdown grace period', () => {
+  it('reports not ready but keeps serving during serve.shutdown_grace_s, then closes', async () => {
+    const { startServer } = await import('../../src/serve/server.js');
+    const { tinyModel } = await import('./helpers.js');
+    const server = await startServer({
+      config: { port: 0, log_requests: false, shutdown_grace_s: 0.3 },
+      model: tinyModel(),
+      handleSignals: false,
+      defaultMetrics: false,
+    });
+    const closed = server.close();
+    const ready = await fetch(`${server.url}/v2/health/ready`);
+    assert.equal(ready.status, 503);
+    assert.deepEqual(await ready.json(), { ready: false, error: 'shutting down' });
+    const p = await fetch(`${server.url}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ x: [[1, 0]], edge_index: [[], []] }),
+    });
+    assert.equal(p.status, 200, 'still serving during the grace period');
+    await closed;
+    await assert.rejects(fetch(`${server.url}/v2/health/live`), 'closed after the grace period');
+  });
+});
