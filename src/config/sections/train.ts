@@ -21,5 +21,11 @@ export const trainSection = z
     seed: z.number().int().min(0).default(0).describe('Base random seed.'),
     threads: z.number().int().min(0).max(64).default(0).describe('Kernel worker threads (0 = available cores).'),
     backend: z.enum(['wasm', 'reference']).default('wasm').describe('Kernel backend.'),
+    batch_splits: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Train all splits/seeds of a 2-layer GCN in one batched pass (wide GEMM over every model; same results as one by one).',
+      ),
   })
   .describe('Optimisation and training protocol.');

@@ -89,7 +89,7 @@ function sameValues(a: FArray, b: FArray): boolean {
 }
 
 /** An op whose value is the cached X·W and whose backward is the matmul's: dW = Xᵀ · dY (X is constant). */
-function reusedProduct(x: Tensor, w: Tensor, cached: FArray): Tensor {
+export function reusedProduct(x: Tensor, w: Tensor, cached: FArray): Tensor {
   const tape = w.tape;
   const be = tape.backend;
   const [n, k] = [x.shape[0], x.shape[1]];
