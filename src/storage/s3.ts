@@ -21,6 +21,8 @@ export interface S3StorageOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** An existing client (shares connections); the other connection options are then ignored. */
   client?: S3Client;
+  /** Keys per ListObjectsV2 page (S3's maximum and default: 1000). */
+  listPageSize?: number;
 }
 
 function statusOf(e: unknown): number | undefined {
@@ -36,6 +38,7 @@ export class S3Storage implements ObjectStorage {
   readonly bucket: string;
   private readonly prefix: string;
   private readonly client: S3Client;
+  private readonly pageSize: number;
 
   constructor(opts: S3StorageOptions) {
     this.bucket = opts.bucket;
@@ -50,6 +53,7 @@ export class S3Storage implements ObjectStorage {
       responseChecksumValidation: 'WHEN_REQUIRED',
     };
     this.client = opts.client ?? new S3Client(cfg);
+    this.pageSize = opts.listPageSize ?? 1000;
   }
 
   private fail(op: string, key: string, e: unknown): never {
@@ -105,7 +109,12 @@ export class S3Storage implements ObjectStorage {
     try {
       do {
         const r = await this.client.send(
-          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix + prefix, ContinuationToken: token }),
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: this.prefix + prefix,
+            ContinuationToken: token,
+            MaxKeys: this.pageSize,
+          }),
         );
         for (const o of r.Contents ?? []) if (o.Key) out.push(o.Key.slice(this.prefix.length));
         token = r.IsTruncated ? r.NextContinuationToken : undefined;
