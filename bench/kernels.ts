@@ -236,12 +236,12 @@ export default async function kernels(args: string[]): Promise<void> {
     const inst = new wasmApi.Instance(module, { env: { memory } });
     const relu = inst.exports.relu as (...a: number[]) => void;
     const pool = new ThreadPool({ module, memory, fns: [relu], names: ['relu'], threads: t });
-    const ranges: number[] = [];
-    for (let i = 0; i < t; i++) ranges.push(65536 + i * 16, 65536 + (i + 1) * 16);
+    // t chunks of 16 elements: each thread typically claims one
+    const bounds = Array.from({ length: t + 1 }, (_, i) => 65536 + 16 * i);
     const calls = 20000;
     const d = time(
       () => {
-        for (let i = 0; i < calls; i++) pool.run(0, [1 << 20, 1 << 20], ranges);
+        for (let i = 0; i < calls; i++) pool.run(0, [1 << 20, 1 << 20], bounds, t);
       },
       5,
       1,

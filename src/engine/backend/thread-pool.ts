@@ -95,7 +95,7 @@ export class ThreadPool {
       return;
     }
     if (this.disposed) throw new GnnopsError(ErrorCodes.INTERNAL, 'kernel backend used after dispose()');
-    if (nchunks > CTRL.MAX_CHUNKS) throw new GnnopsError(ErrorCodes.INTERNAL, `kernel call: ${nchunks} chunks`);
+    if (!(nchunks <= CTRL.MAX_CHUNKS)) throw new GnnopsError(ErrorCodes.INTERNAL, `kernel call: ${nchunks} chunks`);
     const ctrl = this.ctrl;
     for (let i = 0; i < args.length; i++) this.args[i] = args[i];
     for (let i = 0; i <= nchunks; i++) ctrl[CTRL.BOUNDS + i] = bounds[i];
