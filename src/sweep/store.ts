@@ -310,7 +310,7 @@ export class SweepStore {
         id,
         index,
       );
-      if (o.runId) this.#groupRun(id, index, o.runId);
+      if (o.runId) this.#groupRun(id, index, o.runId, o.status);
       db.prepare('UPDATE sweeps SET updated_at = ? WHERE id = ?').run(Date.now(), id);
     }).immediate();
   }
@@ -351,7 +351,7 @@ export class SweepStore {
   }
 
   /** Make the tracker run of a trial a member of the sweep (sweep_id column and tags), if the tracker has it. */
-  #groupRun(id: string, index: number, runId: string): void {
+  #groupRun(id: string, index: number, runId: string, status: string): void {
     const db = this.store.db;
     const exists = db.prepare<[string], { id: string }>('SELECT id FROM runs WHERE id = ?').get(runId);
     if (!exists) return;
@@ -359,5 +359,6 @@ export class SweepStore {
     const tag = db.prepare('INSERT OR REPLACE INTO tags (run_id, key, value) VALUES (?, ?, ?)');
     tag.run(runId, 'sweep', id);
     tag.run(runId, 'sweep_trial', String(index));
+    tag.run(runId, 'sweep_status', status); // finished | stopped (Hyperband) | failed
   }
 }
