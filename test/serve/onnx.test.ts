@@ -1,57 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { exportGcnOnnx, type GcnWeights } from '../../src/serve/onnx/gcn.js';
+import { exportGcnOnnx } from '../../src/serve/onnx/gcn.js';
 import { decodeModel } from '../../src/serve/onnx/proto.js';
 import { onnxSubgraphRunner } from '../../src/serve/onnx/runtime.js';
 import { onnxServedModel } from '../../src/serve/onnx/served-model.js';
 import { randomGraph } from './fixtures/mean-model.js';
-import { randomGcn, rng } from './fixtures/random-gcn.js';
+import { randomGcn, referenceGcn, rng } from './fixtures/random-gcn.js';
 import { tinyApp } from './helpers.js';
-
-/**
- * Reference GCN forward in float64, written from the formula (PyG GCNConv conventions): drop self-loops, add one
- * per node, deg = in-degree incl. the loop, out[d] += deg[s]^-½ deg[d]^-½ (hW)[s], + b, ReLU between layers, softmax.
- */
-function referenceGcn(w: GcnWeights, x: Float32Array, n: number, src: Int32Array, dst: Int32Array): Float64Array {
-  const S: number[] = [];
-  const D: number[] = [];
-  for (let e = 0; e < src.length; e++) {
-    if (src[e] !== dst[e]) {
-      S.push(src[e]);
-      D.push(dst[e]);
-    }
-  }
-  for (let i = 0; i < n; i++) {
-    S.push(i);
-    D.push(i);
-  }
-  const deg = new Float64Array(n);
-  for (const d of D) deg[d]++;
-  let h = Float64Array.from(x);
-  w.layers.forEach((l, li) => {
-    const xw = new Float64Array(n * l.out);
-    for (let i = 0; i < n; i++)
-      for (let k = 0; k < l.in; k++)
-        for (let j = 0; j < l.out; j++) xw[i * l.out + j] += h[i * l.in + k] * l.weight[k * l.out + j];
-    const out = new Float64Array(n * l.out);
-    for (let i = 0; i < n; i++) for (let j = 0; j < l.out; j++) out[i * l.out + j] = l.bias[j];
-    for (let e = 0; e < S.length; e++) {
-      const c = 1 / Math.sqrt(deg[S[e]] * deg[D[e]]);
-      for (let j = 0; j < l.out; j++) out[D[e] * l.out + j] += c * xw[S[e] * l.out + j];
-    }
-    if (li < w.layers.length - 1) for (let k = 0; k < out.length; k++) out[k] = Math.max(0, out[k]);
-    h = out;
-  });
-  const C = w.layers[w.layers.length - 1].out;
-  for (let i = 0; i < n; i++) {
-    let m = -Infinity;
-    for (let j = 0; j < C; j++) m = Math.max(m, h[i * C + j]);
-    let s = 0;
-    for (let j = 0; j < C; j++) s += h[i * C + j] = Math.exp(h[i * C + j] - m);
-    for (let j = 0; j < C; j++) h[i * C + j] /= s;
-  }
-  return h;
-}
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   assert.equal(a.length, b.length);

@@ -1,5 +1,6 @@
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
-import { floatTensor, GraphBuilder, int64Tensor } from './graph-builder.js';
+import { floatTensor, GraphBuilder, int8Tensor, int64Tensor } from './graph-builder.js';
+import { quantizeInt8 } from './optimize.js';
 import { DataType } from './proto.js';
 
 /** One GCN layer: weight is row-major in × out (h = x W), bias has `out` entries. */
@@ -25,8 +26,13 @@ export interface GcnWeights {
  * loop of weight 1) and D the in-degree including the loop; H' = Â (H W) + b; the activation between layers;
  * softmax at the end. The aggregation is a ScatterElements(reduction="add"), which ONNX Runtime computes wrongly
  * with more than one intra-op thread: run the session with intraOpNumThreads = 1 (see runtime.ts).
+ * `quantize: 'int8'` stores weights as int8 with per-column scales (about 4× smaller; see optimize.ts).
  */
-export function exportGcnOnnx(w: GcnWeights, meta: Record<string, string> = {}): Uint8Array {
+export function exportGcnOnnx(
+  w: GcnWeights,
+  meta: Record<string, string> = {},
+  opts: { quantize?: 'int8' } = {},
+): Uint8Array {
   if (w.layers.length === 0) throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, 'layers: a GCN needs ≥ 1 layer');
   w.layers.forEach((l, i) => {
     if (l.weight.length !== l.in * l.out || l.bias.length !== l.out) {
@@ -74,7 +80,17 @@ export function exportGcnOnnx(w: GcnWeights, meta: Record<string, string> = {}):
 
   let h = x;
   w.layers.forEach((l, li) => {
-    const W = g.init(floatTensor([l.in, l.out], l.weight), `layer${li}_weight`);
+    let W: string;
+    if (opts.quantize === 'int8') {
+      // int8 weights + per-column scales; DequantizeLinear restores float weights (folded once by the runtime)
+      const { q, scale } = quantizeInt8(l.weight, l.in, l.out);
+      const qw = g.init(int8Tensor([l.in, l.out], q), `layer${li}_weight_q`);
+      const sc = g.init(floatTensor([l.out], scale), `layer${li}_weight_scale`);
+      const zp = g.init(int8Tensor([l.out], new Int8Array(l.out)), `layer${li}_weight_zero`);
+      W = g.node('DequantizeLinear', [qw, sc, zp], { axis: 1 });
+    } else {
+      W = g.init(floatTensor([l.in, l.out], l.weight), `layer${li}_weight`);
+    }
     const b = g.init(floatTensor([l.out], l.bias), `layer${li}_bias`);
     const xw = g.node('MatMul', [h, W]);
     const msg = g.node('Mul', [g.node('Gather', [xw, S], { axis: 0 }), normCol]);

@@ -15,12 +15,16 @@ export const IR_VERSION = 8;
 
 export type Attr = number | number[] | { tensor: TensorMsg } | { float: number } | { string: string };
 
-function bytesOf(a: Float32Array | BigInt64Array | Uint8Array): Uint8Array {
+function bytesOf(a: Float32Array | BigInt64Array | Uint8Array | Int8Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength).slice();
 }
 
 export function floatTensor(dims: number[], data: ArrayLike<number>, name?: string): TensorMsg {
   return { name, dims, dataType: DataType.FLOAT, rawData: bytesOf(Float32Array.from(data)) };
+}
+
+export function int8Tensor(dims: number[], data: Int8Array, name?: string): TensorMsg {
+  return { name, dims, dataType: DataType.INT8, rawData: bytesOf(data) };
 }
 
 export function int64Tensor(dims: number[], data: readonly number[], name?: string): TensorMsg {

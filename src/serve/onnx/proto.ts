@@ -78,7 +78,7 @@ const root = protobuf.Root.fromJSON({
 export const ModelProto = root.lookupType('onnx.ModelProto');
 
 /** TensorProto.DataType values used here. */
-export const DataType = Object.freeze({ FLOAT: 1, INT64: 7, BOOL: 9 } as const);
+export const DataType = Object.freeze({ FLOAT: 1, INT8: 3, INT64: 7, BOOL: 9 } as const);
 
 /** AttributeProto.AttributeType values used here. */
 export const AttributeType = Object.freeze({ FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, INTS: 7 } as const);

@@ -10,12 +10,17 @@ export interface OnnxSubgraphRunner {
  * One InferenceSession per model, with ONE intra-op thread: ONNX Runtime's scatter-add kernels give wrong sums
  * with several threads (measured in DESIGN.md), and requests are small, so parallelism belongs across requests.
  */
-export async function onnxSubgraphRunner(model: Uint8Array): Promise<OnnxSubgraphRunner> {
+export async function onnxSubgraphRunner(
+  model: Uint8Array,
+  opts: { optimization?: 'basic' | 'all' } = {},
+): Promise<OnnxSubgraphRunner> {
   const session = await ort.InferenceSession.create(model, {
     intraOpNumThreads: 1,
     interOpNumThreads: 1,
     executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
+    // 'all' lets ONNX Runtime fuse DequantizeLinear → MatMul of an int8 export into integer kernels (activations
+    // quantised on the fly: ~1e-3 error); 'basic' keeps the graph's float semantics exactly
+    graphOptimizationLevel: opts.optimization ?? 'all',
   });
   return {
     async run(x, n, numFeatures, src, dst) {
