@@ -1,13 +1,13 @@
 /**
  * Runs one kernel call across the main thread and N−1 worker threads that share one WebAssembly.Memory. Dispatch
  * goes through a control block with Atomics (no postMessage per call): the main thread writes the kernel index, the
- * arguments and the chunk boundaries, bumps a generation counter, claims chunks itself like the workers do, then
- * waits until every worker has counted itself done. Workers spin briefly before sleeping in Atomics.wait, so back-to-back calls
+ * arguments and the chunk boundaries, publishes a ticket and bumps a generation counter, claims chunks itself like
+ * the workers do, then waits only for the chunks the workers claimed. Workers spin briefly before sleeping in Atomics.wait, so back-to-back calls
  * (the common case in a training step) avoid the futex wake-up.
  */
 import { Worker } from 'node:worker_threads';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
-import { CTRL } from './control.js';
+import { CTRL, claimChunk } from './control.js';
 import type { WasmMemory, WasmModule } from './wasm-api.js';
 import { WORKER_SOURCE } from './worker-source.js';
 
@@ -31,6 +31,8 @@ export class ThreadPool {
   readonly threads: number;
   private readonly ctrl: Int32Array;
   private readonly args: Float64Array;
+  private readonly ticket: BigInt64Array;
+  private gen = 0;
   private readonly workers: Worker[] = [];
   private readonly fns: KernelFn[];
   private readonly spin: number;
@@ -49,6 +51,7 @@ export class ThreadPool {
     const buffer = new SharedArrayBuffer(CTRL.BYTES);
     this.ctrl = new Int32Array(buffer, 0, CTRL.ARGS_BYTE / 4);
     this.args = new Float64Array(buffer, CTRL.ARGS_BYTE, CTRL.MAX_ARGS);
+    this.ticket = new BigInt64Array(buffer, CTRL.TICKET_BYTE, 1);
     const nWorkers = this.threads - 1;
     for (let i = 1; i < this.threads; i++) {
       const w = new Worker(WORKER_SOURCE, {
@@ -60,7 +63,6 @@ export class ThreadPool {
           ctrlBuffer: buffer,
           names: opts.names,
           spin: this.spin,
-          nWorkers,
         },
       });
       w.unref();
@@ -85,8 +87,9 @@ export class ThreadPool {
 
   /**
    * Runs fns[fn](lo, hi, ...args) for every chunk [bounds[c], bounds[c+1]), c < nchunks. The caller and the workers
-   * claim chunks from a shared counter until none are left, so a thread that is slow (or descheduled on a busy
-   * machine) does less of the work; which thread runs a chunk never changes the result. One chunk runs inline.
+   * claim chunks until none are left, so a thread that is slow (or descheduled on a busy machine) does less of the
+   * work, and the caller waits only for chunks actually claimed. Which thread runs a chunk never changes the result.
+   * One chunk (or one thread) runs inline.
    */
   run(fn: number, args: number[], bounds: number[], nchunks: number): void {
     const f = this.fns[fn];
@@ -101,29 +104,28 @@ export class ThreadPool {
     for (let i = 0; i <= nchunks; i++) ctrl[CTRL.BOUNDS + i] = bounds[i];
     ctrl[CTRL.FN] = fn;
     ctrl[CTRL.NARGS] = args.length;
-    ctrl[CTRL.NCHUNKS] = nchunks;
-    Atomics.store(ctrl, CTRL.NEXT, 0);
-    Atomics.store(ctrl, CTRL.DONE, 0);
+    Atomics.store(ctrl, CTRL.COMPLETED, 0);
+    this.gen = (this.gen + 1) >>> 0;
+    Atomics.store(this.ticket, 0, (BigInt(this.gen) << 32n) | (BigInt(nchunks) << 16n));
     Atomics.add(ctrl, CTRL.GEN, 1);
     if (Atomics.load(ctrl, CTRL.SLEEPERS) > 0) Atomics.notify(ctrl, CTRL.GEN);
     let err: unknown;
-    try {
-      for (;;) {
-        const c = Atomics.add(ctrl, CTRL.NEXT, 1);
-        if (c >= nchunks) break;
+    for (;;) {
+      const c = claimChunk(this.ticket);
+      if (c < 0) break;
+      try {
         if (bounds[c] < bounds[c + 1]) f(bounds[c], bounds[c + 1], ...args);
+      } catch (e) {
+        err ??= e;
       }
-    } catch (e) {
-      err = e;
-      // let the workers finish the remaining chunks before the control block is reused
+      Atomics.add(ctrl, CTRL.COMPLETED, 1);
     }
-    // Every worker must have seen this call before the next one rewrites the control block.
-    const want = this.threads - 1;
+    // Wait only for the chunks the workers claimed.
     let spins = 0;
     for (;;) {
-      const done = Atomics.load(ctrl, CTRL.DONE);
-      if (done >= want) break;
-      if (++spins > this.spin) Atomics.wait(ctrl, CTRL.DONE, done, 1000);
+      const done = Atomics.load(ctrl, CTRL.COMPLETED);
+      if (done >= nchunks) break;
+      if (++spins > this.spin) Atomics.wait(ctrl, CTRL.COMPLETED, done, 1000);
     }
     if (err) throw err;
     if (Atomics.load(ctrl, CTRL.ERROR) !== 0) {

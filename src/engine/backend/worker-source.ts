@@ -2,16 +2,19 @@
  * The kernel worker's program, evaluated as a CommonJS worker (`new Worker(WORKER_SOURCE, { eval: true })`) so it
  * needs no file next to the compiled output and loads the same way from tsx and from dist. Each worker
  * instantiates the kernels module on the shared memory, then loops: wait for the control block's generation to
- * change, claim chunks of the requested kernel's rows (Atomics.add on NEXT) until none are left, count itself done. Layout constants come from control.ts.
+ * change, claim chunks of the call (claimChunk, see control.ts) until none are left, run each and count it
+ * completed.
  */
-import { CTRL } from './control.js';
+import { CTRL, claimChunk } from './control.js';
 
 export const WORKER_SOURCE = `
 'use strict';
 const { workerData } = require('node:worker_threads');
-const { module, memory, ctrlBuffer, names, spin, nWorkers } = workerData;
+const { module, memory, ctrlBuffer, names, spin } = workerData;
 const C = ${JSON.stringify(CTRL)};
+const claimChunk = ${claimChunk.toString()};
 const ctrl = new Int32Array(ctrlBuffer);
+const ticket = new BigInt64Array(ctrlBuffer, C.TICKET_BYTE, 1);
 const args = new Float64Array(ctrlBuffer, C.ARGS_BYTE, C.MAX_ARGS);
 let fns;
 try {
@@ -20,7 +23,6 @@ try {
 } catch (e) {
   Atomics.store(ctrl, C.ERROR, 1);
 }
-// Read the generation before reporting ready: the main thread dispatches only after every worker is ready.
 let gen = Atomics.load(ctrl, C.GEN);
 Atomics.add(ctrl, C.READY, 1);
 Atomics.notify(ctrl, C.READY);
@@ -36,22 +38,20 @@ for (;;) {
   }
   gen = Atomics.load(ctrl, C.GEN);
   if (Atomics.load(ctrl, C.STOP) !== 0) break;
-  try {
-    const fn = fns[ctrl[C.FN]];
-    const n = ctrl[C.NARGS];
-    const a = [0, 0];
-    for (let i = 0; i < n; i++) a.push(args[i]);
-    const nchunks = ctrl[C.NCHUNKS];
-    for (;;) {
-      const c = Atomics.add(ctrl, C.NEXT, 1);
-      if (c >= nchunks) break;
-      a[0] = ctrl[C.BOUNDS + c];
-      a[1] = ctrl[C.BOUNDS + c + 1];
-      if (a[0] < a[1]) fn.apply(null, a);
+  for (;;) {
+    const c = claimChunk(ticket);
+    if (c < 0) break;
+    // the claim pins the call: its kernel, arguments and bounds stay put until this chunk completes
+    const nchunks = Number((Atomics.load(ticket, 0) >> 16n) & 0xffffn);
+    try {
+      const n = ctrl[C.NARGS];
+      const a = [ctrl[C.BOUNDS + c], ctrl[C.BOUNDS + c + 1]];
+      for (let i = 0; i < n; i++) a.push(args[i]);
+      if (a[0] < a[1]) fns[ctrl[C.FN]].apply(null, a);
+    } catch (e) {
+      Atomics.store(ctrl, C.ERROR, 1);
     }
-  } catch (e) {
-    Atomics.store(ctrl, C.ERROR, 1);
+    if (Atomics.add(ctrl, C.COMPLETED, 1) + 1 === nchunks) Atomics.notify(ctrl, C.COMPLETED);
   }
-  if (Atomics.add(ctrl, C.DONE, 1) + 1 === nWorkers) Atomics.notify(ctrl, C.DONE);
 }
 `;

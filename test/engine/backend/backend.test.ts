@@ -218,6 +218,34 @@ describe('selection', () => {
 });
 
 describe('workers', () => {
+  it('stay correct over many back-to-back calls, with more threads than cores (late workers)', () => {
+    const b = createBackend({ threads: 4 });
+    try {
+      const r = rng(12);
+      const n = 70000; // above the parallel threshold: every call is dispatched
+      const x = b.alloc(n);
+      x.set(randArray(n, r));
+      const y = b.alloc(n);
+      const expected = new Float32Array(n);
+      for (let i = 0; i < n; i++) expected[i] = 2 * Math.max(x[i], 0);
+      for (let k = 0; k < 300; k++) {
+        b.relu(x, y);
+        b.axpy(1, y, y);
+        assert.ok(sameBits(y, expected), `call ${k}`);
+        const a = randCsr(300, 300, 30, true, r);
+        const f = 1 + (k % 9);
+        const xs = randArray(300 * f, r);
+        const o1 = new Float32Array(300 * f);
+        const o2 = new Float32Array(300 * f);
+        b.spmm(a, xs, f, o1);
+        w1.spmm(a, xs, f, o2);
+        assert.ok(sameBits(o1, o2), `spmm call ${k}`);
+      }
+    } finally {
+      b.dispose();
+    }
+  });
+
   it('do not keep the process alive: a script that never calls dispose() exits promptly', () => {
     const mod = fileURLToPath(new URL('../../../src/engine/backend/index.ts', import.meta.url));
     const code = `import { createBackend } from ${JSON.stringify(mod)};
