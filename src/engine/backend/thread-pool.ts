@@ -21,7 +21,7 @@ export interface ThreadPoolOptions {
   fns: KernelFn[];
   names: string[];
   threads: number;
-  /** Spin iterations before a waiting thread sleeps (default 20000, roughly 50–100 µs). */
+  /** Spin iterations before a waiting thread sleeps (default GNNOPS_KERNEL_SPIN or 20000, roughly 50–100 µs). */
   spin?: number;
 }
 
@@ -47,7 +47,7 @@ export class ThreadPool {
     }
     this.threads = opts.threads;
     this.fns = opts.fns;
-    this.spin = opts.spin ?? 20000;
+    this.spin = opts.spin ?? Number(process.env.GNNOPS_KERNEL_SPIN ?? 20000);
     const buffer = new SharedArrayBuffer(CTRL.BYTES);
     this.ctrl = new Int32Array(buffer, 0, CTRL.ARGS_BYTE / 4);
     this.args = new Float64Array(buffer, CTRL.ARGS_BYTE, CTRL.MAX_ARGS);
