@@ -225,12 +225,14 @@ describe('workers', () => {
       const n = 70000; // above the parallel threshold: every call is dispatched
       const x = b.alloc(n);
       x.set(randArray(n, r));
-      const y = b.alloc(n);
+      const y = b.alloc(n) as Float32Array;
+      const z = b.alloc(n);
       const expected = new Float32Array(n);
       for (let i = 0; i < n; i++) expected[i] = 2 * Math.max(x[i], 0);
       for (let k = 0; k < 300; k++) {
         b.relu(x, y);
-        b.axpy(1, y, y);
+        b.relu(x, z);
+        b.axpy(1, z, y);
         assert.ok(sameBits(y, expected), `call ${k}`);
         const a = randCsr(300, 300, 30, true, r);
         const f = 1 + (k % 9);
