@@ -1,3 +1,4 @@
+import { Ajv } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 import type { GraphData } from '../../data/graph.js';
 import { requireKey } from '../auth.js';
@@ -43,7 +44,15 @@ export async function dashboardPlugin(app: FastifyInstance, opts: DashboardOptio
     sources.close();
   });
 
+  // Query strings arrive as text: coerce them to the schema's types (the server's own compiler coerces nothing,
+  // which is right for prediction bodies and stays so for the bodies here).
+  const ajvOpts = { useDefaults: true, verbose: true, allErrors: false, strict: false } as const;
+  const coercing = new Ajv({ ...ajvOpts, coerceTypes: true });
+  const strict = new Ajv({ ...ajvOpts, coerceTypes: false });
   await app.register(async (api) => {
+    api.setValidatorCompiler(({ schema, httpPart }) =>
+      httpPart === 'body' ? strict.compile(schema) : coercing.compile(schema),
+    );
     if (ctx.config.require_api_key) api.addHook('onRequest', requireKey(ctx.apiKey, 'public'));
     await overviewRoutes(api, state);
     await runsRoutes(api, state);

@@ -31,6 +31,7 @@ export interface TrafficView {
   p99_ms: number | null;
   mean_ms: number | null;
   interval_s: number;
+  latency_window_s: number;
   series: TrafficPoint[];
 }
 
@@ -131,15 +132,19 @@ export class TrafficSampler {
     this.#timer = undefined;
   }
 
-  /** Totals now, rate and quantiles since the previous sample (or since start when there is none). */
-  async view(): Promise<TrafficView> {
+  /**
+   * Totals now; the request rate since the previous sample; latency quantiles and mean over the last
+   * `latencyWindowMs` (default 60 s, or since start), so they stay readable between bursts.
+   */
+  async view(latencyWindowMs = 60_000): Promise<TrafficView> {
     const now = await this.read();
     const last = this.#ring[this.#ring.length - 1]?.counts;
     const base = last && now.t - last.t >= 1000 ? last : this.#ring[this.#ring.length - 2]?.counts;
     const dt = base ? (now.t - base.t) / 1000 : 0;
-    const dCount = now.count - (base?.count ?? 0);
+    const since = this.#ring.find((r) => now.t - r.counts.t <= latencyWindowMs)?.counts;
+    const dCount = now.count - (since?.count ?? 0);
     const q = (p: number) => {
-      const v = histogramQuantile(p, now.buckets, base?.buckets);
+      const v = histogramQuantile(p, now.buckets, since?.buckets);
       return v === null ? null : v * 1000;
     };
     return {
@@ -148,8 +153,9 @@ export class TrafficSampler {
       rps: base && dt > 0 ? (now.requests - base.requests) / dt : null,
       p50_ms: q(0.5),
       p99_ms: q(0.99),
-      mean_ms: dCount > 0 ? ((now.sum - (base?.sum ?? 0)) / dCount) * 1000 : null,
+      mean_ms: dCount > 0 ? ((now.sum - (since?.sum ?? 0)) / dCount) * 1000 : null,
       interval_s: dt,
+      latency_window_s: since ? (now.t - since.t) / 1000 : 0,
       series: this.#ring.flatMap((r) => (r.point ? [r.point] : [])),
     };
   }

@@ -84,9 +84,10 @@ function RunDetail({ id, onClose }: { id: string; onClose: () => void }) {
       <Async state={d} what="run">
         {(r) => {
           const g = groups(r.metric_keys);
-          const curvePrefixes = [...g.entries()].filter(
-            ([, ns]) => ns.some((n) => /(loss|acc)$/.test(n)) && ns.length > 1,
-          );
+          // per-epoch groups (split0/, seed1/ …) first; run-level keys last
+          const curvePrefixes = [...g.entries()]
+            .filter(([, ns]) => ns.some((n) => /(loss|acc)$/.test(n)) && ns.length > 1)
+            .sort((a, b) => Number(a[0] === '') - Number(b[0] === ''));
           const chosen = prefix ?? curvePrefixes[0]?.[0] ?? null;
           const names = chosen === null ? [] : (g.get(chosen) ?? []).filter((n) => /(loss|acc)$/.test(n)).sort();
           const summary = Object.entries(r.metrics).filter(([k]) => !k.includes('/'));

@@ -47,8 +47,16 @@ export function OverviewPage(_: { params: URLSearchParams }) {
                   value={<span id="traffic-rps">{num(t.rps, 2)}</span>}
                   hint={`over the last ${t.interval_s.toFixed(0)} s`}
                 />
-                <Stat label="p50 latency" value={t.p50_ms === null ? '—' : `${num(t.p50_ms, 1)} ms`} />
-                <Stat label="p99 latency" value={t.p99_ms === null ? '—' : `${num(t.p99_ms, 1)} ms`} />
+                <Stat
+                  label="p50 latency"
+                  value={t.p50_ms === null ? '—' : `${num(t.p50_ms, 1)} ms`}
+                  hint={`over the last ${num(t.latency_window_s, 0)} s`}
+                />
+                <Stat
+                  label="p99 latency"
+                  value={t.p99_ms === null ? '—' : `${num(t.p99_ms, 1)} ms`}
+                  hint={`over the last ${num(t.latency_window_s, 0)} s`}
+                />
                 <Stat label="requests" value={<span id="traffic-total">{num(t.requests_total)}</span>} />
                 <Stat label="errors" value={num(t.errors_total)} />
               </div>
