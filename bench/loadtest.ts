@@ -32,6 +32,12 @@ interface Scenario {
   minRps?: number;
 }
 
+/** process_cpu_seconds_total of the server (summed over workers). */
+async function serverCpuSeconds(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^process_cpu_seconds_total (\S+)/m.exec(text)?.[1] ?? Number.NaN);
+}
+
 export default async function loadtest(args: string[]): Promise<void> {
   const duration = opt(args, 'duration', 10);
   const connections = opt(args, 'connections', 32);
@@ -78,14 +84,19 @@ export default async function loadtest(args: string[]): Promise<void> {
         timeout: 10,
       };
       await autocannon({ ...base, duration: 2 });
+      const cpu0 = await serverCpuSeconds(url);
       const r = await autocannon({ ...base, duration, maxOverallRequests: max });
+      // server CPU time per request: robust to other load on the machine (unlike rps and latency)
+      const cpuMs = (((await serverCpuSeconds(url)) - cpu0) * 1000) / Math.max(1, r.requests.total);
       const rps = r.requests.average;
       const ok = r.errors === 0 && r.non2xx === 0 && r.latency.p99 < 25 && (s.minRps === undefined || rps >= s.minRps);
       const target = `${s.minRps ? `≥ ${s.minRps} rps, ` : ''}p99 < 25 ms`;
       rows.push(
         `${s.name.padEnd(36)} ${rps.toFixed(0).padStart(7)} ${r.latency.p50.toFixed(1).padStart(7)} ${r.latency.p99
           .toFixed(1)
-          .padStart(7)} ${String(r.non2xx + r.errors).padStart(6)}  ${ok ? 'PASS' : 'FAIL'} (${target})`,
+          .padStart(
+            7,
+          )} ${String(r.non2xx + r.errors).padStart(6)} ${cpuMs.toFixed(3).padStart(9)}  ${ok ? 'PASS' : 'FAIL'} (${target})`,
       );
       results.push({
         scenario: s.name,
@@ -94,6 +105,7 @@ export default async function loadtest(args: string[]): Promise<void> {
         p50_ms: r.latency.p50,
         p99_ms: r.latency.p99,
         total: r.requests.total,
+        server_cpu_ms_per_request: cpuMs,
         non2xx: r.non2xx,
         errors: r.errors,
         pass: ok,
@@ -103,7 +115,7 @@ export default async function loadtest(args: string[]): Promise<void> {
     const dropped = /^gnnops_request_log_dropped_total (\S+)/m.exec(metrics)?.[1];
     const written = /^gnnops_request_log_written_total (\S+)/m.exec(metrics)?.[1];
     console.log(
-      `\n${'scenario'.padEnd(36)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(6)}`,
+      `\n${'scenario'.padEnd(36)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(6)} ${'CPU ms/req'.padStart(9)}`,
     );
     for (const r of rows) console.log(r);
     console.log(`\nrequest log: ${written} rows written, ${dropped} dropped`);
