@@ -32,6 +32,8 @@ describe('dashboard in a real browser (chromium)', { skip: noChromium, timeout: 
   let ctx: BrowserContext;
   let page: Page;
   const pageErrors: string[] = [];
+  // waitForFunction predicates are given as source text: they run in the page, where the DOM is (this file is
+  // type-checked without the DOM library).
 
   const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
   const open = async (hash: string) => {
@@ -97,9 +99,7 @@ describe('dashboard in a real browser (chromium)', { skip: noChromium, timeout: 
     assert.equal(await text('#served-model'), ws.modelName);
     assert.equal(await text('#served-version'), 'v1');
     assert.match((await text('#served-accuracy')) ?? '', /^\d+\.\d%$/);
-    await page.waitForFunction(
-      () => Number(document.querySelector('#traffic-total')?.textContent?.replace(/,/g, '')) >= 240,
-    );
+    await page.waitForFunction("Number(document.querySelector('#traffic-total')?.textContent?.replace(/,/g, '')) >= 240");
     assert.match((await text('#promotions')) ?? '', /auto-promote/);
     await shot('overview');
   });
@@ -109,7 +109,7 @@ describe('dashboard in a real browser (chromium)', { skip: noChromium, timeout: 
     await page.waitForSelector('#run-count');
     assert.equal(await page.getAttribute('#run-count', 'data-count'), String(ws.runs));
     await page.fill('#run-filter', ws.sweepId);
-    await page.waitForFunction(() => document.querySelector('#run-count')?.getAttribute('data-count') === '3');
+    await page.waitForFunction("document.querySelector('#run-count')?.getAttribute('data-count') === '3'");
     await page.fill('#run-filter', '');
     await page.click('#runs tbody tr:first-child button.run-link');
     await page.waitForSelector('#run-curves svg path[stroke]');
@@ -149,7 +149,7 @@ describe('dashboard in a real browser (chromium)', { skip: noChromium, timeout: 
     await page.click('#node-go');
     assert.match((await text('#search-hits')) ?? '', /Synthetic article 12/);
     await page.click('#search-hits a >> text="Synthetic article 12"');
-    await page.waitForFunction(() => location.hash === '#/predict?node=12');
+    await page.waitForFunction("location.hash === '#/predict?node=12'");
 
     const F = ws.graph.numFeatures;
     const x = [0, 1, 2].map((i) => Array.from(ws.graph.features.subarray(i * F, (i + 1) * F)));
@@ -200,7 +200,7 @@ describe('dashboard in a real browser (chromium)', { skip: noChromium, timeout: 
     assert.equal(served.models[0].version, '2');
     await shot('registry');
     await open('overview');
-    await page.waitForFunction(() => document.querySelector('#served-version')?.textContent === 'v2');
+    await page.waitForFunction("document.querySelector('#served-version')?.textContent === 'v2'");
   });
 
   it('no page logged a script error (besides the deliberate 401 of the wrong key)', () => {

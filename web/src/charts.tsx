@@ -133,7 +133,7 @@ export interface Bar {
 export function BarChart({ bars, height = 200, legend }: { bars: Bar[]; height?: number; legend?: [string, string] }) {
   const W = 560;
   const H = height;
-  const m = { l: 48, r: 8, t: 8, b: 46 };
+  const m = { l: 64, r: 8, t: 8, b: 64 };
   const max = Math.max(1e-12, ...bars.map((b) => Math.max(b.value, b.value2 ?? 0)));
   const bw = (W - m.l - m.r) / Math.max(1, bars.length);
   const sy = (v: number) => H - m.b - (v / max) * (H - m.t - m.b);
@@ -174,9 +174,9 @@ export function BarChart({ bars, height = 200, legend }: { bars: Bar[]; height?:
                   y={H - m.b + 12}
                   text-anchor="end"
                   class="tick"
-                  transform={`rotate(-35 ${x + bw / 2} ${H - m.b + 12})`}
+                  transform={`rotate(-30 ${x + bw / 2} ${H - m.b + 12})`}
                 >
-                  {b.label.length > 14 ? `${b.label.slice(0, 13)}…` : b.label}
+                  {b.label.length > 13 ? `${b.label.slice(0, 12)}…` : b.label}
                 </text>
               )}
             </g>

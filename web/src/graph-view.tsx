@@ -36,7 +36,8 @@ export function GraphView({
         ...nodes.map((n) => ({
           data: {
             id: String(n.id),
-            label: n.label,
+            // labels for the centre and its direct neighbours only: 2-hop rings are too dense to read
+            label: n.level <= 1 ? n.label : '',
             fill: classColor(n.fill),
             ring: n.ring < 0 ? '#cccccc' : classColor(n.ring),
             size: n.center ? 34 : 18,
@@ -61,7 +62,10 @@ export function GraphView({
             'text-margin-y': 3,
           },
         },
-        { selector: 'edge', style: { width: 1, 'line-color': '#b8c0cc', 'curve-style': 'haystack' } },
+        {
+          selector: 'edge',
+          style: { width: 1, 'line-color': '#b8c0cc', 'line-opacity': 0.55, 'curve-style': 'haystack' },
+        },
       ],
       layout: {
         name: 'concentric',
@@ -70,8 +74,25 @@ export function GraphView({
         minNodeSpacing: 6,
         animate: false,
       },
+      minZoom: 0.2,
+      maxZoom: 4,
       wheelSensitivity: 0.3,
     });
+    // Then a force-directed pass from the concentric start (deterministic: no random placement), which pulls
+    // communities together; the centre stays pinned.
+    if (nodes.length > 2) {
+      cy.getElementById(String(nodes.find((n) => n.center)?.id ?? '')).lock();
+      cy.layout({
+        name: 'cose',
+        randomize: false,
+        animate: false,
+        numIter: 600,
+        nodeRepulsion: () => 6000,
+        idealEdgeLength: () => 40,
+        fit: true,
+        padding: 20,
+      }).run();
+    }
     if (onPick) cy.on('tap', 'node', (e) => onPick(Number(e.target.id())));
     return () => cy.destroy();
   }, [nodes, edges, onPick]);

@@ -94,7 +94,7 @@ export function DriftPage(_: { params: URLSearchParams }) {
                     <BarChart
                       legend={['reference', 'current']}
                       bars={r.predictions.ref_shares.map((v, c) => ({
-                        label: `class ${c}`,
+                        label: r.predictions?.class_names?.[c] ?? `class ${c}`,
                         value: v,
                         value2: r.predictions!.cur_shares[c],
                         color: classColor(0),
@@ -103,36 +103,38 @@ export function DriftPage(_: { params: URLSearchParams }) {
                   </div>
                 )}
                 <h3>Features (most drifted first; click one for its histogram)</h3>
-                <table id="drift-table">
-                  <thead>
-                    <tr>
-                      <th>feature</th>
-                      <th>test</th>
-                      <th>score</th>
-                      <th>threshold</th>
-                      <th>drifted</th>
-                      <th>ref mean</th>
-                      <th>cur mean</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {[...(r.structure ?? []), ...(r.features ?? [])].map((f) => (
-                      <tr
-                        key={f.name}
-                        class={`clickable ${open === f.name ? 'highlight' : ''}`}
-                        onClick={() => setOpen(f.name)}
-                      >
-                        <td>{f.name}</td>
-                        <td>{f.test_label ?? f.test}</td>
-                        <td class="num">{num(f.score, 4)}</td>
-                        <td class="num">{num(f.threshold, 3)}</td>
-                        <td class={f.drifted ? 'bad' : 'good'}>{f.drifted ? 'yes' : 'no'}</td>
-                        <td class="num">{num(f.ref_mean)}</td>
-                        <td class="num">{num(f.cur_mean)}</td>
+                <div class="scroll">
+                  <table id="drift-table">
+                    <thead>
+                      <tr>
+                        <th>feature</th>
+                        <th>test</th>
+                        <th>score</th>
+                        <th>threshold</th>
+                        <th>drifted</th>
+                        <th>ref mean</th>
+                        <th>cur mean</th>
                       </tr>
-                    ))}
-                  </tbody>
-                </table>
+                    </thead>
+                    <tbody>
+                      {[...(r.structure ?? []), ...(r.features ?? [])].map((f) => (
+                        <tr
+                          key={f.name}
+                          class={`clickable ${open === f.name ? 'highlight' : ''}`}
+                          onClick={() => setOpen(f.name)}
+                        >
+                          <td>{f.name}</td>
+                          <td>{f.test_label ?? f.test}</td>
+                          <td class="num">{num(f.score, 4)}</td>
+                          <td class="num">{num(f.threshold, 3)}</td>
+                          <td class={f.drifted ? 'bad' : 'good'}>{f.drifted ? 'yes' : 'no'}</td>
+                          <td class="num">{num(f.ref_mean)}</td>
+                          <td class="num">{num(f.cur_mean)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
               </div>
             )
           }

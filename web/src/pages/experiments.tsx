@@ -145,18 +145,20 @@ function RunDetail({ id, onClose }: { id: string; onClose: () => void }) {
                 </div>
                 <div>
                   <h3>Params</h3>
-                  <table class="compact params">
-                    <tbody>
-                      {Object.entries(r.params)
-                        .filter(([k]) => /^(model|train|data)\./.test(k))
-                        .map(([k, v]) => (
-                          <tr key={k}>
-                            <td>{k}</td>
-                            <td>{v}</td>
-                          </tr>
-                        ))}
-                    </tbody>
-                  </table>
+                  <div class="scroll">
+                    <table class="compact params">
+                      <tbody>
+                        {Object.entries(r.params)
+                          .filter(([k]) => /^(model|train|data)\./.test(k))
+                          .map(([k, v]) => (
+                            <tr key={k}>
+                              <td>{k}</td>
+                              <td>{v}</td>
+                            </tr>
+                          ))}
+                      </tbody>
+                    </table>
+                  </div>
                 </div>
               </div>
             </div>

@@ -88,7 +88,7 @@ function ModelView({ name, onChanged }: { name: string; onChanged: () => void })
           {result?.ok && (
             <p class="notice" id="alias-result">
               {result.ok.changed
-                ? `${result.ok.model}@${result.ok.alias}: v${result.ok.from_version ?? '∅'} → v${result.ok.to_version ?? '∅'}`
+                ? `${result.ok.model}@${result.ok.alias}: v${result.ok.from_version ?? '∅'} → v${result.ok.to_version ?? '∅'}.`
                 : 'No change: the alias already points there.'}
               {result.ok.served &&
                 (result.ok.served.reload_error

@@ -8,6 +8,7 @@ import {
   driftLatestRouteSchema,
 } from '../schemas/drift.js';
 import type { DashboardState } from '../state.js';
+import { classNamesOf } from './graph.js';
 
 /** The latest drift report of the request log and drift share over consecutive windows. */
 export async function driftRoutes(app: FastifyInstance, d: DashboardState): Promise<void> {
@@ -17,6 +18,13 @@ export async function driftRoutes(app: FastifyInstance, d: DashboardState): Prom
     async (req) => {
       const { profile, source } = await d.sources.profile();
       const res = latestDrift(d.sources.store, profile, source, req.query.window ?? 5000);
+      if (res.predictions) {
+        const names = await d.sources.graph().then(
+          (g) => classNamesOf(g.graph),
+          () => undefined,
+        );
+        if (names) res.predictions.class_names = names;
+      }
       if (res.dataset && res.generated_at) {
         d.lastDrift = {
           share: res.dataset.share,

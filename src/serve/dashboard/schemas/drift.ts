@@ -70,6 +70,7 @@ export const driftLatestSchema = {
         score: nullableNumber,
         test: { type: 'string' },
         ref_shares: { type: 'array', items: { type: 'number' } },
+        class_names: { type: 'array', items: { type: 'string' } },
         cur_shares: { type: 'array', items: { type: 'number' } },
       },
     },
