@@ -11,7 +11,7 @@ export const StorageBackends = ['local', 's3'] as const;
 export const storageSection = z
   .strictObject({
     backend: z.enum(StorageBackends).default('local').describe('Artifact storage backend: local | s3.'),
-    root: z.string().min(1).optional().describe('local: folder holding the objects (default <GNNOPS_HOME>/objects).'),
+    root: z.string().min(1).optional().describe('local: folder holding the objects (default `$GNNOPS_HOME/objects`).'),
     bucket: z.string().min(3).max(255).optional().describe('s3: bucket name (required for backend=s3).'),
     prefix: z
       .string()
@@ -26,7 +26,7 @@ export const storageSection = z
     force_path_style: z
       .boolean()
       .default(false)
-      .describe('s3: address buckets as <endpoint>/<bucket> (MinIO and most local servers need it).'),
+      .describe('s3: address buckets as `endpoint/bucket` (MinIO and most local servers need it).'),
   })
   .describe('Artifact object storage (local folder or S3-compatible bucket).');
 
