@@ -3,6 +3,7 @@
  * It is the ground truth the wasm kernels are tested against, and the float64 mode serves the gradient checks.
  * Sums run in JS doubles and round once when stored.
  */
+import { checkCsr } from './csr-check.js';
 import { dropoutMaskTs } from './dropout-hash.js';
 import type { Backend, Csr, DType, FArray } from './types.js';
 
@@ -44,6 +45,7 @@ export class ReferenceBackend implements Backend {
   }
 
   importCsr(a: Csr): Csr {
+    checkCsr(a);
     return a;
   }
 

@@ -35,6 +35,7 @@ export class ThreadPool {
   private gen = 0;
   private readonly workers: Worker[] = [];
   private readonly fns: KernelFn[];
+  private readonly names: string[];
   private readonly spin: number;
   private disposed = false;
 
@@ -47,6 +48,7 @@ export class ThreadPool {
     }
     this.threads = opts.threads;
     this.fns = opts.fns;
+    this.names = opts.names;
     this.spin = opts.spin ?? Number(process.env.GNNOPS_KERNEL_SPIN ?? 20000);
     const buffer = new SharedArrayBuffer(CTRL.BYTES);
     this.ctrl = new Int32Array(buffer, 0, CTRL.ARGS_BYTE / 4);
@@ -94,7 +96,17 @@ export class ThreadPool {
   run(fn: number, args: number[], bounds: number[], nchunks: number): void {
     const f = this.fns[fn];
     if (nchunks <= 1 || this.threads === 1) {
-      for (let c = 0; c < nchunks; c++) if (bounds[c] < bounds[c + 1]) f(bounds[c], bounds[c + 1], ...args);
+      try {
+        for (let c = 0; c < nchunks; c++) if (bounds[c] < bounds[c + 1]) f(bounds[c], bounds[c + 1], ...args);
+      } catch (e) {
+        throw new GnnopsError(
+          ErrorCodes.INTERNAL,
+          `kernel ${this.names[fn]}: ${(e as Error).message} (an index out of range?)`,
+          {
+            kernel: this.names[fn],
+          },
+        );
+      }
       return;
     }
     if (this.disposed) throw new GnnopsError(ErrorCodes.INTERNAL, 'kernel backend used after dispose()');
@@ -127,10 +139,13 @@ export class ThreadPool {
       if (done >= nchunks) break;
       if (++spins > this.spin) Atomics.wait(ctrl, CTRL.COMPLETED, done, 1000);
     }
-    if (err) throw err;
-    if (Atomics.load(ctrl, CTRL.ERROR) !== 0) {
-      Atomics.store(ctrl, CTRL.ERROR, 0);
-      throw new GnnopsError(ErrorCodes.INTERNAL, 'a kernel failed on a worker thread (out-of-bounds index?)');
+    const workerFailed = Atomics.load(ctrl, CTRL.ERROR) !== 0;
+    Atomics.store(ctrl, CTRL.ERROR, 0);
+    if (err || workerFailed) {
+      const why = err instanceof Error ? err.message : 'it failed on a worker thread';
+      throw new GnnopsError(ErrorCodes.INTERNAL, `kernel ${this.names[fn]}: ${why} (an index out of range?)`, {
+        kernel: this.names[fn],
+      });
     }
   }
 

@@ -47,7 +47,8 @@ export interface Backend {
   /**
    * A CSR whose arrays are backend buffers (copied once if they are not), so sparse kernels on a fixed graph do
    * not copy indptr/indices/values on every call. The reference backend returns `a` itself. The copy is owned by the
-   * backend and lives until dispose().
+   * backend and lives until dispose(). Checks the structure first (indptr monotone from 0, indices in 0..cols−1):
+   * INVALID_ARGUMENT naming the field and index otherwise.
    */
   importCsr(a: Csr): Csr;
   /** Release workers and memory. */

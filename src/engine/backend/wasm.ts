@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { Arena, type ArenaStats } from './arena.js';
 import { CTRL } from './control.js';
+import { checkCsr } from './csr-check.js';
 import { dropThreshold, seedWords } from './dropout-hash.js';
 import { kernelsModule } from './kernels-module.js';
 import { type KernelFn, ThreadPool } from './thread-pool.js';
@@ -124,6 +125,7 @@ export class WasmBackend implements Backend {
   }
 
   importCsr(a: Csr): Csr {
+    checkCsr(a);
     const keep = <T extends View>(v: T, make: (n: number) => T): T => {
       if (this.arena.owns(v) && (v instanceof Float32Array || v instanceof Int32Array)) return v;
       const copy = make(v.length);

@@ -154,6 +154,41 @@ describe('arena', () => {
     }
   });
 
+  it('importCsr rejects malformed CSR, naming the field and index', () => {
+    const ok = {
+      rows: 2,
+      cols: 3,
+      indptr: Int32Array.from([0, 1, 3]),
+      indices: Int32Array.from([0, 2, 1]),
+      values: null,
+    };
+    for (const be of [w1, createBackend({ name: 'reference' })]) {
+      assert.doesNotThrow(() => be.importCsr(ok));
+      assert.throws(() => be.importCsr({ ...ok, indices: Int32Array.from([0, 3, 1]) }), /csr\.indices: \[1\] = 3/);
+      assert.throws(
+        () => be.importCsr({ ...ok, indptr: Int32Array.from([0, 2, 1]) }),
+        /csr\.indptr: decreases at \[2\]/,
+      );
+      assert.throws(() => be.importCsr({ ...ok, rows: 3 }), { code: 'E_INVALID_ARGUMENT' });
+    }
+  });
+
+  it('a kernel that reads out of memory fails with a GnnopsError on 1 and 2 threads, and the backend still works', () => {
+    for (const be of [w1, w2]) {
+      const rows = 4000;
+      const indptr = Int32Array.from({ length: rows + 1 }, (_, i) => i * 4);
+      const indices = new Int32Array(rows * 4);
+      indices[rows * 4 - 1] = 3_000_000; // row at 768 MB: past the end of wasm memory (unchecked: not imported)
+      const a = { rows, cols: rows, indptr, indices, values: null };
+      assert.throws(() => be.spmm(a, new Float32Array(rows * 64), 64, new Float32Array(rows * 64)), {
+        code: 'E_INTERNAL',
+      });
+      const x = be.alloc(100000).fill(-1) as Float32Array;
+      be.relu(x, x);
+      assert.ok(x.every((v) => v === 0));
+    }
+  });
+
   it('importCsr copies a graph into the arena once and the copy gives the same SpMM', () => {
     const r = rng(11);
     const a = randCsr(50, 40, 4, true, r);
