@@ -105,7 +105,13 @@ export class DashboardSources {
       );
     }
     const cfg = (v.config as { data?: unknown } | null)?.data;
-    const parsed = dataSection.safeParse(cfg ?? {});
+    if (cfg === undefined) {
+      throw new GnnopsError(
+        ErrorCodes.NOT_AVAILABLE,
+        `model ${key} has no recorded config.data, so its dataset is unknown`,
+      );
+    }
+    const parsed = dataSection.safeParse(cfg);
     if (!parsed.success) {
       throw new GnnopsError(ErrorCodes.NOT_AVAILABLE, `model ${key}: its recorded config.data is not valid`);
     }
