@@ -99,7 +99,9 @@ describe('dashboard in a real browser (chromium)', { skip: noChromium, timeout: 
     assert.equal(await text('#served-model'), ws.modelName);
     assert.equal(await text('#served-version'), 'v1');
     assert.match((await text('#served-accuracy')) ?? '', /^\d+\.\d%$/);
-    await page.waitForFunction("Number(document.querySelector('#traffic-total')?.textContent?.replace(/,/g, '')) >= 240");
+    await page.waitForFunction(
+      "Number(document.querySelector('#traffic-total')?.textContent?.replace(/,/g, '')) >= 240",
+    );
     assert.match((await text('#promotions')) ?? '', /auto-promote/);
     await shot('overview');
   });
