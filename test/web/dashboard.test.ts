@@ -97,7 +97,7 @@ describe('dashboard in a real browser (chromium)', { skip: noChromium, timeout: 
   it('Overview: the served model, its accuracy and the traffic sent', async () => {
     await open('overview');
     assert.equal(await text('#served-model'), ws.modelName);
-    assert.equal(await text('#served-version'), 'v1');
+    assert.equal(await text('#served-version'), `v${ws.production}`);
     assert.match((await text('#served-accuracy')) ?? '', /^\d+\.\d%$/);
     await page.waitForFunction(
       "Number(document.querySelector('#traffic-total')?.textContent?.replace(/,/g, '')) >= 240",
@@ -189,20 +189,23 @@ describe('dashboard in a real browser (chromium)', { skip: noChromium, timeout: 
   });
 
   it('Registry: a promotion through the UI moves the alias and the server swaps to it', async () => {
+    const from = ws.production;
+    const to = from === 1 ? 2 : 1;
+    const button = `#versions tbody tr[data-version="${to}"] button.promote`;
     await open('registry');
-    await page.waitForSelector('#versions tbody tr[data-version="2"]');
+    await page.waitForSelector(button);
     await page.fill('#admin-key', 'wrong-key');
-    await page.click('#versions tbody tr[data-version="2"] button.promote');
+    await page.click(button);
     assert.match((await text('.error')) ?? '', /401/);
     await page.fill('#admin-key', ADMIN_KEY);
-    await page.click('#versions tbody tr[data-version="2"] button.promote');
-    assert.match((await text('#alias-result')) ?? '', new RegExp(`v1 → v2.*serves ${ws.modelName} v2`));
+    await page.click(button);
+    assert.match((await text('#alias-result')) ?? '', new RegExp(`v${from} → v${to}.*serves ${ws.modelName} v${to}`));
     assert.match((await text('#audit')) ?? '', /promote.*dashboard/s);
     const served = (await (await fetch(`${server.url}/v1/models`)).json()) as { models: { version: string }[] };
-    assert.equal(served.models[0].version, '2');
+    assert.equal(served.models[0].version, String(to));
     await shot('registry');
     await open('overview');
-    await page.waitForFunction("document.querySelector('#served-version')?.textContent === 'v2'");
+    await page.waitForFunction(`document.querySelector('#served-version')?.textContent === 'v${to}'`);
   });
 
   it('no page logged a script error (besides the deliberate 401 of the wrong key)', () => {

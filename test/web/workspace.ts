@@ -48,6 +48,8 @@ export interface Workspace {
   dataFile: string;
   graph: GraphData;
   modelName: string;
+  /** The version `production` points at after the trainings (the registry's auto-promotion decides). */
+  production: number;
   /** Runs in the store after setup (trainings + sweep trials). */
   runs: number;
   sweepId: string;
@@ -97,6 +99,7 @@ export async function makeWorkspace(home: string): Promise<Workspace> {
   };
   await runSweep(sweeps, sweep.id, { executor: new InProcessExecutor(trial) });
   const runs = store.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM runs').get()?.n ?? 0;
+  const production = new Registry(store).aliases(modelName).production;
   store.close();
 
   const serveLoader = async (ref: string): Promise<ServedModel> => {
@@ -112,5 +115,5 @@ export async function makeWorkspace(home: string): Promise<Workspace> {
       s.close();
     }
   };
-  return { home, dataFile, graph, modelName, runs, sweepId: sweep.id, serveLoader };
+  return { home, dataFile, graph, modelName, production, runs, sweepId: sweep.id, serveLoader };
 }
