@@ -2,16 +2,17 @@
 // NN and NT use gemmNN on a packed op(B); TN and TT use gemmTN (A read transposed in place, B row-major k×n).
 // Micro-kernels hold a 4-row × 8-column tile in eight f32x4 accumulators.
 
-import { blendStore } from './simd';
+import { blendStore, hsum, hsum4, laneMask } from './simd';
 
 /**
- * Packs op(B) (k×n) into column panels: 8 wide while 8 columns fit in npad = ceil(n/4)·4, then one 4-wide panel.
+ * Packs op(B) (k×n) into column panels: 8 wide while 8 columns fit in npad = ceil(n/4)·4, then one 4-wide panel,
+ * or, when a single column is left (n mod 4 = 1), that column alone (width 1, read by the dot-product kernels).
  * The panel starting at column j0 with width w holds bp[j0·k + p·w + jj]; columns ≥ n are zero.
  */
 export function packB(b: usize, ldb: i32, transB: i32, k: i32, n: i32, bp: usize): void {
   const npad = (n + 3) & ~3;
   for (let j0 = 0; j0 < npad; ) {
-    const w = j0 + 8 <= npad ? 8 : 4;
+    const w = j0 + 8 <= npad ? 8 : n - j0 == 1 ? 1 : 4;
     let dst = bp + (<usize>(j0 * k) << 2);
     for (let p = 0; p < k; p++) {
       for (let jj = 0; jj < w; jj++) {
@@ -22,7 +23,7 @@ export function packB(b: usize, ldb: i32, transB: i32, k: i32, n: i32, bp: usize
         dst += 4;
       }
     }
-    j0 += w;
+    j0 += w == 1 ? 4 : w;
   }
 }
 
@@ -120,6 +121,62 @@ function nn1x4(pa: usize, pb: usize, k: i32, pc: usize, valid: i32, alpha: f32, 
   blendStore(pc, c0, alpha, beta, valid);
 }
 
+/** alpha·x + beta·old for one element (the scalar twin of blendStore). */
+@inline
+function blendScalar(pc: usize, x: f32, alpha: f32, beta: f32): void {
+  let r = x;
+  if (alpha != 1) r *= alpha;
+  if (beta != 0) r += load<f32>(pc) * beta;
+  store<f32>(pc, r);
+}
+
+/** Lane-wise partial sums of a[p]·b[p] over p < k (the last vector masked). */
+@inline
+function dotLanesK(a: usize, b: usize, k: i32, full: i32, mask: v128): v128 {
+  let s = f32x4.splat(0);
+  let p = 0;
+  for (; p < full; p += 4) {
+    const o = <usize>p << 2;
+    s = f32x4.add(s, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+  }
+  if (p < k) {
+    const o = <usize>p << 2;
+    s = f32x4.add(s, v128.and(f32x4.mul(v128.load(a + o), v128.load(b + o)), mask));
+  }
+  return s;
+}
+
+/** 4 rows × the single trailing column: dot products vectorised over k. */
+@inline
+function nn4x1(pa: usize, lda4: usize, pb: usize, k: i32, pc: usize, ldc4: usize, alpha: f32, beta: f32): void {
+  const full = k & ~3;
+  const mask = laneMask(k - full);
+  let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+  const a1 = pa + lda4, a2 = pa + 2 * lda4, a3 = pa + 3 * lda4;
+  let p = 0;
+  for (; p < full; p += 4) {
+    const o = <usize>p << 2;
+    const bv = v128.load(pb + o);
+    s0 = f32x4.add(s0, f32x4.mul(v128.load(pa + o), bv));
+    s1 = f32x4.add(s1, f32x4.mul(v128.load(a1 + o), bv));
+    s2 = f32x4.add(s2, f32x4.mul(v128.load(a2 + o), bv));
+    s3 = f32x4.add(s3, f32x4.mul(v128.load(a3 + o), bv));
+  }
+  if (p < k) {
+    const o = <usize>p << 2;
+    const bv = v128.load(pb + o);
+    s0 = f32x4.add(s0, v128.and(f32x4.mul(v128.load(pa + o), bv), mask));
+    s1 = f32x4.add(s1, v128.and(f32x4.mul(v128.load(a1 + o), bv), mask));
+    s2 = f32x4.add(s2, v128.and(f32x4.mul(v128.load(a2 + o), bv), mask));
+    s3 = f32x4.add(s3, v128.and(f32x4.mul(v128.load(a3 + o), bv), mask));
+  }
+  const r = hsum4(s0, s1, s2, s3);
+  blendScalar(pc, f32x4.extract_lane(r, 0), alpha, beta);
+  blendScalar(pc + ldc4, f32x4.extract_lane(r, 1), alpha, beta);
+  blendScalar(pc + 2 * ldc4, f32x4.extract_lane(r, 2), alpha, beta);
+  blendScalar(pc + 3 * ldc4, f32x4.extract_lane(r, 3), alpha, beta);
+}
+
 /** Rows [lo, hi) of C = alpha·A·B + beta·C with A m×k (row stride lda) and B packed by packB. */
 export function gemmNN(
   lo: i32, hi: i32, a: usize, lda: i32, bp: usize, k: i32, n: i32, c: usize, ldc: i32, alpha: f32, beta: f32,
@@ -137,6 +194,9 @@ export function gemmNN(
       if (j0 + 8 <= npad) {
         nn4x8(pa, lda4, pb, k, pc + (<usize>j0 << 2), ldc4, valid, alpha, beta);
         j0 += 8;
+      } else if (valid == 1) {
+        nn4x1(pa, lda4, pb, k, pc + (<usize>j0 << 2), ldc4, alpha, beta);
+        j0 += 4;
       } else {
         nn4x4(pa, lda4, pb, k, pc + (<usize>j0 << 2), ldc4, valid, alpha, beta);
         j0 += 4;
@@ -152,6 +212,10 @@ export function gemmNN(
       if (j0 + 8 <= npad) {
         nn1x8(pa, pb, k, pc + (<usize>j0 << 2), valid, alpha, beta);
         j0 += 8;
+      } else if (valid == 1) {
+        const full = k & ~3;
+        blendScalar(pc + (<usize>j0 << 2), hsum(dotLanesK(pa, pb, k, full, laneMask(k - full))), alpha, beta);
+        j0 += 4;
       } else {
         nn1x4(pa, pb, k, pc + (<usize>j0 << 2), valid, alpha, beta);
         j0 += 4;
