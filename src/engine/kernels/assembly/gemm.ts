@@ -295,6 +295,27 @@ function tn4x4(pa: usize, lda4: usize, pb: usize, ldb4: usize, kc: i32, acc: usi
   v128.store(acc + 3 * ldacc4, c3);
 }
 
+/** 4 rows × the single trailing column: one f32x4 of rows times a splat of B per step (acc lanes are rows). */
+@inline
+function tn4x1(pa: usize, lda4: usize, pb: usize, ldb4: usize, kc: i32, acc: usize, ldacc4: usize, first: bool): void {
+  let c = f32x4.splat(0);
+  if (!first) {
+    c = f32x4.replace_lane(c, 0, load<f32>(acc));
+    c = f32x4.replace_lane(c, 1, load<f32>(acc + ldacc4));
+    c = f32x4.replace_lane(c, 2, load<f32>(acc + 2 * ldacc4));
+    c = f32x4.replace_lane(c, 3, load<f32>(acc + 3 * ldacc4));
+  }
+  for (let p = 0; p < kc; p++) {
+    c = f32x4.add(c, f32x4.mul(v128.load(pa), v128.load32_splat(pb)));
+    pa += lda4;
+    pb += ldb4;
+  }
+  store<f32>(acc, f32x4.extract_lane(c, 0));
+  store<f32>(acc + ldacc4, f32x4.extract_lane(c, 1));
+  store<f32>(acc + 2 * ldacc4, f32x4.extract_lane(c, 2));
+  store<f32>(acc + 3 * ldacc4, f32x4.extract_lane(c, 3));
+}
+
 @inline
 function tn1x8(pa: usize, lda4: usize, pb: usize, ldb4: usize, kc: i32, acc: usize, first: bool): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
@@ -351,6 +372,9 @@ export function gemmTN(
         if (j0 + 8 <= npad) {
           tn4x8(pa, lda4, pb0 + (<usize>j0 << 2), ldb4, kc, pacc + (<usize>j0 << 2), ldacc4, first);
           j0 += 8;
+        } else if (n - j0 == 1) {
+          tn4x1(pa, lda4, pb0 + (<usize>j0 << 2), ldb4, kc, pacc + (<usize>j0 << 2), ldacc4, first);
+          j0 += 4;
         } else {
           tn4x4(pa, lda4, pb0 + (<usize>j0 << 2), ldb4, kc, pacc + (<usize>j0 << 2), ldacc4, first);
           j0 += 4;
