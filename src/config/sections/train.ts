@@ -23,9 +23,9 @@ export const trainSection = z
     backend: z.enum(['wasm', 'reference']).default('wasm').describe('Kernel backend.'),
     batch_splits: z
       .boolean()
-      .default(true)
+      .default(false)
       .describe(
-        'Train all splits/seeds of a 2-layer GCN in one batched pass (wide GEMM over every model; same results as one by one).',
+        'Train all splits/seeds of a 2-layer GCN in one batched pass (same results as one by one; not faster yet on 2 cores, see BENCHMARKS.md).',
       ),
   })
   .describe('Optimisation and training protocol.');

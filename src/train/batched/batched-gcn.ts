@@ -23,7 +23,6 @@ import {
   matmul,
   Rng,
   relu,
-  spmm,
   Tape,
   type Tensor,
 } from '../../engine/index.js';
@@ -35,7 +34,15 @@ import type { MetricSink } from '../callbacks/metric-logger.js';
 import { median } from '../stats.js';
 import type { MaskName } from '../task.js';
 import type { EpochMetrics } from '../trainer.js';
-import { blockCrossEntropy, blockLinear, blockMetrics, gatherBlock, maskedDropout, scatterBlock } from './ops.js';
+import {
+  blockCrossEntropy,
+  blockLinear,
+  blockMetrics,
+  blockSpmm,
+  gatherBlock,
+  maskedDropout,
+  scatterBlock,
+} from './ops.js';
 
 export interface BatchedRun {
   split: number;
@@ -173,7 +180,7 @@ export function trainBatchedGcn(o: BatchedOptions): BatchedResult {
       cached.set(xw.data);
       cacheValid = true;
     }
-    let hid = relu(addBias(spmm(graph.gcn, xw), b1));
+    let hid = relu(addBias(blockSpmm(graph.gcn, xw, S), b1));
     if (training && mask && maskTmp) {
       for (let s = 0; s < S; s++) {
         if (!active[s]) continue;
@@ -183,7 +190,7 @@ export function trainBatchedGcn(o: BatchedOptions): BatchedResult {
       }
       hid = maskedDropout(hid, mask, p);
     }
-    return addBias(spmm(graph.gcn, blockLinear(hid, w2, S)), b2);
+    return addBias(blockSpmm(graph.gcn, blockLinear(hid, w2, S), S), b2);
   };
 
   const better = (v: number, b: number) => Number.isNaN(b) || (t.monitor === 'loss' ? v < b : v > b);
