@@ -171,13 +171,19 @@ export function runPrimary(n: number, opts: { handleSignals?: boolean } = {}): P
     return { ...results[0], changed: results.some((x) => x.changed) };
   };
 
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    // resolve once every initial worker listens (each has loaded the model), so the URL printed is fully served
+    const listening = new Set<number>();
     let announced = false;
     cluster.on('message', (w, m: unknown) => {
       if (!isWire(m)) return;
-      if (m.type === 'gnnops:listening' && !announced) {
-        announced = true;
-        resolve({ url: m.url, close });
+      if (m.type === 'gnnops:listening') {
+        const i = index.get(w);
+        if (i !== undefined) listening.add(i);
+        if (!announced && listening.size === n) {
+          announced = true;
+          resolve({ url: m.url, close });
+        }
       } else if (m.type === 'gnnops:metrics') {
         agg.clusterMetrics().then(
           (text) => w.send({ type: 'gnnops:metrics:reply', id: m.id, text }),
@@ -194,6 +200,18 @@ export function runPrimary(n: number, opts: { handleSignals?: boolean } = {}): P
       const i = index.get(w);
       index.delete(w);
       if (closing || i === undefined) return;
+      if (!announced) {
+        // a worker that dies before listening (bad model ref, port in use …) would die again: give up
+        void close().then(() =>
+          reject(
+            new GnnopsError(
+              ErrorCodes.INTERNAL,
+              `serve worker ${i} stopped before listening (exit ${code ?? signal}); see its error above`,
+            ),
+          ),
+        );
+        return;
+      }
       log.error({ worker: i, code, signal }, 'serve worker died; starting a new one');
       fork(i);
     });

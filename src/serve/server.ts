@@ -116,6 +116,12 @@ export async function serve(
     const primary = await runPrimary(config.workers, { handleSignals: opts.handleSignals });
     return { url: primary.url, close: primary.close };
   }
-  const server = await startServer(opts);
-  return { url: server.url, close: server.close, server };
+  try {
+    const server = await startServer(opts);
+    return { url: server.url, close: server.close, server };
+  } catch (e) {
+    // a worker that cannot start must exit (the IPC channel would keep it alive); the primary then gives up
+    if (cluster.isWorker) setImmediate(() => process.disconnect?.());
+    throw e;
+  }
 }

@@ -41,6 +41,13 @@ describe('gnnops serve (CLI errors, no model code needed)', () => {
     assert.match(r.stderr, /runtime onnx/);
   });
 
+  it('with --workers 2, a worker that cannot load the model stops the whole server', () => {
+    const r = run('--model', 'nope@production', '--workers', '2');
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /no registered model "nope"/);
+    assert.match(r.stderr, /stopped before listening/);
+  });
+
   it('rejects bad flags and config values with the key and the limit', () => {
     assert.match(run('--model', 'a/1', '--port', '70000').stderr, /--port: expected a port 0\.\.65535/);
     assert.match(run('--model', 'a/1', 'serve.max_batch=0').stderr, /serve\.max_batch: got 0, expected >= 1/);
