@@ -5,6 +5,7 @@
  * waste). Every block is 64-byte aligned and at least 16 bytes longer than asked: SIMD kernels may read (never
  * write) up to 12 bytes past the end of an array, and the top of the arena keeps the same slack.
  */
+import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import type { WasmMemory } from './wasm-api.js';
 
 const ALIGN = 64;
@@ -12,6 +13,8 @@ const SLACK = 16;
 const PAGE = 65536;
 /** Grow the memory by at least this much at a time, so few SharedArrayBuffer generations exist. */
 const MIN_GROW = 16 << 20;
+/** Largest single block (wasm32 memory tops out at 4 GiB). */
+const MAX_BYTES = 2 ** 31;
 
 export function sizeClass(bytes: number): number {
   const b = Math.max(bytes + SLACK, ALIGN);
@@ -63,6 +66,17 @@ export class Arena {
 
   /** Allocates a block of at least `bytes` bytes; returns its byte offset. The block is zeroed. */
   alloc(bytes: number): number {
+    if (!(Number.isInteger(bytes) && bytes >= 0 && bytes <= MAX_BYTES)) {
+      throw new GnnopsError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `alloc: ${bytes} bytes is not a whole element count within 0..${MAX_BYTES} bytes`,
+        {
+          field: 'n',
+          value: bytes,
+          limit: MAX_BYTES,
+        },
+      );
+    }
     const cls = sizeClass(bytes);
     const reused = this.freeLists.get(cls)?.pop();
     let off: number;

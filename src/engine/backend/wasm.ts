@@ -106,17 +106,17 @@ export class WasmBackend implements Backend {
   }
 
   alloc(n: number): Float32Array {
-    const off = this.arena.alloc(n * 4);
+    const off = this.arena.alloc(Number.isInteger(n) ? n * 4 : Number.NaN);
     return new Float32Array(this.arena.buffer, off, n);
   }
 
   allocI32(n: number): Int32Array {
-    const off = this.arena.alloc(n * 4);
+    const off = this.arena.alloc(Number.isInteger(n) ? n * 4 : Number.NaN);
     return new Int32Array(this.arena.buffer, off, n);
   }
 
   allocU8(n: number): Uint8Array {
-    const off = this.arena.alloc(n);
+    const off = this.arena.alloc(Number.isInteger(n) ? n : Number.NaN);
     return new Uint8Array(this.arena.buffer, off, n);
   }
 

@@ -98,6 +98,8 @@ describe('arena', () => {
       const d = b.alloc(990);
       assert.notEqual(d.byteOffset, off);
       b.free(new Float32Array(8)); // foreign arrays are ignored
+      assert.throws(() => b.alloc(-1), { code: 'E_INVALID_ARGUMENT' });
+      assert.throws(() => b.alloc(2.5), { code: 'E_INVALID_ARGUMENT' });
       const u = b.allocU8(5);
       const i = b.allocI32(5);
       assert.ok(u instanceof Uint8Array && i instanceof Int32Array);
