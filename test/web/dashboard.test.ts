@@ -174,6 +174,8 @@ describe('dashboard in a real browser (chromium)', { skip: noChromium, timeout: 
     await open('data');
     assert.equal(await text('#stat-nodes'), String(ws.graph.numNodes));
     await page.waitForSelector('#projection canvas');
+    // the trained checkpoint's hidden layer (model.hidden of the served version)
+    assert.match((await text('#projection')) ?? '', /last hidden layer \((8|16)-d\)/);
     await shot('data');
   });
 

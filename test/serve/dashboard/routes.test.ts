@@ -171,6 +171,10 @@ describe('dashboard API (inject)', () => {
     assert.equal(p.total, 60);
     assert.equal(p.points.length, 20); // stride 3
     assert.ok(p.explained[0] >= p.explained[1] && p.explained[0] + p.explained[1] <= 1 + 1e-9);
+    // the default source is the hidden layer of the registered checkpoint; the fixture has none, so: outputs
+    const q = (await dash.inject('/api/data/projection?max_points=60')).json();
+    assert.equal(q.source, 'output');
+    assert.equal(q.dims, graph.numClasses);
     const st = (await dash.inject('/api/data/stats')).json();
     assert.equal(st.stats.nodes, 60);
   });

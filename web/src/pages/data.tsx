@@ -3,8 +3,14 @@ import type { DataStats, ProjectionResponse } from '../api.js';
 import { BarChart, Scatter } from '../charts.js';
 import { Async, Card, classColor, num, pct, Stat, useApi } from '../ui.js';
 
+const SOURCES: Record<string, string> = {
+  hidden: 'the served model’s last hidden layer',
+  output: 'the served model’s class probabilities',
+  features: 'the node features',
+};
+
 function Projection() {
-  const [source, setSource] = useState<'output' | 'features'>('output');
+  const [source, setSource] = useState<'hidden' | 'output' | 'features'>('hidden');
   const [colorBy, setColorBy] = useState<'label' | 'predicted'>('label');
   const p = useApi<ProjectionResponse>(`/api/data/projection?source=${source}&max_points=3000`);
   return (
@@ -14,8 +20,9 @@ function Projection() {
           Of{' '}
           <select
             value={source}
-            onChange={(e) => setSource((e.target as HTMLSelectElement).value as 'output' | 'features')}
+            onChange={(e) => setSource((e.target as HTMLSelectElement).value as 'hidden' | 'output' | 'features')}
           >
+            <option value="hidden">model hidden layer (embeddings)</option>
             <option value="output">model output (class probabilities)</option>
             <option value="features">input features</option>
           </select>
@@ -35,9 +42,8 @@ function Projection() {
         {(d) => (
           <div id="projection">
             <p class="muted">
-              PCA of {d.source === 'output' ? 'the served model’s class probabilities' : 'the node features'}:{' '}
-              {d.points.length} of {num(d.total)} nodes (evenly strided); components explain {pct(d.explained[0])} and{' '}
-              {pct(d.explained[1])} of the variance.
+              PCA of {SOURCES[d.source] ?? d.source} ({d.dims}-d): {d.points.length} of {num(d.total)} nodes (evenly
+              strided); components explain {pct(d.explained[0])} and {pct(d.explained[1])} of the variance.
             </p>
             <Scatter
               points={d.points.map((q) => ({

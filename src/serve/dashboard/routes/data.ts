@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { GraphData } from '../../../data/graph.js';
 import { type GraphStats, graphStats } from '../../../data/stats.js';
+import { hiddenEmbedding } from '../embedding.js';
 import { pca2 } from '../projection.js';
 import {
   type ProjectionQuery,
@@ -32,7 +33,7 @@ export async function dataRoutes(app: FastifyInstance, d: DashboardState): Promi
     { schema: projectionRouteSchema },
     async (req) => {
       const { graph: g } = await d.sources.graph();
-      const source = req.query.source ?? 'output';
+      const source = req.query.source ?? 'hidden';
       const maxPoints = req.query.max_points ?? 3000;
       const cache = projections.get(g) ?? new Map<string, ProjectionResponse>();
       projections.set(g, cache);
@@ -40,14 +41,20 @@ export async function dataRoutes(app: FastifyInstance, d: DashboardState): Promi
       const hit = cache.get(key);
       if (hit) return hit;
       const predicted = await d.sources.predictAll(g.numNodes);
-      let x: Float32Array;
-      let cols: number;
-      if (source === 'output' && predicted) {
-        x = predicted.probs;
-        cols = predicted.numClasses;
-      } else {
-        x = g.features;
-        cols = g.numFeatures;
+      let used: 'hidden' | 'output' | 'features' = 'features';
+      let x = g.features;
+      let cols = g.numFeatures;
+      const version = source === 'hidden' ? d.sources.servedVersion() : undefined;
+      if (version) {
+        try {
+          const h = hiddenEmbedding(version.checkpointPath, g);
+          [x, cols, used] = [h.hidden, h.width, 'hidden'];
+        } catch {
+          // a checkpoint that does not fit this graph: fall back to the outputs
+        }
+      }
+      if (used === 'features' && source !== 'features' && predicted) {
+        [x, cols, used] = [predicted.probs, predicted.numClasses, 'output'];
       }
       const p = pca2(x, g.numNodes, cols);
       const stride = Math.max(1, Math.ceil(g.numNodes / maxPoints));
@@ -63,7 +70,8 @@ export async function dataRoutes(app: FastifyInstance, d: DashboardState): Promi
         points.push(pt);
       }
       const res: ProjectionResponse = {
-        source: source === 'output' && !predicted ? 'features' : source,
+        source: used,
+        dims: cols,
         method: 'pca',
         explained: p.explained,
         total: g.numNodes,

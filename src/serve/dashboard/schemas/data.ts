@@ -26,9 +26,12 @@ export const projectionQuerySchema = {
   properties: {
     source: {
       type: 'string',
-      enum: ['features', 'output'],
-      default: 'output',
-      description: "features: the nodes' input features; output: the served model's class probabilities.",
+      enum: ['hidden', 'output', 'features'],
+      default: 'hidden',
+      description:
+        "hidden: the served model's last hidden layer (from its registered checkpoint); output: its class " +
+        "probabilities; features: the nodes' input features. Falls back hidden → output → features when a source " +
+        'is not available; the answer says which was used.',
     },
     max_points: { type: 'integer', minimum: 10, maximum: 20000, default: 3000 },
   },
@@ -38,7 +41,8 @@ export const projectionSchema = {
   type: 'object',
   required: ['source', 'method', 'explained', 'total', 'points', 'class_names'],
   properties: {
-    source: { type: 'string' },
+    source: { type: 'string', description: 'The source actually projected.' },
+    dims: { type: 'integer', description: 'Dimensions of the projected vectors.' },
     method: { type: 'string', description: 'pca: the top two principal components (power iteration).' },
     explained: { type: 'array', items: { type: 'number' }, description: 'Variance share of each component.' },
     total: { type: 'integer', description: 'Nodes in the graph; points is an evenly strided sample of them.' },

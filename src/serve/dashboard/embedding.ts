@@ -1,0 +1,30 @@
+import type { GraphData } from '../../data/graph.js';
+import { createBackend, Rng, Tape } from '../../engine/index.js';
+import { readCheckpoint, restoreModel } from '../../nn/checkpoint.js';
+import { GraphContext } from '../../nn/graph-context.js';
+
+/**
+ * The model's last hidden representation of every node (N × width), from its checkpoint, on a private
+ * reference backend: the server's process backend (and its worker threads) stay untouched. Evaluation mode, so
+ * dropout is off and the result is deterministic. One full-graph forward: ~1 s at WikiCS size, done once per
+ * served version and cached by the caller.
+ */
+export function hiddenEmbedding(checkpointPath: string, graph: GraphData): { hidden: Float32Array; width: number } {
+  const ckpt = readCheckpoint(checkpointPath);
+  const backend = createBackend({ name: 'reference', dtype: 'f32' });
+  const tape = new Tape(backend);
+  const model = restoreModel(tape, ckpt);
+  const ctx = new GraphContext(backend, graph);
+  const feats = tape.tensor(graph.features, [graph.numNodes, graph.numFeatures]);
+  try {
+    return tape.noGrad(() => {
+      const { hidden } = model.forwardWithHidden(feats, { graph: ctx, training: false, rng: new Rng(0) });
+      return { hidden: hidden.toFloat32(), width: hidden.cols };
+    });
+  } finally {
+    tape.reset();
+    feats.dispose();
+    ctx.dispose();
+    model.dispose();
+  }
+}
