@@ -29,8 +29,11 @@ export class ProcessPoolExecutor implements Executor {
   readonly #idle: ChildProcess[] = [];
   readonly #all = new Set<ChildProcess>();
   readonly #env: NodeJS.ProcessEnv;
+  readonly #graceMs: number;
 
-  constructor(opts: { workers: number; module: string; env?: NodeJS.ProcessEnv }) {
+  /** `graceMs`: after an abort, wait this long before SIGTERM, and twice as long before SIGKILL (default 5 s). */
+  constructor(opts: { workers: number; module: string; env?: NodeJS.ProcessEnv; graceMs?: number }) {
+    this.#graceMs = opts.graceMs ?? 5000;
     this.slots = Math.max(1, opts.workers);
     this.#module = moduleSpecifier(opts.module);
     this.#env = opts.env ?? process.env;
@@ -63,6 +66,7 @@ export class ProcessPoolExecutor implements Executor {
         child.off('message', onMessage);
         child.off('exit', onExit);
         io.signal?.removeEventListener('abort', onAbort);
+        for (const t of timers) clearTimeout(t);
         if (child.exitCode === null && child.signalCode === null && child.connected) this.#idle.push(child);
         resolveOutcome(o);
       };
@@ -86,8 +90,13 @@ export class ProcessPoolExecutor implements Executor {
           worker: `pid:${child.pid}`,
         });
       };
+      // Training loops are synchronous, so a child may not read the abort message until its trial ends:
+      // escalate to SIGTERM, then SIGKILL (the runner records the trial as interrupted either way).
+      const timers: NodeJS.Timeout[] = [];
       const onAbort = () => {
         if (child.connected) child.send({ type: 'abort' } satisfies ParentMessage);
+        timers.push(setTimeout(() => child.kill('SIGTERM'), this.#graceMs));
+        timers.push(setTimeout(() => child.kill('SIGKILL'), 2 * this.#graceMs));
       };
       child.on('message', onMessage);
       child.on('exit', onExit);

@@ -205,6 +205,35 @@ describe('sweep runner', () => {
     }
   });
 
+  it('an abort ends trials that block their event loop (SIGTERM, then SIGKILL) and records them interrupted', async () => {
+    const rec = createSweep(sweeps, { ...spec, run_cap: 2 }, { seed: 1 });
+    const pool = new ProcessPoolExecutor({
+      workers: 2,
+      module: resolve(import.meta.dirname, 'fixtures/busy-trial.ts'),
+      graceMs: 300,
+    });
+    const ac = new AbortController();
+    let started = 0;
+    try {
+      const t0 = Date.now();
+      const res = await runSweep(sweeps, rec.id, {
+        executor: pool,
+        signal: ac.signal,
+        onEvent: (e) => {
+          if (e.type === 'epoch' && e.step === 3 && ++started === 2) ac.abort();
+        },
+      });
+      assert.ok(Date.now() - t0 < 15_000, 'did not wait for the 20 s trials');
+      assert.equal(res.sweep.status, 'stopped');
+      assert.deepEqual(
+        res.trials.map((t) => t.status),
+        ['interrupted', 'interrupted'],
+      );
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('grid search stops at the grid size even with a larger run_cap', async () => {
     const grid = parseSweepSpec({
       method: 'grid',
