@@ -53,6 +53,11 @@ export interface Backend {
   importCsr(a: Csr): Csr;
   /** Release workers and memory. */
   dispose(): void;
+  /**
+   * Kernel-memory usage, where the backend manages its own memory (wasm): the arena's high-water mark, the bytes
+   * in live buffers and the size of the WebAssembly memory. Absent on the reference backend (plain JS arrays).
+   */
+  memoryStats?(): { reservedBytes: number; liveBytes: number; memoryBytes: number };
 
   /**
    * GEMM: C (m×n) = alpha · op(A) · op(B) + beta · C, where op(A) is m×k and op(B) is k×n.
