@@ -1,7 +1,8 @@
 /**
- * 2-D PCA by power iteration with deflation on the d × d covariance of the rows (d = feature or class count),
- * so the cost is O(n·d²) once for the covariance plus O(d²) per iteration — a 11,701 × 300 matrix takes a
- * fraction of a second. Components are sign-fixed (largest |loading| positive) so repeated calls agree.
+ * 2-D PCA by power iteration with deflation on the d × d covariance (d = feature or class count). The mean and
+ * covariance are fitted on an evenly strided sample of at most `fitRows` rows (default 1,000), which keeps the
+ * O(rows·d²) step to ~0.1 s at d = 300 (the server's event loop must not stall for seconds); every row is then
+ * projected, O(n·d). Components are sign-fixed (largest |loading| positive) so repeated calls agree.
  */
 export interface Pca2 {
   /** Row-major rows × 2 coordinates. */
@@ -10,19 +11,34 @@ export interface Pca2 {
   explained: [number, number];
 }
 
-export function pca2(x: Float32Array, rows: number, cols: number, iterations = 200): Pca2 {
+export function pca2(
+  x: Float32Array,
+  rows: number,
+  cols: number,
+  opts: { fitRows?: number; iterations?: number } = {},
+): Pca2 {
+  const iterations = opts.iterations ?? 200;
+  const stride = Math.max(1, Math.ceil(rows / (opts.fitRows ?? 1000)));
+  const fit: number[] = [];
+  for (let i = 0; i < rows; i += stride) fit.push(i);
   const mean = new Float64Array(cols);
-  for (let i = 0; i < rows; i++) for (let c = 0; c < cols; c++) mean[c] += x[i * cols + c];
-  for (let c = 0; c < cols; c++) mean[c] /= Math.max(1, rows);
+  for (const i of fit) for (let c = 0; c < cols; c++) mean[c] += x[i * cols + c];
+  for (let c = 0; c < cols; c++) mean[c] /= Math.max(1, fit.length);
+  // centred sample, column-major: each covariance entry is then a dot product of two contiguous columns
+  const m = fit.length;
+  const colsMajor = new Float64Array(cols * m);
+  for (let k = 0; k < m; k++) {
+    const off = fit[k] * cols;
+    for (let c = 0; c < cols; c++) colsMajor[c * m + k] = x[off + c] - mean[c];
+  }
   const cov = new Float64Array(cols * cols);
-  const row = new Float64Array(cols);
-  for (let i = 0; i < rows; i++) {
-    for (let c = 0; c < cols; c++) row[c] = x[i * cols + c] - mean[c];
-    for (let a = 0; a < cols; a++) {
-      const ra = row[a];
-      if (ra === 0) continue;
-      const off = a * cols;
-      for (let b = a; b < cols; b++) cov[off + b] += ra * row[b];
+  for (let a = 0; a < cols; a++) {
+    const oa = a * m;
+    for (let b = a; b < cols; b++) {
+      const ob = b * m;
+      let s = 0;
+      for (let k = 0; k < m; k++) s += colsMajor[oa + k] * colsMajor[ob + k];
+      cov[a * cols + b] = s;
     }
   }
   for (let a = 0; a < cols; a++) for (let b = a; b < cols; b++) cov[b * cols + a] = cov[a * cols + b];
@@ -47,11 +63,15 @@ export function pca2(x: Float32Array, rows: number, cols: number, iterations = 2
         for (let a = 0; a < cols; a++) d += w[a] * u[a];
         for (let a = 0; a < cols; a++) w[a] -= d * u[a];
       }
-      const norm = Math.hypot(...w);
+      let sq = 0;
+      for (let a = 0; a < cols; a++) sq += w[a] * w[a];
+      const norm = Math.sqrt(sq);
       if (norm === 0) break;
       for (let a = 0; a < cols; a++) w[a] /= norm;
+      const done = Math.abs(norm - lambda) <= 1e-12 * norm;
       lambda = norm;
       v = w;
+      if (done) break; // the eigenvalue estimate has converged
     }
     let big = 0;
     for (let a = 0; a < cols; a++) if (Math.abs(v[a]) > Math.abs(v[big])) big = a;
