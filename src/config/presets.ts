@@ -66,7 +66,7 @@ export const presets: Record<string, Preset> = {
   },
   'appnp-planetoid': {
     description:
-      'Gasteiger et al.: MLP 64 hidden, dropout 0.5, K=10 steps, alpha 0.1, lr 0.01, wd 5e-3, patience 100 (Cora).',
+      'Gasteiger et al. / PyG example: MLP 64 hidden, dropout 0.5, K=10, alpha 0.1, lr 0.01, wd 5e-4 on all weights, patience 100.',
     config: {
       data: { name: 'cora', normalize_features: true },
       model: {
@@ -78,7 +78,7 @@ export const presets: Record<string, Preset> = {
         appnp_k: 10,
         appnp_alpha: 0.1,
       },
-      train: { lr: 0.01, weight_decay: 5e-3, epochs: 1000, patience: 100 },
+      train: { lr: 0.01, weight_decay: 5e-4, epochs: 1000, patience: 100 },
     },
   },
   'mlp-planetoid': {
