@@ -17,6 +17,12 @@ function send(m: WorkerMessage): void {
 }
 
 process.on('disconnect', () => process.exit(0));
+// A trainer's epoch loop is synchronous, so 'disconnect' cannot fire mid-trial: check on every report
+// whether the parent is gone (we were re-parented) and stop computing for nobody.
+const parent = process.ppid;
+function exitIfOrphaned(): void {
+  if (process.ppid !== parent) process.exit(0);
+}
 
 process.on('message', async (raw) => {
   const m = raw as ParentMessage;
@@ -41,7 +47,10 @@ process.on('message', async (raw) => {
     table = m.table;
     current = new AbortController();
     const outcome = await driveTrial(fn, m.task, {
-      onEpoch: (step, metrics) => send({ type: 'epoch', step, metrics }),
+      onEpoch: (step, metrics) => {
+        exitIfOrphaned();
+        send({ type: 'epoch', step, metrics });
+      },
       bandTable: () => table,
       signal: current.signal,
       worker: `pid:${process.pid}`,

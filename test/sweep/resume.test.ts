@@ -60,6 +60,8 @@ describe('sweep crash and resume (CLI, 2 worker processes)', () => {
       GNNOPS_HOME: home,
       GNNOPS_LOG_LEVEL: 'silent',
       GNNOPS_TEST_TRIAL_MS: '25',
+      // Epochs block the event loop like the trainer's: workers must notice the dead parent without 'disconnect'.
+      GNNOPS_TEST_TRIAL_BUSY: '1',
       GNNOPS_TEST_TRIAL_LOG: log,
     };
     const args = ['--import', 'tsx', cli, 'sweep', '--workers', '2', '--trial-module', fixture, '--seed', '9'];
@@ -109,8 +111,14 @@ describe('sweep crash and resume (CLI, 2 worker processes)', () => {
       const after = summary.trials[t.index];
       assert.deepEqual([after.params, after.value, after.attempt], [t.params, t.value, 1]);
     }
+    const endCount = new Map<string, number>();
+    for (const l of readFileSync(log, 'utf8').split('\n')) {
+      if (l.startsWith('end ')) endCount.set(l.split(' ')[1], (endCount.get(l.split(' ')[1]) ?? 0) + 1);
+    }
     for (const t of runningBefore) {
       assert.equal(startCount.get(`${before.id}-${t.index}`), 2, `interrupted trial ${t.index} re-ran once`);
+      // The orphaned first attempt stopped at its next epoch instead of training on for nobody.
+      assert.equal(endCount.get(`${before.id}-${t.index}`), 1, `interrupted trial ${t.index} completed once`);
       assert.deepEqual(summary.trials[t.index].params, t.params, 'with the same parameters');
       assert.equal(summary.trials[t.index].attempt, 2);
     }
