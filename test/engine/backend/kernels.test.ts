@@ -46,6 +46,8 @@ describe('gemm', () => {
     [0, 5, 3],
     [4, 0, 3],
     [6, 7, 0],
+    [5, 9, 0],
+    [9, 1, 6],
   ];
   const coeffs: Array<[number, number]> = [
     [1, 0],
