@@ -168,6 +168,15 @@ describe('dashboard in a real browser (chromium)', { skip: noChromium, timeout: 
     await page.click('#subgraph-go');
     assert.equal((await page.waitForSelector('#subgraph-result')) !== null, true);
     assert.equal((await page.$$('#subgraph-result tbody tr')).length, 3);
+    await page.waitForSelector('#subgraph-result .graph canvas');
+    await shot('predict-subgraph');
+
+    // an error state: a node outside the graph is answered with the server's message, not a blank page
+    await open(`predict?node=${ws.graph.numNodes + 5}`);
+    await page.waitForFunction("document.querySelectorAll('.error').length === 2");
+    const main = (await page.textContent('main')) ?? '';
+    assert.match(main, new RegExp(`unknown node id ${ws.graph.numNodes + 5}`)); // POST /v1/predict/nodes: 422
+    assert.match(main, /out of range: the graph has 300 nodes/); // the neighbourhood: 404
   });
 
   it('Data: dataset statistics and the embedding projection', async () => {
@@ -210,9 +219,10 @@ describe('dashboard in a real browser (chromium)', { skip: noChromium, timeout: 
     await page.waitForFunction(`document.querySelector('#served-version')?.textContent === 'v${to}'`);
   });
 
-  it('no page logged a script error (besides the deliberate 401 of the wrong key)', () => {
+  it('no page logged a script error or a server error', () => {
+    // 4xx answers were provoked on purpose above (wrong key, unknown node) and checked as visible error boxes
     assert.deepEqual(
-      pageErrors.filter((e) => !/status of 401/.test(e)),
+      pageErrors.filter((e) => !/status of 4\d\d/.test(e)),
       [],
     );
   });

@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { apiKey, setApiKey } from './api.js';
 import { DataPage } from './pages/data.js';
 import { DriftPage } from './pages/drift.js';
 import { ExperimentsPage } from './pages/experiments.js';
@@ -7,6 +8,27 @@ import { OverviewPage } from './pages/overview.js';
 import { PredictPage } from './pages/predict.js';
 import { RegistryPage } from './pages/registry.js';
 import './style.css';
+
+/** The API key for admin routes (and public ones when the server requires it); kept for this browser session. */
+function ApiKey() {
+  const [key, setKey] = useState(apiKey());
+  return (
+    <input
+      type="password"
+      id="admin-key"
+      class="api-key"
+      value={key}
+      placeholder="API key"
+      aria-label="API key (GNNOPS_API_KEY)"
+      title="GNNOPS_API_KEY: needed to promote or roll back (and for every call when the server requires it)"
+      onInput={(e) => {
+        const v = (e.target as HTMLInputElement).value;
+        setKey(v);
+        setApiKey(v);
+      }}
+    />
+  );
+}
 
 const PAGES = [
   ['overview', 'Overview', OverviewPage],
@@ -46,6 +68,7 @@ function App() {
             </a>
           ))}
         </nav>
+        <ApiKey />
         <a class="docs" href="/docs" target="_blank" rel="noreferrer">
           API docs
         </a>

@@ -265,6 +265,10 @@ function SubgraphPredict() {
 export function PredictPage({ params }: { params: URLSearchParams }) {
   const initial = params.get('node');
   const [node, setNode] = useState<number | null>(initial !== null && /^\d+$/.test(initial) ? Number(initial) : null);
+  // the URL wins when it changes (a link, the back button, an edited address)
+  useEffect(() => {
+    if (initial !== null && /^\d+$/.test(initial)) setNode(Number(initial));
+  }, [initial]);
   const [hops, setHops] = useState(2);
   const [maxNodes, setMaxNodes] = useState(120);
   const pick = (id: number) => {

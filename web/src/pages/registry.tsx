@@ -1,34 +1,6 @@
 import { useState } from 'preact/hooks';
-import {
-  type AliasChangeResponse,
-  ApiError,
-  api,
-  apiKey,
-  type ModelDetailResponse,
-  type ModelsListResponse,
-  setApiKey,
-} from '../api.js';
+import { type AliasChangeResponse, ApiError, api, type ModelDetailResponse, type ModelsListResponse } from '../api.js';
 import { Async, Card, ErrorBox, num, useApi, when } from '../ui.js';
-
-function AdminKey() {
-  const [key, setKey] = useState(apiKey());
-  return (
-    <label class="admin-key">
-      Admin API key{' '}
-      <input
-        type="password"
-        id="admin-key"
-        value={key}
-        placeholder="GNNOPS_API_KEY"
-        onInput={(e) => {
-          const v = (e.target as HTMLInputElement).value;
-          setKey(v);
-          setApiKey(v);
-        }}
-      />
-    </label>
-  );
-}
 
 function ModelView({ name, onChanged }: { name: string; onChanged: () => void }) {
   const d = useApi<ModelDetailResponse>(`/api/registry/models/${encodeURIComponent(name)}`);
@@ -186,7 +158,7 @@ export function RegistryPage(_: { params: URLSearchParams }) {
   return (
     <div class="grid">
       <Card title="Registered models" wide>
-        <AdminKey />
+        <p class="muted">Promotions and rollbacks need the admin API key: enter it at the top right.</p>
         <Async state={list} what="models">
           {(d) => {
             const name = open ?? d.models[0]?.name ?? null;
