@@ -5,6 +5,7 @@ import { loadDataset } from '../../data/load.js';
 import { computeProfile, type ReferenceProfile } from '../../monitor/profile.js';
 import { parseProfile, readProfile } from '../../monitor/profile-io.js';
 import { requestShapedStructure } from '../../monitor/simulate.js';
+import { loadCheckpointGraph } from '../../nn/predictor.js';
 import { Registry } from '../../registry/index.js';
 import type { ModelVersion } from '../../registry/types.js';
 import { sweepMigrations } from '../../sweep/store.js';
@@ -93,9 +94,26 @@ export class DashboardSources {
     return this.#graph.value;
   }
 
+  /** The checkpoint file behind the served model: its registry version's blob, or the file it was loaded from. */
+  checkpointPath(): string | undefined {
+    const v = this.servedVersion();
+    if (v) return v.checkpointPath;
+    const ref = this.ctx.holder.current?.ref;
+    return ref?.endsWith('.safetensors') && existsSync(ref) ? ref : undefined;
+  }
+
   async #loadGraph(key: string): Promise<ServedGraph> {
     if (this.opts.loadGraph) return { graph: await this.opts.loadGraph(), forModel: 'injected' };
     const v = this.servedVersion();
+    const file = v ? undefined : this.checkpointPath();
+    if (file) {
+      try {
+        return { graph: await loadCheckpointGraph(file), forModel: key };
+      } catch (e) {
+        const why = isGnnopsError(e) ? e.message : String(e);
+        throw new GnnopsError(ErrorCodes.NOT_AVAILABLE, `dataset of checkpoint ${file} cannot be loaded: ${why}`);
+      }
+    }
     if (!v) {
       throw new GnnopsError(
         ErrorCodes.NOT_AVAILABLE,

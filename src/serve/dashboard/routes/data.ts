@@ -44,10 +44,10 @@ export async function dataRoutes(app: FastifyInstance, d: DashboardState): Promi
       let used: 'hidden' | 'output' | 'features' = 'features';
       let x = g.features;
       let cols = g.numFeatures;
-      const version = source === 'hidden' ? d.sources.servedVersion() : undefined;
-      if (version) {
+      const checkpoint = source === 'hidden' ? d.sources.checkpointPath() : undefined;
+      if (checkpoint) {
         try {
-          const h = hiddenEmbedding(version.checkpointPath, g);
+          const h = hiddenEmbedding(checkpoint, g);
           [x, cols, used] = [h.hidden, h.width, 'hidden'];
         } catch {
           // a checkpoint that does not fit this graph: fall back to the outputs
