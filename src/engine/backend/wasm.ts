@@ -214,6 +214,10 @@ export class WasmBackend implements Backend {
   ): void {
     const rows = indptr.length - 1;
     if (rows <= 0 || heads === 0) return;
+    const nnz = indptr[rows];
+    need('edgeScore', 'indices', indices, nnz);
+    need('edgeScore', 'dst', dst, rows * heads);
+    need('edgeScore', 'out', out, nnz * heads);
     try {
       const ip = this.i32(indptr);
       const ix = this.i32(indices);
@@ -242,6 +246,14 @@ export class WasmBackend implements Backend {
     beta = 0,
   ): void {
     if (heads === 0) return;
+    const rows = indptr.length - 1;
+    const rowsT = indptrT.length - 1;
+    need('edgeScoreBackward', 'gradScores', gradScores, Math.max(0, indptr[rows] ?? 0) * heads);
+    need('edgeScoreBackward', 'indices', indices, indptr[rows] ?? 0);
+    need('edgeScoreBackward', 'perm', perm, indptrT[rowsT] ?? 0);
+    need('edgeScoreBackward', 'indicesT', indicesT, indptrT[rowsT] ?? 0);
+    if (gradDst) need('edgeScoreBackward', 'gradDst', gradDst, rows * heads);
+    if (gradSrc) need('edgeScoreBackward', 'gradSrc', gradSrc, rowsT * heads);
     const mode = beta === 0 ? OUT : INOUT;
     try {
       const ps = this.f32(src, IN);
@@ -270,6 +282,9 @@ export class WasmBackend implements Backend {
   edgeSoftmax(indptr: Int32Array, scores: FArray, heads: number, out: FArray): void {
     const rows = indptr.length - 1;
     if (rows <= 0 || heads === 0) return;
+    const nnz = indptr[rows] * heads;
+    need('edgeSoftmax', 'scores', scores, nnz);
+    need('edgeSoftmax', 'out', out, nnz);
     try {
       const ip = this.i32(indptr);
       const ps = this.f32(scores, IN);
@@ -283,6 +298,10 @@ export class WasmBackend implements Backend {
   edgeSoftmaxBackward(indptr: Int32Array, alpha: FArray, gradAlpha: FArray, heads: number, gradScores: FArray): void {
     const rows = indptr.length - 1;
     if (rows <= 0 || heads === 0) return;
+    const nnz = indptr[rows] * heads;
+    need('edgeSoftmaxBackward', 'alpha', alpha, nnz);
+    need('edgeSoftmaxBackward', 'gradAlpha', gradAlpha, nnz);
+    need('edgeSoftmaxBackward', 'gradScores', gradScores, nnz);
     try {
       const ip = this.i32(indptr);
       const pa = this.f32(alpha, IN);
@@ -305,6 +324,10 @@ export class WasmBackend implements Backend {
   ): void {
     const rows = indptr.length - 1;
     if (rows <= 0 || heads * f === 0) return;
+    const nnz = indptr[rows];
+    need('edgeAggregate', 'indices', indices, nnz);
+    need('edgeAggregate', 'alpha', alpha, nnz * heads);
+    need('edgeAggregate', 'out', out, rows * heads * f);
     try {
       const ip = this.i32(indptr);
       const ix = this.i32(indices);
@@ -328,6 +351,10 @@ export class WasmBackend implements Backend {
   ): void {
     const rows = indptr.length - 1;
     if (rows <= 0 || heads === 0) return;
+    const nnz = indptr[rows];
+    need('edgeAggregateGradAlpha', 'indices', indices, nnz);
+    need('edgeAggregateGradAlpha', 'gradOut', gradOut, rows * heads * f);
+    need('edgeAggregateGradAlpha', 'gradAlpha', gradAlpha, nnz * heads);
     try {
       const ip = this.i32(indptr);
       const ix = this.i32(indices);
@@ -353,6 +380,11 @@ export class WasmBackend implements Backend {
   ): void {
     const rows = indptrT.length - 1;
     if (rows <= 0 || heads * f === 0) return;
+    const nnz = indptrT[rows];
+    need('edgeAggregateGradX', 'indicesT', indicesT, nnz);
+    need('edgeAggregateGradX', 'perm', perm, nnz);
+    need('edgeAggregateGradX', 'alpha', alpha, nnz * heads);
+    need('edgeAggregateGradX', 'gradX', gradX, rows * heads * f);
     try {
       const ip = this.i32(indptrT);
       const ix = this.i32(indicesT);

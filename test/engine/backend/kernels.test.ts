@@ -296,6 +296,19 @@ describe('edge ops', () => {
     });
   }
 
+  it('rejects edge-wise buffers shorter than the graph needs', () => {
+    const a = randCsr(20, 20, 3, false, rng(13));
+    const e = a.indices.length;
+    assert.throws(() => w2.edgeSoftmax(a.indptr, new Float32Array(e * 2 - 1), 2, new Float32Array(e * 2)), {
+      code: 'E_INVALID_ARGUMENT',
+    });
+    assert.throws(
+      () =>
+        w2.edgeAggregate(a.indptr, a.indices, new Float32Array(e), new Float32Array(60), 1, 3, new Float32Array(59)),
+      /edgeAggregate: out has 59 elements, needs 60/,
+    );
+  });
+
   it('edgeAggregateGradX is the adjoint of edgeAggregate: ⟨gOut, agg(x)⟩ = ⟨gradX, x⟩', () => {
     const r = rng(6);
     const a = randCsr(40, 30, 5, false, r);
