@@ -91,10 +91,10 @@ async function runCommand(overrides: string[], opts: SweepOpts): Promise<void> {
   if (!opts.config && !opts.resume) {
     throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, 'give --config sweep.yaml, or --resume SWEEP');
   }
-  if (opts.config && opts.resume) {
+  if (opts.resume && (opts.config || opts.preset || opts.base || opts.seed !== undefined || overrides.length > 0)) {
     throw new GnnopsError(
       ErrorCodes.INVALID_ARGUMENT,
-      '--resume continues a recorded sweep with its own config; drop --config',
+      '--resume continues a recorded sweep with its recorded sweep config, base config and seed; drop --config, --preset, --base, --seed and key=value overrides',
     );
   }
   const store = openStore();
