@@ -27,6 +27,7 @@ describe('hot swap on a real socket', () => {
     });
     const statuses = new Map<number, number>();
     const versions = new Set<string>();
+    const served = new Map<string, number>(); // responses per version
     const failures: string[] = [];
     let stop = false;
     let sent = 0;
@@ -41,8 +42,10 @@ describe('hot swap on a real socket', () => {
           });
           statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
           const b = (await r.json()) as { version?: string };
-          if (r.status === 200 && b.version) versions.add(b.version);
-          else failures.push(`${r.status} ${JSON.stringify(b)}`);
+          if (r.status === 200 && b.version) {
+            versions.add(b.version);
+            served.set(b.version, (served.get(b.version) ?? 0) + 1);
+          } else failures.push(`${r.status} ${JSON.stringify(b)}`);
         } catch (e) {
           failures.push(String(e));
         }
@@ -53,14 +56,19 @@ describe('hot swap on a real socket', () => {
       const versionNow = async () =>
         ((await (await fetch(`${server.url}/v1/models`)).json()) as { models: { version: string }[] }).models[0]
           .version;
+      // move on only once the current version has answered a good number of requests (robust to a slow machine)
+      const servedBy = async (v: string, n: number) => {
+        for (let i = 0; i < 2000 && (served.get(v) ?? 0) < n; i++) await sleep(10);
+      };
       for (let v = 2; v <= 4; v++) {
-        await sleep(60);
+        await servedBy(String(v - 1), 30);
         production = `tiny/${v}`; // the registry alias moves; the watcher picks it up
-        for (let i = 0; i < 200 && (await versionNow()) !== String(v); i++) await sleep(10);
+        for (let i = 0; i < 2000 && (await versionNow()) !== String(v); i++) await sleep(10);
         assert.equal(await versionNow(), String(v));
       }
       for (let i = 0; i < 3; i++) {
-        await sleep(60);
+        const before = served.get('4') ?? 0;
+        await servedBy('4', before + 30);
         const r = await fetch(`${server.url}/v1/admin/reload`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-api-key': 'k' },
@@ -68,7 +76,7 @@ describe('hot swap on a real socket', () => {
         });
         assert.equal(r.status, 200);
       }
-      await sleep(60);
+      await servedBy('4', (served.get('4') ?? 0) + 30);
     } finally {
       stop = true;
       await Promise.all(clients);

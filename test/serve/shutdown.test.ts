@@ -33,8 +33,8 @@ function post(url: string, body: string): Promise<Outcome> {
 describe('graceful shutdown (child process + SIGTERM)', () => {
   it('finishes every in-flight request and logs every request it answered', async () => {
     const home = tempHome();
-    // each forward answers after 400 ms (asynchronously), so all 40 requests are inside the server at SIGTERM
-    const { proc, url } = await spawnServer({ GNNOPS_HOME: home, FIXTURE_ASYNC_DELAY_MS: '400' });
+    // each forward answers after 3 s (asynchronously), so all 40 requests are inside the server at SIGTERM
+    const { proc, url } = await spawnServer({ GNNOPS_HOME: home, FIXTURE_ASYNC_DELAY_MS: '3000' });
     const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
     const body = JSON.stringify({
       x: [
@@ -45,7 +45,7 @@ describe('graceful shutdown (child process + SIGTERM)', () => {
     });
     const pending = Array.from({ length: 40 }, () => post(url, body));
     let inFlight = 0;
-    for (let i = 0; i < 200 && inFlight < 41; i++) {
+    for (let i = 0; i < 250 && inFlight < 41; i++) {
       const m = await (await fetch(`${url}/metrics`)).text();
       inFlight = Number(/^gnnops_requests_in_flight (\S+)/m.exec(m)?.[1] ?? 0);
       if (inFlight < 41) await new Promise((r) => setTimeout(r, 10));
@@ -124,7 +124,7 @@ describe('shutdown grace period', () => {
     const { startServer } = await import('../../src/serve/server.js');
     const { tinyModel } = await import('./helpers.js');
     const server = await startServer({
-      config: { port: 0, log_requests: false, shutdown_grace_s: 0.3 },
+      config: { port: 0, log_requests: false, shutdown_grace_s: 2 },
       model: tinyModel(),
       handleSignals: false,
       defaultMetrics: false,
