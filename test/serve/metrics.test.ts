@@ -59,17 +59,19 @@ describe('Prometheus metrics', () => {
     const gate = new Promise<void>((r) => {
       release = r;
     });
+    let loading = false;
     const s = await tinyApp({
       source: 'tiny@production',
       resolve: async () => 'tiny/2',
       loader: async () => {
+        loading = true;
         await gate;
         return tinyModel('2');
       },
     });
     try {
       const pending = s.app.inject({ method: 'POST', url: '/v1/admin/reload', headers: { 'x-api-key': 'secret-key' } });
-      await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 1000 && !loading; i++) await new Promise((r) => setTimeout(r, 5));
       const during = (await s.app.inject({ url: '/metrics' })).body;
       assert.equal(sample(during, 'gnnops_requests_in_flight'), 2, 'the reload and the scrape');
       release();
@@ -121,7 +123,7 @@ describe('Prometheus metrics', () => {
       },
     });
     try {
-      for (let i = 0; i < 100 && n < 3; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 500 && n < 3; i++) await new Promise((r) => setTimeout(r, 10));
       assert.ok(n >= 3, `interval ran the check (${n} times)`);
       assert.equal(sample((await s.app.inject({ url: '/metrics' })).body, 'gnnops_drift_share'), 0.5);
     } finally {

@@ -27,14 +27,14 @@ describe('model holder', () => {
   it('a swap during an async forward lets the request finish on the old model, then closes it', async () => {
     const events: string[] = [];
     const s = await tinyApp({
-      model: slowModel('1', 60, events),
+      model: slowModel('1', 300, events),
       source: 'tiny@production',
       resolve: async () => 'tiny/2',
       loader: async () => slowModel('2', 0, events),
     });
     try {
       const inflight = s.app.inject({ method: 'POST', url: '/predict', payload: tinyBody });
-      await sleep(15);
+      for (let i = 0; i < 500 && !events.includes('start 1'); i++) await sleep(2);
       const r = await s.app.inject({ method: 'POST', url: '/v1/admin/reload', headers: { 'x-api-key': 'secret-key' } });
       assert.equal(r.json().current.version, '2');
       assert.ok(!events.includes('close 1'), 'the old model is not closed while a request uses it');

@@ -199,7 +199,7 @@ describe('serve without a model', () => {
     try {
       assert.equal((await s.app.inject({ url: '/v2/health/ready' })).statusCode, 503);
       release();
-      for (let i = 0; i < 100 && !s.holder.ready; i++) await new Promise((r) => setTimeout(r, 5));
+      for (let i = 0; i < 1000 && !s.holder.ready; i++) await new Promise((r) => setTimeout(r, 5));
       assert.equal((await s.app.inject({ url: '/v2/health/ready' })).statusCode, 200);
       const b = (await s.app.inject({ method: 'POST', url: '/predict', payload: tinyBody })).json();
       assert.equal(b.version, '4');
