@@ -103,6 +103,8 @@ describe('dashboard in a real browser (chromium)', { skip: noChromium, timeout: 
       "Number(document.querySelector('#traffic-total')?.textContent?.replace(/,/g, '')) >= 240",
     );
     assert.match((await text('#promotions')) ?? '', /auto-promote/);
+    // half the traffic was shifted: the overview's own drift check reports it
+    assert.equal(await text('#overview-drift'), 'drifting');
     await shot('overview');
   });
 

@@ -10,4 +10,6 @@ export interface DashboardState {
   driftLoop?: DriftLoop;
   /** The last drift report the dashboard computed (for the overview when there is no drift loop). */
   lastDrift?: { share: number; drifted: boolean; drifted_features: number; checked_at: string };
+  /** When the overview last tried to compute it (ms). */
+  lastDriftTry?: number;
 }

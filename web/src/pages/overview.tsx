@@ -82,7 +82,9 @@ export function OverviewPage(_: { params: URLSearchParams }) {
                   <Stat
                     label="status"
                     value={
-                      <span class={o.drift.drifted ? 'bad' : 'good'}>{o.drift.drifted ? 'drifting' : 'no drift'}</span>
+                      <span id="overview-drift" class={o.drift.drifted ? 'bad' : 'good'}>
+                        {o.drift.drifted ? 'drifting' : 'no drift'}
+                      </span>
                     }
                   />
                   <Stat label="drifted features" value={pct(o.drift.share)} />

@@ -26,6 +26,7 @@ export async function driftRoutes(app: FastifyInstance, d: DashboardState): Prom
         if (names) res.predictions.class_names = names;
       }
       if (res.dataset && res.generated_at) {
+        d.lastDriftTry = Date.now();
         d.lastDrift = {
           share: res.dataset.share,
           drifted: res.dataset.drifted,
