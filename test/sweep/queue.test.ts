@@ -72,6 +72,11 @@ describe('sweep over a BullMQ queue with two `gnnops sweep worker` processes', {
         ),
       );
     }
+    // Both workers must be connected before the sweep starts, or one may take every job (tsx start-up is slow).
+    const probe = new Queue(queueName, { connection: { url } });
+    for (let i = 0; i < 600 && (await probe.getWorkersCount()) < 2; i++) await sleep(100);
+    assert.equal(await probe.getWorkersCount(), 2, 'both workers connected');
+    await probe.close();
     const store = openStore({ home });
     const sweeps = new SweepStore(store);
     const spec = parseSweepYaml(`

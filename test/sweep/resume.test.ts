@@ -64,8 +64,8 @@ describe('sweep crash and resume (CLI, 2 worker processes)', () => {
       GNNOPS_TEST_TRIAL_BUSY: '1',
       GNNOPS_TEST_TRIAL_LOG: log,
     };
-    const args = ['--import', 'tsx', cli, 'sweep', '--workers', '2', '--trial-module', fixture, '--seed', '9'];
-    child = spawn(process.execPath, [...args, '--config', yaml], { env, stdio: 'ignore' });
+    const args = ['--import', 'tsx', cli, 'sweep', '--workers', '2', '--trial-module', fixture];
+    child = spawn(process.execPath, [...args, '--config', yaml, '--seed', '9'], { env, stdio: 'ignore' });
     let before: { id: string; trials: TrialRecord[] } | null = null;
     for (let i = 0; i < 600; i++) {
       await sleep(50);
