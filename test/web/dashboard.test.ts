@@ -219,6 +219,17 @@ describe('dashboard in a real browser (chromium)', { skip: noChromium, timeout: 
     await shot('registry');
     await open('overview');
     await page.waitForFunction(`document.querySelector('#served-version')?.textContent === 'v${to}'`);
+
+    // and back: a rollback through the UI restores the previous version
+    await open('registry');
+    await page.click('#rollback-btn');
+    assert.match((await text('#alias-result')) ?? '', new RegExp(`v${to} → v${from}.*serves ${ws.modelName} v${from}`));
+    assert.match((await text('#audit')) ?? '', /rollback/);
+
+    // the lineage links to the run that produced the version
+    await page.click(`#versions tbody tr[data-version="${from}"] .lineage a`);
+    await page.waitForSelector('#run-detail');
+    assert.match((await text('#run-detail')) ?? '', new RegExp(`${ws.modelName} v${from}`));
   });
 
   it('no page logged a script error or a server error', () => {

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type {
   MetricSeriesResponse,
   RunDetailResponse,
@@ -364,12 +364,17 @@ function Sweeps() {
   );
 }
 
-export function ExperimentsPage(_: { params: URLSearchParams }) {
+export function ExperimentsPage({ params }: { params: URLSearchParams }) {
   const runs = useApi<RunsResponse>('/api/runs');
   const [filter, setFilter] = useState('');
   const [status, setStatus] = useState('');
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'start_time', desc: true });
-  const [open, setOpen] = useState<string | null>(null);
+  const linked = params.get('run');
+  const [open, setOpen] = useState<string | null>(linked);
+  // a link to a run (from the registry's lineage or the overview) opens it
+  useEffect(() => {
+    if (linked) setOpen(linked);
+  }, [linked]);
   const [picked, setPicked] = useState<string[]>([]);
   const [comparing, setComparing] = useState<string[] | null>(null);
   const shown = useMemo(() => {

@@ -29,7 +29,15 @@ export function OverviewPage(_: { params: URLSearchParams }) {
                     <dt>dataset</dt>
                     <dd>{m.dataset ?? '—'}</dd>
                     <dt>run</dt>
-                    <dd>{m.run_id ? <code>{m.run_id.slice(0, 12)}</code> : '—'}</dd>
+                    <dd>
+                      {m.run_id ? (
+                        <a href={`#/experiments?run=${m.run_id}`}>
+                          <code>{m.run_id.slice(0, 12)}</code>
+                        </a>
+                      ) : (
+                        '—'
+                      )}
+                    </dd>
                     <dt>loaded</dt>
                     <dd>{m.loaded_at.replace('T', ' ').slice(0, 19)}</dd>
                     <dt>graph nodes</dt>

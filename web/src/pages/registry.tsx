@@ -100,8 +100,16 @@ function ModelView({ name, onChanged }: { name: string; onChanged: () => void })
                       : '—'}
                   </td>
                   <td class="lineage">
-                    run {v.run_id ? <code>{v.run_id.slice(0, 8)}</code> : '—'} · data {v.dataset ?? '—'}{' '}
-                    <code>{v.dataset_hash?.slice(0, 8) ?? ''}</code> · git <code>{v.git_sha?.slice(0, 7) ?? '—'}</code>
+                    run{' '}
+                    {v.run_id ? (
+                      <a href={`#/experiments?run=${v.run_id}`}>
+                        <code>{v.run_id.slice(0, 8)}</code>
+                      </a>
+                    ) : (
+                      '—'
+                    )}{' '}
+                    · data {v.dataset ?? '—'} <code>{v.dataset_hash?.slice(0, 8) ?? ''}</code> · git{' '}
+                    <code>{v.git_sha?.slice(0, 7) ?? '—'}</code>
                     {v.git_dirty ? '*' : ''} · ckpt <code>{v.checkpoint_digest.slice(0, 8)}</code>
                   </td>
                   <td>{when(v.created_at)}</td>
