@@ -13,8 +13,10 @@ export interface GcnLayerWeights {
 
 export interface GcnWeights {
   layers: GcnLayerWeights[];
-  /** Activation between layers (default relu). */
-  activation?: 'relu' | 'elu';
+  /** Activation between layers (default relu; leaky_relu with slope 0.01, as torch and src/nn/activation.ts). */
+  activation?: 'relu' | 'elu' | 'leaky_relu';
+  /** Add each hidden layer's input to its activated output when the widths match (model.residual). */
+  residual?: boolean;
 }
 
 /**
@@ -22,9 +24,9 @@ export interface GcnWeights {
  * graph (opset 18) on a request subgraph:
  *   inputs  x FLOAT [n, F], edge_index INT64 [2, E] (messages flow edge_index[0] → edge_index[1])
  *   output  probabilities FLOAT [n, C]
- * Per layer: Â = D^-1/2 (A + I) D^-1/2 with self-loops added only where missing (existing ones are replaced by one
- * loop of weight 1) and D the in-degree including the loop; H' = Â (H W) + b; the activation between layers;
- * softmax at the end. The aggregation is a ScatterElements(reduction="add"), which ONNX Runtime computes wrongly
+ * Per layer: Â = D^-1/2 (A + I) D^-1/2 with duplicate edges dropped and self-loops added once (existing ones are
+ * replaced by one loop of weight 1), D the in-degree including the loop; H' = Â (H W) + b; the activation (and
+ * residual) between layers; softmax at the end. This is the native engine's GCNConv (src/nn/conv/gcn-conv.ts). The aggregation is a ScatterElements(reduction="add"), which ONNX Runtime computes wrongly
  * with more than one intra-op thread: run the session with intraOpNumThreads = 1 (see runtime.ts).
  * `quantize: 'int8'` stores weights as int8 with per-column scales (about 4× smaller; see optimize.ts).
  */
@@ -60,14 +62,19 @@ export function exportGcnOnnx(
   const zeroF = { tensor: floatTensor([1], [0]) };
   const oneF = { tensor: floatTensor([1], [1]) };
 
-  // edges without self-loops, then one loop per node
+  // edges without self-loops and without duplicates (Unique over src·n + dst), then one loop per node
   const src = g.node('Gather', [ei, i0], { axis: 0 });
   const dst = g.node('Gather', [ei, i1], { axis: 0 });
   const keep = g.node('Not', [g.node('Equal', [src, dst])]);
   const n = g.node('Gather', [g.node('Shape', [x]), i0], { axis: 0 });
+  const key = g.node('Add', [
+    g.node('Mul', [g.node('Compress', [src, keep], { axis: 0 }), n]),
+    g.node('Compress', [dst, keep], { axis: 0 }),
+  ]);
+  const uniq = g.node('Unique', [key], { sorted: 1 });
   const loop = g.node('Range', [i0, n, i1]);
-  const S = g.node('Concat', [g.node('Compress', [src, keep], { axis: 0 }), loop], { axis: 0 });
-  const D = g.node('Concat', [g.node('Compress', [dst, keep], { axis: 0 }), loop], { axis: 0 });
+  const S = g.node('Concat', [g.node('Div', [uniq, n]), loop], { axis: 0 });
+  const D = g.node('Concat', [g.node('Mod', [uniq, n]), loop], { axis: 0 });
 
   // symmetric normalisation from in-degrees (≥ 1 thanks to the loops)
   const zerosN = g.node('ConstantOfShape', [g.node('Unsqueeze', [n, ax0])], { value: zeroF });
@@ -97,8 +104,16 @@ export function exportGcnOnnx(
     const idx = g.node('Expand', [dCol, g.node('Shape', [msg])]);
     const zeros = g.node('ConstantOfShape', [g.node('Shape', [xw])], { value: zeroF });
     const agg = g.node('ScatterElements', [zeros, idx, msg], { axis: 0, reduction: { string: 'add' } });
-    h = g.node('Add', [agg, b]);
-    if (li < w.layers.length - 1) h = g.node(w.activation === 'elu' ? 'Elu' : 'Relu', [h]);
+    const out = g.node('Add', [agg, b]);
+    if (li < w.layers.length - 1) {
+      const act =
+        w.activation === 'elu'
+          ? g.node('Elu', [out], { alpha: { float: 1 } })
+          : w.activation === 'leaky_relu'
+            ? g.node('LeakyRelu', [out], { alpha: { float: 0.01 } })
+            : g.node('Relu', [out]);
+      h = w.residual && l.in === l.out ? g.node('Add', [act, h]) : act;
+    } else h = out;
   });
   g.node('Softmax', [h], { axis: -1 }, 'probabilities');
   return g.encode({ docString: 'gnnops GCN forward on a request subgraph', metadata: meta });
