@@ -206,6 +206,34 @@ describe('dashboard API (inject)', () => {
     await app.close();
   });
 
+  it('every dashboard route is documented in the server’s OpenAPI', async () => {
+    const doc = (await s.app.inject('/docs/json')).json() as {
+      paths: Record<string, Record<string, { tags?: string[] }>>;
+    };
+    const paths = Object.keys(doc.paths).filter((p) => p.startsWith('/api/'));
+    for (const p of [
+      '/api/overview',
+      '/api/runs',
+      '/api/runs/{id}',
+      '/api/runs/{id}/metrics',
+      '/api/sweeps',
+      '/api/sweeps/{id}',
+      '/api/registry/models',
+      '/api/registry/models/{name}',
+      '/api/registry/models/{name}/promote',
+      '/api/registry/models/{name}/rollback',
+      '/api/graph/neighbourhood',
+      '/api/graph/search',
+      '/api/data/stats',
+      '/api/data/projection',
+      '/api/drift/latest',
+      '/api/drift/history',
+    ]) {
+      assert.ok(paths.includes(p), `${p} missing from /docs/json`);
+    }
+    assert.deepEqual(doc.paths['/api/registry/models/{name}/promote'].post.tags, ['dashboard', 'admin']);
+  });
+
   it('is part of the server: buildServeApp serves /api and /', async () => {
     const r = await s.app.inject('/api/registry/models');
     assert.equal(r.statusCode, 200);
