@@ -32,6 +32,8 @@ describe('dashboard in a real browser (chromium)', { skip: noChromium, timeout: 
   let ctx: BrowserContext;
   let page: Page;
   const pageErrors: string[] = [];
+  /** Requests to anything but the server: the dashboard must work offline (no CDN, no web fonts). */
+  const external: string[] = [];
   // waitForFunction predicates are given as source text: they run in the page, where the DOM is (this file is
   // type-checked without the DOM library).
 
@@ -82,6 +84,9 @@ describe('dashboard in a real browser (chromium)', { skip: noChromium, timeout: 
     });
     page = ctx.pages()[0] ?? (await ctx.newPage());
     page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('request', (r) => {
+      if (!r.url().startsWith(server.url) && !r.url().startsWith('data:')) external.push(r.url());
+    });
     page.on('console', (m) => {
       if (m.type() === 'error') pageErrors.push(m.text());
     });
@@ -230,6 +235,10 @@ describe('dashboard in a real browser (chromium)', { skip: noChromium, timeout: 
     await page.click(`#versions tbody tr[data-version="${from}"] .lineage a`);
     await page.waitForSelector('#run-detail');
     assert.match((await text('#run-detail')) ?? '', new RegExp(`${ws.modelName} v${from}`));
+  });
+
+  it('no page fetched anything from another host (offline-ready)', () => {
+    assert.deepEqual(external, []);
   });
 
   it('no page logged a script error or a server error', () => {
