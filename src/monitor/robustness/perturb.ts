@@ -1,34 +1,16 @@
 /**
  * Perturbations of a graph for robustness curves ("how robust is the model to drift"). Each returns a new
  * GraphData that shares labels and masks with the original; features or adjacency are copied, never mutated.
- * All randomness comes from a seeded Rng, so a curve is reproducible.
+ * All randomness comes from a seeded Rng, so a curve is reproducible. Sizes of feature perturbations are in units of
+ * each feature's standard deviation (`featureStd`, shared with `drift simulate`).
  */
 import { buildCsr } from '../../data/csr.js';
 import type { GraphData } from '../../data/graph.js';
 import { Rng } from '../../engine/index.js';
 
-export type PerturbationKind = 'noise' | 'shift' | 'edge_removal' | 'edge_addition';
+export { featureStd } from '../simulate.js';
 
-/** Per-feature standard deviation over all nodes: perturbation sizes are in units of it. */
-export function featureStd(g: GraphData): Float64Array {
-  const { numNodes: n, numFeatures: f, features } = g;
-  const mean = new Float64Array(f);
-  const sq = new Float64Array(f);
-  for (let i = 0; i < n; i++) {
-    const row = i * f;
-    for (let j = 0; j < f; j++) mean[j] += features[row + j];
-  }
-  for (let j = 0; j < f; j++) mean[j] /= Math.max(n, 1);
-  for (let i = 0; i < n; i++) {
-    const row = i * f;
-    for (let j = 0; j < f; j++) {
-      const d = features[row + j] - mean[j];
-      sq[j] += d * d;
-    }
-  }
-  for (let j = 0; j < f; j++) sq[j] = Math.sqrt(sq[j] / Math.max(n - 1, 1));
-  return sq;
-}
+export type PerturbationKind = 'noise' | 'shift' | 'edge_removal' | 'edge_addition';
 
 /** x + N(0, (level·std_j)²) per entry. */
 export function addGaussianNoise(g: GraphData, level: number, std: Float64Array, seed: number): GraphData {
