@@ -4,7 +4,7 @@
 # Pinned base: the exact Node release this repository is tested with (bump together with .github/workflows/ci.yml).
 ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 
-# ---- build: dev dependencies, AssemblyScript kernels (build/kernels.wasm) and the compiled CLI (dist/) ----
+# ---- build: dev dependencies; kernels (build/kernels.wasm), compiled CLI (dist/), dashboard (web/dist) ----
 FROM ${NODE_IMAGE} AS build
 # better-sqlite3 falls back to a source build when no prebuilt binary matches
 RUN apt-get update \
@@ -19,6 +19,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY scripts/build-kernels.mjs scripts/
 COPY src src
 COPY bin bin
+# the dashboard (Preact + Vite) that `gnnops serve` shows at /
+COPY web web
 RUN npm run build
 
 # ---- deps: production dependencies only ----
@@ -41,6 +43,7 @@ WORKDIR /app
 COPY --from=deps --chown=node:node /app/node_modules node_modules
 COPY --from=build --chown=node:node /app/dist dist
 COPY --from=build --chown=node:node /app/build build
+COPY --from=build --chown=node:node /app/web/dist web/dist
 COPY --chown=node:node package.json ./
 COPY --chown=node:node bin bin
 RUN mkdir -p /data/gnnops && chown node:node /data/gnnops

@@ -16,7 +16,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY scripts/build-kernels.mjs scripts/
 COPY src src
 COPY bin bin
-RUN npm run build
+# kernels + compiled CLI only: a training job has no use for the web dashboard
+RUN npm run build:kernels && npm run build:ts
 
 FROM ${NODE_IMAGE} AS deps
 RUN apt-get update \
