@@ -106,7 +106,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
 
 /**
  * `gnnops serve`: one process, or with `serve.workers > 1` a cluster primary that forks that many workers, each of
- * which runs startServer (cluster.fork re-runs the same program). Resolves with the URL once listening.
+ * which runs startServer. Resolves with the URL once every worker listens.
+ * Caution: cluster.fork re-runs the *current program* (process.argv) in each worker, which then reaches this call
+ * again as a worker. Use `workers > 1` only from an entry point that does nothing expensive before serving (the
+ * `serve` command, a small script); a command that trains first (`start`) should serve with 1 worker or spawn
+ * `gnnops serve --workers N`.
  */
 export async function serve(
   opts: StartOptions = {},
