@@ -122,7 +122,10 @@ const MIME: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-/** Render the report (minus the template's 43-character title, as report.py does) to one HTML page. */
+/**
+ * Render the report to one HTML page without the template's title line (report.py cuts a fixed 43 characters,
+ * which is meant to be that title but cuts it mid-word).
+ */
 export function renderReport(text: string, baseDir: string): string {
   const md = new MarkdownIt({ html: false, linkify: true });
   const defaultImage = md.renderer.rules.image;
@@ -136,7 +139,7 @@ export function renderReport(text: string, baseDir: string): string {
     }
     return defaultImage ? defaultImage(tokens, idx, options, env, self) : self.renderToken(tokens, idx, options);
   };
-  const body = md.render(text.slice(43));
+  const body = md.render(text.startsWith('# ') ? text.slice(text.indexOf('\n') + 1) : text);
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
