@@ -2,7 +2,7 @@
 //   docs/reference/cli.md      ← commander's command tree (buildProgram() in src/cli/main.ts)
 //   docs/reference/config.md   ← the zod config schema (configDocs() in src/config/docs.ts)
 //   docs/reference/api.md      ← the server's OpenAPI document (@fastify/swagger: app.swagger())
-//   docs/public/openapi.json   ← the same document, for download and other tools
+//   docs/public/openapi.generated.json   ← the same document, for download and other tools
 // Usage: node --import tsx scripts/docs-gen.ts [--check]   (--check: exit 1 when a committed page differs)
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -147,7 +147,7 @@ export function apiReference(doc: OpenApiDoc): string {
     `**${doc.info.title}** ${doc.info.version} (OpenAPI ${doc.openapi}). ${doc.info.description ?? ''}`,
     '',
     'A running server renders the same document interactively at `/docs`; the raw document is',
-    '[openapi.json](/openapi.json).',
+    '[openapi.generated.json](/openapi.generated.json).',
     '',
     '| method | path | summary |',
     '|---|---|---|',
@@ -192,7 +192,7 @@ export async function generatedDocs(): Promise<Record<string, string>> {
     'docs/reference/cli.md': cliReference(),
     'docs/reference/config.md': configReference(),
     'docs/reference/api.md': apiReference(doc),
-    'docs/public/openapi.json': `${JSON.stringify(doc, null, 2)}\n`,
+    'docs/public/openapi.generated.json': `${JSON.stringify(doc, null, 2)}\n`,
   };
 }
 

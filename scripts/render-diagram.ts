@@ -1,5 +1,5 @@
 // Renders docs/architecture.mmd with Mermaid (npm `mermaid`, its browser bundle) in headless Chromium (the Debian
-// package, driven by playwright-core) to docs/public/architecture.svg and reports/figures/architecture.png.
+// package, driven by playwright-core) to docs/public/architecture.generated.svg and reports/figures/architecture.png.
 // Offline: the bundle is loaded from node_modules, no CDN. Usage: node --import tsx scripts/render-diagram.ts
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -47,9 +47,11 @@ interface MermaidApi {
 
 async function main(): Promise<void> {
   const { svg, png } = await renderMermaid(readFileSync(join(root, 'docs/architecture.mmd'), 'utf8'));
-  writeFileAtomic(join(root, 'docs/public/architecture.svg'), `${svg}\n`);
+  writeFileAtomic(join(root, 'docs/public/architecture.generated.svg'), `${svg}\n`);
   writeFileAtomic(join(root, 'reports/figures/architecture.png'), png);
-  process.stdout.write('render-diagram: wrote docs/public/architecture.svg and reports/figures/architecture.png\n');
+  process.stdout.write(
+    'render-diagram: wrote docs/public/architecture.generated.svg and reports/figures/architecture.png\n',
+  );
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
