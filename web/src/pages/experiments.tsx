@@ -290,6 +290,7 @@ function SweepView({ id }: { id: string }) {
                 ))}
                 <th>{d.sweep.metric}</th>
                 <th>epochs</th>
+                <th>run</th>
               </tr>
             </thead>
             <tbody>
@@ -302,6 +303,7 @@ function SweepView({ id }: { id: string }) {
                   ))}
                   <td class="num">{num(t.value, 4)}</td>
                   <td class="num">{t.epochs}</td>
+                  <td>{t.run_id ? <a href={`#/experiments?run=${t.run_id}`}>{t.run_id.slice(0, 8)}</a> : '—'}</td>
                 </tr>
               ))}
             </tbody>
