@@ -1,6 +1,7 @@
 import { Ajv } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 import type { GraphData } from '../../data/graph.js';
+import type { PromotionHooks } from '../../registry/index.js';
 import { requireKey } from '../auth.js';
 import type { ServeContext } from '../context.js';
 import type { DriftLoop } from '../drift-loop.js';
@@ -22,6 +23,8 @@ export interface DashboardOptions {
   home?: string;
   /** The served graph (default: from the served registry version's config.data). */
   loadGraph?: () => Promise<GraphData>;
+  /** Promotion hooks for alias changes made here (default none; e.g. hooksFromConfig(config.registry)). */
+  hooks?: PromotionHooks;
   /** The built web app (default web/dist of the repository). */
   webRoot?: string;
   /** Traffic sampling interval for the overview's request rate (default 5 s). */
@@ -35,7 +38,7 @@ export interface DashboardOptions {
  */
 export async function dashboardPlugin(app: FastifyInstance, opts: DashboardOptions): Promise<void> {
   const { ctx } = opts;
-  const sources = new DashboardSources(ctx, { home: opts.home, loadGraph: opts.loadGraph });
+  const sources = new DashboardSources(ctx, { home: opts.home, loadGraph: opts.loadGraph, hooks: opts.hooks });
   const traffic = new TrafficSampler(ctx.metrics, opts.trafficIntervalMs ?? 5000);
   const state: DashboardState = { sources, traffic, driftLoop: ctx.drift };
   traffic.start();

@@ -6,7 +6,7 @@ import { computeProfile, type ReferenceProfile } from '../../monitor/profile.js'
 import { parseProfile, readProfile } from '../../monitor/profile-io.js';
 import { requestShapedStructure } from '../../monitor/simulate.js';
 import { loadCheckpointGraph } from '../../nn/predictor.js';
-import { Registry } from '../../registry/index.js';
+import { type PromotionHooks, Registry } from '../../registry/index.js';
 import type { ModelVersion } from '../../registry/types.js';
 import { sweepMigrations } from '../../sweep/store.js';
 import { openStore, type Store, Tracker } from '../../track/index.js';
@@ -21,6 +21,8 @@ export interface DashboardSourceOptions {
   home?: string;
   /** The graph the served model works on; default: loaded from the served registry version's `config.data`. */
   loadGraph?: () => Promise<GraphData>;
+  /** Command/webhook run after promotions and rollbacks made in the dashboard (default none). */
+  hooks?: PromotionHooks;
 }
 
 /** The served graph, with where it came from (shown in the UI). */
@@ -60,7 +62,7 @@ export class DashboardSources {
   }
 
   get registry(): Registry {
-    this.#registry ??= new Registry(this.store);
+    this.#registry ??= new Registry(this.store, { hooks: this.opts.hooks ?? {} });
     return this.#registry;
   }
 

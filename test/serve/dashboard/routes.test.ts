@@ -5,7 +5,7 @@
  * mean-aggregation fixture model (test/serve/fixtures/mean-model.ts), so predictions are checkable by hand.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -204,6 +204,26 @@ describe('dashboard API (inject)', () => {
     assert.match((await app.inject('/')).body, /<title>built<\/title>/);
     assert.equal((await app.inject('/assets/missing.js')).statusCode, 404);
     await app.close();
+  });
+
+  it('alias changes made in the dashboard run the configured promotion hook', async () => {
+    const out = join(home, 'hook.txt');
+    const app = Fastify();
+    await app.register(dashboardPlugin, {
+      ctx: s.ctx,
+      home,
+      webRoot: join(home, 'no-web'),
+      hooks: { command: `echo "$NAME $VERSION $ALIAS $FROM_VERSION" > '${out}'` },
+    });
+    const r = await app.inject({
+      method: 'POST',
+      url: '/api/registry/models/dash-reg/promote',
+      payload: { version: 2, alias: 'staging' },
+      headers: { 'x-api-key': KEY },
+    });
+    await app.close();
+    assert.equal(r.statusCode, 200);
+    assert.equal(readFileSync(out, 'utf8').trim(), 'dash-reg 2 staging');
   });
 
   it('every dashboard route is documented in the server’s OpenAPI', async () => {
