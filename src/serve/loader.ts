@@ -1,28 +1,70 @@
 import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { GraphData } from '../data/graph.js';
+import { loadDataset } from '../data/load.js';
+import { type LoadedCheckpoint, readCheckpoint } from '../nn/checkpoint.js';
+import { loadPredictor } from '../nn/predictor.js';
 import { Registry } from '../registry/index.js';
 import type { ModelVersion } from '../registry/types.js';
 import { openStore } from '../track/store.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
+import { log } from '../util/logger.js';
 import type { LoadOptions, ServedModel } from './model.js';
+import { gcnWeightsFromCheckpoint } from './onnx/from-checkpoint.js';
+import { exportGcnOnnx } from './onnx/gcn.js';
+import { onnxServedModel } from './onnx/served-model.js';
 
 /**
  * The seam between the server and the model code.
- * - `loadServedModel`: registry reference or checkpoint path → GCN forward (native engine or ONNX) wrapped as a
- *   ServedModel. Until the models/trainer land it fails with E_NOT_AVAILABLE; the real implementation replaces its
- *   body (resolve with `registryVersion`, read `checkpointPath`, fill `info` with `lineageOf`). For
- *   `runtime: 'onnx'`, export the weights with `exportGcnOnnx` (onnx/gcn.ts) and wrap with `onnxServedModel`
- *   (onnx/served-model.ts); for the native engine, precompute the full-graph output at load so node queries are
- *   row lookups, as onnxServedModel does.
+ * - `loadServedModel`: registry reference or checkpoint path → the model's forward pass wrapped as a ServedModel:
+ *   the native engine (`loadPredictor`, full-graph probabilities computed once at load so node queries are row
+ *   lookups) or, with `runtime: 'onnx'`, the GCN exported to ONNX and run by onnxruntime-node.
  * - `resolveModelRef`: what the hot-reload watcher polls: `NAME@ALIAS` → `NAME/VERSION` through the registry;
  *   an existing file path resolves to itself.
  */
 export async function loadServedModel(ref: string, opts: LoadOptions = {}): Promise<ServedModel> {
-  throw new GnnopsError(
-    ErrorCodes.NOT_AVAILABLE,
-    `cannot load model "${ref}" (runtime ${opts.runtime ?? 'native'}): the model loader is not available yet ` +
-      '(src/serve/loader.ts is a seam waiting for the trained models)',
-    { ref },
-  );
+  let path: string;
+  let name: string | undefined;
+  let version: string | undefined;
+  let info: ServedModel['info'] | undefined;
+  if (existsSync(ref)) path = ref;
+  else if (PATH_LIKE.test(ref))
+    throw new GnnopsError(ErrorCodes.NOT_FOUND, `checkpoint file not found: ${ref}`, { ref });
+  else {
+    const v = registryVersion(ref);
+    path = v.checkpointPath;
+    name = v.model;
+    version = String(v.version);
+    info = { metrics: v.metrics, lineage: lineageOf(v) };
+  }
+  let ckpt: LoadedCheckpoint;
+  try {
+    ckpt = readCheckpoint(path);
+  } catch (e) {
+    if (e instanceof GnnopsError && !e.message.includes(path))
+      throw new GnnopsError(e.code, `${path}: ${e.message}`, { ...e.details, path });
+    throw e;
+  }
+  // The stored graph enables by-node queries; a model whose data cannot be loaded still serves subgraphs.
+  let graph: GraphData | undefined;
+  try {
+    graph = await loadDataset(ckpt.meta.config.data, { progress: false });
+  } catch (e) {
+    log.warn({ ref, err: (e as Error).message }, 'serving without the dataset graph: only /predict subgraphs work');
+  }
+  if (opts.runtime === 'onnx') {
+    return onnxServedModel({
+      name: name ?? basename(path).replace(/\.safetensors$/, ''),
+      version: version ?? ckpt.meta.dataset.hash.slice(0, 12),
+      model: exportGcnOnnx(gcnWeightsFromCheckpoint(ckpt)),
+      numFeatures: ckpt.meta.dims.numFeatures,
+      numClasses: ckpt.meta.dims.numClasses,
+      ...(ckpt.meta.classNames ? { classNames: [...ckpt.meta.classNames] } : {}),
+      ...(graph ? { graph } : {}),
+      ...(info ? { info } : {}),
+    });
+  }
+  return loadPredictor(path, graph, { name, version, info });
 }
 
 let registry: Registry | undefined;

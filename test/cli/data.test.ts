@@ -211,14 +211,18 @@ describe('offline', () => {
   it('start falls back to a synthetic WikiCS-format graph, says so, and labels it; --no-synthetic fails plainly', async () => {
     const url = await closedLoopbackUrl();
     const env = { GNNOPS_DATA_MIRROR: url, GNNOPS_HOME: mkdtempSync(join(work, 'start-')) };
-    const r = cli(['start'], env);
+    // A short training keeps this test about the data fallback; test/cli/start.test.ts covers training and serving.
+    const quick = ['--no-serve', 'train.splits=1', 'train.epochs=3', 'train.patience=3'];
+    const r = cli(['start', ...quick], env);
     assert.equal(r.code, 0, r.err);
     assert.match(r.err, /WikiCS could not be downloaded/);
     assert.match(r.err, /SYNTHETIC WikiCS-format graph .* it is NOT WikiCS/);
     assert.match(r.out, /\*\*\* SYNTHETIC DATA/);
     assert.match(r.out, /11701/);
-    const j = cli(['start', '--json'], env);
+    assert.match(r.out, /\[SYNTHETIC, not WikiCS\]: test accuracy/);
+    const j = cli(['start', '--json', ...quick], env);
     const v = json(j.out) as {
+      reused: { version: number } | null;
       synthetic: boolean;
       fallback: { reason: string };
       stats: { nodes: number; splits: { count: number } };
@@ -227,6 +231,7 @@ describe('offline', () => {
     assert.match(v.fallback.reason, /could not download/);
     assert.equal(v.stats.nodes, 11701);
     assert.equal(v.stats.splits.count, 20);
+    assert.equal(v.reused?.version, 1, 'the second start reuses the production model trained on the same data');
     const no = cli(['start', '--no-synthetic'], env);
     assert.equal(no.code, 2);
     assert.match(no.err, /could not download wikics data\.json/);

@@ -32,13 +32,15 @@ describe('gnnops serve (CLI errors, no model code needed)', () => {
     assert.match(r.stderr, /no registered model "wikics-gcn"/);
   });
 
-  it('reaches the loader seam for an existing checkpoint and says it is not available yet', () => {
+  it('names a file that is not a checkpoint, for both runtimes', () => {
     const ckpt = join(home, 'model.safetensors');
     writeFileSync(ckpt, 'placeholder');
-    const r = run('--checkpoint', ckpt, '--runtime', 'onnx');
-    assert.equal(r.status, 2);
-    assert.match(r.stderr, /model loader is not available yet/);
-    assert.match(r.stderr, /runtime onnx/);
+    for (const runtime of ['native', 'onnx']) {
+      const r = run('--checkpoint', ckpt, '--runtime', runtime);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /model\.safetensors/);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    }
   });
 
   it('with --workers 2, a worker that cannot load the model stops the whole server', () => {
