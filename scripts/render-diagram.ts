@@ -25,11 +25,15 @@ export async function renderMermaid(source: string): Promise<{ svg: string; png:
       const m = (globalThis as unknown as { mermaid: MermaidApi }).mermaid;
       m.initialize({ startOnLoad: false, theme: 'default', securityLevel: 'strict', flowchart: { htmlLabels: false } });
       const { svg } = await m.render('arch', src);
-      const doc = (globalThis as unknown as { document: { getElementById(id: string): { innerHTML: string } | null } })
-        .document;
-      const host = doc.getElementById('d');
-      if (host) host.innerHTML = svg;
-      return svg;
+      // Mermaid's string has HTML-isms (<br>); the DOM round trip through XMLSerializer makes it a valid SVG file
+      const g = globalThis as unknown as {
+        document: { getElementById(id: string): { innerHTML: string; firstElementChild: unknown } | null };
+        XMLSerializer: new () => { serializeToString(n: unknown): string };
+      };
+      const host = g.document.getElementById('d');
+      if (!host) return svg;
+      host.innerHTML = svg;
+      return new g.XMLSerializer().serializeToString(host.firstElementChild);
     }, source);
     const el = await page.$('#d svg');
     if (!el) throw new Error('mermaid produced no SVG');
