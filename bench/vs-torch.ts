@@ -6,10 +6,12 @@
  *     (whole processes, data loading included on both sides).
  * Runs alternate (ours, torch, ours, torch, …) so background load hits both alike; medians over --reps.
  *
- *   npm run bench:vs-torch [-- --reps 3 --epochs 100 --split-epochs 100 --skip-splits]
+ *   npm run bench:vs-torch [-- --reps 3 --epochs 100 --split-epochs 100 --threads 2 --skip-splits]
+ * --threads sets both sides (torch.set_num_threads and our kernel threads).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -52,6 +54,7 @@ export default async function main(args: string[]): Promise<void> {
   const reps = Number(arg(args, 'reps', '3'));
   const epochs = arg(args, 'epochs', '100');
   const splitEpochs = arg(args, 'split-epochs', '100');
+  const threads = arg(args, 'threads', '2');
   const home = resolve(root, '.gnnops/bench');
   mkdirSync(home, { recursive: true });
   const file = resolve(home, 'wikics-like.json');
@@ -65,7 +68,21 @@ export default async function main(args: string[]): Promise<void> {
   for (let r = 0; r < reps; r++) {
     const o = JSON.parse(
       gnnops(
-        ['bench', 'train', '--data-file', file, '--model', 'gcn', '--hidden', '33', '--epochs', epochs, '--json'],
+        [
+          'bench',
+          'train',
+          '--data-file',
+          file,
+          '--model',
+          'gcn',
+          '--hidden',
+          '33',
+          '--epochs',
+          epochs,
+          '--threads',
+          threads,
+          '--json',
+        ],
         home,
       ).out,
     );
@@ -76,7 +93,9 @@ export default async function main(args: string[]): Promise<void> {
       rss: o.peak_rss_mb,
       threads: o.threads,
     });
-    theirs.push(torchEpochMs(run(python, [torchScript, file, '--epochs', epochs, '--splits', '1']).out));
+    theirs.push(
+      torchEpochMs(run(python, [torchScript, file, '--epochs', epochs, '--splits', '1', '--threads', threads]).out),
+    );
     console.error(`rep ${r + 1}: ours ${ours[r].epoch} ms, torch ${theirs[r]} ms`);
   }
   const epoch = {
@@ -90,7 +109,7 @@ export default async function main(args: string[]): Promise<void> {
     runs: { ours: ours.map((x) => x.epoch), torch: theirs },
   };
   epoch.ratio = Math.round((epoch.ours_epoch_ms_median / epoch.torch_epoch_ms_median) * 1000) / 1000;
-  console.log(JSON.stringify({ gcn_epoch: epoch }, null, 2));
+  console.log(JSON.stringify({ gcn_epoch: epoch, load_average: loadavg() }, null, 2));
 
   if (args.includes('--skip-splits')) return;
   const oursWall: number[] = [];
@@ -98,12 +117,21 @@ export default async function main(args: string[]): Promise<void> {
   const splitReps = Number(arg(args, 'split-reps', '1'));
   for (let r = 0; r < splitReps; r++) {
     const t = gnnops(
-      ['train', '--data-file', file, `train.epochs=${splitEpochs}`, 'train.splits=20', '--no-track', '--json'],
+      [
+        'train',
+        '--data-file',
+        file,
+        `train.epochs=${splitEpochs}`,
+        'train.splits=20',
+        `train.threads=${threads}`,
+        '--no-track',
+        '--json',
+      ],
       home,
     );
     oursWall.push(t.ms);
     const acc = JSON.parse(t.out).test_acc_mean;
-    const p = run(python, [torchScript, file, '--epochs', splitEpochs, '--splits', '20']);
+    const p = run(python, [torchScript, file, '--epochs', splitEpochs, '--splits', '20', '--threads', threads]);
     torchWall.push(p.ms);
     console.error(
       `20 splits rep ${r + 1}: ours ${(t.ms / 1000).toFixed(1)} s (test ${(100 * acc).toFixed(2)}), torch ${(p.ms / 1000).toFixed(1)} s (${p.out.trim().split('\n').at(-1)})`,
@@ -115,7 +143,7 @@ export default async function main(args: string[]): Promise<void> {
     torch_wall_s: median(torchWall) / 1000,
     ratio: Math.round((median(oursWall) / median(torchWall)) * 1000) / 1000,
   };
-  console.log(JSON.stringify({ splits20: splits }, null, 2));
+  console.log(JSON.stringify({ splits20: splits, load_average: loadavg() }, null, 2));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
