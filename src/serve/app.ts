@@ -62,7 +62,7 @@ export interface ServeAppOptions {
 
 export interface ServeApp {
   app: FastifyInstance;
-  ctx: ServeContext;
+  ctx: ServeContext & { drift?: DriftLoop };
   holder: ModelHolder;
   metrics: ServeMetrics;
   requestLog: RequestLogQueue | undefined;

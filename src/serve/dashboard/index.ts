@@ -1,10 +1,12 @@
 import { Ajv } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 import type { GraphData } from '../../data/graph.js';
+import { driftSnapshot, windowFromRequestLog } from '../../monitor/drift-check.js';
 import type { PromotionHooks } from '../../registry/index.js';
 import { requireKey } from '../auth.js';
 import type { ServeContext } from '../context.js';
-import type { DriftLoop } from '../drift-loop.js';
+import { DriftLoop } from '../drift-loop.js';
+import { readRequestLog } from '../request-log/reader.js';
 import { dataRoutes } from './routes/data.js';
 import { driftRoutes } from './routes/drift.js';
 import { graphRoutes } from './routes/graph.js';
@@ -16,6 +18,9 @@ import { DashboardSources } from './sources.js';
 import type { DashboardState } from './state.js';
 import { defaultWebRoot, registerWebApp } from './static.js';
 import { TrafficSampler } from './traffic.js';
+
+/** Rows of the current window for the background drift check (Evidently-style: the last N logged rows). */
+const DRIFT_WINDOW = 5000;
 
 export interface DashboardOptions {
   ctx: ServeContext & { drift?: DriftLoop };
@@ -40,9 +45,28 @@ export async function dashboardPlugin(app: FastifyInstance, opts: DashboardOptio
   const { ctx } = opts;
   const sources = new DashboardSources(ctx, { home: opts.home, loadGraph: opts.loadGraph, hooks: opts.hooks });
   const traffic = new TrafficSampler(ctx.metrics, opts.trafficIntervalMs ?? 5000);
+  // With a request log but no drift check from the caller, the server's background drift loop (Prometheus gauges,
+  // GET /v1/drift) uses the same reference profile as the dashboard: the served version's registered profile first.
+  if (!ctx.drift && ctx.requestLog) {
+    ctx.drift = new DriftLoop(async () => {
+      const { profile } = await sources.profile();
+      const cur = windowFromRequestLog(readRequestLog(sources.store.db, { last: DRIFT_WINDOW }), profile.cols);
+      if (cur.rows === 0)
+        return {
+          driftShare: 0,
+          driftedFeatures: 0,
+          predictionDriftScore: 0,
+          available: false,
+          reason: 'no logged rows',
+        };
+      return { available: true, ...driftSnapshot(profile, cur) };
+    }, ctx.metrics);
+    ctx.drift.start(ctx.config.drift_interval_s * 1000);
+  }
   const state: DashboardState = { sources, traffic, driftLoop: ctx.drift };
   traffic.start();
   app.addHook('onClose', async () => {
+    ctx.drift?.stop();
     traffic.stop();
     sources.close();
   });

@@ -45,6 +45,10 @@ describe('dashboard drift on logged traffic', () => {
     });
     store = openLogStore(home);
     s = await tinyApp({ model, requestLogDb: store.db, config: { log_flush_ms: 10 } });
+    // The app's own dashboard instance looks the dataset up in the registry, where the fixture model is not; hand
+    // the drift loop to this instance, which is given the graph directly.
+    s.ctx.drift?.stop();
+    s.ctx.drift = undefined;
     dash = Fastify();
     dash.setErrorHandler(makeErrorHandler(1 << 20));
     await dash.register(dashboardPlugin, { ctx: s.ctx, home, loadGraph: async () => graph });
@@ -80,5 +84,18 @@ describe('dashboard drift on logged traffic', () => {
 
     const ov = (await dash.inject('/api/overview')).json();
     assert.equal(ov.drift.drifted, true);
+  });
+
+  it('the server’s background drift loop uses the same profile: GET /v1/drift and the Prometheus gauges', async () => {
+    // 80 logged requests, 40 of them shifted: the window is the whole log here.
+    const res = await s.app.inject('/v1/drift');
+    assert.equal(res.statusCode, 200, res.body);
+    const snap = res.json();
+    assert.equal(snap.available, true);
+    assert.ok(snap.share > 0 && snap.share <= 1, `share ${snap.share}`);
+    const metrics = (await s.app.inject('/metrics')).body;
+    const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    assert.equal(gauge('gnnops_drift_share'), snap.share);
+    assert.equal(gauge('gnnops_drifted_features'), snap.driftedFeatures);
   });
 });
