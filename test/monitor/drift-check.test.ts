@@ -59,8 +59,10 @@ describe('request-log glue', () => {
     assert.ok(clean.predictionDriftScore < 0.1);
     const drifted = applyDrift(sampleRows(ref, 3000, 5), { shift: 0.5, classMix: 0.5, toClass: 3 });
     // Typed as the server's DriftLoop check: the snapshot must plug into it unchanged (checked by tsc).
-    const check: DriftCheck = makeDriftCheck(profile, () => entries(drifted));
-    const snap = await check();
+    const run = makeDriftCheck(profile, () => entries(drifted));
+    const check: DriftCheck = run;
+    assert.equal(check, run);
+    const snap = await run();
     assert.equal(snap.driftShare, 1);
     assert.equal(snap.driftedFeatures, cols);
     assert.ok(snap.predictionDriftScore >= 0.1);
