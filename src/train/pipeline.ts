@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { GraphData } from '../data/graph.js';
 import { type LoadOptions, loadDataset } from '../data/load.js';
+import { argmaxRows, modelReferenceProfileBytes } from '../monitor/reference.js';
 import { type CheckpointMeta, encodeCheckpointState, writeCheckpoint } from '../nn/checkpoint.js';
+import { loadPredictor } from '../nn/predictor.js';
 import {
   type AutoPromoteDecision,
   autoPromoteRuleFromConfig,
@@ -139,9 +141,16 @@ export async function runTraining(job: TrainingJob): Promise<TrainingReport> {
       run.end('finished');
       if (job.register ?? true) {
         const registry = new Registry(store, { hooks: hooksFromConfig(cfg.registry) });
+        // The drift reference, computed once here and stored with the version: features, the model's own
+        // predictions on the training graph, and request-shaped structure.
+        const predictor = loadPredictor(path, data);
+        const all = Int32Array.from({ length: data.numNodes }, (_, i) => i);
+        const predictions = argmaxRows(predictor.predictNodes(all), data.numNodes, data.numClasses);
+        predictor.close?.();
         const mv = registry.registerVersion({
           model: modelName,
           checkpoint: { runArtifact: 'checkpoint' },
+          referenceProfile: modelReferenceProfileBytes(data, predictions),
           runId: run.id,
           metrics,
           description: `${cfg.model.name} on ${data.name}${data.synthetic ? ' (synthetic graph)' : ''}: test ${(100 * s.test_acc_mean).toFixed(2)} ± ${(100 * s.test_acc_ci95).toFixed(2)} over ${s.splits} ${s.mode}`,

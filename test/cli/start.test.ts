@@ -42,7 +42,10 @@ test('npm start’s job on a small WikiCS-format file: trains, registers, promot
     child.on('exit', (code) => reject(new Error(`start exited with ${code}:\n${out}\n${err}`)));
   });
   try {
-    assert.match(out, /gcn on small \[SYNTHETIC, not WikiCS\]: test accuracy \d+\.\d+% ± \d+\.\d+% \(95% CI over 2 splits\)/);
+    assert.match(
+      out,
+      /gcn on small \[SYNTHETIC, not WikiCS\]: test accuracy \d+\.\d+% ± \d+\.\d+% \(95% CI over 2 splits\)/,
+    );
     assert.match(out, /registered small-gcn\/1 \(promoted to production\)/);
 
     const models = (await (await fetch(`${url}/v1/models`)).json()) as { models: { name: string; version: string }[] };
@@ -63,6 +66,28 @@ test('npm start’s job on a small WikiCS-format file: trains, registers, promot
       assert.ok(Math.abs(p.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-4);
       assert.equal(p.class, p.probabilities.indexOf(Math.max(...p.probabilities)));
     }
+
+    // The version was registered with its drift reference: a logged /predict request is compared with it.
+    const x = Array.from({ length: 3 }, (_, i) => Array.from({ length: 300 }, (_, j) => Math.sin(i + j)));
+    const pred = await fetch(`${url}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        x,
+        edge_index: [
+          [0, 1],
+          [1, 2],
+        ],
+      }),
+    });
+    assert.equal(pred.status, 200);
+    let drift: { available: boolean; profile_source?: string } = { available: false };
+    for (let i = 0; i < 50 && !drift.available; i++) {
+      await new Promise((r) => setTimeout(r, 100)); // the request log is written in batches
+      drift = (await (await fetch(`${url}/api/drift/latest?window=10`)).json()) as typeof drift;
+    }
+    assert.equal(drift.available, true);
+    assert.match(drift.profile_source ?? '', /registered with small-gcn\/1/);
   } finally {
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     child.kill('SIGTERM');
