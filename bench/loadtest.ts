@@ -9,13 +9,17 @@
  * GCN loader lands; request logging to SQLite is on (sample rate 1).
  * `--runtime onnx` serves a random-weight GCN 300 → 33 → 10 (the WikiCS paper's width) exported to ONNX and run
  * by onnxruntime-node (1 intra-op thread) instead of the fixture.
+ * `--model REF [--home DIR] [--runtime native|onnx]` serves a real registered model instead (`gnnops serve --model REF`
+ * in the workspace DIR, default GNNOPS_HOME), e.g. the GCN that `npm start` trained.
  * Options: --duration S (default 10), --connections N (32), --max N requests per scenario (default 200,000),
  * --runtime fixture|onnx, --workers N (server processes, serve.workers; default 1), --sample R (request-log input
  * sample rate, default 1), --no-log (request logging off).
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { exitOf, spawnServer } from '../test/serve/fixtures/spawn-server.js';
 import { fixtureEnv, subgraph, v2Body } from './serve-workload.js';
@@ -38,21 +42,44 @@ async function serverCpuSeconds(url: string): Promise<number> {
   return Number(/^process_cpu_seconds_total (\S+)/m.exec(text)?.[1] ?? Number.NaN);
 }
 
+/** `gnnops serve --model REF` on a free loopback port, as a user would start it. */
+function spawnCliServer(args: string[], ref: string, runtime: string): Promise<{ proc: ChildProcess; url: string }> {
+  const home = args.includes('--home') ? args[args.indexOf('--home') + 1] : process.env.GNNOPS_HOME;
+  const serveArgs = ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--model', ref, '--port', '0', '--json'];
+  if (runtime === 'onnx') serveArgs.push('--runtime', 'onnx');
+  serveArgs.push(`serve.workers=${opt(args, 'workers', 1)}`, `serve.log_sample_rate=${opt(args, 'sample', 1)}`);
+  if (args.includes('--no-log')) serveArgs.push('serve.log_requests=false');
+  const proc = spawn(process.execPath, serveArgs, {
+    env: { ...process.env, ...(home ? { GNNOPS_HOME: home } : {}), GNNOPS_LOG_LEVEL: 'silent' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    createInterface({ input: proc.stdout! }).once('line', (l) =>
+      resolve({ proc, url: (JSON.parse(l) as { url: string }).url }),
+    );
+    proc.once('exit', (code) => reject(new Error(`gnnops serve exited early with ${code}`)));
+  });
+}
+
 export default async function loadtest(args: string[]): Promise<void> {
   const duration = opt(args, 'duration', 10);
   const connections = opt(args, 'connections', 32);
   const max = opt(args, 'max', 200_000);
   const home = mkdtempSync(join(tmpdir(), 'gnnops-loadtest-'));
   const runtime = args.includes('--runtime') ? args[args.indexOf('--runtime') + 1] : 'fixture';
-  const { proc, url } = await spawnServer({
-    ...fixtureEnv,
-    GNNOPS_HOME: home,
-    SERVE_LOG_FLUSH_MS: '100',
-    FIXTURE_RUNTIME: runtime,
-    SERVE_WORKERS: String(opt(args, 'workers', 1)),
-    SERVE_LOG_SAMPLE_RATE: String(opt(args, 'sample', 1)),
-    SERVE_LOG_REQUESTS: args.includes('--no-log') ? '0' : '1',
-  });
+  const modelRef = args.includes('--model') ? args[args.indexOf('--model') + 1] : undefined;
+  const { proc, url } = await (modelRef
+    ? spawnCliServer(args, modelRef, runtime)
+    : spawnServer({
+        ...fixtureEnv,
+        GNNOPS_HOME: home,
+        SERVE_LOG_FLUSH_MS: '100',
+        FIXTURE_RUNTIME: runtime,
+        SERVE_WORKERS: String(opt(args, 'workers', 1)),
+        SERVE_LOG_SAMPLE_RATE: String(opt(args, 'sample', 1)),
+        SERVE_LOG_REQUESTS: args.includes('--no-log') ? '0' : '1',
+      }));
+  const modelName = modelRef ? modelRef.split(/[@/]/)[0] : 'fixture';
   const sg = subgraph();
   const scenarios: Scenario[] = [
     {
@@ -62,9 +89,13 @@ export default async function loadtest(args: string[]): Promise<void> {
       minRps: 2000,
     },
     { name: '/predict (20 nodes × 300 features)', path: '/predict', body: JSON.stringify(sg), minRps: 500 },
-    { name: 'V2 infer (same subgraph)', path: '/v2/models/fixture/infer', body: JSON.stringify(v2Body(sg)) },
+    { name: 'V2 infer (same subgraph)', path: `/v2/models/${modelName}/infer`, body: JSON.stringify(v2Body(sg)) },
   ];
-  const what = runtime === 'onnx' ? 'random-weight GCN 300→33→10 on ONNX Runtime' : 'fixture mean-aggregation model';
+  const what = modelRef
+    ? `registered model ${modelRef} (${runtime === 'onnx' ? 'ONNX Runtime' : 'native engine'})`
+    : runtime === 'onnx'
+      ? 'random-weight GCN 300→33→10 on ONNX Runtime'
+      : 'fixture mean-aggregation model';
   console.log(
     `server ${url} (${what}, ${opt(args, 'workers', 1)} worker(s), ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version})`,
   );

@@ -1,9 +1,12 @@
 import cluster from 'node:cluster';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { resolveConfig } from '../../config/load.js';
 import { Runtimes } from '../../config/sections/serve.js';
 import { serve } from '../../serve/server.js';
+import { startCpuProfile } from '../../util/cpu-profile.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
+import { homePath } from '../../util/home.js';
 
 interface ServeFlags {
   port?: string;
@@ -15,6 +18,7 @@ interface ServeFlags {
   config?: string;
   preset?: string;
   json?: boolean;
+  profile?: string | boolean;
 }
 
 function intFlag(name: string, v: string | undefined): number | undefined {
@@ -41,6 +45,10 @@ export function register(program: Command): void {
     .option('--workers <n>', 'server processes sharing the port (default serve.workers = 1)')
     .option('-c, --config <file>', 'YAML config file')
     .option('--preset <name>', 'named config preset')
+    .option(
+      '--profile [file]',
+      'write a V8 CPU profile (.cpuprofile) of the server when it shuts down (SIGTERM/Ctrl-C)',
+    )
     .option('--json', 'print the listening address as JSON')
     .action(async (overrides: string[], flags: ServeFlags) => {
       if (flags.model && flags.checkpoint) {
@@ -59,6 +67,17 @@ export function register(program: Command): void {
           ErrorCodes.INVALID_ARGUMENT,
           'no model to serve: give --model NAME@ALIAS, --model NAME/VERSION or --checkpoint PATH (or serve.model=…)',
         );
+      }
+      if (flags.profile !== undefined && cluster.isPrimary) {
+        const path = resolve(
+          typeof flags.profile === 'string' ? flags.profile : homePath('profiles', `serve-${Date.now()}.cpuprofile`),
+        );
+        const profiler = await startCpuProfile(path);
+        const done = () => {
+          void profiler.stop().then((p) => process.stderr.write(`gnnops: CPU profile written to ${p}\n`));
+        };
+        process.once('SIGTERM', done);
+        process.once('SIGINT', done);
       }
       const running = await serve({ config: config.serve });
       if (!cluster.isPrimary) return; // workers of a cluster stay quiet; the primary prints

@@ -7,7 +7,10 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { resolveConfig } from '../../config/load.js';
 import type { ConfigInput } from '../../config/schema.js';
+import { loadDataset } from '../../data/load.js';
 import { runTraining, type TrainingReport } from '../../train/pipeline.js';
+import { PhaseTimer, startCpuProfile } from '../../util/cpu-profile.js';
+import { homePath } from '../../util/home.js';
 import { emit, table } from '../output.js';
 
 interface TrainFlags {
@@ -17,6 +20,7 @@ interface TrainFlags {
   mirror?: string;
   checkpoint?: string;
   track?: boolean;
+  profile?: string | boolean;
   json?: boolean;
 }
 
@@ -68,11 +72,25 @@ export function register(program: Command): void {
     .option('--mirror <dir|url>', 'local folder or URL holding the raw dataset files')
     .option('--checkpoint <path>', 'where to write the checkpoint (.safetensors)')
     .option('--no-track', 'do not record a run or register the model')
+    .option('--profile [file]', 'write a V8 CPU profile (.cpuprofile) and print a per-phase timing table')
     .option('--json', 'print the summary as JSON')
     .action(async (overrides: string[], flags: TrainFlags) => {
       const extra: ConfigInput = {};
       if (flags.dataFile) extra.data = { file: resolve(flags.dataFile) };
       const config = resolveConfig({ file: flags.config, preset: flags.preset, extra, overrides });
+      const profilePath =
+        flags.profile === undefined
+          ? undefined
+          : resolve(
+              typeof flags.profile === 'string'
+                ? flags.profile
+                : homePath('profiles', `train-${Date.now()}.cpuprofile`),
+            );
+      const profiler = profilePath ? await startCpuProfile(profilePath) : undefined;
+      const phases = new PhaseTimer();
+      const t0 = performance.now();
+      const data = await loadDataset(config.data, { mirror: flags.mirror, progress: !flags.json });
+      phases.add('load data (cache or parse)', performance.now() - t0);
       const bar =
         process.stderr.isTTY && !flags.json
           ? new cliProgress.SingleBar(
@@ -83,19 +101,35 @@ export function register(program: Command): void {
               cliProgress.Presets.shades_classic,
             )
           : null;
+      const tTrain = performance.now();
+      let epochMs = 0;
       const report = await runTraining({
         config,
+        data,
         load: { mirror: flags.mirror, progress: !flags.json },
         checkpointPath: flags.checkpoint ? resolve(flags.checkpoint) : undefined,
         track: flags.track !== false,
         onRunStart: (i, n, max) =>
           bar?.start(max, 0, { split: i < 0 ? `all ${n} (batched)` : `${i + 1}/${n}`, val: '-', loss: '-' }),
         onEpoch: (_i, m) => {
+          epochMs += m.epoch_ms;
           bar?.update(m.epoch + 1, { val: pct(m.val_acc), loss: m.stopping_loss.toFixed(4) });
           return undefined;
         },
         onRunEnd: () => bar?.stop(),
       });
+      if (profiler) {
+        const total = performance.now() - tTrain;
+        phases.add('epochs (train step + evaluation)', epochMs);
+        phases.add('protocol overhead, checkpoint, tracking, registry', total - epochMs);
+        const written = await profiler.stop();
+        process.stderr.write(
+          `${table(
+            ['phase', 'total ms', 'calls', 'share'],
+            phases.rows().map((r) => [r.phase, r.total_ms.toFixed(1), r.calls, `${(100 * r.share).toFixed(1)}%`]),
+          )}\nCPU profile: ${written} (open in Chrome DevTools → Performance, or speedscope)\n`,
+        );
+      }
       emit(flags.json === true, trainJson(report), () => renderTrain(report));
     });
 }
