@@ -2,6 +2,7 @@
  * `gnnops drift profile` computes a reference profile of a dataset's features;
  * `gnnops drift report` compares a current window with a profile and writes a self-contained HTML report.
  */
+import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { Command } from 'commander';
 import { resolveConfig } from '../../config/load.js';
@@ -15,9 +16,10 @@ import { type DriftReport, driftReport, rankFeatures, summarizeDrift } from '../
 import { csrDegrees, khopSizes } from '../../monitor/graph-stats.js';
 import { renderDriftHtml } from '../../monitor/html-report.js';
 import { computeProfile, type ProfileExtra, type ReferenceProfile } from '../../monitor/profile.js';
-import { readProfile, writeProfile } from '../../monitor/profile-io.js';
+import { parseProfile, readProfile, writeProfile } from '../../monitor/profile-io.js';
 import { makeRequestSampler, requestShapedStructure, simulateTraffic } from '../../monitor/simulate.js';
 import { readIntVector, readWindowFile } from '../../monitor/window-file.js';
+import { Registry } from '../../registry/index.js';
 import { readRequestLog } from '../../serve/request-log/reader.js';
 import { requestLogMigrations } from '../../serve/request-log/schema.js';
 import { openStore } from '../../track/store.js';
@@ -58,8 +60,39 @@ interface SimulateOpts {
   json?: boolean;
 }
 
+/**
+ * The reference of a report: a profile file, or the profile registered with a model version (computed once at
+ * registration, so the raw training data is never read again).
+ */
+function loadReference(ref: string | undefined, model: string | undefined): ReferenceProfile {
+  // Anything that exists or looks like a file is a profile file (so a missing one is reported as such).
+  if (ref && (existsSync(ref) || /\.json$|^\.{0,2}\//i.test(ref))) return readProfile(ref);
+  const target = ref ?? (model ? `${model}@production` : undefined);
+  if (!target) {
+    throw new GnnopsError(
+      ErrorCodes.INVALID_ARGUMENT,
+      '--reference: give a profile file or a registered model (NAME@ALIAS, NAME/VERSION), or --model NAME to use its production version',
+      { field: 'reference' },
+    );
+  }
+  const store = openStore({ recover: false });
+  try {
+    const v = new Registry(store).resolve(target);
+    if (!v.referenceProfileDigest || !store.cas.has(v.referenceProfileDigest)) {
+      throw new GnnopsError(
+        ErrorCodes.NOT_FOUND,
+        `${v.model}/${v.version} was registered without a reference profile; pass --reference PROFILE.json (gnnops drift profile)`,
+        { field: 'reference', model: v.model, version: v.version },
+      );
+    }
+    return parseProfile(store.cas.read(v.referenceProfileDigest).toString('utf8'), `${v.model}/${v.version}`);
+  } finally {
+    store.close();
+  }
+}
+
 interface ReportOpts {
-  reference: string;
+  reference?: string;
   current?: string;
   window?: string;
   since?: string;
@@ -345,7 +378,10 @@ export function register(program: Command): void {
   drift
     .command('report')
     .description('Compare a current window with a reference profile; --out report.html writes the HTML report.')
-    .requiredOption('--reference <profile>', 'reference profile (from drift profile)')
+    .option(
+      '--reference <profile|model>',
+      'a profile file (from drift profile) or a registered model (NAME@ALIAS, NAME/VERSION) whose stored profile is used; default: the production version of --model',
+    )
     .option(
       '--current <file>',
       'current window from a file: .npy rows × features, .json rows or {features, predictions?, degrees?, subgraphSizes?}, .jsonl requests',
@@ -368,7 +404,7 @@ export function register(program: Command): void {
         ...(opts.shareThreshold ? [`drift.share_threshold=${opts.shareThreshold}`] : []),
       ];
       const cfg = resolveConfig({ file: opts.config, overrides: [...overrides, ...extraOverrides] });
-      const profile = readProfile(opts.reference);
+      const profile = loadReference(opts.reference, opts.model);
       const current = opts.current
         ? readWindowFile(opts.current)
         : storeWindow(profile.cols, {

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+const home = mkdtempSync(join(tmpdir(), 'gnnops-drift-ref-'));
+const env = { ...process.env, GNNOPS_HOME: home, GNNOPS_LOG_LEVEL: 'silent' };
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env, encoding: 'utf8' });
+
+test('drift report reads the reference profile registered with a model version', () => {
+  // A 400-node generated WikiCS-format graph; training registers tiny-gcn/1 with its profile.
+  const data = join(home, 'tiny.json');
+  assert.equal(cli('data', 'synth', '--out', data, '--nodes', '400', '--seed', '2').status, 0);
+  const trained = cli('train', '--data-file', data, 'train.splits=1', 'train.epochs=20', '--json');
+  assert.equal(trained.status, 0, trained.stderr);
+
+  // Current windows built from the training features: as they are, and shifted by +1 in every column.
+  const g = JSON.parse(readFileSync(data, 'utf8')) as { features: number[][] };
+  const clean = g.features.slice(0, 300);
+  const shifted = clean.map((row) => row.map((v) => v + 1));
+  writeFileSync(join(home, 'clean.json'), JSON.stringify(clean));
+  writeFileSync(join(home, 'shifted.json'), JSON.stringify(shifted));
+
+  const report = (file: string, ...ref: string[]) => {
+    const r = cli('drift', 'report', ...ref, '--current', join(home, file), '--json');
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as { dataset: { drifted: boolean; share: number } };
+  };
+  const byAlias = report('shifted.json', '--reference', 'tiny-gcn@production');
+  assert.equal(byAlias.dataset.drifted, true);
+  assert.equal(byAlias.dataset.share, 1);
+  const byModel = report('clean.json', '--model', 'tiny-gcn');
+  assert.equal(byModel.dataset.drifted, false, 'a sample of the training features does not drift from them');
+
+  const none = cli('drift', 'report', '--current', join(home, 'clean.json'));
+  assert.equal(none.status, 2);
+  assert.match(none.stderr, /--reference: give a profile file or a registered model/);
+});
