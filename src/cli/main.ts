@@ -5,6 +5,7 @@ import { register as registerData } from './commands/data.js';
 import { register as registerDrift } from './commands/drift.js';
 import { register as registerEvaluate } from './commands/evaluate.js';
 import { register as registerModels } from './commands/models.js';
+import { register as registerModelsExport } from './commands/models-export.js';
 import { register as registerRobustness } from './commands/robustness.js';
 import { register as registerRuns } from './commands/runs.js';
 import { register as registerServe } from './commands/serve.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerRuns(program);
   registerRobustness(program);
   registerModels(program);
+  registerModelsExport(program);
   registerSweep(program);
   registerTrain(program);
   registerBench(program);

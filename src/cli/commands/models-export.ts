@@ -1,0 +1,71 @@
+/**
+ * `gnnops models export REF --format onnx [--out FILE] [--quantize int8]`: the GCN forward pass on an
+ * (x, edge_index) input as an ONNX model (opset 18), runnable by any ONNX runtime. REF is NAME@ALIAS, NAME/VERSION
+ * or a checkpoint path.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { readCheckpoint } from '../../nn/checkpoint.js';
+import { registryVersion } from '../../serve/loader.js';
+import { gcnWeightsFromCheckpoint } from '../../serve/onnx/from-checkpoint.js';
+import { exportGcnOnnx } from '../../serve/onnx/gcn.js';
+import { ErrorCodes, GnnopsError } from '../../util/errors.js';
+import { writeFileAtomic } from '../../util/fs.js';
+import { homePath } from '../../util/home.js';
+import { emit } from '../output.js';
+import { modelsCommand } from './models.js';
+
+interface ExportFlags {
+  format: string;
+  out?: string;
+  quantize?: string;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  modelsCommand(program)
+    .command('export')
+    .description('Export a registered model (or checkpoint) to ONNX: inputs x [n, F] FP32 and edge_index [2, E] INT64.')
+    .argument('<ref>', 'NAME@ALIAS, NAME/VERSION or a .safetensors checkpoint')
+    .option('--format <format>', 'export format (onnx)', 'onnx')
+    .option('--out <file>', 'output file (default <home>/models/exports/<name>-v<version>.onnx)')
+    .option('--quantize <kind>', 'store weights as int8 with per-column scales (int8)')
+    .option('--json', 'print JSON')
+    .action((ref: string, f: ExportFlags) => {
+      if (f.format !== 'onnx')
+        throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `--format: "${f.format}" is not supported; allowed: onnx`, {
+          field: 'format',
+        });
+      if (f.quantize !== undefined && f.quantize !== 'int8')
+        throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `--quantize: "${f.quantize}"; allowed: int8`, {
+          field: 'quantize',
+        });
+      let path = ref;
+      let label = ref.replace(/\.safetensors$/, '').replace(/[^A-Za-z0-9_.-]+/g, '-');
+      if (!existsSync(ref)) {
+        const v = registryVersion(ref);
+        path = v.checkpointPath;
+        label = `${v.model}-v${v.version}`;
+      }
+      const ckpt = readCheckpoint(path);
+      const bytes = exportGcnOnnx(
+        gcnWeightsFromCheckpoint(ckpt),
+        { source: ref, dataset: ckpt.meta.dataset.name, dataset_hash: ckpt.meta.dataset.hash },
+        f.quantize === 'int8' ? { quantize: 'int8' } : {},
+      );
+      const out = resolve(f.out ?? homePath('models', 'exports', `${label}${f.quantize ? '-int8' : ''}.onnx`));
+      writeFileAtomic(out, bytes);
+      const info = {
+        ref,
+        format: 'onnx',
+        opset: 18,
+        quantize: f.quantize ?? null,
+        file: out,
+        bytes: bytes.byteLength,
+        inputs: { x: ['n', ckpt.meta.dims.numFeatures], edge_index: [2, 'E'] },
+        outputs: { probabilities: ['n', ckpt.meta.dims.numClasses] },
+      };
+      emit(Boolean(f.json), info, () => `wrote ${out} (${bytes.byteLength} bytes, ONNX opset 18)`);
+    });
+}
