@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Registry } from '../src/registry/index.js';
 import { openStore } from '../src/track/store.js';
+import { mulberry32 } from '../src/util/random.js';
 import { exitOf, spawnServer } from '../test/serve/fixtures/spawn-server.js';
 import { F, fixtureEnv, subgraph, v2Body } from './serve-workload.js';
 
@@ -25,16 +26,7 @@ interface Req {
   contentType?: string;
 }
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 

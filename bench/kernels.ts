@@ -10,6 +10,7 @@ import { kernelsModule } from '../src/engine/backend/kernels-module.js';
 import { ThreadPool } from '../src/engine/backend/thread-pool.js';
 import type { Backend, Csr } from '../src/engine/backend/types.js';
 import { wasmApi } from '../src/engine/backend/wasm-api.js';
+import { mulberry32 } from '../src/util/random.js';
 
 interface Timing {
   best: number;
@@ -35,16 +36,7 @@ function time(fn: () => void, reps: number, warmup = 2): Timing {
   return { best: t[0], median: t[Math.floor(t.length / 2)], cpu: c[Math.floor(c.length / 2)] };
 }
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /** A random graph of WikiCS's size: sorted neighbour lists, about `nnz` entries, symmetric-normalised weights. */
 function wikicsLikeGraph(n: number, nnz: number, r: () => number): Csr {

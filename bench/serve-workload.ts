@@ -3,19 +3,11 @@
  * The subgraph imitates the replaced system's client: 20 nodes with 300 GloVe-like features (6 decimals) and a
  * ring plus chords in both directions (80 directed edges).
  */
+import { mulberry32 } from '../src/util/random.js';
 export const F = 300;
 export const C = 10;
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 export function subgraph(n = 20, seed = 7): { x: number[][]; edge_index: [number[], number[]] } {
   const r = rng(seed);

@@ -2,6 +2,7 @@
  * A small seeded PRNG (mulberry32) so that every sweep decision is reproducible from (sweep seed, trial index):
  * resuming a sweep or re-running a test draws the same numbers. Not cryptographic.
  */
+import { mulberry32 } from '../util/random.js';
 export interface Rng {
   /** Uniform in [0, 1). */
   next(): number;
@@ -20,14 +21,7 @@ export function mixSeed(a: number, b = 0): number {
 }
 
 export function makeRng(seed: number): Rng {
-  let s = seed >>> 0;
-  const next = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     normal() {

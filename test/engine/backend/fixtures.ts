@@ -1,17 +1,8 @@
 // Random inputs for the backend tests: seeded so failures reproduce, with odd sizes, empty rows and duplicates.
 import type { Csr } from '../../../src/engine/backend/types.js';
+import { mulberry32 } from '../../../src/util/random.js';
 
-/** mulberry32: a small seeded PRNG returning floats in [0, 1). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 /** Uniform values in [-1, 1). */
 export function randArray(n: number, r: () => number): Float32Array {
