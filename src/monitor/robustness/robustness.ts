@@ -65,7 +65,7 @@ export async function measureRobustness(checkpoint: string, o: RobustnessOptions
   const levels = { ...defaultLevels, ...o.levels };
   const base = r.task;
   try {
-    const evaluate = (g: GraphData): RobustnessPoint & { level: number } => {
+    const evaluate = (g: GraphData): Omit<RobustnessPoint, 'level'> => {
       const graph = new GraphContext(base.tape.backend, g);
       const features = base.tape.tensor(g.features, [g.numNodes, g.numFeatures]);
       try {
@@ -80,7 +80,7 @@ export async function measureRobustness(checkpoint: string, o: RobustnessOptions
           rng: new Rng(seed),
         });
         const m = task.evaluate(['test']);
-        return { level: 0, test_acc: m.test_acc ?? Number.NaN, test_loss: m.test_loss ?? Number.NaN };
+        return { test_acc: m.test_acc ?? Number.NaN, test_loss: m.test_loss ?? Number.NaN };
       } finally {
         features.dispose();
         graph.dispose();
