@@ -6,6 +6,7 @@ import { register as registerDrift } from './commands/drift.js';
 import { register as registerEvaluate } from './commands/evaluate.js';
 import { register as registerModels } from './commands/models.js';
 import { register as registerModelsExport } from './commands/models-export.js';
+import { register as registerModelsOptimize } from './commands/models-optimize.js';
 import { register as registerRobustness } from './commands/robustness.js';
 import { register as registerRuns } from './commands/runs.js';
 import { register as registerServe } from './commands/serve.js';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerRobustness(program);
   registerModels(program);
   registerModelsExport(program);
+  registerModelsOptimize(program);
   registerSweep(program);
   registerTrain(program);
   registerBench(program);

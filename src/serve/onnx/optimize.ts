@@ -27,31 +27,47 @@ export function quantizeInt8(w: Float32Array, rows: number, cols: number): { q: 
  * layers. Returns new weights; ties at the threshold are pruned in order until the count is reached.
  */
 export function pruneWeights(w: GcnWeights, fraction: number): GcnWeights {
+  const pruned = pruneMatrices(
+    w.layers.map((l) => l.weight),
+    fraction,
+  );
+  return { ...w, layers: w.layers.map((l, i) => ({ ...l, weight: pruned[i] })) };
+}
+
+/**
+ * Global magnitude pruning of any list of weight arrays (pruneWeights for a GCN; the native checkpoints of every
+ * model kind for `gnnops models optimize --prune`): exactly ⌊fraction · Σ sizes⌋ entries with the smallest |w|
+ * become 0, the smallest first, ties at the threshold in array order. Returns copies; the inputs are not changed.
+ */
+export function pruneMatrices(mats: readonly Float32Array[], fraction: number): Float32Array[] {
   if (!(fraction >= 0 && fraction < 1)) {
     throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `prune fraction must be in [0, 1), got ${fraction}`);
   }
-  const all = w.layers.flatMap((l) => Array.from(l.weight, Math.abs));
-  const k = Math.floor(all.length * fraction);
-  if (k === 0) return { ...w, layers: w.layers.map((l) => ({ ...l, weight: l.weight.slice() })) };
-  const threshold = Float64Array.from(all).sort()[k - 1];
+  const out = mats.map((m) => m.slice());
+  const total = mats.reduce((a, m) => a + m.length, 0);
+  const k = Math.floor(total * fraction);
+  if (k === 0) return out;
+  const all = new Float64Array(total);
+  let o = 0;
+  for (const m of mats) for (let i = 0; i < m.length; i++) all[o++] = Math.abs(m[i]);
+  const threshold = all.sort()[k - 1];
   let budget = k;
   // first pass: everything strictly below the threshold; second: ties, until k weights are zero
-  const layers = w.layers.map((l) => ({ ...l, weight: l.weight.slice() }));
-  for (const l of layers) {
-    for (let i = 0; i < l.weight.length; i++) {
-      if (Math.abs(l.weight[i]) < threshold) {
-        l.weight[i] = 0;
+  for (const m of out) {
+    for (let i = 0; i < m.length; i++) {
+      if (Math.abs(m[i]) < threshold) {
+        m[i] = 0;
         budget--;
       }
     }
   }
-  for (const l of layers) {
-    for (let i = 0; i < l.weight.length && budget > 0; i++) {
-      if (l.weight[i] !== 0 && Math.abs(l.weight[i]) === threshold) {
-        l.weight[i] = 0;
+  for (const m of out) {
+    for (let i = 0; i < m.length && budget > 0; i++) {
+      if (Math.abs(m[i]) === threshold) {
+        m[i] = 0;
         budget--;
       }
     }
   }
-  return { ...w, layers };
+  return out;
 }
