@@ -120,7 +120,7 @@ export async function optimizeModel(o: OptimizeOptions): Promise<OptimizeReport>
   const runtimes = o.runtimes?.length ? [...new Set(o.runtimes)] : (['native'] as Runtime[]);
   const register = o.register ?? true;
   const repeats = Math.max(1, o.repeats ?? 3);
-  const total = 2 + runtimes.length * (2 * repeats + 1) + (register ? 1 : 0);
+  const total = 2 + runtimes.length * (2 * (repeats + 1) + 1) + (register ? 1 : 0);
   let step = 0;
   const onStep = (label: string) => o.onStep?.(label, ++step, total);
 

@@ -3,7 +3,7 @@
  * server uses (loadPredictor for the native engine, onnxServedModel for ONNX Runtime):
  *   - accuracy on the checkpoint's split (val) and the test mask, from the full-graph probabilities;
  *   - max |Δprob| and top-1 agreement of the variant against the source over every node of the graph;
- *   - latency: load + full-graph pass (what a server pays at load/hot reload; median of `repeats`), and one
+ *   - latency: load + full-graph pass (what a server pays at load/hot reload; median of `repeats` after a warm-up), and one
  *     request-sized subgraph (20 dataset nodes with their real features, ring + chords = 80 directed edges, as the
  *     load test's `/predict` client; median of `requests` calls). Source and variant alternate so that machine
  *     load affects both alike.
@@ -49,7 +49,7 @@ export interface RuntimeComparison {
 }
 
 export interface MeasureOptions {
-  /** Full-graph loads per side (default 3). */
+  /** Timed full-graph loads per side (default 3, after one untimed warm-up load each). */
   repeats?: number;
   /** Timed subgraph requests per side (default 200, after 20 warm-up calls). */
   requests?: number;
@@ -127,12 +127,15 @@ export async function compareSides(
   const sides = [source, variant];
   const loadMs: number[][] = [[], []];
   const served: (ServedModel | null)[] = [null, null];
-  for (let r = 0; r < repeats; r++) {
+  // round 0 is an untimed warm-up (JIT, caches), so that neither side pays it alone
+  for (let r = 0; r <= repeats; r++) {
     for (let s = 0; s < 2; s++) {
-      o.onStep?.(`${runtime}: load + full-graph pass ${s === 0 ? 'source' : 'variant'} (${r + 1}/${repeats})`);
+      o.onStep?.(
+        `${runtime}: load + full-graph pass, ${s === 0 ? 'source' : 'variant'} (${r === 0 ? 'warm-up' : `${r}/${repeats}`})`,
+      );
       const t0 = performance.now();
       const m = await load(sides[s], data, runtime);
-      loadMs[s].push(performance.now() - t0);
+      if (r > 0) loadMs[s].push(performance.now() - t0);
       await served[s]?.close?.();
       served[s] = m;
     }
