@@ -1,5 +1,4 @@
-import { hostname } from 'node:os';
-import { ErrorCodes, GnnopsError } from '../util/errors.js';
+import { ErrorCodes, GnnopsError, isGnnopsError } from '../util/errors.js';
 import { log } from '../util/logger.js';
 import { toLoss } from './driver.js';
 import type { Executor } from './executor.js';
@@ -55,15 +54,6 @@ export interface SweepSummary {
   best: TrialRecord | null;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The best trial by the sweep metric (finished or stopped trials with a value). */
 export function bestTrial(sweep: SweepRecord, trials: readonly TrialRecord[]): TrialRecord | null {
   const goal = sweep.goal ?? 'minimize';
@@ -88,17 +78,8 @@ function reachedTarget(spec: SweepSpec, value: number | null): boolean {
  */
 export async function runSweep(sweeps: SweepStore, id: string, opts: RunSweepOptions): Promise<SweepSummary> {
   const rec = sweeps.get(id);
-  if (rec.status === 'running' && rec.pid !== process.pid && rec.host === hostname() && alive(rec.pid)) {
-    const others = sweeps.trials(rec.id).filter((t) => t.status === 'running').length;
-    if (others > 0) {
-      throw new GnnopsError(
-        ErrorCodes.CONFLICT,
-        `sweep ${rec.id} is being run by process ${rec.pid} on this host (${others} trials running); stop it first`,
-        { sweep: rec.id, pid: rec.pid },
-      );
-    }
-  }
-  sweeps.claim(rec.id);
+  // Taking the sweep over revokes the leases of trials a previous process left running (see SweepStore).
+  const owner = sweeps.claim(rec.id);
   const sweepId = rec.id;
   const spec = rec.spec;
   const metric = spec.metric;
@@ -126,19 +107,33 @@ export async function runSweep(sweeps: SweepStore, id: string, opts: RunSweepOpt
   let cap = rec.runCap;
   const active = new Map<number, Promise<void>>();
   const emit = (e: SweepEvent) => opts.onEvent?.(e);
+  // Aborted by the caller, or when another process has taken the sweep over (`lost`): stop launching trials and
+  // tell running ones to stop, since the store would refuse their results anyway.
+  const takeover = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, takeover.signal]) : takeover.signal;
+  let lost: string | null = null;
+  const loseSweep = (reason: string) => {
+    if (lost !== null) return;
+    lost = reason;
+    log.warn({ sweep: sweepId, reason }, 'sweep taken over by another process; stopping this one');
+    takeover.abort(new Error(reason));
+  };
 
   let fatal: string | null = null;
-  const settle = (index: number, params: ParamSet, outcome: TrialOutcome) => {
+  const settle = (index: number, lease: string, params: ParamSet, outcome: TrialOutcome) => {
     if (outcome.fatal) {
       fatal ??= outcome.error ?? 'trial could not start';
-      sweeps.interruptTrial(sweepId, index);
+      sweeps.interruptTrial(sweepId, index, lease);
       return;
     }
-    if (opts.signal?.aborted && outcome.status === 'failed') {
-      sweeps.interruptTrial(sweepId, index);
+    if (signal.aborted && outcome.status === 'failed') {
+      sweeps.interruptTrial(sweepId, index, lease);
       return;
     }
-    sweeps.finishTrial(sweepId, index, outcome);
+    if (!sweeps.finishTrial(sweepId, index, lease, outcome)) {
+      loseSweep(`the result of trial ${index} (attempt of this process) was refused: a newer attempt owns it`);
+      return;
+    }
     history.push(obs(params, outcome));
     if (reachedTarget(spec, outcome.value)) targetReached = true;
     if (outcome.status === 'failed') log.warn({ sweep: sweepId, trial: index, error: outcome.error }, 'trial failed');
@@ -146,25 +141,34 @@ export async function runSweep(sweeps: SweepStore, id: string, opts: RunSweepOpt
   };
 
   const launch = (index: number, attempt: number, params: ParamSet) => {
-    let task: TrialTask;
+    let config: TrialTask['config'] | null = null;
+    let invalid: string | null = null;
     try {
-      const { config } = trialConfig(params, rec.base);
-      sweeps.startTrial(sweepId, index, attempt, params, config);
-      task = {
-        sweepId,
-        index,
-        trialId: `${sweepId}-${index}`,
-        attempt,
-        params,
-        config,
-        metric,
-        hyperband: spec.early_terminate ? { brackets, eta: spec.early_terminate.eta } : undefined,
-      };
+      config = trialConfig(params, rec.base).config;
     } catch (e) {
-      sweeps.startTrial(sweepId, index, attempt, params, null);
-      settle(index, params, { status: 'failed', metrics: {}, value: null, epochs: 0, error: (e as Error).message });
+      invalid = (e as Error).message;
+    }
+    let lease: string;
+    try {
+      lease = sweeps.startTrial(sweepId, owner, index, attempt, params, config);
+    } catch (e) {
+      if (isGnnopsError(e) && e.code === ErrorCodes.CONFLICT) return loseSweep(e.message);
+      throw e;
+    }
+    if (config === null) {
+      settle(index, lease, params, { status: 'failed', metrics: {}, value: null, epochs: 0, error: invalid ?? '' });
       return;
     }
+    const task: TrialTask = {
+      sweepId,
+      index,
+      trialId: `${sweepId}-${index}`,
+      attempt,
+      params,
+      config,
+      metric,
+      hyperband: spec.early_terminate ? { brackets, eta: spec.early_terminate.eta } : undefined,
+    };
     hb?.reset(index);
     emit({ type: 'trial-start', index, attempt, params });
     let n = 0;
@@ -174,13 +178,13 @@ export async function runSweep(sweeps: SweepStore, id: string, opts: RunSweepOpt
           n++;
           const v = metric ? metrics[metric.name] : undefined;
           if (metric && typeof v === 'number' && Number.isFinite(v)) {
-            sweeps.appendCurve(sweepId, index, n, step, v);
-            hb?.observe(index, toLoss(v, metric.goal));
+            if (sweeps.appendCurve(sweepId, index, lease, n, step, v)) hb?.observe(index, toLoss(v, metric.goal));
+            else loseSweep(`an epoch of trial ${index} was refused: a newer attempt owns it`);
           }
           emit({ type: 'epoch', index, step, value: v });
         },
         bandTable: () => (hb ? hb.table() : {}),
-        signal: opts.signal,
+        signal,
       })
       .catch(
         (e: unknown): TrialOutcome => ({
@@ -191,13 +195,13 @@ export async function runSweep(sweeps: SweepStore, id: string, opts: RunSweepOpt
           error: e instanceof Error ? e.message : String(e),
         }),
       )
-      .then((outcome) => settle(index, params, outcome))
+      .then((outcome) => settle(index, lease, params, outcome))
       .finally(() => active.delete(index));
     active.set(index, p);
   };
 
   for (;;) {
-    while (active.size < opts.executor.slots && !opts.signal?.aborted && !targetReached && fatal === null) {
+    while (active.size < opts.executor.slots && !signal.aborted && !targetReached && fatal === null) {
       const t = redo.shift();
       if (t) {
         launch(t.index, t.attempt + 1, t.params);
@@ -214,14 +218,19 @@ export async function runSweep(sweeps: SweepStore, id: string, opts: RunSweepOpt
     if (active.size === 0) break;
     await Promise.race(active.values());
   }
+  const superseded = () =>
+    new GnnopsError(ErrorCodes.CONFLICT, `sweep ${sweepId} stopped here: ${lost ?? 'another process took it over'}`, {
+      sweep: sweepId,
+    });
+  if (lost !== null) throw superseded();
   if (fatal !== null) {
-    sweeps.setStatus(sweepId, 'stopped');
+    sweeps.setStatus(sweepId, 'stopped', owner);
     throw new GnnopsError(ErrorCodes.NOT_FOUND, `sweep ${sweepId} stopped: ${fatal}`, { sweep: sweepId });
   }
   const trials = sweeps.trials(sweepId);
   const unfinished = trials.some((t) => t.status === 'running' || t.status === 'interrupted');
   const status = opts.signal?.aborted || unfinished ? 'stopped' : 'finished';
-  sweeps.setStatus(sweepId, status);
+  if (!sweeps.setStatus(sweepId, status, owner)) throw superseded();
   const sweep = sweeps.get(sweepId);
   return { sweep, trials, best: bestTrial(sweep, trials) };
 }

@@ -12,6 +12,12 @@ import type { TrialOutcome, TrialStatus } from './types.js';
  * Sweep state in the tracking store's database (`gnnops.db`): one row per sweep, one per trial, and the
  * per-epoch sweep-metric curve of each trial (Hyperband's memory across a resume). Every trial start and finish
  * is its own committed transaction, so a crash loses at most the trials that were running.
+ *
+ * Ownership (sweep/2): the controller that runs a sweep holds its `owner` token (set by `claim`, which a resume
+ * calls); each trial attempt holds a `lease` token (set by `startTrial`). A claim revokes the leases of trials
+ * left running, so a resumed controller's attempt supersedes the old one: a result, an interruption or an epoch
+ * from a stale attempt (a controller that was presumed dead, a late message) is refused, not recorded. The
+ * check and the write are one statement (`... WHERE lease = ?`), so no other writer can slip in between.
  */
 export const sweepMigrations: readonly Migration[] = Object.freeze([
   {
@@ -61,6 +67,13 @@ CREATE TABLE sweep_curves (
   value REAL NOT NULL,
   PRIMARY KEY (sweep_id, idx, n)
 ) WITHOUT ROWID;
+`,
+  },
+  {
+    id: 'sweep/2',
+    sql: `
+ALTER TABLE sweeps ADD COLUMN owner TEXT;
+ALTER TABLE sweep_trials ADD COLUMN lease TEXT;
 `,
   },
 ]);
@@ -119,6 +132,7 @@ interface SweepRow {
   queue: string | null;
   host: string;
   pid: number;
+  owner: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -180,6 +194,15 @@ function toTrial(r: TrialRow): TrialRecord {
     startedAt: r.started_at,
     endedAt: r.ended_at,
   };
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by another user
+  }
 }
 
 export interface CreateSweepOptions {
@@ -251,15 +274,61 @@ export class SweepStore {
     return this.store.db.prepare<[], SweepRow>('SELECT * FROM sweeps ORDER BY created_at DESC').all().map(toSweep);
   }
 
-  /** Claim the sweep for this process (resume) and mark it running. */
-  claim(id: string): void {
-    this.store.db
-      .prepare("UPDATE sweeps SET status = 'running', host = ?, pid = ?, updated_at = ? WHERE id = ?")
-      .run(hostname(), process.pid, Date.now(), id);
+  /**
+   * Take the sweep over for this process (a first run or a resume) and return the owner token that its trial
+   * starts must carry. Trials left running by the previous owner become 'interrupted' and lose their lease, so
+   * their late results are refused. Refused (E_CONFLICT) while another live process on this host has trials of
+   * the sweep running. One immediate transaction: of two processes resuming at once, exactly one wins.
+   */
+  claim(id: string): string {
+    const db = this.store.db;
+    const owner = randomBytes(8).toString('hex');
+    db.transaction(() => {
+      const rec = db.prepare<[string], SweepRow>('SELECT * FROM sweeps WHERE id = ?').get(id);
+      if (!rec) throw new GnnopsError(ErrorCodes.NOT_FOUND, `no sweep "${id}" in ${this.store.path}`, { sweep: id });
+      const running = db
+        .prepare<[string], { n: number }>(
+          "SELECT count(*) AS n FROM sweep_trials WHERE sweep_id = ? AND status = 'running'",
+        )
+        .get(id)?.n;
+      if (
+        rec.status === 'running' &&
+        rec.pid !== process.pid &&
+        rec.host === hostname() &&
+        pidAlive(rec.pid) &&
+        (running ?? 0) > 0
+      ) {
+        throw new GnnopsError(
+          ErrorCodes.CONFLICT,
+          `sweep ${id} is being run by process ${rec.pid} on this host (${running} trials running); stop it first`,
+          { sweep: id, pid: rec.pid },
+        );
+      }
+      db.prepare("UPDATE sweeps SET status = 'running', owner = ?, host = ?, pid = ?, updated_at = ? WHERE id = ?").run(
+        owner,
+        hostname(),
+        process.pid,
+        Date.now(),
+        id,
+      );
+      db.prepare(
+        "UPDATE sweep_trials SET status = 'interrupted', lease = NULL WHERE sweep_id = ? AND status = 'running'",
+      ).run(id);
+    }).immediate();
+    return owner;
   }
 
-  setStatus(id: string, status: SweepStatus): void {
-    this.store.db.prepare('UPDATE sweeps SET status = ?, updated_at = ? WHERE id = ?').run(status, Date.now(), id);
+  /** Set the sweep's status; with `owner`, only while that token still owns the sweep (returns whether it did). */
+  setStatus(id: string, status: SweepStatus, owner?: string): boolean {
+    const db = this.store.db;
+    const now = Date.now();
+    if (owner === undefined) {
+      return db.prepare('UPDATE sweeps SET status = ?, updated_at = ? WHERE id = ?').run(status, now, id).changes > 0;
+    }
+    return (
+      db.prepare('UPDATE sweeps SET status = ?, updated_at = ? WHERE id = ? AND owner = ?').run(status, now, id, owner)
+        .changes > 0
+    );
   }
 
   addNotes(id: string, notes: readonly string[]): void {
@@ -275,63 +344,103 @@ export class SweepStore {
       .map(toTrial);
   }
 
-  /** Record a trial start (a new index, or a re-run of an interrupted one: its old curve is dropped). */
-  startTrial(id: string, index: number, attempt: number, params: ParamSet, config: unknown): void {
+  /**
+   * Record a trial start (a new index, or a re-run of an interrupted one: its old curve is dropped) and return
+   * the attempt's lease: the token its finish, interruption and epochs must carry. Refused (E_CONFLICT) when
+   * `owner` no longer owns the sweep (another process resumed it).
+   */
+  startTrial(id: string, owner: string, index: number, attempt: number, params: ParamSet, config: unknown): string {
     const db = this.store.db;
+    const lease = randomBytes(8).toString('hex');
     db.transaction(() => {
+      const cur = db.prepare<[string], SweepRow>('SELECT * FROM sweeps WHERE id = ?').get(id);
+      if (cur?.owner !== owner) {
+        throw new GnnopsError(
+          ErrorCodes.CONFLICT,
+          `sweep ${id} was taken over by process ${cur?.pid} on ${cur?.host}; this process no longer runs it`,
+          { sweep: id, pid: cur?.pid },
+        );
+      }
       db.prepare('DELETE FROM sweep_curves WHERE sweep_id = ? AND idx = ?').run(id, index);
       db.prepare(
-        `INSERT INTO sweep_trials (sweep_id, idx, status, attempt, params_json, config_json, started_at)
-         VALUES (?, ?, 'running', ?, ?, ?, ?)
+        `INSERT INTO sweep_trials (sweep_id, idx, status, attempt, lease, params_json, config_json, started_at)
+         VALUES (?, ?, 'running', ?, ?, ?, ?, ?)
          ON CONFLICT (sweep_id, idx) DO UPDATE SET status = 'running', attempt = excluded.attempt,
-           params_json = excluded.params_json, config_json = excluded.config_json, started_at = excluded.started_at,
-           ended_at = NULL, error = NULL, value = NULL, metrics_json = '{}', epochs = 0, stopped_at = NULL`,
-      ).run(id, index, attempt, JSON.stringify(params), config === null ? null : JSON.stringify(config), Date.now());
-      db.prepare('UPDATE sweeps SET updated_at = ? WHERE id = ?').run(Date.now(), id);
-    }).immediate();
-  }
-
-  finishTrial(id: string, index: number, o: TrialOutcome): void {
-    const db = this.store.db;
-    db.transaction(() => {
-      db.prepare(
-        `UPDATE sweep_trials SET status = ?, metrics_json = ?, value = ?, run_id = ?, epochs = ?, stopped_at = ?,
-           worker = ?, error = ?, ended_at = ? WHERE sweep_id = ? AND idx = ?`,
+           lease = excluded.lease, params_json = excluded.params_json, config_json = excluded.config_json,
+           started_at = excluded.started_at, ended_at = NULL, error = NULL, value = NULL, metrics_json = '{}',
+           epochs = 0, stopped_at = NULL`,
       ).run(
-        o.status,
-        JSON.stringify(o.metrics),
-        o.value,
-        o.runId ?? null,
-        o.epochs,
-        o.stoppedAt ?? null,
-        o.worker ?? null,
-        o.error ?? null,
-        Date.now(),
         id,
         index,
+        attempt,
+        lease,
+        JSON.stringify(params),
+        config === null ? null : JSON.stringify(config),
+        Date.now(),
       );
-      if (o.runId) this.#groupRun(id, index, o.runId, o.status);
       db.prepare('UPDATE sweeps SET updated_at = ? WHERE id = ?').run(Date.now(), id);
     }).immediate();
+    return lease;
   }
 
-  /** Trials left running by a dead process become 'interrupted' (and are re-run on resume). */
-  markInterrupted(id: string): number {
-    return this.store.db
-      .prepare("UPDATE sweep_trials SET status = 'interrupted' WHERE sweep_id = ? AND status = 'running'")
-      .run(id).changes;
+  /**
+   * Record a trial's result, once: only the attempt holding `lease` may, and only while the trial is running.
+   * Returns false (nothing written) for a stale or repeated report.
+   */
+  finishTrial(id: string, index: number, lease: string, o: TrialOutcome): boolean {
+    const db = this.store.db;
+    return db
+      .transaction(() => {
+        const { changes } = db
+          .prepare(
+            `UPDATE sweep_trials SET status = ?, metrics_json = ?, value = ?, run_id = ?, epochs = ?, stopped_at = ?,
+               worker = ?, error = ?, ended_at = ?, lease = NULL
+             WHERE sweep_id = ? AND idx = ? AND lease = ? AND status = 'running'`,
+          )
+          .run(
+            o.status,
+            JSON.stringify(o.metrics),
+            o.value,
+            o.runId ?? null,
+            o.epochs,
+            o.stoppedAt ?? null,
+            o.worker ?? null,
+            o.error ?? null,
+            Date.now(),
+            id,
+            index,
+            lease,
+          );
+        if (changes === 0) return false;
+        if (o.runId) this.#groupRun(id, index, o.runId, o.status);
+        db.prepare('UPDATE sweeps SET updated_at = ? WHERE id = ?').run(Date.now(), id);
+        return true;
+      })
+      .immediate();
   }
 
-  interruptTrial(id: string, index: number): void {
-    this.store.db
-      .prepare("UPDATE sweep_trials SET status = 'interrupted' WHERE sweep_id = ? AND idx = ?")
-      .run(id, index);
+  /** The attempt holding `lease` did not finish (sweep stopping): re-run on resume. False if the lease is stale. */
+  interruptTrial(id: string, index: number, lease: string): boolean {
+    return (
+      this.store.db
+        .prepare(
+          "UPDATE sweep_trials SET status = 'interrupted', lease = NULL WHERE sweep_id = ? AND idx = ? AND lease = ? AND status = 'running'",
+        )
+        .run(id, index, lease).changes > 0
+    );
   }
 
-  appendCurve(id: string, index: number, n: number, step: number, value: number): void {
-    this.store.db
-      .prepare('INSERT OR REPLACE INTO sweep_curves (sweep_id, idx, n, step, value) VALUES (?, ?, ?, ?, ?)')
-      .run(id, index, n, step, value);
+  /** One point of a trial's curve, from the attempt holding `lease` (false, nothing written, if it is stale). */
+  appendCurve(id: string, index: number, lease: string, n: number, step: number, value: number): boolean {
+    return (
+      this.store.db
+        .prepare(
+          `INSERT OR REPLACE INTO sweep_curves (sweep_id, idx, n, step, value)
+           SELECT ?, ?, ?, ?, ? WHERE EXISTS (
+             SELECT 1 FROM sweep_trials WHERE sweep_id = ? AND idx = ? AND lease = ? AND status = 'running')`,
+        )
+        .run(id, index, n, step, value, id, index, lease).changes > 0
+    );
   }
 
   /** index → metric values in report order. */

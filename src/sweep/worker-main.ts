@@ -56,6 +56,8 @@ process.on('message', async (raw) => {
       worker: `pid:${process.pid}`,
     });
     current = null;
+    // An orphan's result has nobody to record it (and a resumed sweep's store would refuse its stale lease).
+    exitIfOrphaned();
     send({ type: 'done', outcome });
   }
 });

@@ -186,6 +186,52 @@ describe('sweep runner', () => {
     }
   });
 
+  it('a controller whose sweep was resumed by another records nothing more: its late epoch and result are refused', async () => {
+    const rec = createSweep(sweeps, { ...spec, run_cap: 2 }, { seed: 21 });
+    let started!: () => void;
+    const running = new Promise<void>((r) => {
+      started = r;
+    });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    // Controller A's trial reports an epoch, then stalls (a hung or paused process) until the test releases it.
+    const stalled: TrialFn = async (_config, ctx) => {
+      ctx.reportEpoch(1, { val_acc: 0.111 });
+      started();
+      await gate;
+      ctx.reportEpoch(2, { val_acc: 0.222 });
+      return { metrics: { val_acc: 0.333 } };
+    };
+    const endsA: number[] = [];
+    const a = runSweep(sweeps, rec.id, {
+      executor: new InProcessExecutor(stalled, 1),
+      onEvent: (e) => {
+        if (e.type === 'trial-end') endsA.push(e.index);
+      },
+    });
+    await running;
+    // Controller B resumes the sweep meanwhile (same pid here, so the live-process guard lets it).
+    const b = await runSweep(sweeps, rec.id, { executor: new InProcessExecutor(synthetic, 1) });
+    assert.equal(b.sweep.status, 'finished');
+    assert.deepEqual(
+      b.trials.map((t) => [t.index, t.status, t.attempt]),
+      [
+        [0, 'finished', 2],
+        [1, 'finished', 1],
+      ],
+    );
+    release();
+    await assert.rejects(a, (e: unknown) => isGnnopsError(e) && e.code === 'E_CONFLICT');
+    assert.deepEqual(endsA, [], 'A reported no trial end');
+    assert.deepEqual(sweeps.trials(rec.id), b.trials, "A's late result changed nothing");
+    assert.equal(sweeps.get(rec.id).status, 'finished', 'nor the sweep status');
+    const curve = sweeps.curves(rec.id).get(0) ?? [];
+    assert.equal(curve.length, 12, "trial 0's curve is B's 12 epochs");
+    assert.ok(!curve.includes(0.111) && !curve.includes(0.222), JSON.stringify(curve));
+  });
+
   it('applies Hyperband on worker processes exactly as in-process when trials run one at a time', async () => {
     const hb = { ...spec, run_cap: 8, early_terminate: { type: 'hyperband' as const, min_iter: 2, eta: 3 } };
     const a = createSweep(sweeps, hb, { seed: 13 });
