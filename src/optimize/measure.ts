@@ -127,9 +127,10 @@ export async function compareSides(
   const sides = [source, variant];
   const loadMs: number[][] = [[], []];
   const served: (ServedModel | null)[] = [null, null];
-  // round 0 is an untimed warm-up (JIT, caches), so that neither side pays it alone
+  // round 0 is an untimed warm-up (JIT, caches), so that neither side pays it alone; the order alternates
+  // (source first, then variant first …) so that neither side always runs in the other's garbage
   for (let r = 0; r <= repeats; r++) {
-    for (let s = 0; s < 2; s++) {
+    for (const s of r % 2 ? [1, 0] : [0, 1]) {
       o.onStep?.(
         `${runtime}: load + full-graph pass, ${s === 0 ? 'source' : 'variant'} (${r === 0 ? 'warm-up' : `${r}/${repeats}`})`,
       );
@@ -166,7 +167,7 @@ export async function compareSides(
     for (let w = 0; w < 20; w++) for (const m of served) await m!.predictSubgraph(req.x, req.n, req.src, req.dst);
     // alternate blocks of 10 calls so that both sides see the same machine load
     for (let done = 0; done < requests; done += 10) {
-      for (let s = 0; s < 2; s++) {
+      for (const s of (done / 10) % 2 ? [1, 0] : [0, 1]) {
         for (let k = 0; k < Math.min(10, requests - done); k++) {
           const t0 = performance.now();
           await served[s]!.predictSubgraph(req.x, req.n, req.src, req.dst);
