@@ -6,6 +6,8 @@
 export interface CsrAdjacency {
   indptr: Int32Array;
   indices: Int32Array;
+  /** Whether the edges were symmetrised (as asked). */
+  undirected: boolean;
   /** Entries (i, i) in the result. */
   selfLoops: number;
 }
@@ -45,5 +47,5 @@ export function buildCsr(
     }
     indptr[i + 1] = out;
   }
-  return { indptr, indices: raw.slice(0, out), selfLoops };
+  return { indptr, indices: raw.slice(0, out), undirected, selfLoops };
 }

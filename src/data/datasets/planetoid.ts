@@ -141,8 +141,7 @@ export function parsePlanetoid(
       dst[k++] = v;
     });
   }
-  const undirected = opts.undirected ?? true;
-  const adj = buildCsr(numNodes, src, dst, count, undirected);
+  const adj = buildCsr(numNodes, src, dst, count, opts.undirected ?? true);
 
   const range = (a: number, b: number) => {
     const m = new Uint8Array(numNodes);
@@ -167,10 +166,7 @@ export function parsePlanetoid(
     numClasses,
     features,
     labels,
-    indptr: adj.indptr,
-    indices: adj.indices,
-    undirected,
-    selfLoops: adj.selfLoops,
+    ...adj,
     splits: [split],
     testMask,
     stoppingMask: 'val',

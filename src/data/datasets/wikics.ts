@@ -143,8 +143,7 @@ export function wikicsFromJson(obj: Json, opts: WikiCSOptions = {}): GraphData {
       dst[k++] = t;
     }
   }
-  const undirected = opts.undirected ?? true;
-  const adj = buildCsr(n, src, dst, count, undirected);
+  const adj = buildCsr(n, src, dst, count, opts.undirected ?? true);
 
   const train = arrayField(obj.train_masks, 'train_masks');
   const val = arrayField(obj.val_masks, 'val_masks', train.length);
@@ -170,10 +169,7 @@ export function wikicsFromJson(obj: Json, opts: WikiCSOptions = {}): GraphData {
     numClasses,
     features,
     labels,
-    indptr: adj.indptr,
-    indices: adj.indices,
-    undirected,
-    selfLoops: adj.selfLoops,
+    ...adj,
     splits,
     testMask,
     stoppingMask: 'stopping',
