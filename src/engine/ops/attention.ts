@@ -84,7 +84,7 @@ export function edgeScore(g: AttentionGraph, src: Tensor, dst: Tensor, slope = 0
       const gs = src.requiresGrad ? src.grad : null;
       const gd = dst.requiresGrad ? dst.grad : null;
       const { indptr, indices, indptrT, indicesT, perm } = g;
-      if (gs === null || gd === null || bs === bd) {
+      const backward = (gSrc: typeof gs, gDst: typeof gd, beta: number) =>
         be.edgeScoreBackward(
           indptr,
           indices,
@@ -96,41 +96,15 @@ export function edgeScore(g: AttentionGraph, src: Tensor, dst: Tensor, slope = 0
           heads,
           slope,
           gr,
-          gs,
-          gd,
-          bs | bd,
+          gSrc,
+          gDst,
+          beta,
         );
-      } else {
-        be.edgeScoreBackward(
-          indptr,
-          indices,
-          indptrT,
-          indicesT,
-          perm,
-          src.data,
-          dst.data,
-          heads,
-          slope,
-          gr,
-          gs,
-          null,
-          bs,
-        );
-        be.edgeScoreBackward(
-          indptr,
-          indices,
-          indptrT,
-          indicesT,
-          perm,
-          src.data,
-          dst.data,
-          heads,
-          slope,
-          gr,
-          null,
-          gd,
-          bd,
-        );
+      // The kernel writes both gradients with one beta (overwrite or accumulate): split the call when they differ.
+      if (gs === null || gd === null || bs === bd) backward(gs, gd, bs | bd);
+      else {
+        backward(gs, null, bs);
+        backward(null, gd, bd);
       }
     });
   }

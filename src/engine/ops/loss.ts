@@ -7,6 +7,8 @@
  * Rows are an Int32Array of row ids, or a 0/1 Uint8Array mask over all rows (converted each call; convert once with
  * `maskToRows` in a loop). Omitted = every row.
  */
+
+import type { FArray } from '../backend/types.js';
 import { argError, dims2 } from '../check.js';
 import type { Tensor } from '../tensor.js';
 
@@ -58,65 +60,79 @@ function checkLabel(labels: Int32Array, i: number, classes: number): number {
   return y;
 }
 
-/** Row-wise log-softmax. Backward: dx = g − softmax · Σ_c g. */
-export function logSoftmax(x: Tensor): Tensor {
-  const [n, c] = dims2('logSoftmax x', x.shape);
+/** max_k v[b+k] over the c entries of the row starting at b. */
+function rowMax(v: FArray, b: number, c: number): number {
+  let mx = Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < c; k++) if (v[b + k] > mx) mx = v[b + k];
+  return mx;
+}
+
+/** Σ_k exp(v[b+k] − mx) over the row starting at b: with mx = rowMax, the overflow-free softmax denominator. */
+function expSum(v: FArray, b: number, c: number, mx: number): number {
+  let z = 0;
+  for (let k = 0; k < c; k++) z += Math.exp(v[b + k] - mx);
+  return z;
+}
+
+/**
+ * An n × c op applied row by row: `forward` fills out[b .. b+c) from x[b .. b+c); `backward` adds that row's
+ * input gradient to buf, given the output gradient g and the output o (row offsets b = i·c).
+ */
+function rowwise(
+  name: string,
+  x: Tensor,
+  forward: (v: FArray, o: FArray, b: number, c: number) => void,
+  backward: (g: FArray, o: FArray, buf: FArray, b: number, c: number) => void,
+): Tensor {
+  const [n, c] = dims2(`${name} x`, x.shape);
   const tape = x.tape;
   const out = tape.result([n, c], x);
   const o = out.data;
-  const v = x.data;
-  for (let i = 0; i < n; i++) {
-    const b = i * c;
-    let mx = Number.NEGATIVE_INFINITY;
-    for (let k = 0; k < c; k++) if (v[b + k] > mx) mx = v[b + k];
-    let z = 0;
-    for (let k = 0; k < c; k++) z += Math.exp(v[b + k] - mx);
-    const lse = mx + Math.log(z);
-    for (let k = 0; k < c; k++) o[b + k] = v[b + k] - lse;
-  }
+  for (let i = 0; i < n; i++) forward(x.data, o, i * c, c);
   if (out.requiresGrad) {
     tape.record(out, (g) =>
       tape.gradInto(x, (buf) => {
-        for (let i = 0; i < n; i++) {
-          const b = i * c;
-          let s = 0;
-          for (let k = 0; k < c; k++) s += g[b + k];
-          for (let k = 0; k < c; k++) buf[b + k] += g[b + k] - Math.exp(o[b + k]) * s;
-        }
+        for (let i = 0; i < n; i++) backward(g, o, buf, i * c, c);
       }),
     );
   }
   return out;
 }
 
+/** Row-wise log-softmax. Backward: dx = g − softmax · Σ_c g. */
+export function logSoftmax(x: Tensor): Tensor {
+  return rowwise(
+    'logSoftmax',
+    x,
+    (v, o, b, c) => {
+      const mx = rowMax(v, b, c);
+      const lse = mx + Math.log(expSum(v, b, c, mx));
+      for (let k = 0; k < c; k++) o[b + k] = v[b + k] - lse;
+    },
+    (g, o, buf, b, c) => {
+      let s = 0;
+      for (let k = 0; k < c; k++) s += g[b + k];
+      for (let k = 0; k < c; k++) buf[b + k] += g[b + k] - Math.exp(o[b + k]) * s;
+    },
+  );
+}
+
 /** Row-wise softmax (class probabilities for serving and calibration). Backward: dx = y ⊙ (g − Σ_c g ⊙ y). */
 export function softmax(x: Tensor): Tensor {
-  const [n, c] = dims2('softmax x', x.shape);
-  const tape = x.tape;
-  const out = tape.result([n, c], x);
-  const o = out.data;
-  const v = x.data;
-  for (let i = 0; i < n; i++) {
-    const b = i * c;
-    let mx = Number.NEGATIVE_INFINITY;
-    for (let k = 0; k < c; k++) if (v[b + k] > mx) mx = v[b + k];
-    let z = 0;
-    for (let k = 0; k < c; k++) z += Math.exp(v[b + k] - mx);
-    for (let k = 0; k < c; k++) o[b + k] = Math.exp(v[b + k] - mx) / z;
-  }
-  if (out.requiresGrad) {
-    tape.record(out, (g) =>
-      tape.gradInto(x, (buf) => {
-        for (let i = 0; i < n; i++) {
-          const b = i * c;
-          let s = 0;
-          for (let k = 0; k < c; k++) s += g[b + k] * o[b + k];
-          for (let k = 0; k < c; k++) buf[b + k] += o[b + k] * (g[b + k] - s);
-        }
-      }),
-    );
-  }
-  return out;
+  return rowwise(
+    'softmax',
+    x,
+    (v, o, b, c) => {
+      const mx = rowMax(v, b, c);
+      const z = expSum(v, b, c, mx);
+      for (let k = 0; k < c; k++) o[b + k] = Math.exp(v[b + k] - mx) / z;
+    },
+    (g, o, buf, b, c) => {
+      let s = 0;
+      for (let k = 0; k < c; k++) s += g[b + k] * o[b + k];
+      for (let k = 0; k < c; k++) buf[b + k] += o[b + k] * (g[b + k] - s);
+    },
+  );
 }
 
 /** Negative log-likelihood of log-probabilities, mean over the selected rows; a scalar (shape []). */
@@ -160,10 +176,8 @@ export function crossEntropy(logits: Tensor, labels: Int32Array, rows?: RowSelec
     const i = sel[r];
     const y = checkLabel(labels, i, c);
     const b = i * c;
-    let mx = Number.NEGATIVE_INFINITY;
-    for (let k = 0; k < c; k++) if (v[b + k] > mx) mx = v[b + k];
-    let z = 0;
-    for (let k = 0; k < c; k++) z += Math.exp(v[b + k] - mx);
+    const mx = rowMax(v, b, c);
+    const z = expSum(v, b, c, mx);
     s += mx + Math.log(z) - v[b + y];
     if (probs) for (let k = 0; k < c; k++) probs[r * c + k] = Math.exp(v[b + k] - mx) / z;
   }
