@@ -73,6 +73,46 @@ export function maskedDropout(x: Tensor, mask: Uint8Array, p: number): Tensor {
 }
 
 /**
+ * Mean softmax cross-entropy and accuracy (argmax, first on ties) of model s's logits, column block s of the
+ * n × (S·c) matrix z, over its rows r: written to loss[s] and acc[s]. With `probs`, the softmax of the row at
+ * position t is also written to probs[(off + t)·c ..) for the backward pass.
+ */
+function blockScores(
+  z: FArray,
+  S: number,
+  c: number,
+  s: number,
+  labels: Int32Array,
+  r: Int32Array,
+  loss: Float64Array,
+  acc: Float64Array,
+  probs: FArray | null,
+  off: number,
+): void {
+  const width = S * c;
+  let sum = 0;
+  let hit = 0;
+  for (let t = 0; t < r.length; t++) {
+    const i = r[t];
+    const b = i * width + s * c;
+    let mx = Number.NEGATIVE_INFINITY;
+    let arg = 0;
+    for (let k = 0; k < c; k++)
+      if (z[b + k] > mx) {
+        mx = z[b + k];
+        arg = k;
+      }
+    let zsum = 0;
+    for (let k = 0; k < c; k++) zsum += Math.exp(z[b + k] - mx);
+    sum += mx + Math.log(zsum) - z[b + labels[i]];
+    if (arg === labels[i]) hit++;
+    if (probs) for (let k = 0; k < c; k++) probs[(off + t) * c + k] = Math.exp(z[b + k] - mx) / zsum;
+  }
+  loss[s] = sum / r.length;
+  acc[s] = hit / r.length;
+}
+
+/**
  * Sum over active models of their mean softmax cross-entropy on their own rows. Per-model losses and accuracies are
  * written to `losses`/`accs` (NaN for inactive models). Backward: (softmax − onehot)/|rows_s| in block s.
  */
@@ -103,27 +143,7 @@ export function blockCrossEntropy(
     losses[s] = Number.NaN;
     accs[s] = Number.NaN;
     if (!active[s]) continue;
-    const r = rows[s];
-    let sum = 0;
-    let hit = 0;
-    for (let t = 0; t < r.length; t++) {
-      const i = r[t];
-      const b = i * width + s * c;
-      let mx = Number.NEGATIVE_INFINITY;
-      let arg = 0;
-      for (let k = 0; k < c; k++)
-        if (v[b + k] > mx) {
-          mx = v[b + k];
-          arg = k;
-        }
-      let zsum = 0;
-      for (let k = 0; k < c; k++) zsum += Math.exp(v[b + k] - mx);
-      sum += mx + Math.log(zsum) - v[b + labels[i]];
-      if (arg === labels[i]) hit++;
-      if (probs) for (let k = 0; k < c; k++) probs[(offs[s] + t) * c + k] = Math.exp(v[b + k] - mx) / zsum;
-    }
-    losses[s] = sum / r.length;
-    accs[s] = hit / r.length;
+    blockScores(v, S, c, s, labels, rows[s], losses, accs, probs, offs[s]);
     total += losses[s];
   }
   out.data[0] = total;
@@ -155,31 +175,9 @@ export function blockMetrics(
   labels: Int32Array,
   rows: readonly Int32Array[],
 ): { loss: Float64Array; acc: Float64Array } {
-  const width = S * c;
   const loss = new Float64Array(S);
   const acc = new Float64Array(S);
-  for (let s = 0; s < S; s++) {
-    const r = rows[s];
-    let sum = 0;
-    let hit = 0;
-    for (let t = 0; t < r.length; t++) {
-      const i = r[t];
-      const b = i * width + s * c;
-      let mx = Number.NEGATIVE_INFINITY;
-      let arg = 0;
-      for (let k = 0; k < c; k++)
-        if (z[b + k] > mx) {
-          mx = z[b + k];
-          arg = k;
-        }
-      let zsum = 0;
-      for (let k = 0; k < c; k++) zsum += Math.exp(z[b + k] - mx);
-      sum += mx + Math.log(zsum) - z[b + labels[i]];
-      if (arg === labels[i]) hit++;
-    }
-    loss[s] = sum / r.length;
-    acc[s] = hit / r.length;
-  }
+  for (let s = 0; s < S; s++) blockScores(z, S, c, s, labels, rows[s], loss, acc, null, 0);
   return { loss, acc };
 }
 
