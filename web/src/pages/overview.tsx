@@ -1,6 +1,7 @@
 import type { OverviewResponse } from '../api.js';
+import { AuditTable } from '../audit-table.js';
 import { LineChart } from '../charts.js';
-import { Async, Card, num, pct, Stat, useApi, when } from '../ui.js';
+import { Async, Card, num, pct, Stat, useApi } from '../ui.js';
 
 export function OverviewPage(_: { params: URLSearchParams }) {
   const ov = useApi<OverviewResponse>('/api/overview', 5000);
@@ -108,34 +109,7 @@ export function OverviewPage(_: { params: URLSearchParams }) {
               {o.promotions.length === 0 ? (
                 <p class="muted">No alias has moved yet.</p>
               ) : (
-                <table id="promotions">
-                  <thead>
-                    <tr>
-                      <th>when</th>
-                      <th>model</th>
-                      <th>alias</th>
-                      <th>action</th>
-                      <th>from → to</th>
-                      <th>who</th>
-                      <th>reason</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {o.promotions.map((p) => (
-                      <tr key={p.id}>
-                        <td>{when(p.at)}</td>
-                        <td>{p.model}</td>
-                        <td>{p.alias}</td>
-                        <td>{p.action}</td>
-                        <td>
-                          {p.from_version ?? '∅'} → {p.to_version ?? '∅'}
-                        </td>
-                        <td>{p.who}</td>
-                        <td class="reason">{p.reason}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <AuditTable id="promotions" entries={o.promotions} withModel />
               )}
             </Card>
           </div>

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { type AliasChangeResponse, ApiError, api, type ModelDetailResponse, type ModelsListResponse } from '../api.js';
+import { AuditTable } from '../audit-table.js';
 import { Async, Card, ErrorBox, num, useApi, when } from '../ui.js';
 
 function ModelView({ name, onChanged }: { name: string; onChanged: () => void }) {
@@ -128,32 +129,7 @@ function ModelView({ name, onChanged }: { name: string; onChanged: () => void })
             </tbody>
           </table>
           <h3>Alias audit log</h3>
-          <table id="audit">
-            <thead>
-              <tr>
-                <th>when</th>
-                <th>alias</th>
-                <th>action</th>
-                <th>from → to</th>
-                <th>who</th>
-                <th>reason</th>
-              </tr>
-            </thead>
-            <tbody>
-              {[...m.audit].reverse().map((a) => (
-                <tr key={a.id}>
-                  <td>{when(a.at)}</td>
-                  <td>{a.alias}</td>
-                  <td>{a.action}</td>
-                  <td>
-                    {a.from_version ?? '∅'} → {a.to_version ?? '∅'}
-                  </td>
-                  <td>{a.who}</td>
-                  <td class="reason">{a.reason}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <AuditTable id="audit" entries={[...m.audit].reverse()} />
         </div>
       )}
     </Async>
