@@ -54,8 +54,8 @@ describe('models optimize: bad input names the field', () => {
   });
 });
 
-// Real data: a GCN trained briefly on Cora (one seed, 30 epochs, ~80% test accuracy), then both optimisations.
-describe('models optimize on a GCN trained on Cora', { skip: coraMissing }, () => {
+// Real data: a GCN trained briefly on Cora (one seed, 30 epochs, ~80% test accuracy) and both optimisations; an MLP.
+describe('models optimize on models trained briefly on Cora', { skip: coraMissing }, () => {
   let store: Store;
   let registry: Registry;
   before(() => {
@@ -162,5 +162,65 @@ describe('models optimize on a GCN trained on Cora', { skip: coraMissing }, () =
     assert.ok(d < 1e-5, `native vs int8 ONNX max |Δp| ${d}`);
     await onnx.close();
     native.close?.();
+  });
+  it('a checkpoint path with --no-register measures and writes the variant without a new version', () => {
+    const path = registry.getVersion('cora-gcn', 1).checkpointPath;
+    const before = registry.listVersions('cora-gcn').length;
+    const r = cli(
+      'models',
+      'optimize',
+      path,
+      '--prune',
+      '0.25',
+      '--no-register',
+      '--repeats',
+      '1',
+      '--requests',
+      '10',
+      '--json',
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const rep = JSON.parse(r.stdout) as OptimizeReport;
+    assert.equal(rep.variant.version, null);
+    assert.equal(registry.listVersions('cora-gcn').length, before);
+    const out = readCheckpoint(rep.variant.checkpoint);
+    const total = rep.weights.total;
+    assert.equal(
+      weightMatrixNames(out.tensors).reduce((a, n) => a + zeros(out.tensors.get(n)!.data), 0),
+      Math.floor(total / 4),
+    );
+  });
+
+  it('another model kind (MLP): pruning works natively; --runtime onnx is refused naming the runtime', () => {
+    const t = cli(
+      'train',
+      'data.name=cora',
+      `data.mirror=${coraRawDir}`,
+      'model.name=mlp',
+      'train.seeds=1',
+      'train.epochs=10',
+    );
+    assert.equal(t.status, 0, t.stderr);
+    const bad = cli('models', 'optimize', 'cora-mlp@production', '--quantize', 'int8', '--runtime', 'onnx');
+    assert.equal(bad.status, 2, bad.stderr);
+    assert.match(bad.stderr, /--runtime onnx: ONNX export supports GCN models; this checkpoint is mlp/);
+    const r = cli(
+      'models',
+      'optimize',
+      'cora-mlp@production',
+      '--quantize',
+      'int8',
+      '--repeats',
+      '1',
+      '--requests',
+      '10',
+      '--json',
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const rep = JSON.parse(r.stdout) as OptimizeReport;
+    assert.equal(rep.variant.version, 2);
+    assert.equal(rep.variant.onnx, null);
+    assert.match(rep.variant.onnx_unavailable ?? '', /supports GCN models/);
+    assert.equal(registry.getVersion('cora-mlp', 2).tags.variant_of, 'cora-mlp/1');
   });
 });
