@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -139,5 +139,90 @@ describe('sweep crash and resume (CLI, 2 worker processes)', () => {
       if (before.trials.some((t) => t.index === i)) continue;
       assert.equal(startCount.get(`${before.id}-${i}`), 1);
     }
+  });
+});
+
+describe('a trial that finished training just as its sweep was killed (CLI, 1 worker process)', () => {
+  const home = mkdtempSync(join(tmpdir(), 'gnnops-resume-tail-'));
+  let child: ChildProcess | undefined;
+  after(() => {
+    if (child?.exitCode === null) child.kill('SIGKILL');
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('nobody records the orphan’s result; --resume re-runs the trial and records it once', async () => {
+    const yaml = join(home, 'sweep.yaml');
+    writeFileSync(
+      yaml,
+      [
+        'method: random',
+        'metric: {name: val_acc, goal: maximize}',
+        'run_cap: 1',
+        'parameters:',
+        '  dropout: {min: 0.0, max: 0.5}',
+      ].join('\n'),
+    );
+    const log = join(home, 'trials.log');
+    const lines = () =>
+      readFileSync(log, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(' '));
+    // After its last epoch the trial works on synchronously for 1.5 s before it ends: the controller is killed
+    // inside that window, so the race of the flaky CI run (training done, result not yet recorded) always happens.
+    const env = {
+      ...process.env,
+      GNNOPS_HOME: home,
+      GNNOPS_LOG_LEVEL: 'silent',
+      GNNOPS_TEST_TRIAL_MS: '2',
+      GNNOPS_TEST_TRIAL_BUSY: '1',
+      GNNOPS_TEST_TRIAL_TAIL_MS: '1500',
+      GNNOPS_TEST_TRIAL_LOG: log,
+    };
+    const args = ['--import', 'tsx', cli, 'sweep', '--workers', '1', '--trial-module', fixture];
+    child = spawn(process.execPath, [...args, '--config', yaml, '--seed', '3'], { env, stdio: 'ignore' });
+    let tail: string[] | undefined;
+    for (let i = 0; i < 600 && !tail; i++) {
+      await sleep(50);
+      tail = existsSync(log) ? lines().find((l) => l[0] === 'tail') : undefined;
+    }
+    assert.ok(tail, 'the trial reached its last epoch');
+    child.kill('SIGKILL');
+    await new Promise((r) => child?.once('exit', r));
+    const orphan = tail[2];
+    for (let i = 0; i < 100 && alive(Number(orphan)); i++) await sleep(50);
+    assert.equal(alive(Number(orphan)), false, 'the orphan exited');
+    assert.ok(
+      lines().some((l) => l[0] === 'end' && l[2] === orphan),
+      'the orphan finished its trial function after the controller died',
+    );
+    const before = snapshot(home);
+    assert.ok(before);
+    assert.deepEqual(
+      before.trials.map((t) => [t.index, t.status, t.attempt, t.value]),
+      [[0, 'running', 1, null]],
+      'its result was not recorded',
+    );
+
+    const res = spawnSync(process.execPath, [...args, '--resume', before.id, '--json'], {
+      env: { ...env, GNNOPS_TEST_TRIAL_TAIL_MS: '0' },
+      encoding: 'utf8',
+    });
+    assert.equal(res.status, 0, res.stderr);
+    const summary = JSON.parse(res.stdout) as { sweep: { status: string }; trials: TrialRecord[] };
+    assert.equal(summary.sweep.status, 'finished');
+    assert.deepEqual(
+      summary.trials.map((t) => [t.index, t.status, t.attempt]),
+      [[0, 'finished', 2]],
+    );
+    assert.deepEqual(summary.trials[0].params, before.trials[0].params);
+    const starts = lines().filter((l) => l[0] === 'start');
+    const ends = lines().filter((l) => l[0] === 'end');
+    assert.equal(starts.length, 2);
+    assert.deepEqual(
+      ends.map((l) => l[2]),
+      [orphan, starts[1][2]],
+      'one end per attempt: the orphan’s (unrecorded) and the resumed one’s',
+    );
   });
 });
