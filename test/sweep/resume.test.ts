@@ -32,40 +32,76 @@ function snapshot(home: string): { id: string; trials: TrialRecord[] } | null {
   }
 }
 
-describe('sweep crash and resume (CLI, 2 worker processes)', () => {
-  const home = mkdtempSync(join(tmpdir(), 'gnnops-resume-'));
+type Summary = { sweep: { status: string }; trials: TrialRecord[] };
+
+/**
+ * One CLI sweep of the synthetic trial in a fresh GNNOPS_HOME (removed after the suite, the sweep process
+ * killed if still running): `start` launches it, `resume` runs `--resume ID --json` to completion, `lines` are
+ * the trial log's lines split into words.
+ */
+function cliSweep(prefix: string, sweepYaml: string[], workers: number, trialEnv: Record<string, string>) {
+  const home = mkdtempSync(join(tmpdir(), prefix));
+  const yaml = join(home, 'sweep.yaml');
+  writeFileSync(yaml, sweepYaml.join('\n'));
+  const log = join(home, 'trials.log');
+  const env = {
+    ...process.env,
+    GNNOPS_HOME: home,
+    GNNOPS_LOG_LEVEL: 'silent',
+    GNNOPS_TEST_TRIAL_LOG: log,
+    ...trialEnv,
+  };
+  const args = ['--import', 'tsx', cli, 'sweep', '--workers', String(workers), '--trial-module', fixture];
   let child: ChildProcess | undefined;
   after(() => {
     if (child?.exitCode === null) child.kill('SIGKILL');
     rmSync(home, { recursive: true, force: true });
   });
+  return {
+    home,
+    log,
+    start(seed: number): ChildProcess {
+      child = spawn(process.execPath, [...args, '--config', yaml, '--seed', String(seed)], { env, stdio: 'ignore' });
+      return child;
+    },
+    resume(id: string, envOverride: Record<string, string> = {}): Summary {
+      const res = spawnSync(process.execPath, [...args, '--resume', id, '--json'], {
+        env: { ...env, ...envOverride },
+        encoding: 'utf8',
+      });
+      assert.equal(res.status, 0, res.stderr);
+      return JSON.parse(res.stdout) as Summary;
+    },
+    lines(): string[][] {
+      if (!existsSync(log)) return [];
+      return readFileSync(log, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(' '));
+    },
+  };
+}
+
+describe('sweep crash and resume (CLI, 2 worker processes)', () => {
+  const sweep = cliSweep(
+    'gnnops-resume-',
+    [
+      'method: bayes',
+      'metric: {name: val_acc, goal: maximize}',
+      'run_cap: 10',
+      'parameters:',
+      '  learning-rate: {distribution: log_uniform_values, min: 1.0e-4, max: 1.0e-1}',
+      '  dropout: {min: 0.0, max: 0.5}',
+      '  hidden-layers: {min: 1, max: 4}',
+    ],
+    2,
+    // Epochs block the event loop like the trainer's: workers must notice the dead parent without 'disconnect'.
+    { GNNOPS_TEST_TRIAL_MS: '25', GNNOPS_TEST_TRIAL_BUSY: '1' },
+  );
+  const { home, log } = sweep;
 
   it('kill -9 of the sweep mid-way, then --resume finishes exactly the remaining trials', async () => {
-    const yaml = join(home, 'sweep.yaml');
-    writeFileSync(
-      yaml,
-      [
-        'method: bayes',
-        'metric: {name: val_acc, goal: maximize}',
-        'run_cap: 10',
-        'parameters:',
-        '  learning-rate: {distribution: log_uniform_values, min: 1.0e-4, max: 1.0e-1}',
-        '  dropout: {min: 0.0, max: 0.5}',
-        '  hidden-layers: {min: 1, max: 4}',
-      ].join('\n'),
-    );
-    const log = join(home, 'trials.log');
-    const env = {
-      ...process.env,
-      GNNOPS_HOME: home,
-      GNNOPS_LOG_LEVEL: 'silent',
-      GNNOPS_TEST_TRIAL_MS: '25',
-      // Epochs block the event loop like the trainer's: workers must notice the dead parent without 'disconnect'.
-      GNNOPS_TEST_TRIAL_BUSY: '1',
-      GNNOPS_TEST_TRIAL_LOG: log,
-    };
-    const args = ['--import', 'tsx', cli, 'sweep', '--workers', '2', '--trial-module', fixture];
-    child = spawn(process.execPath, [...args, '--config', yaml, '--seed', '9'], { env, stdio: 'ignore' });
+    const child = sweep.start(9);
     let before: { id: string; trials: TrialRecord[] } | null = null;
     for (let i = 0; i < 600; i++) {
       await sleep(50);
@@ -75,7 +111,7 @@ describe('sweep crash and resume (CLI, 2 worker processes)', () => {
         break;
       }
     }
-    await new Promise((r) => child?.once('exit', r));
+    await new Promise((r) => child.once('exit', r));
     // The kernel re-parents a process's children before its parent can see it exit, so every line logged past
     // this offset (until the resume) comes from a worker that can already tell its controller is gone.
     const atDeath = statSync(log).size;
@@ -87,19 +123,13 @@ describe('sweep crash and resume (CLI, 2 worker processes)', () => {
     assert.ok(runningBefore.length >= 1, 'trials were running when the sweep was killed');
 
     // Worker processes notice the dead parent (IPC disconnect) and exit: no orphans keep training.
-    const starts = () =>
-      readFileSync(log, 'utf8')
-        .split('\n')
-        .filter((l) => l.startsWith('start '))
-        .map((l) => l.split(' '));
+    const starts = () => sweep.lines().filter((l) => l[0] === 'start');
     const workerPids = [...new Set(starts().map((s) => Number(s[2])))];
     for (let i = 0; i < 100 && workerPids.some(alive); i++) await sleep(50);
     assert.deepEqual(workerPids.filter(alive), [], 'worker processes exited with their parent');
     const orphanLines = readFileSync(log).subarray(atDeath).toString('utf8').split('\n').filter(Boolean);
 
-    const res = spawnSync(process.execPath, [...args, '--resume', before.id, '--json'], { env, encoding: 'utf8' });
-    assert.equal(res.status, 0, res.stderr);
-    const summary = JSON.parse(res.stdout) as { sweep: { status: string }; trials: TrialRecord[] };
+    const summary = sweep.resume(before.id);
     assert.equal(summary.sweep.status, 'finished');
     assert.equal(summary.trials.length, 10);
     assert.deepEqual(
@@ -115,10 +145,7 @@ describe('sweep crash and resume (CLI, 2 worker processes)', () => {
       const after = summary.trials[t.index];
       assert.deepEqual([after.params, after.value, after.attempt], [t.params, t.value, 1]);
     }
-    const ends = readFileSync(log, 'utf8')
-      .split('\n')
-      .filter((l) => l.startsWith('end '))
-      .map((l) => l.split(' '));
+    const ends = sweep.lines().filter((l) => l[0] === 'end');
     for (const t of runningBefore) {
       const trialId: string = `${before.id}-${t.index}`;
       assert.equal(startCount.get(trialId), 2, `interrupted trial ${t.index} re-ran once`);
@@ -143,60 +170,39 @@ describe('sweep crash and resume (CLI, 2 worker processes)', () => {
 });
 
 describe('a trial that finished training just as its sweep was killed (CLI, 1 worker process)', () => {
-  const home = mkdtempSync(join(tmpdir(), 'gnnops-resume-tail-'));
-  let child: ChildProcess | undefined;
-  after(() => {
-    if (child?.exitCode === null) child.kill('SIGKILL');
-    rmSync(home, { recursive: true, force: true });
-  });
+  // After its last epoch the trial works on synchronously for 1.5 s before it ends: the controller is killed
+  // inside that window, so the race of the flaky CI run (training done, result not yet recorded) always happens.
+  const sweep = cliSweep(
+    'gnnops-resume-tail-',
+    [
+      'method: random',
+      'metric: {name: val_acc, goal: maximize}',
+      'run_cap: 1',
+      'parameters:',
+      '  dropout: {min: 0.0, max: 0.5}',
+    ],
+    1,
+    { GNNOPS_TEST_TRIAL_MS: '2', GNNOPS_TEST_TRIAL_BUSY: '1', GNNOPS_TEST_TRIAL_TAIL_MS: '1500' },
+  );
 
   it('nobody records the orphan’s result; --resume re-runs the trial and records it once', async () => {
-    const yaml = join(home, 'sweep.yaml');
-    writeFileSync(
-      yaml,
-      [
-        'method: random',
-        'metric: {name: val_acc, goal: maximize}',
-        'run_cap: 1',
-        'parameters:',
-        '  dropout: {min: 0.0, max: 0.5}',
-      ].join('\n'),
-    );
-    const log = join(home, 'trials.log');
-    const lines = () =>
-      readFileSync(log, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => l.split(' '));
-    // After its last epoch the trial works on synchronously for 1.5 s before it ends: the controller is killed
-    // inside that window, so the race of the flaky CI run (training done, result not yet recorded) always happens.
-    const env = {
-      ...process.env,
-      GNNOPS_HOME: home,
-      GNNOPS_LOG_LEVEL: 'silent',
-      GNNOPS_TEST_TRIAL_MS: '2',
-      GNNOPS_TEST_TRIAL_BUSY: '1',
-      GNNOPS_TEST_TRIAL_TAIL_MS: '1500',
-      GNNOPS_TEST_TRIAL_LOG: log,
-    };
-    const args = ['--import', 'tsx', cli, 'sweep', '--workers', '1', '--trial-module', fixture];
-    child = spawn(process.execPath, [...args, '--config', yaml, '--seed', '3'], { env, stdio: 'ignore' });
+    const child = sweep.start(3);
     let tail: string[] | undefined;
     for (let i = 0; i < 600 && !tail; i++) {
       await sleep(50);
-      tail = existsSync(log) ? lines().find((l) => l[0] === 'tail') : undefined;
+      tail = sweep.lines().find((l) => l[0] === 'tail');
     }
     assert.ok(tail, 'the trial reached its last epoch');
     child.kill('SIGKILL');
-    await new Promise((r) => child?.once('exit', r));
+    await new Promise((r) => child.once('exit', r));
     const orphan = tail[2];
     for (let i = 0; i < 100 && alive(Number(orphan)); i++) await sleep(50);
     assert.equal(alive(Number(orphan)), false, 'the orphan exited');
     assert.ok(
-      lines().some((l) => l[0] === 'end' && l[2] === orphan),
+      sweep.lines().some((l) => l[0] === 'end' && l[2] === orphan),
       'the orphan finished its trial function after the controller died',
     );
-    const before = snapshot(home);
+    const before = snapshot(sweep.home);
     assert.ok(before);
     assert.deepEqual(
       before.trials.map((t) => [t.index, t.status, t.attempt, t.value]),
@@ -204,20 +210,15 @@ describe('a trial that finished training just as its sweep was killed (CLI, 1 wo
       'its result was not recorded',
     );
 
-    const res = spawnSync(process.execPath, [...args, '--resume', before.id, '--json'], {
-      env: { ...env, GNNOPS_TEST_TRIAL_TAIL_MS: '0' },
-      encoding: 'utf8',
-    });
-    assert.equal(res.status, 0, res.stderr);
-    const summary = JSON.parse(res.stdout) as { sweep: { status: string }; trials: TrialRecord[] };
+    const summary = sweep.resume(before.id, { GNNOPS_TEST_TRIAL_TAIL_MS: '0' });
     assert.equal(summary.sweep.status, 'finished');
     assert.deepEqual(
       summary.trials.map((t) => [t.index, t.status, t.attempt]),
       [[0, 'finished', 2]],
     );
     assert.deepEqual(summary.trials[0].params, before.trials[0].params);
-    const starts = lines().filter((l) => l[0] === 'start');
-    const ends = lines().filter((l) => l[0] === 'end');
+    const starts = sweep.lines().filter((l) => l[0] === 'start');
+    const ends = sweep.lines().filter((l) => l[0] === 'end');
     assert.equal(starts.length, 2);
     assert.deepEqual(
       ends.map((l) => l[2]),
