@@ -59,7 +59,7 @@ export function gcnAdjacency(backend: Backend, g: GraphStructure, opts: SelfLoop
     for (let e = s.indptr[i]; e < s.indptr[i + 1]; e++) values[e] = dinv[i] * dinv[s.indices[e]];
   }
   const a: Csr = { rows: n, cols: n, indptr: s.indptr, indices: s.indices, values };
-  return { a, t: transposeCsr(backend, a).t };
+  return { a, t: transposeValues(backend, a) };
 }
 
 /**
@@ -75,7 +75,7 @@ export function meanAdjacency(backend: Backend, g: GraphStructure, opts: SelfLoo
     for (let e = s.indptr[i]; e < s.indptr[i + 1]; e++) values[e] = 1 / d;
   }
   const a: Csr = { rows: n, cols: n, indptr: s.indptr, indices: s.indices, values };
-  return { a, t: transposeCsr(backend, a).t };
+  return { a, t: transposeValues(backend, a) };
 }
 
 /** Edge structure for attention, default selfLoops = true (as GATConv). */
@@ -86,13 +86,20 @@ export function attentionGraph(backend: Backend, g: GraphStructure, opts: SelfLo
   return { rows: n, cols: n, indptr: s.indptr, indices: s.indices, indptrT: t.indptr, indicesT: t.indices, perm };
 }
 
+/** The transpose alone: its permutation goes straight back to the pool (a server builds one Â per request). */
+function transposeValues(backend: Backend, a: Csr): Csr {
+  const { t, perm } = transposeCsr(backend, a);
+  backend.free(perm);
+  return t;
+}
+
 /**
  * Transpose by counting sort over columns. Entries of each transposed row come in increasing original row order,
  * and perm[k] is the original position of transposed entry k.
  */
 export function transposeCsr(backend: Backend, a: Csr): { t: Csr; perm: Int32Array } {
   const nnz = a.indptr[a.rows];
-  const indptr = backend.allocI32(a.cols + 1).fill(0);
+  const indptr = backend.allocI32(a.cols + 1); // zeroed by the backend
   for (let e = 0; e < nnz; e++) indptr[a.indices[e] + 1]++;
   for (let j = 0; j < a.cols; j++) indptr[j + 1] += indptr[j];
   const next = indptr.slice(0, a.cols);

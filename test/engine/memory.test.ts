@@ -8,7 +8,9 @@ import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { kernelsWasmPath } from '../../src/engine/backend/kernels-module.js';
 import { WasmBackend } from '../../src/engine/backend/wasm.js';
+import { attentionGraph, disposeAdjacency, gcnAdjacency, meanAdjacency } from '../../src/engine/index.js';
 import { trainGcn } from './_gcn.js';
+import { randomGraph } from './_graphs.js';
 import { smallWikiCS } from './_wikics-fixture.js';
 
 const wasmMissing = existsSync(kernelsWasmPath()) ? false : 'build/kernels.wasm missing: run npm run build:kernels';
@@ -35,6 +37,44 @@ describe('memory across epochs', () => {
       for (let e = 2; e < 8; e++) {
         assert.equal(reserved[e], reserved[1], `arena grew at epoch ${e}: ${reserved}`);
         assert.equal(live[e], live[1], `live bytes changed at epoch ${e}: ${live}`);
+      }
+    } finally {
+      be.dispose();
+    }
+  });
+
+  it('building and disposing the operators of a graph returns every block (a server builds them per request)', {
+    skip: wasmMissing,
+  }, () => {
+    const be = new WasmBackend({ threads: 1 });
+    try {
+      const g = randomGraph(40, 4, 3);
+      const before = be.memoryStats().liveBytes;
+      for (let k = 0; k < 3; k++) {
+        for (const build of [gcnAdjacency, meanAdjacency, attentionGraph]) disposeAdjacency(be, build(be, g));
+        assert.equal(be.memoryStats().liveBytes, before, `round ${k}: blocks left live`);
+      }
+    } finally {
+      be.dispose();
+    }
+  });
+
+  it('a reused block comes back zeroed (the wasm bulk fill and the reference fill alike)', {
+    skip: wasmMissing,
+  }, () => {
+    const be = new WasmBackend({ threads: 1 });
+    try {
+      for (const n of [1, 100, 10_000]) {
+        const a = be.alloc(n);
+        a.fill(7.5);
+        be.free(a);
+        const b = be.alloc(n);
+        assert.equal(b.byteOffset, a.byteOffset, 'the freed block is handed out again');
+        assert.ok(
+          b.every((v) => v === 0),
+          `block of ${n} floats not zeroed`,
+        );
+        be.free(b);
       }
     } finally {
       be.dispose();

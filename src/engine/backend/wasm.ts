@@ -40,6 +40,7 @@ const K = Object.fromEntries(PARALLEL.map((n, i) => [n, i])) as Record<Parallel,
 
 interface Exports {
   heapBase(): number;
+  zeroBytes(ptr: number, n: number): void;
   packB(b: number, ldb: number, transB: number, k: number, n: number, bp: number): void;
   transposeB(b: number, ldb: number, k: number, n: number, bt: number): void;
   colSumCombine(part: number, nblocks: number, cols: number, out: number): void;
@@ -88,7 +89,7 @@ export class WasmBackend implements Backend {
     const inst = new wasmApi.Instance(module, { env: { memory: this.memory } });
     const exports = inst.exports as unknown as Record<string, KernelFn> & Exports;
     this.ex = exports;
-    this.arena = new Arena(this.memory, Math.max(64, exports.heapBase()));
+    this.arena = new Arena(this.memory, Math.max(64, exports.heapBase()), exports.zeroBytes);
     this.pool = new ThreadPool({
       module,
       memory: this.memory,

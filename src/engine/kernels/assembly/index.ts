@@ -2,7 +2,17 @@
 export { packB, transposeB, gemmNN, gemmTN } from './gemm';
 export { spmm, edgeAggregate } from './sparse';
 export { edgeScore, edgeScoreBackward, edgeSoftmax, edgeSoftmaxBackward, edgeAggregateGradAlpha } from './edge';
-export { relu, reluBackward, maskScale, axpy, addBias, colSumPartial, colSumCombine, COLSUM_BLOCK } from './elementwise';
+export {
+  relu,
+  reluBackward,
+  maskScale,
+  axpy,
+  addBias,
+  colSumPartial,
+  colSumCombine,
+  COLSUM_BLOCK,
+  zeroBytes,
+} from './elementwise';
 
 /** First byte past the module's static data: the allocator's arena starts above it. */
 export function heapBase(): usize {
