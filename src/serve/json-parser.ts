@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ErrorCodes, type GnnopsError } from '../util/errors.js';
 import { fieldOf, requestError } from './errors.js';
+import { parseJsonFast } from './fast-json.js';
 
 const SENTINEL = '~gnnops-non-finite~';
 /** A bare NaN / Infinity / -Infinity token in value position (what Python's json.dumps writes for floats). */
@@ -56,21 +57,25 @@ export function registerJsonParser(app: FastifyInstance, bodyLimit: number): voi
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     'application/json',
-    { parseAs: 'string', bodyLimit },
+    { parseAs: 'buffer', bodyLimit },
     (_req: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
-      const text = typeof body === 'string' ? body : body.toString('utf8');
-      if (text.length === 0 || text.trim().length === 0) {
-        done(null, null);
-        return;
+      const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+      // the byte-level parser takes the common bodies; JSON.parse takes the rest and words the errors
+      let value = parseJsonFast(bytes);
+      if (value === undefined) {
+        const text = bytes.toString('utf8');
+        if (text.trim().length === 0) {
+          done(null, null);
+          return;
+        }
+        try {
+          value = JSON.parse(text);
+        } catch (e) {
+          done(explainBadJson(text, (e as Error).message));
+          return;
+        }
       }
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (e) {
-        done(explainBadJson(text, (e as Error).message));
-        return;
-      }
-      if (text.includes('__proto__') || text.includes('constructor')) {
+      if (bytes.includes('__proto__') || bytes.includes('constructor')) {
         if (hasPoison(value)) {
           done(
             requestError(ErrorCodes.BAD_REQUEST, 'body', 'keys __proto__ and constructor.prototype are not allowed'),
