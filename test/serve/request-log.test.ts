@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { RequestLogQueue } from '../../src/serve/request-log/queue.js';
 import { countRequestLog, readRequestLog } from '../../src/serve/request-log/reader.js';
+import { threadSink } from '../../src/serve/request-log/sink.js';
+import type { RequestLogEntry } from '../../src/serve/request-log/types.js';
 import { openLogStore, sigmoid, tempHome, tinyApp, tinyBody } from './helpers.js';
 
 const home = tempHome();
@@ -117,5 +120,52 @@ describe('request log', () => {
     assert.ok(readRequestLog(store.db, { kind: 'nodes' }).every((r) => r.kind === 'nodes'));
     assert.equal(readRequestLog(store.db, { model: 'other' }).length, 0);
     assert.equal(readRequestLog(store.db, { until: 0 }).length, 0);
+  });
+
+  it('the writer thread takes the feature buffers without a copy, and a failed write gives the rows back intact', async () => {
+    const since = Date.now();
+    const row = (k: number): RequestLogEntry => ({
+      ts: since + k,
+      requestId: `moved-${k}`,
+      item: 0,
+      route: '/predict',
+      model: 'tiny',
+      version: '1',
+      kind: 'subgraph',
+      numNodes: 2,
+      numEdges: 1,
+      numFeatures: 3,
+      meanDegree: 0.5,
+      maxDegree: 1,
+      features: Float32Array.from([k, 1, 2, 3, 4, 5]),
+      nodeIds: null,
+      degrees: Int32Array.from([0, 1]),
+      predictions: Int32Array.from([1, 0]),
+      confidence: Float32Array.from([0.9, 0.6]),
+      inferenceMs: 0.1,
+    });
+    const q = new RequestLogQueue(threadSink(store.path, 0), { flushMs: 60_000 });
+    const other = new Database(store.path);
+    try {
+      const rows = [row(1), row(2)];
+      for (const r of rows) q.push(r);
+      other.exec('BEGIN IMMEDIATE'); // another writer holds the lock: the thread's write fails at once
+      assert.equal(await q.flush(), 0);
+      assert.equal(rows[0].features?.length, 0, 'the buffer moved to the writer thread (detached here)');
+      assert.equal(q.pending, 2, 'the rows came back to the queue');
+      other.exec('COMMIT');
+      assert.equal(await q.flush(), 2);
+      const back = readRequestLog(store.db, { since }).filter((r) => r.requestId.startsWith('moved-'));
+      assert.deepEqual(
+        back.map((r) => [r.requestId, [...(r.features ?? [])]]),
+        [
+          ['moved-1', [1, 1, 2, 3, 4, 5]],
+          ['moved-2', [2, 1, 2, 3, 4, 5]],
+        ],
+      );
+    } finally {
+      other.close();
+      await q.close();
+    }
   });
 });

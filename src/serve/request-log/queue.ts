@@ -1,5 +1,5 @@
 import { log } from '../../util/logger.js';
-import type { LogSink } from './sink.js';
+import { type LogSink, LogWriteError } from './sink.js';
 import type { RequestLogEntry } from './types.js';
 
 export interface RequestLogOptions {
@@ -85,7 +85,7 @@ export class RequestLogQueue {
       try {
         await this.sink.write(rows);
       } catch (e) {
-        this.queue.unshift(...rows);
+        this.queue.unshift(...(e instanceof LogWriteError ? e.rows : rows));
         log.warn({ err: e, pending: this.queue.length }, 'request log flush failed; will retry');
         break;
       } finally {

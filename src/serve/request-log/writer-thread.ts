@@ -1,11 +1,12 @@
 /**
  * The request-log writer thread: owns its own connection to the store and commits the batches the server posts,
  * so that SQLite work (and waiting on another process's write lock) never blocks the server's event loop.
- * Protocol: workerData {path, busyTimeoutMs}; in {id, rows}; out {id, ok: true, written} | {id, ok: false, error}.
+ * Protocol: workerData {path, busyTimeoutMs}; in {id, rows}; out {id, ok: true, written} | {id, ok: false, error, rows}.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { batchInserter } from './insert.js';
+import { featureBuffers } from './sink.js';
 import type { RequestLogEntry } from './types.js';
 
 const { path, busyTimeoutMs } = workerData as { path: string; busyTimeoutMs: number };
@@ -24,6 +25,7 @@ parentPort?.on('message', (m: { id: number; rows: RequestLogEntry[] } | { close:
     write(m.rows);
     parentPort?.postMessage({ id: m.id, ok: true, written: m.rows.length });
   } catch (e) {
-    parentPort?.postMessage({ id: m.id, ok: false, error: (e as Error).message });
+    // the rows go back (their feature buffers were moved here) so the queue can retry them
+    parentPort?.postMessage({ id: m.id, ok: false, error: (e as Error).message, rows: m.rows }, featureBuffers(m.rows));
   }
 });
