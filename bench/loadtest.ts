@@ -116,7 +116,11 @@ export default async function loadtest(args: string[]): Promise<void> {
       };
       await autocannon({ ...base, duration: 2 });
       const cpu0 = await serverCpuSeconds(url);
+      const client0 = process.cpuUsage();
       const r = await autocannon({ ...base, duration, maxOverallRequests: max });
+      const client = process.cpuUsage(client0);
+      // the load generator's own CPU per request: on a 2-core machine it shares the cores with the server
+      const clientMs = (client.user + client.system) / 1000 / Math.max(1, r.requests.total);
       // server CPU time per request: robust to other load on the machine (unlike rps and latency)
       const cpuMs = (((await serverCpuSeconds(url)) - cpu0) * 1000) / Math.max(1, r.requests.total);
       const rps = r.requests.average;
@@ -127,7 +131,7 @@ export default async function loadtest(args: string[]): Promise<void> {
           .toFixed(1)
           .padStart(
             7,
-          )} ${String(r.non2xx + r.errors).padStart(6)} ${cpuMs.toFixed(3).padStart(9)}  ${ok ? 'PASS' : 'FAIL'} (${target})`,
+          )} ${String(r.non2xx + r.errors).padStart(6)} ${cpuMs.toFixed(3).padStart(9)} ${clientMs.toFixed(3).padStart(9)}  ${ok ? 'PASS' : 'FAIL'} (${target})`,
       );
       results.push({
         scenario: s.name,
@@ -137,6 +141,7 @@ export default async function loadtest(args: string[]): Promise<void> {
         p99_ms: r.latency.p99,
         total: r.requests.total,
         server_cpu_ms_per_request: cpuMs,
+        client_cpu_ms_per_request: clientMs,
         non2xx: r.non2xx,
         errors: r.errors,
         pass: ok,
@@ -146,7 +151,7 @@ export default async function loadtest(args: string[]): Promise<void> {
     const dropped = /^gnnops_request_log_dropped_total (\S+)/m.exec(metrics)?.[1];
     const written = /^gnnops_request_log_written_total (\S+)/m.exec(metrics)?.[1];
     console.log(
-      `\n${'scenario'.padEnd(36)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(6)} ${'CPU ms/req'.padStart(9)}`,
+      `\n${'scenario'.padEnd(36)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(6)} ${'CPU ms/req'.padStart(9)} ${'client ms'.padStart(9)}`,
     );
     for (const r of rows) console.log(r);
     console.log(`\nrequest log: ${written} rows written, ${dropped} dropped`);

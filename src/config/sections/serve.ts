@@ -49,7 +49,14 @@ export const serveSection = z
       .min(1)
       .default(10_000)
       .describe('Request-log queue size; when full, log rows are dropped (never requests) and counted.'),
-    log_flush_ms: z.number().int().min(1).default(100).describe('Request-log flush interval in milliseconds.'),
+    log_flush_ms: z
+      .number()
+      .int()
+      .min(1)
+      .default(20)
+      .describe(
+        "Request-log flush interval in milliseconds. Short intervals spread the writer thread's work evenly; long ones make bursts that show in tail latency.",
+      ),
     log_batch_size: z.number().int().min(1).default(1000).describe('Maximum rows per request-log transaction.'),
     cors_origins: z
       .array(z.string())

@@ -5,7 +5,7 @@ import type { RequestLogEntry } from './types.js';
 export interface RequestLogOptions {
   /** Rows held (queued + being written) before new ones are dropped (default 10,000). */
   capacity?: number;
-  /** Flush interval in ms (default 100). */
+  /** Flush interval in ms (default 20: small batches keep the writer's CPU use even, see serve.log_flush_ms). */
   flushMs?: number;
   /** Rows per transaction (default 1,000). */
   batchSize?: number;
@@ -41,7 +41,7 @@ export class RequestLogQueue {
   ) {
     this.capacity = opts.capacity ?? 10_000;
     this.batchSize = opts.batchSize ?? 1000;
-    this.timer = setInterval(() => void this.flush(), opts.flushMs ?? 100);
+    this.timer = setInterval(() => void this.flush(), opts.flushMs ?? 20);
     this.timer.unref();
   }
 
