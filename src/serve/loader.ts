@@ -92,9 +92,17 @@ export async function resolveModelRef(ref: string): Promise<string> {
   return `${v.model}/${v.version}`;
 }
 
-/** The lineage GET /v1/models shows for a registered version. */
+/**
+ * The lineage GET /v1/models shows for a registered version. An optimisation variant (`gnnops models optimize`)
+ * names its source in `variant_of` (NAME/VERSION or a checkpoint path) and its kind in `optimization`
+ * (quantize | prune); both are null for a trained version. `tags` carries the rest (prune_fraction, quantize, …).
+ */
 export function lineageOf(v: ModelVersion): Record<string, unknown> {
   return {
+    variant_of: v.tags.variant_of ?? null,
+    optimization: v.tags.optimization ?? null,
+    description: v.description,
+    tags: v.tags,
     run_id: v.runId,
     dataset: v.datasetName,
     dataset_hash: v.datasetHash,

@@ -54,13 +54,34 @@ function changeText(c: AliasChange): string {
   return `${c.model}@${c.alias}: ${c.fromVersion ?? 'unset'} → ${c.toVersion ?? 'unset'} (audit #${c.audit?.id}, event #${c.event?.id})${hooks}`;
 }
 
+/**
+ * A version's accuracy for the versions table: the seed mean a training run records (`val_acc_mean`), else the
+ * single measurement an optimisation variant records (`val_acc`), labelled so the two are not confused.
+ */
+export function accuracyCell(metrics: Record<string, number>, split: 'val' | 'test'): string {
+  const mean = metrics[`${split}_acc_mean`];
+  if (mean !== undefined) return fmtNum(mean);
+  const one = metrics[`${split}_acc`];
+  return one !== undefined ? `${fmtNum(one)} (${split}_acc)` : '—';
+}
+
+/** `key=value  key=value`, or — when there are none. */
+function pairs(o: Record<string, string | number>, fmt: (x: string | number) => string = String): string {
+  return (
+    Object.entries(o)
+      .map(([k, x]) => `${k}=${fmt(x)}`)
+      .join('  ') || '—'
+  );
+}
+
 function versionRow(v: ModelVersion): (string | number)[] {
   return [
     v.version,
     v.aliases.join(',') || '—',
     v.runId?.slice(0, 8) ?? '—',
-    fmtNum(v.metrics.val_acc_mean),
-    fmtNum(v.metrics.test_acc_mean),
+    accuracyCell(v.metrics, 'val'),
+    accuracyCell(v.metrics, 'test'),
+    v.tags.variant_of ? `${v.tags.optimization ?? 'variant'} of ${v.tags.variant_of}` : '—',
     v.datasetHash?.slice(0, 12) ?? '—',
     v.gitSha ? `${v.gitSha.slice(0, 7)}${v.gitDirty ? '*' : ''}` : '—',
     fmtTime(v.createdAt),
@@ -115,11 +136,9 @@ export function register(program: Command): void {
               `git         ${v.gitSha ?? '—'}${v.gitDirty ? ' (dirty)' : ''}`,
               `profile     ${v.referenceProfileDigest ?? '—'}`,
               `created     ${fmtTime(v.createdAt)} UTC by ${v.createdBy}`,
-              `metrics     ${
-                Object.entries(v.metrics)
-                  .map(([k, x]) => `${k}=${fmtNum(x)}`)
-                  .join('  ') || '—'
-              }`,
+              `description ${v.description ?? '—'}`,
+              `tags        ${pairs(v.tags)}`,
+              `metrics     ${pairs(v.metrics, (x) => fmtNum(Number(x)))}`,
               `config      ${JSON.stringify(v.config)}`,
             ].join('\n'),
           );
@@ -137,7 +156,18 @@ export function register(program: Command): void {
             }`,
             '',
             table(
-              ['version', 'aliases', 'run', 'val_acc_mean', 'test_acc_mean', 'dataset', 'git', 'created (UTC)', 'by'],
+              [
+                'version',
+                'aliases',
+                'run',
+                'val_acc_mean',
+                'test_acc_mean',
+                'variant',
+                'dataset',
+                'git',
+                'created (UTC)',
+                'by',
+              ],
               versions.map(versionRow),
             ),
             '',
