@@ -18,6 +18,7 @@ import { ServeMetrics } from './metrics.js';
 import type { LoadOptions, ModelLoader, ServedModel } from './model.js';
 import { ModelHolder } from './model-holder.js';
 import { RequestLogQueue } from './request-log/queue.js';
+import { retentionPolicy } from './request-log/retention.js';
 import { inlineSink, threadSink } from './request-log/sink.js';
 import { adminRoutes } from './routes/admin.js';
 import { healthRoutes, SERVER_VERSION } from './routes/health.js';
@@ -46,7 +47,10 @@ export interface ServeAppOptions {
   resolve?: (source: string) => Promise<string>;
   /** Where request-log rows go (a store opened with requestLogMigrations); none = no request logging. */
   requestLogDb?: Database.Database;
-  /** Write the request log on a worker thread with its own connection to `requestLogDb`'s file (startServer). */
+  /**
+   * Write the request log on a worker thread with its own connection to `requestLogDb`'s file (startServer). The
+   * thread also applies retention (serve.log_retention_rows / _hours); the inline writer (tests) never prunes.
+   */
   requestLogThread?: boolean;
   /** Drift computation for the background gauges and GET /v1/drift (src/monitor provides it). */
   driftCheck?: DriftCheck;
@@ -102,7 +106,12 @@ export async function buildServeApp(opts: ServeAppOptions = {}): Promise<ServeAp
   const requestLog =
     opts.requestLogDb && config.log_requests
       ? new RequestLogQueue(
-          opts.requestLogThread ? threadSink(opts.requestLogDb.name) : inlineSink(opts.requestLogDb),
+          opts.requestLogThread
+            ? threadSink(opts.requestLogDb.name, {
+                retention: { policy: retentionPolicy(config.log_retention_rows, config.log_retention_hours) },
+                onPrune: (n) => metrics.logPruned.inc(n),
+              })
+            : inlineSink(opts.requestLogDb),
           {
             capacity: config.log_queue_capacity,
             flushMs: config.log_flush_ms,

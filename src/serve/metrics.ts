@@ -25,6 +25,7 @@ export class ServeMetrics {
   readonly predictions: Counter<'class'>;
   readonly logDropped: Counter;
   readonly logWritten: Counter;
+  readonly logPruned: Counter;
   readonly reloads: Counter<'result'>;
   readonly driftShare: Gauge;
   readonly driftedFeatures: Gauge;
@@ -86,6 +87,11 @@ export class ServeMetrics {
     this.logWritten = new Counter({
       name: 'gnnops_request_log_written_total',
       help: 'Request-log rows committed to the store.',
+      registers,
+    });
+    this.logPruned = new Counter({
+      name: 'gnnops_request_log_pruned_total',
+      help: 'Request-log rows deleted by retention (serve.log_retention_rows, serve.log_retention_hours).',
       registers,
     });
     this.reloads = new Counter({

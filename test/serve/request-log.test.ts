@@ -144,7 +144,7 @@ describe('request log', () => {
       confidence: Float32Array.from([0.9, 0.6]),
       inferenceMs: 0.1,
     });
-    const q = new RequestLogQueue(threadSink(store.path, 0), { flushMs: 60_000 });
+    const q = new RequestLogQueue(threadSink(store.path, { busyTimeoutMs: 0 }), { flushMs: 60_000 });
     const other = new Database(store.path);
     try {
       const rows = [row(1), row(2)];

@@ -27,6 +27,7 @@ import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { homePath } from '../../util/home.js';
 import { emit, table } from '../output.js';
+import { registerPruneLog } from './drift-prune-log.js';
 
 interface ProfileOpts {
   dataFile?: string;
@@ -427,4 +428,6 @@ export function register(program: Command): void {
       }
       emit(Boolean(opts.json), reportJson(report), () => humanReport(report, opts.out));
     });
+
+  registerPruneLog(drift);
 }

@@ -58,6 +58,25 @@ export const serveSection = z
         "Request-log flush interval in milliseconds. Short intervals spread the writer thread's work evenly; long ones make bursts that show in tail latency.",
       ),
     log_batch_size: z.number().int().min(1).default(1000).describe('Maximum rows per request-log transaction.'),
+    log_retention_rows: z
+      .number()
+      .int()
+      .min(0)
+      .default(100_000)
+      .describe(
+        'Keep at most this many newest request-log rows (0 = unlimited). The server deletes older ones in the background, ' +
+          'in short chunks, so the store stops growing. 100,000 rows are at most ~2.4 GB when every row carries a sampled ' +
+          '20 × 300 feature matrix (24 KB; ~10 MB for node queries) and 20× the default drift window (drift.window): keep ' +
+          'this above drift.window, and lower serve.log_sample_rate to keep a longer history in the same space.',
+      ),
+    log_retention_hours: z
+      .number()
+      .min(0)
+      .default(0)
+      .describe(
+        'Also delete request-log rows older than this many hours (0 = off, the default: the row limit already bounds the ' +
+          'disk). Set it for a data-retention policy on logged inputs, e.g. 168 keeps one week.',
+      ),
     cors_origins: z
       .array(z.string())
       .default([])

@@ -1,6 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
+import { log } from '../../util/logger.js';
 import { batchInserter } from './insert.js';
+import type { RetentionPolicy } from './retention.js';
 import type { RequestLogEntry } from './types.js';
 
 /**
@@ -25,7 +27,18 @@ export function inlineSink(db: Database.Database): LogSink {
 
 type Reply =
   | { id: number; ok: true; written: number }
-  | { id: number; ok: false; error: string; rows: RequestLogEntry[] };
+  | { id: number; ok: false; error: string; rows: RequestLogEntry[] }
+  | { pruned: number }
+  | { pruneError: string };
+
+export interface ThreadSinkOptions {
+  /** Wait this long for another connection's write lock (default 10,000 ms). */
+  busyTimeoutMs?: number;
+  /** Retention the writer thread enforces (retention.ts); off when absent or both limits are 0. */
+  retention?: { policy: RetentionPolicy; intervalMs?: number; chunkRows?: number };
+  /** Called with the rows retention deleted. */
+  onPrune?: (n: number) => void;
+}
 
 /** A failed batch write; `rows` are the batch's rows, intact, to queue again. */
 export class LogWriteError extends Error {
@@ -57,9 +70,9 @@ export function featureBuffers(rows: readonly RequestLogEntry[]): ArrayBuffer[] 
  * Writes on a worker thread with its own connection to the database file at `path` (the server's default).
  * Under tsx (dev, tests) Node 20 does not run `--import tsx` in workers, so the worker registers tsx first.
  */
-export function threadSink(path: string, busyTimeoutMs = 10_000): LogSink {
+export function threadSink(path: string, opts: ThreadSinkOptions = {}): LogSink {
   const url = new URL(`./writer-thread${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
-  const workerData = { path, busyTimeoutMs };
+  const workerData = { path, busyTimeoutMs: opts.busyTimeoutMs ?? 10_000, retention: opts.retention };
   const w = url.pathname.endsWith('.ts')
     ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`, {
         eval: true,
@@ -76,6 +89,14 @@ export function threadSink(path: string, busyTimeoutMs = 10_000): LogSink {
     waiting.clear();
   };
   w.on('message', (r: Reply) => {
+    if ('pruned' in r) {
+      opts.onPrune?.(r.pruned);
+      return;
+    }
+    if ('pruneError' in r) {
+      log.warn({ err: r.pruneError }, 'request log retention: a prune step failed; retrying on the next check');
+      return;
+    }
     const p = waiting.get(r.id);
     waiting.delete(r.id);
     if (waiting.size === 0) w.unref(); // … an idle writer does not

@@ -1,0 +1,184 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * How much of the request log to keep (serve.log_retention_rows, serve.log_retention_hours). 0 turns a limit off.
+ * "Oldest" means first committed (lowest id) for the row limit, which is also the order the drift windows read
+ * ("the last N rows", readRequestLog), and oldest `ts` for the age limit.
+ */
+export interface RetentionPolicy {
+  /** Keep at most this many newest rows (0 = no row limit). */
+  maxRows: number;
+  /** Delete rows whose ts is more than this many ms before now (0 = no age limit). */
+  maxAgeMs: number;
+}
+
+/**
+ * Rows one DELETE removes at most (default): one short transaction, so the write lock is never held long (about
+ * 6 ms for 500 rows of 24 KB sampled features on the 2-core bench machine: bench/request-log-retention.ts).
+ */
+export const DEFAULT_PRUNE_CHUNK_ROWS = 500;
+
+export interface PruneStep {
+  /** Rows this step deleted for the row limit and for the age limit. */
+  byRows: number;
+  byAge: number;
+  /** True when rows over a limit may remain (the step hit its chunk size). */
+  more: boolean;
+}
+
+export interface PruneTotals {
+  byRows: number;
+  byAge: number;
+  /** DELETE statements run (each its own transaction). */
+  chunks: number;
+}
+
+/** A retention policy as config gives it (serve.log_retention_rows, serve.log_retention_hours). */
+export function retentionPolicy(rows: number, hours: number): RetentionPolicy {
+  return { maxRows: rows, maxAgeMs: hours * 3_600_000 };
+}
+
+export function retentionEnabled(p: RetentionPolicy): boolean {
+  return p.maxRows > 0 || p.maxAgeMs > 0;
+}
+
+/**
+ * Deletes request-log rows over a retention policy, oldest first, at most `chunkRows` per DELETE.
+ *
+ * The row limit costs O(log n) per step whatever the table size: ids are rowids assigned max + 1 in commit
+ * order, and pruning removes a prefix, so the rows beyond the limit are exactly those with
+ * id ≤ max(id) − maxRows (counting with COUNT(*) would scan an index of every row). Should ids have gaps (rows
+ * deleted by hand, or an age prune that took a few rows out of id order), fewer than maxRows rows remain, never more.
+ * The age limit walks the ts index.
+ */
+export class RequestLogPruner {
+  private readonly maxId: Database.Statement<[], { v: number | null }>;
+  private readonly minId: Database.Statement<[], { v: number | null }>;
+  private readonly deleteIds: Database.Statement<[number]>;
+  private readonly deleteOld: Database.Statement<[number, number]>;
+  readonly chunkRows: number;
+
+  constructor(
+    db: Database.Database,
+    readonly policy: RetentionPolicy,
+    opts: { chunkRows?: number } = {},
+  ) {
+    this.chunkRows = Math.max(1, Math.floor(opts.chunkRows ?? DEFAULT_PRUNE_CHUNK_ROWS));
+    this.maxId = db.prepare('SELECT max(id) AS v FROM request_log');
+    this.minId = db.prepare('SELECT min(id) AS v FROM request_log');
+    this.deleteIds = db.prepare('DELETE FROM request_log WHERE id <= ?');
+    this.deleteOld = db.prepare(
+      'DELETE FROM request_log WHERE id IN (SELECT id FROM request_log WHERE ts < ? ORDER BY ts LIMIT ?)',
+    );
+  }
+
+  /** One bounded DELETE: the age limit first (its rows are the oldest), else the row limit. */
+  step(now = Date.now()): PruneStep {
+    if (this.policy.maxAgeMs > 0) {
+      const n = this.deleteOld.run(now - this.policy.maxAgeMs, this.chunkRows).changes;
+      if (n > 0) return { byRows: 0, byAge: n, more: n === this.chunkRows || this.policy.maxRows > 0 };
+    }
+    if (this.policy.maxRows > 0) {
+      const hi = this.maxId.get()?.v ?? null;
+      const lo = this.minId.get()?.v ?? null;
+      if (hi === null || lo === null) return { byRows: 0, byAge: 0, more: false };
+      const cutoff = hi - this.policy.maxRows; // rows with id ≤ cutoff are beyond the limit
+      if (cutoff < lo) return { byRows: 0, byAge: 0, more: false };
+      const upTo = Math.min(cutoff, lo + this.chunkRows - 1);
+      const n = this.deleteIds.run(upTo).changes;
+      return { byRows: n, byAge: 0, more: upTo < cutoff };
+    }
+    return { byRows: 0, byAge: 0, more: false };
+  }
+
+  /** Steps until nothing is over the limits (the CLI; the server spreads steps out with RetentionScheduler). */
+  pruneAll(now = Date.now()): PruneTotals {
+    const t: PruneTotals = { byRows: 0, byAge: 0, chunks: 0 };
+    for (;;) {
+      const s = this.step(now);
+      if (s.byRows + s.byAge > 0) t.chunks++;
+      t.byRows += s.byRows;
+      t.byAge += s.byAge;
+      if (!s.more) return t;
+    }
+  }
+}
+
+export interface RetentionSchedulerOptions {
+  /** Time between timer checks when nothing is over the limits (default 5,000 ms). */
+  intervalMs?: number;
+  /** Time between timer steps while catching up on a backlog (default 10 ms: queued batch writes run in between). */
+  backlogMs?: number;
+  /** Called with the rows each deleting step removed. */
+  onPrune?: (n: number) => void;
+  /** Called when a step fails (e.g. the database stayed locked); the next timer check comes after intervalMs. */
+  onError?: (e: Error) => void;
+}
+
+/**
+ * Runs a pruner off the request path, in the request-log writer thread: one bounded step after every committed
+ * batch (a check within the limits costs microseconds; in the steady state it deletes about as many rows as the
+ * batch added, so the work stays as even as the inserts) and one on a timer, every `intervalMs`, so an idle
+ * server still ages rows out, or every `backlogMs` while a large backlog remains (e.g. the limit was just lowered
+ * on a big log), instead of one long DELETE.
+ */
+export class RetentionScheduler {
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** The timer is set at backlogMs (so afterCommit need not move it). */
+  private catchingUp = false;
+  readonly intervalMs: number;
+  readonly backlogMs: number;
+
+  constructor(
+    private readonly pruner: RequestLogPruner,
+    private readonly opts: RetentionSchedulerOptions = {},
+  ) {
+    this.intervalMs = opts.intervalMs ?? 5000;
+    this.backlogMs = opts.backlogMs ?? 10;
+  }
+
+  /** First timer check right away (a log over the limits at startup starts shrinking at once). */
+  start(): void {
+    this.schedule(0);
+  }
+
+  /**
+   * One step now (call after a batch committed, once its reply is sent); true if more remains, in which case the
+   * timer continues at backlogMs (a burst larger than one chunk per commit is caught up between batches).
+   */
+  afterCommit(): boolean {
+    const more = this.runStep();
+    if (more && !this.catchingUp) {
+      if (this.timer) clearTimeout(this.timer);
+      this.schedule(this.backlogMs);
+    }
+    return more;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private runStep(): boolean {
+    if (this.stopped) return false;
+    try {
+      const s = this.pruner.step();
+      const n = s.byRows + s.byAge;
+      if (n > 0) this.opts.onPrune?.(n);
+      return s.more;
+    } catch (e) {
+      this.opts.onError?.(e as Error);
+      return false;
+    }
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.catchingUp = ms === this.backlogMs;
+    this.timer = setTimeout(() => this.schedule(this.runStep() ? this.backlogMs : this.intervalMs), ms);
+    this.timer.unref();
+  }
+}

@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, beforeEach, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { PruneLogResult } from '../../../src/cli/commands/drift-prune-log.js';
+import { parseAge } from '../../../src/cli/commands/drift-prune-log.js';
+import { batchInserter } from '../../../src/serve/request-log/insert.js';
+import { readRequestLog } from '../../../src/serve/request-log/reader.js';
+import { requestLogMigrations } from '../../../src/serve/request-log/schema.js';
+import type { RequestLogEntry } from '../../../src/serve/request-log/types.js';
+import { openStore } from '../../../src/track/store.js';
+
+const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+const home = mkdtempSync(join(tmpdir(), 'gnnops-prune-log-'));
+after(() => rmSync(home, { recursive: true, force: true }));
+const HOUR = 3_600_000;
+
+function gnnops(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, GNNOPS_HOME: home, GNNOPS_LOG_LEVEL: 'silent' },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Rows r0 … r(n−1) in commit order, r(i) (n − i) hours old, each with a 20 × 300 feature sample (24 KB). */
+function fill(n: number): void {
+  const store = openStore({ home, recover: false, migrations: requestLogMigrations });
+  try {
+    store.db.exec('DELETE FROM request_log');
+    const now = Date.now();
+    const row = (i: number): RequestLogEntry => ({
+      ts: now - (n - i) * HOUR,
+      requestId: `r${i}`,
+      item: 0,
+      route: '/predict',
+      model: 'tiny',
+      version: '1',
+      kind: 'subgraph',
+      numNodes: 20,
+      numEdges: 0,
+      numFeatures: 300,
+      meanDegree: 0,
+      maxDegree: 0,
+      features: new Float32Array(20 * 300).fill(i),
+      nodeIds: null,
+      degrees: new Int32Array(20),
+      predictions: new Int32Array(20),
+      confidence: new Float32Array(20).fill(1),
+      inferenceMs: 0.1,
+    });
+    batchInserter(store.db)(Array.from({ length: n }, (_, i) => row(i)));
+  } finally {
+    store.close();
+  }
+}
+
+function survivors(): string[] {
+  const store = openStore({ home, recover: false, migrations: requestLogMigrations });
+  try {
+    return readRequestLog(store.db, { last: 1_000_000 }).map((r) => r.requestId);
+  } finally {
+    store.close();
+  }
+}
+
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `r${from + i}`);
+
+describe('gnnops drift prune-log', () => {
+  beforeEach(() => fill(40));
+
+  it('--keep-rows N keeps the N newest rows; --vacuum gives the space back', () => {
+    const r = gnnops(['drift', 'prune-log', '--keep-rows', '5', '--vacuum', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as PruneLogResult;
+    assert.equal(j.deleted_by_rows, 35);
+    assert.equal(j.deleted_by_age, 0);
+    assert.equal(j.remaining, 5);
+    assert.equal(j.vacuumed, true);
+    // 35 rows × 24 KB freed: the file must shrink by at least most of that
+    assert.ok(j.file_bytes_before - j.file_bytes_after > 30 * 24_000, `${j.file_bytes_before} → ${j.file_bytes_after}`);
+    assert.deepEqual(survivors(), range(35, 40));
+  });
+
+  it('--older-than deletes by age only', () => {
+    const r = gnnops(['drift', 'prune-log', '--older-than', '10.5h']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /^deleted 30 request-log rows \(0 over the row limit, 30 by age over 10\.5 h\) in 1 chunks; 10 remain$/m,
+    );
+    assert.deepEqual(survivors(), range(30, 40));
+  });
+
+  it('without flags applies the configured serve.log_retention_* (overrides included)', () => {
+    const r = gnnops(['drift', 'prune-log', 'serve.log_retention_rows=12', 'serve.log_retention_hours=20.5', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as PruneLogResult;
+    assert.deepEqual(j.policy, { keep_rows: 12, max_age_hours: 20.5 });
+    assert.equal(j.deleted_by_age, 20, 'r0..r19 are 21 h old or more');
+    assert.equal(j.deleted_by_rows, 8);
+    assert.deepEqual(survivors(), range(28, 40));
+
+    const off = gnnops(['drift', 'prune-log', 'serve.log_retention_rows=0']);
+    assert.equal(off.code, 2);
+    assert.match(off.stderr, /no retention limit: serve\.log_retention_rows and serve\.log_retention_hours are both 0/);
+    assert.equal(survivors().length, 12, 'nothing deleted');
+  });
+
+  it('rejects a bad --keep-rows or --older-than naming the flag and value', () => {
+    const a = gnnops(['drift', 'prune-log', '--keep-rows', '0']);
+    assert.equal(a.code, 2);
+    assert.match(a.stderr, /--keep-rows must be an integer ≥ 1, got "0"/);
+    const b = gnnops(['drift', 'prune-log', '--older-than', '3 weeks']);
+    assert.equal(b.code, 2);
+    assert.match(b.stderr, /--older-than must be a positive age such as 30m, 24h or 7d, got "3 weeks"/);
+    assert.equal(survivors().length, 40);
+  });
+
+  it('parseAge', () => {
+    assert.equal(parseAge('90s'), 90_000);
+    assert.equal(parseAge('1.5h'), 1.5 * HOUR);
+    assert.equal(parseAge('7d'), 7 * 24 * HOUR);
+    assert.throws(() => parseAge('0h'), /positive age/);
+  });
+});
