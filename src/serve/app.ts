@@ -19,6 +19,7 @@ import type { LoadOptions, ModelLoader, ServedModel } from './model.js';
 import { ModelHolder } from './model-holder.js';
 import { RequestLogQueue } from './request-log/queue.js';
 import { retentionPolicy } from './request-log/retention.js';
+import { featureSampler } from './request-log/sampler.js';
 import { inlineSink, threadSink } from './request-log/sink.js';
 import { adminRoutes } from './routes/admin.js';
 import { healthRoutes, SERVER_VERSION } from './routes/health.js';
@@ -122,7 +123,6 @@ export async function buildServeApp(opts: ServeAppOptions = {}): Promise<ServeAp
         )
       : undefined;
   const drift = opts.driftCheck ? new DriftLoop(opts.driftCheck, metrics) : undefined;
-  const rate = config.log_sample_rate;
   const ctx: ServeContext & { drift?: DriftLoop } = {
     cluster: opts.clusterWorker ? joinCluster(holder, metrics) : undefined,
     config,
@@ -132,7 +132,7 @@ export async function buildServeApp(opts: ServeAppOptions = {}): Promise<ServeAp
     requestLog,
     apiKey,
     drift,
-    sample: rate >= 1 ? () => true : rate <= 0 ? () => false : () => Math.random() < rate,
+    sample: featureSampler(config.log_sample_rate, config.log_max_inputs_per_s),
   };
 
   const boot = randomBytes(4).toString('hex');

@@ -12,7 +12,7 @@ export interface ServeContext {
   readonly holder: ModelHolder;
   readonly metrics: ServeMetrics;
   readonly requestLog: RequestLogQueue | undefined;
-  /** True for the share of requests whose inputs are logged (serve.log_sample_rate). */
+  /** True for the requests whose inputs are logged (serve.log_sample_rate, capped by serve.log_max_inputs_per_s). */
   sample(): boolean;
   /** The admin/public API key (GNNOPS_API_KEY), if set. */
   readonly apiKey: string | undefined;

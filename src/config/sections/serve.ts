@@ -43,6 +43,13 @@ export const serveSection = z
       .max(1)
       .default(1)
       .describe('Share of requests whose input features are stored (predictions are always logged).'),
+    log_max_inputs_per_s: z
+      .number()
+      .min(0)
+      .default(200)
+      .describe(
+        'At most this many sampled inputs stored per second (0 = no cap): a quiet server stores every input, a busy one a time-uniform share, so the log writes at most ~5 MB/s of 20 × 300 inputs at any traffic.',
+      ),
     log_queue_capacity: z
       .number()
       .int()
