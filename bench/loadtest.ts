@@ -13,7 +13,8 @@
  * in the workspace DIR, default GNNOPS_HOME), e.g. the GCN that `npm start` trained.
  * Options: --duration S (default 10), --connections N (32), --max N requests per scenario (default 200,000),
  * --runtime fixture|onnx, --workers N (server processes, serve.workers; default 1), --sample R (request-log input
- * sample rate, default 1), --no-log (request logging off).
+ * sample rate, default 1), --max-inputs N (stored inputs per second, serve.log_max_inputs_per_s; 0 = no cap; default
+ * the config's 200), --no-log (request logging off).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -48,6 +49,7 @@ function spawnCliServer(args: string[], ref: string, runtime: string): Promise<{
   const serveArgs = ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--model', ref, '--port', '0', '--json'];
   if (runtime === 'onnx') serveArgs.push('--runtime', 'onnx');
   serveArgs.push(`serve.workers=${opt(args, 'workers', 1)}`, `serve.log_sample_rate=${opt(args, 'sample', 1)}`);
+  if (args.includes('--max-inputs')) serveArgs.push(`serve.log_max_inputs_per_s=${opt(args, 'max-inputs', 0)}`);
   if (args.includes('--no-log')) serveArgs.push('serve.log_requests=false');
   const proc = spawn(process.execPath, serveArgs, {
     env: { ...process.env, ...(home ? { GNNOPS_HOME: home } : {}), GNNOPS_LOG_LEVEL: 'silent' },
@@ -77,6 +79,7 @@ export default async function loadtest(args: string[]): Promise<void> {
         FIXTURE_RUNTIME: runtime,
         SERVE_WORKERS: String(opt(args, 'workers', 1)),
         SERVE_LOG_SAMPLE_RATE: String(opt(args, 'sample', 1)),
+        ...(args.includes('--max-inputs') ? { SERVE_LOG_MAX_INPUTS: String(opt(args, 'max-inputs', 0)) } : {}),
         SERVE_LOG_REQUESTS: args.includes('--no-log') ? '0' : '1',
       }));
   const modelName = modelRef ? modelRef.split(/[@/]/)[0] : 'fixture';
