@@ -148,8 +148,10 @@ export class RetentionScheduler {
    * timer continues at backlogMs (a burst larger than one chunk per commit is caught up between batches).
    */
   afterCommit(): boolean {
+    // while catching up, the paced timer does the work: a step per commit too would starve the writes
+    if (this.catchingUp) return true;
     const more = this.runStep();
-    if (more && !this.catchingUp) {
+    if (more) {
       if (this.timer) clearTimeout(this.timer);
       this.schedule(this.backlogMs);
     }
@@ -162,10 +164,15 @@ export class RetentionScheduler {
     this.timer = undefined;
   }
 
+  /** Duration of the last step (ms): backlog steps are paced to at most a quarter of the thread's time. */
+  private lastStepMs = 0;
+
   private runStep(): boolean {
     if (this.stopped) return false;
+    const t0 = performance.now();
     try {
       const s = this.pruner.step();
+      this.lastStepMs = performance.now() - t0;
       const n = s.byRows + s.byAge;
       if (n > 0) this.opts.onPrune?.(n);
       return s.more;
@@ -177,8 +184,13 @@ export class RetentionScheduler {
 
   private schedule(ms: number): void {
     if (this.stopped) return;
-    this.catchingUp = ms === this.backlogMs;
-    this.timer = setTimeout(() => this.schedule(this.runStep() ? this.backlogMs : this.intervalMs), ms);
+    this.catchingUp = ms !== this.intervalMs && ms > 0;
+    this.timer = setTimeout(
+      // a backlog step that took d ms waits max(backlogMs, 3d): batch writes keep ≥ 3/4 of the thread (a server that
+      // starts on a log far over the limit, e.g. 4 M rows of 24 KB, otherwise fell behind and shed log rows)
+      () => this.schedule(this.runStep() ? Math.max(this.backlogMs, 3 * this.lastStepMs) : this.intervalMs),
+      ms,
+    );
     this.timer.unref();
   }
 }
