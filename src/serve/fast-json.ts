@@ -22,6 +22,8 @@ const P10 = [
 const MAX_EXACT = 2 ** 53 - 1;
 const MAX_DEPTH = 64;
 
+import { WasmDecimals } from './fast-json-wasm.js';
+
 /** Thrown (never escapes this module) when the input leaves the handled subset. */
 const BAIL = Symbol('bail');
 
@@ -32,10 +34,33 @@ let i = 0;
 /** Numbers of the current run, before they become an array (grown by doubling). */
 let scratch = new Float64Array(1024);
 
-/** The parsed value, or undefined when `bytes` is not valid JSON or not in the handled subset. */
-export function parseJsonFast(bytes: Buffer): unknown {
+/** The wasm number loop, created on first use; null when build/kernels.wasm is missing. */
+let wasm: WasmDecimals | null | undefined;
+/** Whether the current parse uses it (bodies of a few KB and up: below that the copy is not worth it). */
+let useWasm = false;
+const WASM_MIN_BYTES = 4096;
+
+function wasmDecimals(): WasmDecimals | null {
+  if (wasm === undefined) {
+    try {
+      wasm = new WasmDecimals();
+    } catch {
+      wasm = null;
+    }
+  }
+  return wasm;
+}
+
+/**
+ * The parsed value, or undefined when `bytes` is not valid JSON or not in the handled subset. Runs of numbers are
+ * read by the wasm kernel when it is built (`opts.wasm` false forces the plain-TS loop, its reference twin).
+ */
+export function parseJsonFast(bytes: Buffer, opts: { wasm?: boolean } = {}): unknown {
   b = bytes;
   i = 0;
+  const w = opts.wasm !== false && bytes.length >= WASM_MIN_BYTES ? wasmDecimals() : null;
+  useWasm = w !== null;
+  if (w) w.load(bytes);
   try {
     skipWs();
     const v = value(0);
@@ -95,7 +120,7 @@ function array(depth: number): unknown[] {
   for (;;) {
     const c = b[i];
     if (c === 45 || isDigit(c)) {
-      const run = numbers(false);
+      const run = useWasm ? wasmRun() : numbers(false);
       if (out === undefined) out = run;
       else for (const v of run) out.push(v);
       if (closed) return out;
@@ -109,6 +134,15 @@ function array(depth: number): unknown[] {
     if (d !== 44) throw BAIL;
     skipWs();
   }
+}
+
+/** numbers(false) on the wasm kernel. */
+function wasmRun(): number[] {
+  const r = (wasm as WasmDecimals).run(i);
+  if (r === undefined) throw BAIL;
+  i = r.end;
+  closed = r.closed;
+  return r.values;
 }
 
 /** Set by numbers(): whether the run ended the array. */

@@ -19,3 +19,4 @@ export function heapBase(): usize {
   return __heap_base;
 }
 export { dropoutMask } from './random';
+export { parseDecimalRun } from './decimal';
