@@ -22,6 +22,13 @@ const cli = (...args: string[]) =>
     encoding: 'utf8',
   });
 
+/** `gnnops models optimize REF …flags` with one timing round and few requests (the tests check results, not speed). */
+function optimize(ref: string, flags: string[], requests = 20): OptimizeReport {
+  const r = cli('models', 'optimize', ref, ...flags, '--repeats', '1', '--requests', String(requests), '--json');
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as OptimizeReport;
+}
+
 function zeros(a: Float32Array): number {
   let z = 0;
   for (const v of a) if (v === 0) z++;
@@ -68,20 +75,7 @@ describe('models optimize on models trained briefly on Cora', { skip: coraMissin
   after(() => store?.close());
 
   it('--prune 0.5 registers version 2 with its lineage; half the weights are zero, production stays at 1', () => {
-    const r = cli(
-      'models',
-      'optimize',
-      'cora-gcn@production',
-      '--prune',
-      '0.5',
-      '--repeats',
-      '1',
-      '--requests',
-      '20',
-      '--json',
-    );
-    assert.equal(r.status, 0, r.stderr);
-    const rep = JSON.parse(r.stdout) as OptimizeReport;
+    const rep = optimize('cora-gcn@production', ['--prune', '0.5']);
     assert.equal(rep.variant.version, 2);
     const v = registry.getVersion('cora-gcn', 2);
     assert.equal(v.tags.variant_of, 'cora-gcn/1');
@@ -116,22 +110,7 @@ describe('models optimize on models trained briefly on Cora', { skip: coraMissin
   });
 
   it('--quantize int8: probabilities within 0.02 of the source; the int8 ONNX artifact computes the same as the native variant', async () => {
-    const r = cli(
-      'models',
-      'optimize',
-      'cora-gcn/1',
-      '--quantize',
-      'int8',
-      '--runtime',
-      'both',
-      '--repeats',
-      '1',
-      '--requests',
-      '20',
-      '--json',
-    );
-    assert.equal(r.status, 0, r.stderr);
-    const rep = JSON.parse(r.stdout) as OptimizeReport;
+    const rep = optimize('cora-gcn/1', ['--quantize', 'int8', '--runtime', 'both']);
     assert.equal(rep.variant.version, 3);
     assert.deepEqual(
       rep.runtimes.map((c) => c.runtime),
@@ -166,21 +145,7 @@ describe('models optimize on models trained briefly on Cora', { skip: coraMissin
   it('a checkpoint path with --no-register measures and writes the variant without a new version', () => {
     const path = registry.getVersion('cora-gcn', 1).checkpointPath;
     const before = registry.listVersions('cora-gcn').length;
-    const r = cli(
-      'models',
-      'optimize',
-      path,
-      '--prune',
-      '0.25',
-      '--no-register',
-      '--repeats',
-      '1',
-      '--requests',
-      '10',
-      '--json',
-    );
-    assert.equal(r.status, 0, r.stderr);
-    const rep = JSON.parse(r.stdout) as OptimizeReport;
+    const rep = optimize(path, ['--prune', '0.25', '--no-register'], 10);
     assert.equal(rep.variant.version, null);
     assert.equal(registry.listVersions('cora-gcn').length, before);
     const out = readCheckpoint(rep.variant.checkpoint);
@@ -204,20 +169,7 @@ describe('models optimize on models trained briefly on Cora', { skip: coraMissin
     const bad = cli('models', 'optimize', 'cora-mlp@production', '--quantize', 'int8', '--runtime', 'onnx');
     assert.equal(bad.status, 2, bad.stderr);
     assert.match(bad.stderr, /--runtime onnx: ONNX export supports GCN models; this checkpoint is mlp/);
-    const r = cli(
-      'models',
-      'optimize',
-      'cora-mlp@production',
-      '--quantize',
-      'int8',
-      '--repeats',
-      '1',
-      '--requests',
-      '10',
-      '--json',
-    );
-    assert.equal(r.status, 0, r.stderr);
-    const rep = JSON.parse(r.stdout) as OptimizeReport;
+    const rep = optimize('cora-mlp@production', ['--quantize', 'int8'], 10);
     assert.equal(rep.variant.version, 2);
     assert.equal(rep.variant.onnx, null);
     assert.match(rep.variant.onnx_unavailable ?? '', /supports GCN models/);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { ServeConfig } from '../../src/config/sections/serve.js';
 import { buildServeApp, type ServeApp, type ServeAppOptions } from '../../src/serve/app.js';
 import { requestLogMigrations } from '../../src/serve/request-log/schema.js';
+import type { RequestLogEntry } from '../../src/serve/request-log/types.js';
 import { openStore, type Store } from '../../src/track/store.js';
 import { meanModel, type StoredGraph } from './fixtures/mean-model.js';
 
@@ -60,3 +61,27 @@ export const tinyBody = {
   ],
   edge_index: [[0], [1]],
 };
+
+/** A request-log row for a 2-node subgraph (features row-major 2 × F); `requestId` tells rows apart in assertions. */
+export function logRow(requestId: string, ts: number, features = Float32Array.from([1, 0, 0, 3])): RequestLogEntry {
+  return {
+    ts,
+    requestId,
+    item: 0,
+    route: '/predict',
+    model: 'tiny',
+    version: '1',
+    kind: 'subgraph',
+    numNodes: 2,
+    numEdges: 1,
+    numFeatures: features.length / 2,
+    meanDegree: 0.5,
+    maxDegree: 1,
+    features,
+    nodeIds: null,
+    degrees: Int32Array.from([0, 1]),
+    predictions: Int32Array.from([0, 1]),
+    confidence: Float32Array.from([0.7, 0.9]),
+    inferenceMs: 0.1,
+  };
+}

@@ -5,7 +5,7 @@ import { RequestLogQueue } from '../../src/serve/request-log/queue.js';
 import { countRequestLog, readRequestLog } from '../../src/serve/request-log/reader.js';
 import { threadSink } from '../../src/serve/request-log/sink.js';
 import type { RequestLogEntry } from '../../src/serve/request-log/types.js';
-import { openLogStore, sigmoid, tempHome, tinyApp, tinyBody } from './helpers.js';
+import { logRow, openLogStore, sigmoid, tempHome, tinyApp, tinyBody } from './helpers.js';
 
 const home = tempHome();
 const store = openLogStore(home);
@@ -124,26 +124,7 @@ describe('request log', () => {
 
   it('the writer thread takes the feature buffers without a copy, and a failed write gives the rows back intact', async () => {
     const since = Date.now();
-    const row = (k: number): RequestLogEntry => ({
-      ts: since + k,
-      requestId: `moved-${k}`,
-      item: 0,
-      route: '/predict',
-      model: 'tiny',
-      version: '1',
-      kind: 'subgraph',
-      numNodes: 2,
-      numEdges: 1,
-      numFeatures: 3,
-      meanDegree: 0.5,
-      maxDegree: 1,
-      features: Float32Array.from([k, 1, 2, 3, 4, 5]),
-      nodeIds: null,
-      degrees: Int32Array.from([0, 1]),
-      predictions: Int32Array.from([1, 0]),
-      confidence: Float32Array.from([0.9, 0.6]),
-      inferenceMs: 0.1,
-    });
+    const row = (k: number): RequestLogEntry => logRow(`moved-${k}`, since + k, Float32Array.from([k, 1, 2, 3, 4, 5]));
     const q = new RequestLogQueue(threadSink(store.path, { busyTimeoutMs: 0 }), { flushMs: 60_000 });
     const other = new Database(store.path);
     try {

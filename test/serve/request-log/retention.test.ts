@@ -12,7 +12,7 @@ import {
 } from '../../../src/serve/request-log/retention.js';
 import { threadSink } from '../../../src/serve/request-log/sink.js';
 import type { RequestLogEntry } from '../../../src/serve/request-log/types.js';
-import { openLogStore, tempHome, tinyApp, tinyBody } from '../helpers.js';
+import { logRow, openLogStore, tempHome, tinyApp, tinyBody } from '../helpers.js';
 
 const store = openLogStore(tempHome());
 after(() => store.close());
@@ -21,28 +21,7 @@ const HOUR = 3_600_000;
 const NOW = Date.UTC(2026, 0, 10, 12);
 
 /** A request-log row; `tag` goes into request_id so tests can see exactly which rows survived. */
-function row(tag: string, ts: number): RequestLogEntry {
-  return {
-    ts,
-    requestId: tag,
-    item: 0,
-    route: '/predict',
-    model: 'tiny',
-    version: '1',
-    kind: 'subgraph',
-    numNodes: 2,
-    numEdges: 1,
-    numFeatures: 2,
-    meanDegree: 0.5,
-    maxDegree: 1,
-    features: Float32Array.from([1, 0, 0, 3]),
-    nodeIds: null,
-    degrees: Int32Array.from([0, 1]),
-    predictions: Int32Array.from([0, 1]),
-    confidence: Float32Array.from([0.7, 0.9]),
-    inferenceMs: 0.1,
-  };
-}
+const row = (tag: string, ts: number): RequestLogEntry => logRow(tag, ts);
 
 /** Rows r0 … r(n−1) committed in that order, r(i) `hoursAgo(i)` hours before NOW. */
 function fill(n: number, hoursAgo: (i: number) => number = (i) => n - i): void {
