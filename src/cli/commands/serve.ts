@@ -7,6 +7,7 @@ import { serve } from '../../serve/server.js';
 import { startCpuProfile } from '../../util/cpu-profile.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { homePath } from '../../util/home.js';
+import { log } from '../../util/logger.js';
 
 interface ServeFlags {
   port?: string;
@@ -66,6 +67,14 @@ export function register(program: Command): void {
         throw new GnnopsError(
           ErrorCodes.INVALID_ARGUMENT,
           'no model to serve: give --model NAME@ALIAS, --model NAME/VERSION or --checkpoint PATH (or serve.model=…)',
+        );
+      }
+      const keep = config.serve.log_retention_rows;
+      if (cluster.isPrimary && config.serve.log_requests && keep > 0 && keep < config.drift.window) {
+        // the drift loop compares the last drift.window rows with the reference: it would never see a full window
+        log.warn(
+          { 'serve.log_retention_rows': keep, 'drift.window': config.drift.window },
+          'serve.log_retention_rows is below drift.window: drift checks will only ever see a partial window',
         );
       }
       if (flags.profile !== undefined && cluster.isPrimary) {
