@@ -49,9 +49,32 @@ export function explainBadJson(body: string, parseMessage: string): GnnopsError 
 }
 
 /**
- * The only body parser: application/json (any other content type is a 415). An empty body parses as null so that
- * routes with optional bodies accept it and the others report "body must be object". Prototype-poisoning keys
+ * Parse a JSON body held as bytes, as every body parser here does: the byte-level parser takes the common bodies,
+ * JSON.parse takes the rest and words the errors. Whitespace only parses as null. Prototype-poisoning keys
  * (`__proto__`, `constructor.prototype`) are rejected like Fastify's default parser does.
+ * @throws GnnopsError 400 (malformed, poisoned) or 422 (NaN/Infinity tokens) naming the field
+ */
+export function parseJsonBytes(bytes: Buffer): unknown {
+  let value = parseJsonFast(bytes);
+  if (value === undefined) {
+    const text = bytes.toString('utf8');
+    if (text.trim().length === 0) return null;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      throw explainBadJson(text, (e as Error).message);
+    }
+  }
+  if ((bytes.includes('__proto__') || bytes.includes('constructor')) && hasPoison(value)) {
+    throw requestError(ErrorCodes.BAD_REQUEST, 'body', 'keys __proto__ and constructor.prototype are not allowed');
+  }
+  return value;
+}
+
+/**
+ * The root body parser: application/json (any other content type is a 415). An empty body parses as null so that
+ * routes with optional bodies accept it and the others report "body must be object". The V2 infer route adds
+ * application/octet-stream in its own scope (v2-binary.ts).
  */
 export function registerJsonParser(app: FastifyInstance, bodyLimit: number): void {
   app.removeAllContentTypeParsers();
@@ -59,29 +82,12 @@ export function registerJsonParser(app: FastifyInstance, bodyLimit: number): voi
     'application/json',
     { parseAs: 'buffer', bodyLimit },
     (_req: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
-      const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-      // the byte-level parser takes the common bodies; JSON.parse takes the rest and words the errors
-      let value = parseJsonFast(bytes);
-      if (value === undefined) {
-        const text = bytes.toString('utf8');
-        if (text.trim().length === 0) {
-          done(null, null);
-          return;
-        }
-        try {
-          value = JSON.parse(text);
-        } catch (e) {
-          done(explainBadJson(text, (e as Error).message));
-          return;
-        }
-      }
-      if (bytes.includes('__proto__') || bytes.includes('constructor')) {
-        if (hasPoison(value)) {
-          done(
-            requestError(ErrorCodes.BAD_REQUEST, 'body', 'keys __proto__ and constructor.prototype are not allowed'),
-          );
-          return;
-        }
+      let value: unknown;
+      try {
+        value = parseJsonBytes(typeof body === 'string' ? Buffer.from(body) : body);
+      } catch (e) {
+        done(e as Error);
+        return;
       }
       done(null, value);
     },

@@ -3,6 +3,7 @@ import { requestError } from './errors.js';
 import type { ServedModel } from './model.js';
 import type { Limits } from './schemas/common.js';
 import type { InferTensor } from './schemas/v2.js';
+import { BINARY_ELEMENT_SIZE, readTensor } from './v2-binary.js';
 import type { SubgraphInput } from './validate.js';
 import { copyIndices, FLOAT32_MAX, nonFinite, toNodeIds } from './validate.js';
 
@@ -16,7 +17,8 @@ export type V2Input = { kind: 'subgraph'; subgraph: SubgraphInput } | { kind: 'n
  * Flatten V2 tensor data (flat row-major, or nested arrays) into numbers, checking each element is a number.
  * Non-numbers are named by their flat index (`inputs[0].data[17]`).
  */
-function flatten(data: unknown[], field: string, expected: number): number[] {
+function flatten(data: unknown[] | undefined, field: string, expected: number): number[] {
+  if (data === undefined) throw requestError(ErrorCodes.BAD_REQUEST, `${field}.data`, 'is required');
   let flat: unknown[] = data;
   if (data.some(Array.isArray)) flat = (data as unknown[]).flat(8);
   if (flat.length !== expected) {
@@ -63,8 +65,89 @@ function limit(field: string, what: string, got: number, max: number): void {
     throw requestError(ErrorCodes.LIMIT_EXCEEDED, field, `has ${got} ${what} (limit ${max})`, { limit: max });
 }
 
+/**
+ * Where each binary input's bytes lie in the binary part of the body (binary tensor data extension): inputs with
+ * `parameters.binary_data_size` take consecutive slices in the order of `inputs`. Checks that no input has both
+ * `data` and a binary size, that the datatype has a binary form, that each size is shape × element size, and that
+ * the sizes add up to the bytes received.
+ */
+function binaryLayout(inputs: InferTensor[], binary: Buffer | undefined): Map<InferTensor, Buffer> {
+  const slices = new Map<InferTensor, Buffer>();
+  const available = binary?.length ?? 0;
+  let offset = 0;
+  inputs.forEach((t, i) => {
+    const size = t.parameters?.binary_data_size;
+    if (size === undefined) return;
+    const field = `inputs[${i}]`;
+    if (t.data !== undefined) {
+      throw requestError(
+        ErrorCodes.BAD_REQUEST,
+        field,
+        `${t.name} has both data and parameters.binary_data_size; give one (binary_data_size for binary tensor data)`,
+      );
+    }
+    const width = BINARY_ELEMENT_SIZE[t.datatype];
+    if (width === undefined) {
+      throw requestError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `${field}.datatype`,
+        `${JSON.stringify(t.datatype)} has no binary form here; binary tensors may be ${Object.keys(BINARY_ELEMENT_SIZE).join(', ')}`,
+      );
+    }
+    const count = t.shape.reduce((a, b) => a * b, 1);
+    if (size !== count * width) {
+      throw requestError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `${field}.parameters.binary_data_size`,
+        `is ${size} bytes but shape [${t.shape}] of ${t.datatype} needs ${count} × ${width} = ${count * width}`,
+        { expected: count * width, got: size },
+      );
+    }
+    if (offset + size <= available) slices.set(t, (binary as Buffer).subarray(offset, offset + size));
+    offset += size;
+  });
+  if (offset !== available) {
+    throw requestError(
+      ErrorCodes.BAD_REQUEST,
+      'body',
+      binary === undefined
+        ? `binary_data_size adds up to ${offset} bytes but the request has no binary part (send Content-Type ` +
+            'application/octet-stream with an Inference-Header-Content-Length header)'
+        : `the binary part after the JSON has ${available} bytes but the inputs' binary_data_size add up to ${offset}`,
+      { expected: offset, got: available },
+    );
+  }
+  return slices;
+}
+
+/**
+ * The flat values of an input: its JSON `data` (flattened, each a number), or its binary slice as a typed array.
+ * Returns the field prefix naming its elements in messages (`inputs[0].data`, `inputs[0].binary_data`).
+ */
+function valuesOf(
+  t: InferTensor,
+  field: string,
+  expected: number,
+  slices: Map<InferTensor, Buffer>,
+): { values: ArrayLike<number>; at: string } {
+  const bytes = slices.get(t);
+  if (bytes === undefined) return { values: flatten(t.data, field, expected), at: `${field}.data` };
+  const typed = readTensor(bytes, t.datatype);
+  if (!(typed instanceof BigInt64Array)) return { values: typed, at: `${field}.binary_data` };
+  // INT64 indices: as doubles (exact below 2^53; larger values are out of range either way)
+  const values = new Float64Array(typed.length);
+  for (let k = 0; k < typed.length; k++) values[k] = Number(typed[k]);
+  return { values, at: `${field}.binary_data` };
+}
+
 /** Decode the inputs of a V2 infer request: x [n, F] + edge_index [2, E], or node_ids [k]. */
-export function decodeV2Inputs(inputs: InferTensor[], model: ServedModel, limits: Limits): V2Input {
+export function decodeV2Inputs(
+  inputs: InferTensor[],
+  model: ServedModel,
+  limits: Limits,
+  /** The binary part of the body (binary tensor data extension), if any. */
+  binary?: Buffer,
+): V2Input {
   const numFeatures = model.numFeatures;
   const byName = new Map<string, { t: InferTensor; field: string }>();
   inputs.forEach((t, i) => {
@@ -80,6 +163,7 @@ export function decodeV2Inputs(inputs: InferTensor[], model: ServedModel, limits
       throw requestError(ErrorCodes.INVALID_ARGUMENT, `${field}.name`, `input ${t.name} given twice`);
     byName.set(t.name, { t, field });
   });
+  const slices = binaryLayout(inputs, binary);
 
   const ids = byName.get('node_ids');
   if (ids) {
@@ -97,10 +181,8 @@ export function decodeV2Inputs(inputs: InferTensor[], model: ServedModel, limits
         `model ${model.name}/${model.version} has no stored graph; send x and edge_index instead`,
       );
     }
-    return {
-      kind: 'nodes',
-      ids: toNodeIds(flatten(t.data, field, t.shape[0]), model.graph.numNodes, limits, `${field}.data`),
-    };
+    const { values, at } = valuesOf(t, field, t.shape[0], slices);
+    return { kind: 'nodes', ids: toNodeIds(values, model.graph.numNodes, limits, at) };
   }
 
   const xs = byName.get('x');
@@ -121,12 +203,11 @@ export function decodeV2Inputs(inputs: InferTensor[], model: ServedModel, limits
       { expected: numFeatures, got: F },
     );
   }
-  const xv = flatten(xt.data, xf, n * F);
+  const { values: xv, at: xat } = valuesOf(xt, xf, n * F, slices);
   const x = new Float32Array(n * F);
   for (let i = 0; i < xv.length; i++) {
     const v = xv[i];
-    if (!(Math.abs(v) <= FLOAT32_MAX))
-      throw requestError(ErrorCodes.INVALID_ARGUMENT, `${xf}.data[${i}]`, nonFinite(v));
+    if (!(Math.abs(v) <= FLOAT32_MAX)) throw requestError(ErrorCodes.INVALID_ARGUMENT, `${xat}[${i}]`, nonFinite(v));
     x[i] = v;
   }
 
@@ -139,10 +220,10 @@ export function decodeV2Inputs(inputs: InferTensor[], model: ServedModel, limits
   }
   const E = et.shape[1];
   limit(`${ef}.shape`, 'edges', E, limits.maxEdges);
-  const ev = flatten(et.data, ef, 2 * E);
+  const { values: ev, at: eat } = valuesOf(et, ef, 2 * E, slices);
   const src = new Int32Array(E);
   const dst = new Int32Array(E);
-  copyIndices(ev, src, n, `${ef}.data`, 0);
-  copyIndices(ev, dst, n, `${ef}.data`, E);
+  copyIndices(ev, src, n, eat, 0);
+  copyIndices(ev, dst, n, eat, E);
   return { kind: 'subgraph', subgraph: { x, n, numFeatures: F, src, dst } };
 }

@@ -15,6 +15,13 @@ import {
   modelReadyRouteSchema,
   type OutputTensor,
 } from '../schemas/v2.js';
+import {
+  BINARY_CONTENT_TYPE,
+  binaryPartOf,
+  encodeBinaryBody,
+  INFERENCE_HEADER,
+  registerBinaryParser,
+} from '../v2-binary.js';
 import { decodeV2Inputs } from '../v2-tensors.js';
 
 const OUTPUTS = ['probabilities', 'predictions'] as const;
@@ -69,48 +76,67 @@ export async function v2Routes(app: FastifyInstance, ctx: ServeContext): Promise
     return { name: entry.model.name, ready: true };
   });
 
-  app.post<{ Params: ModelParams; Body: InferRequest; Reply: InferResponse }>(
-    '/v2/models/:name/infer',
-    { schema: inferRouteSchema(ctx.limits) },
-    async (req) => {
-      const entry = entryFor(ctx, req.params.name);
-      try {
-        const model = entry.model;
-        const wanted = (req.body.outputs ?? []).map((o, i) => {
-          if (!(OUTPUTS as readonly string[]).includes(o.name)) {
-            throw requestError(
-              ErrorCodes.INVALID_ARGUMENT,
-              `outputs[${i}].name`,
-              `unknown output ${JSON.stringify(o.name)}; available: ${OUTPUTS.join(', ')}`,
-            );
-          }
-          return o.name;
-        });
-        const input = decodeV2Inputs(req.body.inputs, model, ctx.limits);
-        const meta = { route: '/v2/models/:name/infer', requestId: req.id, item: 0 };
-        const p =
-          input.kind === 'nodes'
-            ? await predictNodes(ctx, model, input.ids, meta)
-            : await predictSubgraph(ctx, model, input.subgraph, meta);
-        const n = p.classes.length;
-        const outputs: OutputTensor[] = [];
-        if (wanted.length === 0 || wanted.includes('probabilities')) {
-          outputs.push({
-            name: 'probabilities',
-            datatype: 'FP32',
-            shape: [n, model.numClasses],
-            data: Array.from(p.probs),
+  // the infer route alone also takes the binary tensor data extension (application/octet-stream)
+  await app.register(async (infer) => {
+    registerBinaryParser(infer, ctx.config.body_limit);
+    infer.post<{ Params: ModelParams; Body: InferRequest; Reply: InferResponse | Buffer }>(
+      '/v2/models/:name/infer',
+      { schema: inferRouteSchema(ctx.limits) },
+      async (req, reply) => {
+        const entry = entryFor(ctx, req.params.name);
+        try {
+          const model = entry.model;
+          const allBinary = req.body.parameters?.binary_data_output === true;
+          const requested = (req.body.outputs ?? []).map((o, i) => {
+            if (!(OUTPUTS as readonly string[]).includes(o.name)) {
+              throw requestError(
+                ErrorCodes.INVALID_ARGUMENT,
+                `outputs[${i}].name`,
+                `unknown output ${JSON.stringify(o.name)}; available: ${OUTPUTS.join(', ')}`,
+              );
+            }
+            return { name: o.name, binary: o.parameters?.binary_data ?? allBinary };
           });
+          const wanted = new Map(
+            requested.length > 0 ? requested.map((o) => [o.name, o.binary]) : OUTPUTS.map((n) => [n, allBinary]),
+          );
+          const input = decodeV2Inputs(req.body.inputs, model, ctx.limits, binaryPartOf(req.body));
+          const meta = { route: '/v2/models/:name/infer', requestId: req.id, item: 0 };
+          const p =
+            input.kind === 'nodes'
+              ? await predictNodes(ctx, model, input.ids, meta)
+              : await predictSubgraph(ctx, model, input.subgraph, meta);
+          const n = p.classes.length;
+          const outputs: OutputTensor[] = [];
+          const raw: (Float32Array | BigInt64Array)[] = [];
+          const probs = wanted.get('probabilities');
+          if (probs !== undefined) {
+            const t: OutputTensor = { name: 'probabilities', datatype: 'FP32', shape: [n, model.numClasses] };
+            if (probs) {
+              raw.push(p.probs);
+              t.parameters = { binary_data_size: p.probs.byteLength };
+            } else t.data = Array.from(p.probs);
+            outputs.push(t);
+          }
+          const preds = wanted.get('predictions');
+          if (preds !== undefined) {
+            const t: OutputTensor = { name: 'predictions', datatype: 'INT64', shape: [n] };
+            if (preds) {
+              raw.push(BigInt64Array.from(p.classes, (c) => BigInt(c)));
+              t.parameters = { binary_data_size: n * 8 };
+            } else t.data = Array.from(p.classes);
+            outputs.push(t);
+          }
+          const res: InferResponse = { model_name: model.name, model_version: model.version, outputs };
+          if (req.body.id !== undefined) res.id = req.body.id;
+          if (raw.length === 0) return res;
+          // binary outputs: the JSON part, then the tensors' bytes in output order (no response schema applies)
+          const { body, jsonLength } = encodeBinaryBody(res, raw);
+          return reply.type(BINARY_CONTENT_TYPE).header(INFERENCE_HEADER, jsonLength).send(body);
+        } finally {
+          ctx.holder.release(entry);
         }
-        if (wanted.length === 0 || wanted.includes('predictions')) {
-          outputs.push({ name: 'predictions', datatype: 'INT64', shape: [n], data: Array.from(p.classes) });
-        }
-        const res: InferResponse = { model_name: model.name, model_version: model.version, outputs };
-        if (req.body.id !== undefined) res.id = req.body.id;
-        return res;
-      } finally {
-        ctx.holder.release(entry);
-      }
-    },
-  );
+      },
+    );
+  });
 }

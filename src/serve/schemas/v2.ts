@@ -9,7 +9,7 @@ const shape = { type: 'array', items: { type: 'integer', minimum: 0 }, maxItems:
 export function inferTensorSchema(l: Limits) {
   return {
     type: 'object',
-    required: ['name', 'shape', 'datatype', 'data'],
+    required: ['name', 'shape', 'datatype'],
     properties: {
       name: {
         type: 'string',
@@ -17,10 +17,23 @@ export function inferTensorSchema(l: Limits) {
       },
       shape,
       datatype: { type: 'string' },
-      parameters: { type: 'object' },
+      parameters: {
+        type: 'object',
+        properties: {
+          binary_data_size: {
+            type: 'integer',
+            minimum: 0,
+            description:
+              'Binary tensor data extension: the tensor is sent as this many raw little-endian bytes after the ' +
+              'JSON part of the body (FP32, FP64, INT32 or INT64), instead of `data`.',
+          },
+        },
+      },
       data: {
         type: 'array',
-        description: 'Row-major flat values, or nested arrays matching the shape.',
+        description:
+          'Row-major flat values, or nested arrays matching the shape. Required unless ' +
+          '`parameters.binary_data_size` is given.',
         maxItems: Math.max(l.maxNodes * l.maxFeatures, 2 * l.maxEdges),
       },
     },
@@ -33,12 +46,32 @@ export function inferRequestSchema(l: Limits) {
     required: ['inputs'],
     properties: {
       id: { type: 'string' },
-      parameters: { type: 'object' },
+      parameters: {
+        type: 'object',
+        properties: {
+          binary_data_output: {
+            type: 'boolean',
+            description: 'Return every output as binary tensor data (unless its own `binary_data` says otherwise).',
+          },
+        },
+      },
       inputs: { type: 'array', minItems: 1, maxItems: 8, items: inferTensorSchema(l) },
       outputs: {
         type: 'array',
         description: 'Requested outputs (default all): `probabilities` FP32 [n, C], `predictions` INT64 [n].',
-        items: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } },
+        items: {
+          type: 'object',
+          required: ['name'],
+          properties: {
+            name: { type: 'string' },
+            parameters: {
+              type: 'object',
+              properties: {
+                binary_data: { type: 'boolean', description: 'Return this output as binary tensor data.' },
+              },
+            },
+          },
+        },
       },
     },
   } as const;
@@ -46,12 +79,16 @@ export function inferRequestSchema(l: Limits) {
 
 export const outputTensorSchema = {
   type: 'object',
-  required: ['name', 'shape', 'datatype', 'data'],
+  required: ['name', 'shape', 'datatype'],
   properties: {
     name: { type: 'string' },
     shape: { type: 'array', items: { type: 'integer' } },
     datatype: { type: 'string' },
-    data: { type: 'array', items: { type: 'number' } },
+    parameters: {
+      type: 'object',
+      properties: { binary_data_size: { type: 'integer', description: 'Bytes of this output after the JSON part.' } },
+    },
+    data: { type: 'array', items: { type: 'number' }, description: 'Absent when the output is sent in binary.' },
   },
 } as const;
 
@@ -75,6 +112,14 @@ const modelParams = {
 export function inferRouteSchema(l: Limits) {
   return {
     summary: 'Open Inference Protocol (KServe V2) inference',
+    description:
+      'Inputs as JSON (`application/json`), or with the binary tensor data extension: `Content-Type: ' +
+      'application/octet-stream`, header `Inference-Header-Content-Length: <bytes of the JSON part>`, the JSON ' +
+      'request below, then the raw little-endian row-major bytes of each input that has ' +
+      '`parameters.binary_data_size` (and no `data`), in input order. FP32, FP64, INT32 and INT64 tensors have a ' +
+      'binary form; BYTES does not. Outputs are JSON unless `parameters.binary_data_output` (or an output’s ' +
+      '`parameters.binary_data`) is true: then the response is `application/octet-stream` with its own ' +
+      '`Inference-Header-Content-Length`, and each binary output has `parameters.binary_data_size` instead of `data`.',
     tags: ['v2'],
     params: modelParams,
     body: inferRequestSchema(l),
