@@ -3,7 +3,8 @@
  * generator does not share its event loop) and drive it with autocannon at 32 connections:
  *   1. POST /v1/predict/nodes with 1 node id;
  *   2. POST /predict with a 20-node, 300-feature subgraph (the replaced system's client);
- *   3. POST /v2/models/{name}/infer with the same subgraph as FP32/INT64 tensors.
+ *   3. POST /v2/models/{name}/infer with the same subgraph as FP32/INT64 tensors;
+ *   4. the same V2 infer with binary tensor data (application/octet-stream: the JSON header, then the raw bytes).
  * Prints requests/s, p50 and p99 per scenario against the targets (≥ 2,000 rps for 1, ≥ 500 rps for 2,
  * p99 < 25 ms). The model is the TEST FIXTURE (one mean-aggregation layer, 300 → 10, in plain TS) until the real
  * GCN loader lands; request logging to SQLite is on (sample rate 1).
@@ -22,6 +23,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
+import { binaryInferRequest } from '../src/serve/v2-binary.js';
 import { exitOf, spawnServer } from '../test/serve/fixtures/spawn-server.js';
 import { fixtureEnv, subgraph, v2Body } from './serve-workload.js';
 
@@ -33,7 +35,9 @@ function opt(args: string[], name: string, def: number): number {
 interface Scenario {
   name: string;
   path: string;
-  body: string;
+  body: string | Buffer;
+  /** Request headers (default: content-type application/json). */
+  headers?: Record<string, string>;
   minRps?: number;
 }
 
@@ -61,6 +65,23 @@ function spawnCliServer(args: string[], ref: string, runtime: string): Promise<{
     );
     proc.once('exit', (code) => reject(new Error(`gnnops serve exited early with ${code}`)));
   });
+}
+
+/** The subgraph as binary tensors: x FP32 [n, F] and edge_index INT64 [2, E] after the JSON header. */
+function v2BinaryBody(sg: { x: number[][]; edge_index: [number[], number[]] }): {
+  body: Buffer;
+  headers: Record<string, string>;
+} {
+  const E = sg.edge_index[0].length;
+  return binaryInferRequest([
+    { name: 'x', shape: [sg.x.length, sg.x[0].length], datatype: 'FP32', data: Float32Array.from(sg.x.flat()) },
+    {
+      name: 'edge_index',
+      shape: [2, E],
+      datatype: 'INT64',
+      data: BigInt64Array.from(sg.edge_index.flat(), (v) => BigInt(v)),
+    },
+  ]);
 }
 
 export default async function loadtest(args: string[]): Promise<void> {
@@ -93,6 +114,7 @@ export default async function loadtest(args: string[]): Promise<void> {
     },
     { name: '/predict (20 nodes × 300 features)', path: '/predict', body: JSON.stringify(sg), minRps: 500 },
     { name: 'V2 infer (same subgraph)', path: `/v2/models/${modelName}/infer`, body: JSON.stringify(v2Body(sg)) },
+    { name: 'V2 infer, binary tensors', path: `/v2/models/${modelName}/infer`, ...v2BinaryBody(sg) },
   ];
   const what = modelRef
     ? `registered model ${modelRef} (${runtime === 'onnx' ? 'ONNX Runtime' : 'native engine'})`
@@ -112,7 +134,7 @@ export default async function loadtest(args: string[]): Promise<void> {
       const base = {
         url: `${url}${s.path}`,
         method: 'POST' as const,
-        headers: { 'content-type': 'application/json' },
+        headers: s.headers ?? { 'content-type': 'application/json' },
         body: s.body,
         connections,
         timeout: 10,
