@@ -204,7 +204,8 @@ export function decodeV2Inputs(
     );
   }
   const { values: xv, at: xat } = valuesOf(xt, xf, n * F, slices);
-  const x = new Float32Array(n * F);
+  // binary FP32 arrives as a fresh Float32Array: check it in place instead of copying it again
+  const x = xv instanceof Float32Array ? xv : new Float32Array(n * F);
   for (let i = 0; i < xv.length; i++) {
     const v = xv[i];
     if (!(Math.abs(v) <= FLOAT32_MAX)) throw requestError(ErrorCodes.INVALID_ARGUMENT, `${xat}[${i}]`, nonFinite(v));

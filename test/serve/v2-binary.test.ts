@@ -116,6 +116,27 @@ describe('V2 infer: binary tensor data extension', () => {
     assert.deepEqual(r2.json().outputs, ref.outputs);
   });
 
+  it('splits a JSON part of over 4 KB (the byte-level parser takes it) from the binary part', async () => {
+    const big = await tinyApp();
+    try {
+      const g = randomSubgraph(400, 30, 7);
+      const ref = (await big.app.inject({ method: 'POST', url: URL, payload: jsonBody(g) })).json();
+      // x as JSON data (~6 KB of numbers), edge_index in binary right after it
+      const req = raw(
+        {
+          inputs: [{ name: 'x', shape: [g.n, 2], datatype: 'FP32', data: Array.from(g.x) }, eiIn(g.e * 16, [2, g.e])],
+        },
+        [Buffer.from(BigInt64Array.from(g.ei, (v) => BigInt(v)).buffer)],
+      );
+      assert.ok(Number(req.headers['inference-header-content-length']) > 4096);
+      const r = await big.app.inject(req);
+      assert.equal(r.statusCode, 200, r.body);
+      assert.deepEqual(r.json().outputs, ref.outputs);
+    } finally {
+      await big.app.close();
+    }
+  });
+
   it('classifies node_ids sent as INT64 bytes like the JSON form', async () => {
     const json = await s.app.inject({
       method: 'POST',
