@@ -29,6 +29,7 @@ import { nodesRoutes } from './routes/nodes.js';
 import { predictRoutes } from './routes/predict.js';
 import { v2Routes } from './routes/v2.js';
 import { securitySchemes } from './schemas/common.js';
+import { INFERENCE_HEADER } from './v2-binary.js';
 
 export interface ServeAppOptions {
   /** The `serve` config section; defaults for anything missing. */
@@ -162,7 +163,8 @@ export async function buildServeApp(opts: ServeAppOptions = {}): Promise<ServeAp
     await app.register(cors, {
       origin: config.cors_origins.includes('*') ? true : config.cors_origins,
       methods: ['GET', 'POST'],
-      allowedHeaders: ['content-type', 'authorization', 'x-api-key'],
+      allowedHeaders: ['content-type', 'authorization', 'x-api-key', INFERENCE_HEADER],
+      exposedHeaders: [INFERENCE_HEADER],
     });
   }
   await app.register(swagger, {

@@ -135,7 +135,11 @@ function fromFastify(err: FastifyError, req: FastifyRequest, bodyLimit: number):
       return requestError(
         ErrorCodes.UNSUPPORTED_MEDIA_TYPE,
         'content-type',
-        `${JSON.stringify(req.headers['content-type'] ?? '')} is not supported; send application/json`,
+        `${JSON.stringify(req.headers['content-type'] ?? '')} is not supported; send application/json${
+          req.routeOptions?.url?.endsWith('/infer')
+            ? ' (or application/octet-stream with Inference-Header-Content-Length: binary tensor data)'
+            : ''
+        }`,
       );
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return requestError(ErrorCodes.BAD_REQUEST, 'content-length', 'does not match the body received');

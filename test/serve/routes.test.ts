@@ -60,7 +60,9 @@ describe('serve routes (inject, tiny fixture model)', () => {
   it('V2 health, server and model metadata, readiness', async () => {
     assert.deepEqual((await s.app.inject({ url: '/v2/health/live' })).json(), { live: true });
     assert.deepEqual((await s.app.inject({ url: '/v2/health/ready' })).json(), { ready: true });
-    assert.equal((await s.app.inject({ url: '/v2' })).json().name, 'gnnops');
+    const server = (await s.app.inject({ url: '/v2' })).json();
+    assert.equal(server.name, 'gnnops');
+    assert.deepEqual(server.extensions, ['binary_tensor_data']);
     const m = (await s.app.inject({ url: '/v2/models/tiny' })).json();
     assert.deepEqual(m.versions, ['1']);
     assert.deepEqual(

@@ -457,7 +457,16 @@ describe('V2 infer: binary tensor data extension', () => {
         assert.equal(r.statusCode, 415, `${url}: ${r.body}`);
         assert.equal(r.json().code, 'E_UNSUPPORTED_MEDIA_TYPE');
         assert.equal(r.json().field, 'content-type');
+        assert.doesNotMatch(r.json().error, /Inference-Header-Content-Length/, 'only the infer route offers the binary form');
       }
+      const text = await s.app.inject({
+        method: 'POST',
+        url: URL,
+        headers: { 'content-type': 'text/plain' },
+        payload: 'x',
+      });
+      assert.equal(text.statusCode, 415);
+      assert.match(text.json().error, /application\/octet-stream with Inference-Header-Content-Length/);
       const ok = await s.app.inject({ method: 'POST', url: URL, headers, payload: body });
       assert.equal(ok.statusCode, 200, 'the same body is accepted by V2 infer');
     });

@@ -15,6 +15,6 @@ export async function healthRoutes(app: FastifyInstance, ctx: ServeContext): Pro
   app.get('/v2', { schema: serverMetadataRouteSchema }, async () => ({
     name: 'gnnops',
     version: SERVER_VERSION,
-    extensions: [],
+    extensions: ['binary_tensor_data'],
   }));
 }
