@@ -70,3 +70,23 @@ export function makeDriftCheck(
 ): () => Promise<DriftSnapshotValues> {
   return async () => driftSnapshot(profile, windowFromRequestLog(readWindow(), profile.cols), opts);
 }
+
+/** Nothing to compare yet (no logged feature rows): the gauges read 0 and the snapshot says why. */
+export interface UnavailableSnapshot {
+  driftShare: 0;
+  driftedFeatures: 0;
+  predictionDriftScore: 0;
+  available: false;
+  reason: string;
+}
+
+/** The server's drift snapshot of request-log rows (oldest first) against a profile. */
+export function requestLogSnapshot(
+  profile: ReferenceProfile,
+  entries: readonly RequestLogEntry[],
+): (DriftSnapshotValues & { available: true }) | UnavailableSnapshot {
+  const cur = windowFromRequestLog(entries, profile.cols);
+  if (cur.rows === 0)
+    return { driftShare: 0, driftedFeatures: 0, predictionDriftScore: 0, available: false, reason: 'no logged rows' };
+  return { available: true, ...driftSnapshot(profile, cur) };
+}

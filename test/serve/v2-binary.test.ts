@@ -457,7 +457,11 @@ describe('V2 infer: binary tensor data extension', () => {
         assert.equal(r.statusCode, 415, `${url}: ${r.body}`);
         assert.equal(r.json().code, 'E_UNSUPPORTED_MEDIA_TYPE');
         assert.equal(r.json().field, 'content-type');
-        assert.doesNotMatch(r.json().error, /Inference-Header-Content-Length/, 'only the infer route offers the binary form');
+        assert.doesNotMatch(
+          r.json().error,
+          /Inference-Header-Content-Length/,
+          'only the infer route offers the binary form',
+        );
       }
       const text = await s.app.inject({
         method: 'POST',

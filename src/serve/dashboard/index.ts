@@ -1,12 +1,13 @@
 import { Ajv } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 import type { GraphData } from '../../data/graph.js';
-import { driftSnapshot, windowFromRequestLog } from '../../monitor/drift-check.js';
+import { requestLogSnapshot } from '../../monitor/drift-check.js';
 import type { PromotionHooks } from '../../registry/index.js';
 import { requireKey } from '../auth.js';
 import type { ServeContext } from '../context.js';
 import { DriftLoop } from '../drift-loop.js';
 import { readRequestLog } from '../request-log/reader.js';
+import { DriftWorker } from './drift-worker.js';
 import { dataRoutes } from './routes/data.js';
 import { driftRoutes } from './routes/drift.js';
 import { graphRoutes } from './routes/graph.js';
@@ -47,19 +48,15 @@ export async function dashboardPlugin(app: FastifyInstance, opts: DashboardOptio
   const traffic = new TrafficSampler(ctx.metrics, opts.trafficIntervalMs ?? 5000);
   // With a request log but no drift check from the caller, the server's background drift loop (Prometheus gauges,
   // GET /v1/drift) uses the same reference profile as the dashboard: the served version's registered profile first.
+  let driftWorker: DriftWorker | undefined;
   if (!ctx.drift && ctx.requestLog) {
+    const db = sources.store.db;
+    // on a worker thread when the store is a file (always, outside tests): a check stalls its thread for 0.2–0.4 s
+    driftWorker = db.memory ? undefined : new DriftWorker(db.name);
     ctx.drift = new DriftLoop(async () => {
       const { profile } = await sources.profile();
-      const cur = windowFromRequestLog(readRequestLog(sources.store.db, { last: DRIFT_WINDOW }), profile.cols);
-      if (cur.rows === 0)
-        return {
-          driftShare: 0,
-          driftedFeatures: 0,
-          predictionDriftScore: 0,
-          available: false,
-          reason: 'no logged rows',
-        };
-      return { available: true, ...driftSnapshot(profile, cur) };
+      if (driftWorker) return driftWorker.check(profile, DRIFT_WINDOW);
+      return requestLogSnapshot(profile, readRequestLog(db, { last: DRIFT_WINDOW }));
     }, ctx.metrics);
     ctx.drift.start(ctx.config.drift_interval_s * 1000);
   }
@@ -67,6 +64,8 @@ export async function dashboardPlugin(app: FastifyInstance, opts: DashboardOptio
   traffic.start();
   app.addHook('onClose', async () => {
     ctx.drift?.stop();
+    await ctx.drift?.idle();
+    await driftWorker?.close();
     traffic.stop();
     sources.close();
   });

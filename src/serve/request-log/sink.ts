@@ -1,6 +1,6 @@
-import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { log } from '../../util/logger.js';
+import { moduleWorker } from '../../util/worker.js';
 import { batchInserter } from './insert.js';
 import type { RetentionPolicy } from './retention.js';
 import type { RequestLogEntry } from './types.js';
@@ -71,14 +71,8 @@ export function featureBuffers(rows: readonly RequestLogEntry[]): ArrayBuffer[] 
  * Under tsx (dev, tests) Node 20 does not run `--import tsx` in workers, so the worker registers tsx first.
  */
 export function threadSink(path: string, opts: ThreadSinkOptions = {}): LogSink {
-  const url = new URL(`./writer-thread${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
   const workerData = { path, busyTimeoutMs: opts.busyTimeoutMs ?? 10_000, retention: opts.retention };
-  const w = url.pathname.endsWith('.ts')
-    ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`, {
-        eval: true,
-        workerData,
-      })
-    : new Worker(url, { workerData });
+  const w = moduleWorker('writer-thread', import.meta.url, workerData);
   w.unref();
   let seq = 0;
   let failure: Error | undefined;
