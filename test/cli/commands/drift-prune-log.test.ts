@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, beforeEach, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { PruneLogResult } from '../../../src/cli/commands/drift-prune-log.js';
 import { parseAge } from '../../../src/cli/commands/drift-prune-log.js';
 import { batchInserter } from '../../../src/serve/request-log/insert.js';
@@ -12,20 +10,13 @@ import { readRequestLog } from '../../../src/serve/request-log/reader.js';
 import { requestLogMigrations } from '../../../src/serve/request-log/schema.js';
 import type { RequestLogEntry } from '../../../src/serve/request-log/types.js';
 import { openStore } from '../../../src/track/store.js';
+import { runCli } from '../_run.js';
 
-const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const home = mkdtempSync(join(tmpdir(), 'gnnops-prune-log-'));
 after(() => rmSync(home, { recursive: true, force: true }));
 const HOUR = 3_600_000;
 
-function gnnops(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, GNNOPS_HOME: home, GNNOPS_LOG_LEVEL: 'silent' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const gnnops = (args: string[]) => runCli(home, args);
 
 /** Rows r0 … r(n−1) in commit order, r(i) (n − i) hours old, each with a 20 × 300 feature sample (24 KB). */
 function fill(n: number): void {

@@ -1,26 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { applyDrift, sampleRows, syntheticWindow } from '../../../src/monitor/synthetic.js';
 import { requestLogMigrations } from '../../../src/serve/request-log/schema.js';
 import { openStore } from '../../../src/track/store.js';
+import { runCli } from '../_run.js';
 
-const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const home = mkdtempSync(join(tmpdir(), 'gnnops-drift-cli-'));
 after(() => rmSync(home, { recursive: true, force: true }));
 
-function gnnops(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, GNNOPS_HOME: home, GNNOPS_LOG_LEVEL: 'silent' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const gnnops = (args: string[]) => runCli(home, args);
 
 function writeRows(path: string, w: ReturnType<typeof sampleRows>): void {
   const rows = Array.from({ length: w.rows }, (_, r) => Array.from(w.features.subarray(r * w.cols, (r + 1) * w.cols)));

@@ -1,28 +1,19 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { accuracyCell } from '../../../src/cli/commands/models.js';
 import { Registry } from '../../../src/registry/index.js';
 import type { ModelVersion } from '../../../src/registry/types.js';
 import { lineageOf } from '../../../src/serve/loader.js';
 import { openStore } from '../../../src/track/store.js';
+import { runCli } from '../_run.js';
 
-const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const home = mkdtempSync(join(tmpdir(), 'gnnops-models-show-'));
 after(() => rmSync(home, { recursive: true, force: true }));
 
-function gnnops(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, GNNOPS_HOME: home, GNNOPS_LOG_LEVEL: 'silent', USER: 'tester' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const gnnops = (args: string[]) => runCli(home, args, { USER: 'tester' });
 
 // A trained version (seed means, as `gnnops train` registers) and a pruned variant of it registered the way
 // `gnnops models optimize` does (single measurements, lineage in tags).
