@@ -19,8 +19,15 @@ export type V2Input = { kind: 'subgraph'; subgraph: SubgraphInput } | { kind: 'n
  */
 function flatten(data: unknown[] | undefined, field: string, expected: number): number[] {
   if (data === undefined) throw requestError(ErrorCodes.BAD_REQUEST, `${field}.data`, 'is required');
-  let flat: unknown[] = data;
-  if (data.some(Array.isArray)) flat = (data as unknown[]).flat(8);
+  // one pass for the common case (flat numbers); nested data is flattened and then checked element by element
+  let allNumbers = true;
+  for (let i = 0; i < data.length; i++) {
+    if (typeof data[i] !== 'number') {
+      allNumbers = false;
+      break;
+    }
+  }
+  const flat: unknown[] = allNumbers || !data.some(Array.isArray) ? data : data.flat(8);
   if (flat.length !== expected) {
     throw requestError(
       ErrorCodes.INVALID_ARGUMENT,
@@ -28,7 +35,7 @@ function flatten(data: unknown[] | undefined, field: string, expected: number): 
       `has ${flat.length} values but the shape needs ${expected}`,
     );
   }
-  for (let i = 0; i < flat.length; i++) {
+  for (let i = 0; !allNumbers && i < flat.length; i++) {
     if (typeof flat[i] !== 'number') {
       throw requestError(
         ErrorCodes.INVALID_ARGUMENT,
