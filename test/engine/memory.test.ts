@@ -6,8 +6,10 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { Arena } from '../../src/engine/backend/arena.js';
 import { kernelsWasmPath } from '../../src/engine/backend/kernels-module.js';
 import { WasmBackend } from '../../src/engine/backend/wasm.js';
+import { wasmApi } from '../../src/engine/backend/wasm-api.js';
 import { attentionGraph, disposeAdjacency, gcnAdjacency, meanAdjacency } from '../../src/engine/index.js';
 import { trainGcn } from './_gcn.js';
 import { randomGraph } from './_graphs.js';
@@ -63,6 +65,9 @@ describe('memory across epochs', () => {
     skip: wasmMissing,
   }, () => {
     const be = new WasmBackend({ threads: 1 });
+    // the reference twin: an arena without a zeroing kernel fills with a typed array
+    const memory = new wasmApi.Memory({ initial: 4, maximum: 64, shared: true });
+    const plain = new Arena(memory, 64);
     try {
       for (const n of [1, 100, 10_000]) {
         const a = be.alloc(n);
@@ -72,9 +77,19 @@ describe('memory across epochs', () => {
         assert.equal(b.byteOffset, a.byteOffset, 'the freed block is handed out again');
         assert.ok(
           b.every((v) => v === 0),
-          `block of ${n} floats not zeroed`,
+          `wasm: block of ${n} floats not zeroed`,
         );
         be.free(b);
+
+        const off = plain.alloc(n * 4);
+        new Float32Array(memory.buffer, off, n).fill(7.5);
+        plain.release(off);
+        assert.equal(plain.alloc(n * 4), off);
+        assert.ok(
+          new Float32Array(memory.buffer, off, n).every((v) => v === 0),
+          `reference: block of ${n} floats not zeroed`,
+        );
+        plain.release(off);
       }
     } finally {
       be.dispose();
