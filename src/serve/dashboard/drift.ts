@@ -1,8 +1,8 @@
+import type Database from 'better-sqlite3';
 import { TEST_INFO } from '../../monitor/column-drift.js';
 import { windowFromRequestLog } from '../../monitor/drift-check.js';
 import { driftReport, type NumericColumnReport, rankFeatures, summarizeDrift } from '../../monitor/drift-report.js';
 import type { ReferenceProfile } from '../../monitor/profile.js';
-import type { Store } from '../../track/store.js';
 import { readRequestLog } from '../request-log/reader.js';
 import { finiteOrNull } from './schemas/common.js';
 import type { ColumnDriftJson, DriftHistoryResponse, DriftLatestResponse } from './schemas/drift.js';
@@ -35,12 +35,12 @@ const noTraffic = (n: number, cols: number) =>
 
 /** The drift report of the last `window` logged requests against the reference profile. */
 export function latestDrift(
-  store: Store,
+  db: Database.Database,
   profile: ReferenceProfile,
   source: string,
   window: number,
 ): DriftLatestResponse {
-  const entries = readRequestLog(store.db, { last: window });
+  const entries = readRequestLog(db, { last: window });
   const cur = windowFromRequestLog(entries, profile.cols);
   if (cur.rows === 0)
     return {
@@ -87,12 +87,12 @@ export function latestDrift(
  * windows of equal request count, each compared with the reference. Windows without sampled features are left out.
  */
 export function driftHistory(
-  store: Store,
+  db: Database.Database,
   profile: ReferenceProfile,
   window: number,
   windows: number,
 ): DriftHistoryResponse {
-  const entries = readRequestLog(store.db, { last: window });
+  const entries = readRequestLog(db, { last: window });
   const size = Math.max(1, Math.ceil(entries.length / windows));
   const points: DriftHistoryResponse['points'] = [];
   let threshold: number | undefined;

@@ -1,12 +1,10 @@
 import { Ajv } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 import type { GraphData } from '../../data/graph.js';
-import { requestLogSnapshot } from '../../monitor/drift-check.js';
 import type { PromotionHooks } from '../../registry/index.js';
 import { requireKey } from '../auth.js';
 import type { ServeContext } from '../context.js';
 import { DriftLoop } from '../drift-loop.js';
-import { readRequestLog } from '../request-log/reader.js';
 import { DriftWorker } from './drift-worker.js';
 import { dataRoutes } from './routes/data.js';
 import { driftRoutes } from './routes/drift.js';
@@ -48,24 +46,20 @@ export async function dashboardPlugin(app: FastifyInstance, opts: DashboardOptio
   const traffic = new TrafficSampler(ctx.metrics, opts.trafficIntervalMs ?? 5000);
   // With a request log but no drift check from the caller, the server's background drift loop (Prometheus gauges,
   // GET /v1/drift) uses the same reference profile as the dashboard: the served version's registered profile first.
-  let driftWorker: DriftWorker | undefined;
+  const driftWorker = new DriftWorker(sources.store.db);
   if (!ctx.drift && ctx.requestLog) {
-    const db = sources.store.db;
-    // on a worker thread when the store is a file (always, outside tests): a check stalls its thread for 0.2–0.4 s
-    driftWorker = db.memory ? undefined : new DriftWorker(db.name);
     ctx.drift = new DriftLoop(async () => {
       const { profile } = await sources.profile();
-      if (driftWorker) return driftWorker.check(profile, DRIFT_WINDOW);
-      return requestLogSnapshot(profile, readRequestLog(db, { last: DRIFT_WINDOW }));
+      return driftWorker.snapshot(profile, DRIFT_WINDOW);
     }, ctx.metrics);
     ctx.drift.start(ctx.config.drift_interval_s * 1000);
   }
-  const state: DashboardState = { sources, traffic, driftLoop: ctx.drift };
+  const state: DashboardState = { sources, traffic, drift: driftWorker, driftLoop: ctx.drift };
   traffic.start();
   app.addHook('onClose', async () => {
     ctx.drift?.stop();
     await ctx.drift?.idle();
-    await driftWorker?.close();
+    await driftWorker.close();
     traffic.stop();
     sources.close();
   });

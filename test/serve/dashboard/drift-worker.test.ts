@@ -1,13 +1,13 @@
 /**
- * The server's background drift check runs on a worker thread: its snapshot must be the one the same check gives on
- * the calling thread. Fixture: a profile of 400 standard-normal rows (seeded) and a request log holding 30 clean and
+ * The server's drift computations (the background check, the dashboard's latest report and history) run on a worker
+ * thread: each result must be the one the same job gives on the calling thread. Fixture: a profile of 400 standard-normal rows (seeded) and a request log holding 30 clean and
  * 30 shifted subgraph requests, so the check has something to find.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { requestLogSnapshot } from '../../../src/monitor/drift-check.js';
 import { computeProfile } from '../../../src/monitor/profile.js';
-import { DriftWorker } from '../../../src/serve/dashboard/drift-worker.js';
+import { DriftWorker, runDriftJob } from '../../../src/serve/dashboard/drift-worker.js';
 import { batchInserter } from '../../../src/serve/request-log/insert.js';
 import { readRequestLog } from '../../../src/serve/request-log/reader.js';
 import { mulberry32 } from '../../../src/util/random.js';
@@ -20,15 +20,15 @@ const matrix = (rows: number, shift: number) => Float32Array.from({ length: rows
 
 describe('DriftWorker', () => {
   const store = openLogStore(tempHome());
-  const worker = new DriftWorker(store.path);
+  const worker = new DriftWorker(store.db);
   after(async () => {
     await worker.close();
     store.close();
   });
 
-  it('gives the snapshot the calling thread computes, and says so when there is nothing to compare', async () => {
+  it('gives the results the calling thread computes, and says so when there is nothing to compare', async () => {
     const profile = computeProfile(matrix(400, 0), 400, F);
-    const empty = await worker.check(profile, 100);
+    const empty = await worker.snapshot(profile, 100);
     assert.deepEqual(empty, requestLogSnapshot(profile, []));
     assert.equal(empty.available, false);
 
@@ -38,14 +38,25 @@ describe('DriftWorker', () => {
       rows.push({ ...row, numFeatures: F });
     }
     batchInserter(store.db)(rows);
+    // everything but the time (and duration) of each report
+    const timeless = (r: unknown) =>
+      JSON.parse(JSON.stringify(r, (k, v) => (/^(generated_?[aA]t|duration_?ms|durationMs)$/.test(k) ? 0 : v)));
     for (const window of [20, 60]) {
-      const fromWorker = await worker.check(profile, window);
+      const fromWorker = await worker.snapshot(profile, window);
       const here = requestLogSnapshot(profile, readRequestLog(store.db, { last: window }));
-      // everything but the time each report was made
-      assert.deepEqual({ ...fromWorker, generatedAt: 0 }, { ...here, generatedAt: 0 }, `window ${window}`);
+      assert.deepEqual(timeless(fromWorker), timeless(here), `window ${window}`);
       assert.equal(fromWorker.available, true);
+      const latest = await worker.latest(profile, 'test profile', window);
+      assert.deepEqual(
+        timeless(latest),
+        timeless(runDriftJob(store.db, { kind: 'latest', profile, source: 'test profile', window })),
+      );
+      assert.equal(latest.requests, window);
+      const history = await worker.history(profile, window, 4);
+      assert.deepEqual(history, runDriftJob(store.db, { kind: 'history', profile, window, windows: 4 }));
+      assert.equal(history.points.length, 4);
     }
-    const shifted = await worker.check(profile, 20);
+    const shifted = await worker.snapshot(profile, 20);
     assert.ok(shifted.driftShare > 0.5, `the shifted window drifts: share ${shifted.driftShare}`);
   });
 });

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { driftHistory, latestDrift } from '../drift.js';
 import {
   type DriftHistoryResponse,
   type DriftLatestResponse,
@@ -17,7 +16,7 @@ export async function driftRoutes(app: FastifyInstance, d: DashboardState): Prom
     { schema: driftLatestRouteSchema },
     async (req) => {
       const { profile, source } = await d.sources.profile();
-      const res = latestDrift(d.sources.store, profile, source, req.query.window ?? 5000);
+      const res = await d.drift.latest(profile, source, req.query.window ?? 5000);
       if (res.predictions) {
         const names = await d.sources.graph().then(
           (g) => classNamesOf(g.graph),
@@ -43,7 +42,7 @@ export async function driftRoutes(app: FastifyInstance, d: DashboardState): Prom
     { schema: driftHistoryRouteSchema },
     async (req) => {
       const { profile } = await d.sources.profile();
-      return driftHistory(d.sources.store, profile, req.query.window ?? 5000, req.query.windows ?? 12);
+      return d.drift.history(profile, req.query.window ?? 5000, req.query.windows ?? 12);
     },
   );
 }

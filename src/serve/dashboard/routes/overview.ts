@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { latestDrift } from '../drift.js';
 import { type OverviewResponse, overviewRouteSchema } from '../schemas/overview.js';
 import type { DashboardState } from '../state.js';
 import { recentAudit } from './registry.js';
@@ -17,7 +16,7 @@ async function refreshDrift(d: DashboardState): Promise<void> {
   d.lastDriftTry = now;
   try {
     const { profile, source } = await d.sources.profile();
-    const r = latestDrift(d.sources.store, profile, source, 5000);
+    const r = await d.drift.latest(profile, source, 5000);
     if (r.dataset && r.generated_at) {
       d.lastDrift = {
         share: r.dataset.share,
