@@ -1,5 +1,15 @@
+import cliProgress from 'cli-progress';
 import { ErrorCodes, isGnnopsError } from '../util/errors.js';
 import { log } from '../util/logger.js';
+
+/**
+ * A progress bar on stderr for long work, or null when nobody watches it: stderr is not a terminal, or the output is
+ * --json for a script.
+ */
+export function progressBar(json: boolean | undefined, opts: cliProgress.Options): cliProgress.SingleBar | null {
+  if (json || !process.stderr.isTTY) return null;
+  return new cliProgress.SingleBar({ stream: process.stderr, ...opts }, cliProgress.Presets.shades_classic);
+}
 
 /** Print a result: JSON on stdout with --json, otherwise the human rendering. */
 export function emit(json: boolean, value: unknown, human: () => string): void {

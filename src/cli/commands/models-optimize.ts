@@ -4,12 +4,11 @@
  * side by side (accuracy, max |Δprob|, size, latency) and registered as a new version with its lineage
  * (src/optimize). No alias moves: promote the variant to serve it.
  */
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { type OptimizeReport, optimizeModel, parseOptimization } from '../../optimize/index.js';
 import type { Runtime } from '../../serve/model.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
-import { emit, table } from '../output.js';
+import { emit, progressBar, table } from '../output.js';
 import { modelsCommand } from './models.js';
 
 interface OptimizeFlags {
@@ -136,13 +135,7 @@ export function register(program: Command): void {
       const runtimes = runtimesOf(f.runtime);
       const repeats = countFlag('repeats', f.repeats, 100);
       const requests = countFlag('requests', f.requests, 100_000);
-      const bar =
-        process.stderr.isTTY && !f.json
-          ? new cliProgress.SingleBar(
-              { format: 'optimize [{bar}] {value}/{total} | {step}', stream: process.stderr },
-              cliProgress.Presets.shades_classic,
-            )
-          : null;
+      const bar = progressBar(f.json, { format: 'optimize [{bar}] {value}/{total} | {step}' });
       let started = false;
       try {
         const report = await optimizeModel({

@@ -3,14 +3,13 @@
  * edge removal and edge addition; writes curves (SVG/PNG) and a JSON table, and records them as a tracked run.
  */
 import { resolve } from 'node:path';
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { PerturbationKind } from '../../monitor/robustness/perturb.js';
 import { writeRobustnessReport } from '../../monitor/robustness/report.js';
 import { defaultLevels, measureRobustness } from '../../monitor/robustness/robustness.js';
 import { openStore, Tracker } from '../../track/index.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
-import { emit, table } from '../output.js';
+import { emit, progressBar, table } from '../output.js';
 
 interface Flags {
   checkpoint: string;
@@ -50,13 +49,7 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (f: Flags) => {
       const total = Object.values(defaultLevels).reduce((a, l) => a + l.length, 0);
-      const bar =
-        process.stderr.isTTY && !f.json
-          ? new cliProgress.SingleBar(
-              { format: 'robustness [{bar}] {value}/{total} | {kind} {level}', stream: process.stderr },
-              cliProgress.Presets.shades_classic,
-            )
-          : null;
+      const bar = progressBar(f.json, { format: 'robustness [{bar}] {value}/{total} | {kind} {level}' });
       bar?.start(total, 0, { kind: '', level: '' });
       const result = await measureRobustness(resolve(f.checkpoint), {
         split: intFlag('split', f.split),

@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { barChart } from '../../charts/svg.js';
@@ -18,7 +17,7 @@ import { openStore } from '../../track/store.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { log } from '../../util/logger.js';
-import { emit, table } from '../output.js';
+import { emit, progressBar, table } from '../output.js';
 
 const DEFAULT_TRIAL_MODULE = new URL(
   import.meta.url.endsWith('.ts') ? '../../sweep/train-trial.ts' : '../../sweep/train-trial.js',
@@ -111,7 +110,7 @@ async function runCommand(overrides: string[], opts: SweepOpts): Promise<void> {
     ac.abort(new Error('interrupted'));
   };
   let id = opts.resume ?? '';
-  let bar: cliProgress.SingleBar | null = null;
+  let bar: ReturnType<typeof progressBar> = null;
   try {
     if (opts.resume) {
       id = sweeps.get(opts.resume).id;
@@ -131,13 +130,8 @@ async function runCommand(overrides: string[], opts: SweepOpts): Promise<void> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     const done = sweeps.trials(id).filter((t) => t.status !== 'running' && t.status !== 'interrupted').length;
-    if (process.stderr.isTTY && !opts.json) {
-      bar = new cliProgress.SingleBar(
-        { format: `sweep ${id} [{bar}] {value}/{total} trials | best {best} | {last}`, stream: process.stderr },
-        cliProgress.Presets.shades_classic,
-      );
-      bar.start(rec.runCap, done, { best: '-', last: '' });
-    }
+    bar = progressBar(opts.json, { format: `sweep ${id} [{bar}] {value}/{total} trials | best {best} | {last}` });
+    bar?.start(rec.runCap, done, { best: '-', last: '' });
     let finished = done;
     const summary = await runSweep(sweeps, id, {
       executor,

@@ -3,7 +3,6 @@
  * splits; Planetoid: train.seeds seeds), writes the checkpoint, records the run and registers the model.
  */
 import { resolve } from 'node:path';
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { resolveConfig } from '../../config/load.js';
 import type { ConfigInput } from '../../config/schema.js';
@@ -11,7 +10,7 @@ import { loadDataset } from '../../data/load.js';
 import { runTraining, type TrainingReport } from '../../train/pipeline.js';
 import { PhaseTimer, startCpuProfile } from '../../util/cpu-profile.js';
 import { homePath } from '../../util/home.js';
-import { emit, table } from '../output.js';
+import { emit, progressBar, table } from '../output.js';
 
 interface TrainFlags {
   config?: string;
@@ -91,16 +90,10 @@ export function register(program: Command): void {
       const t0 = performance.now();
       const data = await loadDataset(config.data, { mirror: flags.mirror, progress: !flags.json });
       phases.add('load data (cache or parse)', performance.now() - t0);
-      const bar =
-        process.stderr.isTTY && !flags.json
-          ? new cliProgress.SingleBar(
-              {
-                format: 'split {split} [{bar}] {value}/{total} epochs | val {val} | stop loss {loss}',
-                hideCursor: true,
-              },
-              cliProgress.Presets.shades_classic,
-            )
-          : null;
+      const bar = progressBar(flags.json, {
+        format: 'split {split} [{bar}] {value}/{total} epochs | val {val} | stop loss {loss}',
+        hideCursor: true,
+      });
       const tTrain = performance.now();
       let epochMs = 0;
       const report = await runTraining({
