@@ -3,6 +3,7 @@
  * The subgraph imitates the replaced system's client: 20 nodes with 300 GloVe-like features (6 decimals) and a
  * ring plus chords in both directions (80 directed edges).
  */
+import { requestEdges } from '../src/optimize/request-edges.js';
 import { mulberry32 } from '../src/util/random.js';
 export const F = 300;
 export const C = 10;
@@ -12,15 +13,7 @@ const rng = mulberry32;
 export function subgraph(n = 20, seed = 7): { x: number[][]; edge_index: [number[], number[]] } {
   const r = rng(seed);
   const x = Array.from({ length: n }, () => Array.from({ length: F }, () => Math.round((r() * 2 - 1) * 1e6) / 1e6));
-  const src: number[] = [];
-  const dst: number[] = [];
-  for (let i = 0; i < n; i++) {
-    for (const j of [(i + 1) % n, (i + 7) % n]) {
-      src.push(i, j);
-      dst.push(j, i);
-    }
-  }
-  return { x, edge_index: [src, dst] };
+  return { x, edge_index: requestEdges(n) };
 }
 
 export function v2Body(sg = subgraph()): unknown {

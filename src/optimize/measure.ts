@@ -9,6 +9,7 @@
  *     load affects both alike.
  */
 import type { GraphData } from '../data/graph.js';
+import { argmaxRows } from '../monitor/reference.js';
 import type { LoadedCheckpoint } from '../nn/checkpoint.js';
 import { loadPredictor } from '../nn/predictor.js';
 import type { Runtime, ServedModel } from '../serve/model.js';
@@ -16,6 +17,7 @@ import { gcnWeightsFromCheckpoint } from '../serve/onnx/from-checkpoint.js';
 import { exportGcnOnnx } from '../serve/onnx/gcn.js';
 import { onnxServedModel } from '../serve/onnx/served-model.js';
 import { mulberry32 } from '../util/random.js';
+import { requestEdges } from './request-edges.js';
 
 /** One side (source or variant) as a served model: a checkpoint file, and for ONNX the exported model bytes. */
 export interface Side {
@@ -70,14 +72,7 @@ export function requestSubgraph(
   const F = data.numFeatures;
   const x = new Float32Array(k * F);
   for (const [i, id] of ids.entries()) x.set(data.features.subarray(id * F, (id + 1) * F), i * F);
-  const src: number[] = [];
-  const dst: number[] = [];
-  for (let i = 0; i < k; i++) {
-    for (const j of [(i + 1) % k, (i + 7) % k]) {
-      src.push(i, j);
-      dst.push(j, i);
-    }
-  }
+  const [src, dst] = requestEdges(k);
   return { x, n: k, src: Int32Array.from(src), dst: Int32Array.from(dst) };
 }
 
@@ -87,15 +82,13 @@ export function median(a: readonly number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-function accuracy(probs: Float32Array, C: number, labels: Int32Array, mask: Uint8Array): number {
+function accuracy(classes: Int32Array, labels: Int32Array, mask: Uint8Array): number {
   let hit = 0;
   let total = 0;
   for (let i = 0; i < mask.length; i++) {
     if (!mask[i] || labels[i] < 0) continue;
     total++;
-    let best = 0;
-    for (let c = 1; c < C; c++) if (probs[i * C + c] > probs[i * C + best]) best = c;
-    if (best === labels[i]) hit++;
+    if (classes[i] === labels[i]) hit++;
   }
   return total ? hit / total : Number.NaN;
 }
@@ -148,19 +141,11 @@ export async function compareSides(
     const pa = await a.predictNodes(all);
     const pb = await b.predictNodes(all);
     let maxD = 0;
+    for (let k = 0; k < pa.length; k++) maxD = Math.max(maxD, Math.abs(pa[k] - pb[k]));
+    const ca = argmaxRows(pa, data.numNodes, C);
+    const predictions = argmaxRows(pb, data.numNodes, C);
     let agree = 0;
-    const predictions = new Int32Array(data.numNodes);
-    for (let i = 0; i < data.numNodes; i++) {
-      let ba = 0;
-      let bb = 0;
-      for (let c = 0; c < C; c++) {
-        maxD = Math.max(maxD, Math.abs(pa[i * C + c] - pb[i * C + c]));
-        if (pa[i * C + c] > pa[i * C + ba]) ba = c;
-        if (pb[i * C + c] > pb[i * C + bb]) bb = c;
-      }
-      predictions[i] = bb;
-      if (ba === bb) agree++;
-    }
+    for (let i = 0; i < data.numNodes; i++) if (ca[i] === predictions[i]) agree++;
     o.onStep?.(`${runtime}: subgraph requests`);
     const req = requestSubgraph(data);
     const times: number[][] = [[], []];
@@ -176,16 +161,16 @@ export async function compareSides(
       }
     }
     const split0 = data.splits[split];
-    const side = (p: Float32Array, s: number): SideMetrics => ({
-      test_acc: accuracy(p, C, data.labels, data.testMask),
-      val_acc: accuracy(p, C, data.labels, split0.val),
+    const side = (classes: Int32Array, s: number): SideMetrics => ({
+      test_acc: accuracy(classes, data.labels, data.testMask),
+      val_acc: accuracy(classes, data.labels, split0.val),
       load_full_graph_ms: median(loadMs[s]),
       subgraph_ms: median(times[s]),
     });
     return {
       runtime,
-      source: side(pa, 0),
-      variant: side(pb, 1),
+      source: side(ca, 0),
+      variant: side(predictions, 1),
       max_abs_dprob: maxD,
       top1_agreement: agree / data.numNodes,
       variantPredictions: predictions,
