@@ -35,8 +35,8 @@ let scratch = new Float64Array(1024);
 
 /** The wasm number loop, created on first use; null when build/kernels.wasm is missing. */
 let wasm: WasmDecimals | null | undefined;
-/** Whether the current parse uses it (bodies of a few KB and up: below that the copy is not worth it). */
-let useWasm = false;
+/** The instance the current parse uses, if any (bodies of a few KB and up: below that the copy is not worth it). */
+let active: WasmDecimals | null = null;
 const WASM_MIN_BYTES = 4096;
 
 function wasmDecimals(): WasmDecimals | null {
@@ -57,9 +57,8 @@ function wasmDecimals(): WasmDecimals | null {
 export function parseJsonFast(bytes: Buffer, opts: { wasm?: boolean } = {}): unknown {
   b = bytes;
   i = 0;
-  const w = opts.wasm !== false && bytes.length >= WASM_MIN_BYTES ? wasmDecimals() : null;
-  useWasm = w !== null;
-  if (w) w.load(bytes);
+  active = opts.wasm !== false && bytes.length >= WASM_MIN_BYTES ? wasmDecimals() : null;
+  active?.load(bytes);
   try {
     skipWs();
     const v = value(0);
@@ -119,7 +118,7 @@ function array(depth: number): unknown[] {
   for (;;) {
     const c = b[i];
     if (c === 45 || isDigit(c)) {
-      const run = useWasm ? wasmRun() : numbers(false);
+      const run = active ? wasmRun(active) : numbers(false);
       if (out === undefined) out = run;
       else for (const v of run) out.push(v);
       if (closed) return out;
@@ -136,8 +135,8 @@ function array(depth: number): unknown[] {
 }
 
 /** numbers(false) on the wasm kernel. */
-function wasmRun(): number[] {
-  const r = (wasm as WasmDecimals).run(i);
+function wasmRun(w: WasmDecimals): number[] {
+  const r = w.run(i);
   if (r === undefined) throw BAIL;
   i = r.end;
   closed = r.closed;
