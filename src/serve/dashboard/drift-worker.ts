@@ -1,8 +1,7 @@
-import type { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { requestLogSnapshot } from '../../monitor/drift-check.js';
 import type { ReferenceProfile } from '../../monitor/profile.js';
-import { moduleWorker } from '../../util/worker.js';
+import { moduleWorker, WorkerCalls } from '../../util/worker.js';
 import { readRequestLog } from '../request-log/reader.js';
 import { driftHistory, latestDrift } from './drift.js';
 
@@ -24,9 +23,7 @@ type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false
  * starts on first use, runs one job at a time and keeps the process alive only while a job is pending.
  */
 export class DriftWorker {
-  private worker: Worker | undefined;
-  private seq = 0;
-  private readonly waiting = new Map<number, { resolve: (r: unknown) => void; reject: (e: Error) => void }>();
+  private calls: WorkerCalls<Reply> | undefined;
 
   constructor(private readonly db: Database.Database) {}
 
@@ -43,46 +40,22 @@ export class DriftWorker {
   }
 
   async close(): Promise<void> {
-    const w = this.worker;
-    this.worker = undefined;
-    if (!w) return;
-    const exited = new Promise<void>((r) => w.once('exit', () => r()));
-    w.ref(); // keep the process alive until the thread has closed its connection and exited
-    w.postMessage({ close: true });
-    await exited;
+    const c = this.calls;
+    this.calls = undefined;
+    await c?.close();
   }
 
-  private run(job: DriftJob): Promise<unknown> {
-    if (this.db.memory) return Promise.resolve().then(() => runDriftJob(this.db, job));
-    const w = this.start();
-    const id = ++this.seq;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      w.ref(); // a pending job keeps the process alive; an idle thread does not
-      w.postMessage({ id, job });
-    });
-  }
-
-  private start(): Worker {
-    if (this.worker) return this.worker;
-    const w = moduleWorker('drift-thread', import.meta.url, { path: this.db.name });
-    w.unref();
-    const failAll = (e: Error) => {
-      for (const p of this.waiting.values()) p.reject(e);
-      this.waiting.clear();
-      if (this.worker === w) this.worker = undefined; // the next job starts a new thread
-    };
-    w.on('message', (r: Reply) => {
-      const p = this.waiting.get(r.id);
-      this.waiting.delete(r.id);
-      if (this.waiting.size === 0) w.unref();
-      if (r.ok) p?.resolve(r.result);
-      else p?.reject(new Error(r.error));
-    });
-    w.on('error', failAll);
-    w.on('exit', () => failAll(new Error('drift worker thread exited')));
-    this.worker = w;
-    return w;
+  private async run(job: DriftJob): Promise<unknown> {
+    if (this.db.memory) return runDriftJob(this.db, job);
+    // started on first use; a thread that died is replaced by the next job
+    if (!this.calls || this.calls.failure)
+      this.calls = new WorkerCalls(
+        moduleWorker('drift-thread', import.meta.url, { path: this.db.name }),
+        'drift worker',
+      );
+    const r = await this.calls.call({ job });
+    if (!r.ok) throw new Error(r.error);
+    return r.result;
   }
 }
 

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { log } from '../../util/logger.js';
-import { moduleWorker } from '../../util/worker.js';
+import { moduleWorker, WorkerCalls } from '../../util/worker.js';
 import { batchInserter } from './insert.js';
 import type { RetentionPolicy } from './retention.js';
 import type { RequestLogEntry } from './types.js';
@@ -27,9 +27,9 @@ export function inlineSink(db: Database.Database): LogSink {
 
 type Reply =
   | { id: number; ok: true; written: number }
-  | { id: number; ok: false; error: string; rows: RequestLogEntry[] }
-  | { pruned: number }
-  | { pruneError: string };
+  | { id: number; ok: false; error: string; rows: RequestLogEntry[] };
+/** What the writer thread sends unasked: retention's progress. */
+type Notice = { pruned: number } | { pruneError: string };
 
 export interface ThreadSinkOptions {
   /** Wait this long for another connection's write lock (default 10,000 ms). */
@@ -72,49 +72,20 @@ export function featureBuffers(rows: readonly RequestLogEntry[]): ArrayBuffer[] 
  */
 export function threadSink(path: string, opts: ThreadSinkOptions = {}): LogSink {
   const workerData = { path, busyTimeoutMs: opts.busyTimeoutMs ?? 10_000, retention: opts.retention };
-  const w = moduleWorker('writer-thread', import.meta.url, workerData);
-  w.unref();
-  let seq = 0;
-  let failure: Error | undefined;
-  const waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
-  const failAll = (e: Error) => {
-    failure = e;
-    for (const p of waiting.values()) p.reject(e);
-    waiting.clear();
-  };
-  w.on('message', (r: Reply) => {
-    if ('pruned' in r) {
-      opts.onPrune?.(r.pruned);
-      return;
-    }
-    if ('pruneError' in r) {
-      log.warn({ err: r.pruneError }, 'request log retention: a prune step failed; retrying on the next check');
-      return;
-    }
-    const p = waiting.get(r.id);
-    waiting.delete(r.id);
-    if (waiting.size === 0) w.unref(); // … an idle writer does not
-    if (r.ok) p?.resolve();
-    else p?.reject(new LogWriteError(r.error, r.rows));
-  });
-  w.on('error', failAll);
-  w.on('exit', () => failAll(new Error('request-log writer thread exited')));
+  const calls = new WorkerCalls<Reply>(
+    moduleWorker('writer-thread', import.meta.url, workerData),
+    'request-log writer',
+    (m) => {
+      const r = m as Notice;
+      if ('pruned' in r) opts.onPrune?.(r.pruned);
+      else log.warn({ err: r.pruneError }, 'request log retention: a prune step failed; retrying on the next check');
+    },
+  );
   return {
-    write(rows) {
-      if (failure) return Promise.reject(failure);
-      const id = ++seq;
-      return new Promise<void>((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
-        w.ref(); // a pending write keeps the process alive …
-        w.postMessage({ id, rows }, featureBuffers(rows));
-      });
+    async write(rows) {
+      const r = await calls.call({ rows }, featureBuffers(rows));
+      if (!r.ok) throw new LogWriteError(r.error, r.rows);
     },
-    async close() {
-      if (failure) return;
-      const exited = new Promise<void>((r) => w.once('exit', () => r()));
-      w.ref(); // keep the process alive until the writer has committed and exited
-      w.postMessage({ close: true });
-      await exited;
-    },
+    close: () => calls.close(),
   };
 }
