@@ -8,17 +8,6 @@ import { computeProfile, type ReferenceProfile } from './profile.js';
 import { serializeProfile } from './profile-io.js';
 import { requestShapedStructure } from './simulate.js';
 
-/** Argmax per row of an n × c probability matrix. */
-export function argmaxRows(probs: Float32Array, n: number, c: number): Int32Array {
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let k = 1; k < c; k++) if (probs[i * c + k] > probs[i * c + best]) best = k;
-    out[i] = best;
-  }
-  return out;
-}
-
 export function modelReferenceProfile(
   graph: GraphData,
   predictions?: Int32Array,

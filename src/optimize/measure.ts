@@ -9,7 +9,7 @@
  *     load affects both alike.
  */
 import type { GraphData } from '../data/graph.js';
-import { argmaxRows } from '../monitor/reference.js';
+import { argmaxRows } from '../engine/index.js';
 import type { LoadedCheckpoint } from '../nn/checkpoint.js';
 import { loadPredictor } from '../nn/predictor.js';
 import type { Runtime, ServedModel } from '../serve/model.js';

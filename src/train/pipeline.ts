@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { GraphData } from '../data/graph.js';
 import { type LoadOptions, loadDataset } from '../data/load.js';
-import { argmaxRows, modelReferenceProfileBytes } from '../monitor/reference.js';
+import { argmaxRows } from '../engine/index.js';
+import { modelReferenceProfileBytes } from '../monitor/reference.js';
 import { type CheckpointMeta, encodeCheckpointState, writeCheckpoint } from '../nn/checkpoint.js';
 import { loadPredictor } from '../nn/predictor.js';
 import {

@@ -3,7 +3,17 @@ export { elu, leakyRelu, relu } from './activation.js';
 export { edgeAggregate, edgeScore, edgeSoftmax, headDot } from './attention.js';
 export { dropout } from './dropout.js';
 export { add, addBias, mul, scale, sub } from './elementwise.js';
-export { accuracy, argmax, crossEntropy, logSoftmax, maskToRows, nllLoss, type RowSelection, softmax } from './loss.js';
+export {
+  accuracy,
+  argmax,
+  argmaxRows,
+  crossEntropy,
+  logSoftmax,
+  maskToRows,
+  nllLoss,
+  type RowSelection,
+  softmax,
+} from './loss.js';
 export { linear, type MatmulOptions, matmul } from './matmul.js';
 export { layerNorm } from './norm.js';
 export { l2Penalty, mean, sum } from './reduce.js';

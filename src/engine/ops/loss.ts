@@ -200,7 +200,11 @@ export function crossEntropy(logits: Tensor, labels: Int32Array, rows?: RowSelec
 /** Row-wise argmax (first index on ties). */
 export function argmax(x: Tensor): Int32Array {
   const [n, c] = dims2('argmax x', x.shape);
-  const v = x.data;
+  return argmaxRows(x.data, n, c);
+}
+
+/** Argmax per row of a row-major n × c array, first index on ties (plain arrays: probabilities, scores). */
+export function argmaxRows(v: ArrayLike<number>, n: number, c: number): Int32Array {
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     let best = 0;
