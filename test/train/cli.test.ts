@@ -48,12 +48,16 @@ describe('gnnops train (CLI)', () => {
       'epoch_ms_median',
       'best_epoch_median',
       'run_id',
+      'model_name',
       'model_version',
+      'promoted',
     ]);
     assert.equal(j.dataset, 'tiny');
     assert.equal(j.model, 'gcn');
     assert.equal(j.splits, 3);
     assert.equal(j.model_version, 1);
+    assert.equal(j.model_name, 'tiny-gcn');
+    assert.equal(j.promoted, true);
 
     const store = openStore({ home });
     const tracker = new Tracker(store);

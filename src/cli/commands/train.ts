@@ -23,7 +23,10 @@ interface TrainFlags {
   json?: boolean;
 }
 
-/** The exact `--json` shape (issue 4 + tracking/registry fields). */
+/**
+ * The exact `--json` shape. It carries every identifier a script needs for its next command: the run id, and the
+ * registered model's name and version (to serve, promote or report on it) with whether it was promoted.
+ */
 export function trainJson(r: TrainingReport): Record<string, unknown> {
   return {
     dataset: r.dataset,
@@ -36,7 +39,9 @@ export function trainJson(r: TrainingReport): Record<string, unknown> {
     epoch_ms_median: r.epoch_ms_median,
     best_epoch_median: r.best_epoch_median,
     run_id: r.run_id,
+    model_name: r.model_version === null ? null : r.model_name,
     model_version: r.model_version,
+    promoted: r.promotion?.promoted ?? false,
   };
 }
 
