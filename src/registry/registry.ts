@@ -269,6 +269,28 @@ export class Registry {
     return m!;
   }
 
+  /**
+   * The one model with a version under `alias`, for commands whose `--model` may be left out. Guessing among
+   * several would act on the wrong model silently, so more than one (or none) is an error that lists the choices.
+   */
+  soleModelWithAlias(alias = 'production'): string {
+    const withAlias = this.listModels()
+      .filter((m) => m.aliases[alias] !== undefined)
+      .map((m) => m.name);
+    if (withAlias.length === 1) return withAlias[0]!;
+    if (withAlias.length === 0)
+      throw new GnnopsError(
+        ErrorCodes.NOT_FOUND,
+        `no registered model has a "${alias}" version; pass --model NAME (gnnops models list shows them)`,
+        { field: 'model', alias },
+      );
+    throw new GnnopsError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `${withAlias.length} models have a "${alias}" version; pass --model with one of: ${withAlias.join(', ')}`,
+      { field: 'model', alias, choices: withAlias },
+    );
+  }
+
   /** `name@alias`, `name/3`, `name/latest`, `name` (latest), with an optional `models:/` prefix. */
   resolve(ref: string): ModelVersion {
     const r = parseModelRef(ref);

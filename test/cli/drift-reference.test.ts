@@ -14,6 +14,9 @@ test('drift report reads the reference profile registered with a model version',
   // A 400-node generated WikiCS-format graph; training registers tiny-gcn/1 with its profile.
   const data = join(home, 'tiny.json');
   assert.equal(cli('data', 'synth', '--out', data, '--nodes', '400', '--seed', '2').status, 0);
+  const empty = cli('drift', 'report', '--current', data);
+  assert.notEqual(empty.status, 0);
+  assert.match(empty.stderr, /no registered model has a "production" version; pass --model NAME/);
   const trained = cli('train', '--data-file', data, 'train.splits=1', 'train.epochs=20', '--json');
   assert.equal(trained.status, 0, trained.stderr);
 
@@ -35,7 +38,18 @@ test('drift report reads the reference profile registered with a model version',
   const byModel = report('clean.json', '--model', 'tiny-gcn');
   assert.equal(byModel.dataset.drifted, false, 'a sample of the training features does not drift from them');
 
+  // With exactly one production model, --model may be left out; the command says which model it used.
+  const sole = cli('drift', 'report', '--current', join(home, 'shifted.json'), '--json');
+  assert.equal(sole.status, 0, sole.stderr);
+  assert.match(sole.stderr, /using tiny-gcn@production, the only production model/);
+  assert.equal((JSON.parse(sole.stdout) as { dataset: { drifted: boolean } }).dataset.drifted, true);
+
+  // A second production model makes the default ambiguous: the error lists both choices.
+  const other = join(home, 'other.json');
+  assert.equal(cli('data', 'synth', '--out', other, '--nodes', '400', '--seed', '3').status, 0);
+  const second = cli('train', '--data-file', other, 'train.splits=1', 'train.epochs=5', '--json');
+  assert.equal(second.status, 0, second.stderr);
   const none = cli('drift', 'report', '--current', join(home, 'clean.json'));
   assert.equal(none.status, 2);
-  assert.match(none.stderr, /--reference: give a profile file or a registered model/);
+  assert.match(none.stderr, /2 models have a "production" version; pass --model with one of: other-gcn, tiny-gcn/);
 });

@@ -65,20 +65,17 @@ interface SimulateOpts {
  * The reference of a report: a profile file, or the profile registered with a model version (computed once at
  * registration, so the raw training data is never read again).
  */
-function loadReference(ref: string | undefined, model: string | undefined): ReferenceProfile {
+function loadReference(
+  ref: string | undefined,
+  model: string | undefined,
+): { profile: ReferenceProfile; defaultedModel?: string } {
   // Anything that exists or looks like a file is a profile file (so a missing one is reported as such).
-  if (ref && (existsSync(ref) || /\.json$|^\.{0,2}\//i.test(ref))) return readProfile(ref);
-  const target = ref ?? (model ? `${model}@production` : undefined);
-  if (!target) {
-    throw new GnnopsError(
-      ErrorCodes.INVALID_ARGUMENT,
-      '--reference: give a profile file or a registered model (NAME@ALIAS, NAME/VERSION), or --model NAME to use its production version',
-      { field: 'reference' },
-    );
-  }
+  if (ref && (existsSync(ref) || /\.json$|^\.{0,2}\//i.test(ref))) return { profile: readProfile(ref) };
   const store = openStore({ recover: false });
   try {
-    const v = new Registry(store).resolve(target);
+    const registry = new Registry(store);
+    const defaultedModel = ref || model ? undefined : registry.soleModelWithAlias('production');
+    const v = registry.resolve(ref ?? `${model ?? defaultedModel}@production`);
     if (!v.referenceProfileDigest || !store.cas.has(v.referenceProfileDigest)) {
       throw new GnnopsError(
         ErrorCodes.NOT_FOUND,
@@ -86,7 +83,8 @@ function loadReference(ref: string | undefined, model: string | undefined): Refe
         { field: 'reference', model: v.model, version: v.version },
       );
     }
-    return parseProfile(store.cas.read(v.referenceProfileDigest).toString('utf8'), `${v.model}/${v.version}`);
+    const profile = parseProfile(store.cas.read(v.referenceProfileDigest).toString('utf8'), `${v.model}/${v.version}`);
+    return defaultedModel ? { profile, defaultedModel } : { profile };
   } finally {
     store.close();
   }
@@ -381,7 +379,7 @@ export function register(program: Command): void {
     .description('Compare a current window with a reference profile; --out report.html writes the HTML report.')
     .option(
       '--reference <profile|model>',
-      'a profile file (from drift profile) or a registered model (NAME@ALIAS, NAME/VERSION) whose stored profile is used; default: the production version of --model',
+      'a profile file (from drift profile) or a registered model (NAME@ALIAS, NAME/VERSION) whose stored profile is used; default: the production version of --model, or of the only model with one',
     )
     .option(
       '--current <file>',
@@ -405,13 +403,16 @@ export function register(program: Command): void {
         ...(opts.shareThreshold ? [`drift.share_threshold=${opts.shareThreshold}`] : []),
       ];
       const cfg = resolveConfig({ file: opts.config, overrides: [...overrides, ...extraOverrides] });
-      const profile = loadReference(opts.reference, opts.model);
+      const { profile, defaultedModel } = loadReference(opts.reference, opts.model);
+      // Said on stderr so that --json output stays one document.
+      if (defaultedModel) process.stderr.write(`using ${defaultedModel}@production, the only production model\n`);
+      const model = opts.model ?? defaultedModel;
       const current = opts.current
         ? readWindowFile(opts.current)
         : storeWindow(profile.cols, {
             last: intOption('window', opts.window, 1, 10_000_000) ?? cfg.drift.window,
             since: opts.since,
-            model: opts.model,
+            model,
           });
       const report = driftReport(profile, current, {
         method: cfg.drift.method,
