@@ -3,7 +3,9 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { resolveConfig } from '../../config/load.js';
 import { Runtimes } from '../../config/sections/serve.js';
+import { Registry } from '../../registry/registry.js';
 import { serve } from '../../serve/server.js';
+import { openStore } from '../../track/store.js';
 import { startCpuProfile } from '../../util/cpu-profile.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { homePath } from '../../util/home.js';
@@ -31,6 +33,27 @@ function intFlag(name: string, v: string | undefined): number | undefined {
   return n;
 }
 
+/**
+ * The model to serve when none is named: the workspace's only production model. None or several is a usage error
+ * that says what to pass (and, for several, lists them).
+ */
+function soleProductionModel(): string {
+  const store = openStore({ recover: false });
+  try {
+    return new Registry(store).soleModelWithAlias('production');
+  } catch (e) {
+    if (e instanceof GnnopsError && e.code === ErrorCodes.NOT_FOUND)
+      throw new GnnopsError(
+        ErrorCodes.INVALID_ARGUMENT,
+        'no model to serve: give --model NAME@ALIAS, --model NAME/VERSION or --checkpoint PATH (or serve.model=…); no registered model has a production version',
+        { field: 'model' },
+      );
+    throw e;
+  } finally {
+    store.close();
+  }
+}
+
 export function register(program: Command): void {
   program
     .command('serve')
@@ -40,7 +63,10 @@ export function register(program: Command): void {
     .argument('[overrides...]', 'serve.* key=value overrides, e.g. serve.max_nodes=5000 serve.log_sample_rate=0.1')
     .option('--port <port>', 'TCP port (default serve.port = 8000)')
     .option('--host <host>', 'interface to bind (default serve.host = 127.0.0.1)')
-    .option('--model <ref>', 'NAME@ALIAS (follows the alias: hot reload) or NAME/VERSION')
+    .option(
+      '--model <ref>',
+      'NAME@ALIAS (follows the alias: hot reload) or NAME/VERSION; default: the only production model',
+    )
     .option('--checkpoint <path>', 'serve a checkpoint file instead of a registered model')
     .option('--runtime <runtime>', `inference runtime: ${Runtimes.join(' | ')}`)
     .option('--workers <n>', 'server processes sharing the port (default serve.workers = 1)')
@@ -64,10 +90,9 @@ export function register(program: Command): void {
       if (flags.workers !== undefined) section.workers = Number(flags.workers);
       const config = resolveConfig({ file: flags.config, preset: flags.preset, extra: { serve: section }, overrides });
       if (config.serve.model === undefined) {
-        throw new GnnopsError(
-          ErrorCodes.INVALID_ARGUMENT,
-          'no model to serve: give --model NAME@ALIAS, --model NAME/VERSION or --checkpoint PATH (or serve.model=…)',
-        );
+        const sole = soleProductionModel();
+        config.serve.model = `${sole}@production`;
+        if (cluster.isPrimary) process.stderr.write(`gnnops: serving ${sole}@production, the only production model\n`);
       }
       const keep = config.serve.log_retention_rows;
       if (cluster.isPrimary && config.serve.log_requests && keep > 0 && keep < config.drift.window) {
