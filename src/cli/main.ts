@@ -1,4 +1,5 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { LogFormats } from '../util/logger.js';
 import { register as registerBench } from './commands/bench.js';
 import { register as registerConfig } from './commands/config.js';
 import { register as registerData } from './commands/data.js';
@@ -25,6 +26,12 @@ export function buildProgram(): Command {
     .name('gnnops')
     .description('MLOps for graph neural networks: data → train → track → sweep → register → serve → monitor drift.')
     .version(VERSION)
+    .addOption(
+      new Option(
+        '--log-format <format>',
+        'log lines on stderr: pretty (one line each) or json; default: pretty on a terminal, json otherwise (also GNNOPS_LOG_FORMAT)',
+      ).choices(LogFormats),
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerConfig(program);
