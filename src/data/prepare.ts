@@ -37,9 +37,13 @@ export interface PrepareOptions extends LoadOptions {
   syntheticNodes?: number;
 }
 
-/** Path of the workspace's cached synthetic fallback graph (per generator version, so a new generator regenerates). */
+/**
+ * Path of the workspace's cached synthetic fallback graph. The file is always called `wikics-synthetic.json`, so
+ * the dataset (named after the file's stem) and its model (`wikics-synthetic-gcn`) have short names a user can
+ * type; the generator's parameters and version name the folder, so a new generator or size regenerates.
+ */
 export function syntheticFallbackPath(seed: number, nodes: number): string {
-  return homePath('data', 'synthetic', `wikics-format-synthetic-n${nodes}-seed${seed}-v${SYNTH_VERSION}.json`);
+  return homePath('data', 'synthetic', `n${nodes}-seed${seed}-v${SYNTH_VERSION}`, 'wikics-synthetic.json');
 }
 
 export async function prepareDataset(cfg: DataConfig, opts: PrepareOptions = {}): Promise<PreparedData> {

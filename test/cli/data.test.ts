@@ -222,12 +222,16 @@ describe('offline', () => {
     assert.match(r.out, /\[SYNTHETIC, not WikiCS\]: test accuracy/);
     const j = cli(['start', '--json', ...quick], env);
     const v = json(j.out) as {
+      dataset: string;
+      model: string;
       reused: { version: number } | null;
       synthetic: boolean;
       fallback: { reason: string };
       stats: { nodes: number; splits: { count: number } };
     };
     assert.equal(v.synthetic, true);
+    assert.equal(v.dataset, 'wikics-synthetic', 'a short name: the generator parameters stay in its folder');
+    assert.equal(v.model, 'wikics-synthetic-gcn');
     assert.match(v.fallback.reason, /could not download/);
     assert.equal(v.stats.nodes, 11701);
     assert.equal(v.stats.splits.count, 20);
