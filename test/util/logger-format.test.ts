@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
 const home = mkdtempSync(join(tmpdir(), 'gnnops-logfmt-'));
-const env = { ...process.env, GNNOPS_HOME: home, GNNOPS_LOG_LEVEL: 'info' };
+const env: NodeJS.ProcessEnv = { ...process.env, GNNOPS_HOME: home, GNNOPS_LOG_LEVEL: 'info' };
 delete env.NODE_TEST_CONTEXT;
 delete env.GNNOPS_LOG_FORMAT;
 const cliArgs = ['--import', 'tsx', 'src/cli/main.ts'];
