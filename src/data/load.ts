@@ -10,6 +10,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
+import { DatasetNames, isBuiltinDataset } from '../config/sections/data.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import { sha256 } from '../util/fs.js';
 import { expandUser, homePath } from '../util/home.js';
@@ -19,7 +20,7 @@ import type { PlanetoidName } from './datasets/planetoid.js';
 import { type DownloadResult, downloadDataset } from './download.js';
 import type { GraphData } from './graph.js';
 import { parseInWorker } from './parse-task.js';
-import { type DatasetName, rawFilesFor } from './sources.js';
+import { rawFilesFor } from './sources.js';
 import { normalizeFeatures } from './transforms.js';
 
 /** Bumped when parsing or assembly changes, so old caches are rebuilt rather than trusted. */
@@ -57,8 +58,12 @@ function variantOf(cfg: DataConfig): string {
   return `${cfg.undirected ? 'undirected' : 'directed'}${defaultNormalize(cfg) ? '-rownorm' : ''}`;
 }
 
-/** Name recorded for a data.file graph: the file's stem (sanitised), or 'custom'. */
-export function fileDatasetName(path: string): string {
+/**
+ * Name recorded for a data.file graph: data.name when it is not a built-in's name, else the file's stem (sanitised),
+ * or 'custom'.
+ */
+export function fileDatasetName(path: string, name?: string): string {
+  if (name !== undefined && !isBuiltinDataset(name)) return name;
   const stem = basename(path, extname(path))
     .toLowerCase()
     .replace(/[^a-z0-9_-]+/g, '-')
@@ -87,7 +92,7 @@ export async function loadDatasetWithInfo(
       });
     }
     const st = statSync(path);
-    const name = fileDatasetName(path);
+    const name = fileDatasetName(path, cfg.name);
     cacheDir = homePath('data', 'files', `${name}-${sha256(path).slice(0, 8)}`, 'processed', variant);
     input = {
       kind: 'file',
@@ -107,7 +112,14 @@ export async function loadDatasetWithInfo(
       }),
     });
   } else {
-    const name: DatasetName = cfg.name;
+    const name = cfg.name;
+    if (!isBuiltinDataset(name)) {
+      throw new GnnopsError(
+        ErrorCodes.CONFIG_INVALID,
+        `data.name: "${name}" is not one of ${DatasetNames.join(', ')}; a name of your own needs data.file`,
+        { field: 'data.name', value: name },
+      );
+    }
     cacheDir = homePath('data', name, 'processed', variant);
     // The raw files are pinned by digest, so the digests identify the input.
     const pins = rawFilesFor(name).filter((f) => !f.optional);

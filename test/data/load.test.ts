@@ -93,5 +93,36 @@ describe('loadDataset: a WikiCS-format data.file', () => {
   it('derives the dataset name from the file stem', () => {
     assert.equal(fileDatasetName('/a/b/My Graph.json'), 'my-graph');
     assert.equal(fileDatasetName('/a/data.json'), 'custom');
+    // data.name names the file's graph unless it is a built-in's name (the default wikics included).
+    assert.equal(fileDatasetName('/a/data.json', 'mygraph'), 'mygraph');
+    assert.equal(fileDatasetName('/a/b/My Graph.json', 'wikics'), 'my-graph');
+  });
+
+  it('data.name with data.file names the loaded graph and keeps its own cache', async () => {
+    const file = join(process.env.GNNOPS_HOME!, 'data.json');
+    writeSynthetic(file, { nodes: 60, features: 4, seed: 2 });
+    const named = await loadDatasetWithInfo(cfg({ file, name: 'mygraph' }), { progress: false });
+    assert.equal(named.graph.name, 'mygraph');
+    const again = await loadDatasetWithInfo(cfg({ file, name: 'mygraph' }), { progress: false });
+    assert.equal(again.info.cache, 'hit');
+    assert.equal(again.graph.name, 'mygraph');
+    // Another name for the same file is not served the first name from the cache.
+    const other = await loadDatasetWithInfo(cfg({ file, name: 'other.v2' }), { progress: false });
+    assert.equal(other.graph.name, 'other.v2');
+    assert.equal((await loadDataset(cfg({ file }), { progress: false })).name, 'custom');
+  });
+
+  it('data.name: a bad name, a free name without data.file, or a built-in name on a file is rejected on data.name', () => {
+    const issues = (v: Record<string, unknown>) => {
+      const r = dataSection.safeParse(v);
+      assert.equal(r.success, false, JSON.stringify(v));
+      return r.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    };
+    assert.match(issues({ file: '/x.json', name: 'My Graph' })[0]!, /^name: .*a-z 0-9 \. _ -/);
+    assert.match(issues({ file: '/x.json', name: 'x'.repeat(65) })[0]!, /^name: /);
+    assert.match(issues({ name: 'mygraph' })[0]!, /^name: one of wikics, cora, citeseer, pubmed .*data\.file/);
+    assert.match(issues({ file: '/x.json', name: 'cora' })[0]!, /^name: .*"cora" is the built-in dataset/);
+    assert.equal(cfg({ name: 'pubmed' }).name, 'pubmed');
+    assert.equal(cfg({ file: '/x.json' }).name, 'wikics');
   });
 });

@@ -1,22 +1,75 @@
-/** `gnnops evaluate --checkpoint PATH [--split K] [--json]`: re-evaluates a saved model on any split. */
+/**
+ * `gnnops evaluate [--model REF | --checkpoint PATH] [--split K] [--json]`: re-evaluates a registered model version
+ * or a saved checkpoint on any split. With neither, the workspace's only production model is evaluated.
+ */
 import type { Command } from 'commander';
+import { Registry } from '../../registry/index.js';
+import { openStore } from '../../track/store.js';
 import { restoreTask } from '../../train/restore.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { emit, table } from '../output.js';
 
 interface EvalFlags {
-  checkpoint: string;
+  checkpoint?: string;
+  model?: string;
   split?: string;
   dataFile?: string;
   mirror?: string;
   json?: boolean;
 }
 
+/** What is evaluated: a checkpoint file, or the version a registry reference resolves to (and its checkpoint). */
+export interface EvalTarget {
+  checkpoint: string;
+  model?: { name: string; version: number; ref: string; defaulted: boolean };
+}
+
+/**
+ * `--checkpoint` as given; `--model` resolved in the registry; neither: the only production model. No production
+ * model, or several, is a usage error that lists what could be passed.
+ */
+export function evalTarget(f: Pick<EvalFlags, 'checkpoint' | 'model'>): EvalTarget {
+  if (f.checkpoint !== undefined && f.model !== undefined) {
+    throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, 'give either --model or --checkpoint, not both', {
+      field: 'model',
+    });
+  }
+  if (f.checkpoint !== undefined) return { checkpoint: f.checkpoint };
+  const store = openStore({ recover: false });
+  try {
+    const registry = new Registry(store);
+    let ref = f.model;
+    if (ref === undefined) {
+      try {
+        ref = `${registry.soleModelWithAlias('production')}@production`;
+      } catch (e) {
+        if (!(e instanceof GnnopsError && e.code === ErrorCodes.NOT_FOUND)) throw e;
+        const names = registry.listModels().map((m) => m.name);
+        throw new GnnopsError(
+          ErrorCodes.INVALID_ARGUMENT,
+          `no model to evaluate: no registered model has a production version; give --checkpoint PATH or --model NAME, NAME@ALIAS or NAME/VERSION${names.length > 0 ? ` (registered: ${names.join(', ')})` : ' (nothing is registered yet: gnnops train registers a model)'}`,
+          { field: 'model', choices: names },
+        );
+      }
+    }
+    const v = registry.resolve(ref);
+    return {
+      checkpoint: v.checkpointPath,
+      model: { name: v.model, version: v.version, ref, defaulted: f.model === undefined },
+    };
+  } finally {
+    store.close();
+  }
+}
+
 export function register(program: Command): void {
   program
     .command('evaluate')
-    .description('Evaluate a checkpoint on a split: loss and accuracy on train/val/stopping/test.')
-    .requiredOption('--checkpoint <path>', 'a .safetensors checkpoint written by gnnops train')
+    .description(
+      'Evaluate a registered model or a checkpoint on a split: loss and accuracy on train/val/stopping/test.',
+    )
+    .option('--model <ref>', 'NAME (latest version), NAME@ALIAS or NAME/VERSION; default: the only production model')
+    .option('--checkpoint <path>', 'a .safetensors checkpoint written by gnnops train, instead of --model')
     .option('--split <k>', 'split to evaluate (default: the split the weights came from)')
     .option('--data-file <file>', 'evaluate on this WikiCS-format file instead of the training data')
     .option('--mirror <dir|url>', 'raw dataset mirror')
@@ -32,19 +85,27 @@ export function register(program: Command): void {
           });
         }
       }
-      const r = await restoreTask(f.checkpoint, { split, dataFile: f.dataFile, mirror: f.mirror });
+      const target = evalTarget(f);
+      if (target.model?.defaulted)
+        process.stderr.write(
+          `gnnops: evaluating ${target.model.ref} (${target.model.name}/${target.model.version}), the only production model\n`,
+        );
+      const r = await restoreTask(target.checkpoint, { split, dataFile: f.dataFile, mirror: f.mirror });
       try {
         const m = r.task.evaluate();
         const out = {
-          checkpoint: f.checkpoint,
+          checkpoint: target.checkpoint,
+          model_name: target.model?.name ?? null,
+          model_version: target.model?.version ?? null,
           dataset: r.data.name,
+          dataset_hash: r.data.hash,
           model: r.ckpt.meta.model.name,
           split: r.task.split,
           ...m,
         };
         emit(f.json === true, out, () =>
           [
-            `${out.model} on ${out.dataset}${r.data.synthetic ? ' [SYNTHETIC]' : ''}, split ${out.split}`,
+            `${target.model ? `${target.model.name}/${target.model.version} (${out.model})` : out.model} on ${out.dataset}${r.data.synthetic ? ' [SYNTHETIC]' : ''}, split ${out.split}`,
             table(
               ['mask', 'loss', 'accuracy'],
               (['train', 'val', 'stopping', 'test'] as const).map((k) => [

@@ -1,10 +1,25 @@
 import { z } from 'zod';
 
 export const DatasetNames = ['wikics', 'cora', 'citeseer', 'pubmed'] as const;
+export type BuiltinDatasetName = (typeof DatasetNames)[number];
+
+/** Dataset names become folder names and model names (`NAME-gcn`), so they stay short and shell-safe. */
+export const DATASET_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const DATASET_NAME_RULE = '1-64 characters of a-z 0-9 . _ -, starting with a letter or digit';
+
+export function isBuiltinDataset(name: string): name is BuiltinDatasetName {
+  return (DatasetNames as readonly string[]).includes(name);
+}
 
 export const dataSection = z
   .strictObject({
-    name: z.enum(DatasetNames).default('wikics').describe('Dataset to load.'),
+    name: z
+      .string()
+      .regex(DATASET_NAME, { error: `a dataset name of ${DATASET_NAME_RULE}` })
+      .default('wikics')
+      .describe(
+        `Dataset to load: ${DatasetNames.join(', ')}. With data.file, the name to give that graph (${DATASET_NAME_RULE}; its models are called NAME-gcn, …); left at wikics, the file's stem names it.`,
+      ),
     file: z
       .string()
       .optional()
@@ -18,5 +33,22 @@ export const dataSection = z
       .boolean()
       .optional()
       .describe('Row-normalise features. Default: true for Planetoid, false for WikiCS (it collapses accuracy).'),
+  })
+  .superRefine((d, ctx) => {
+    // Without a file only a built-in can be loaded; with one, another built-in's name would give its models the
+    // names of models trained on the real dataset (wikics stays allowed: it is the default and the file's format).
+    if (d.file === undefined && !isBuiltinDataset(d.name)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['name'],
+        message: `one of ${DatasetNames.join(', ')} (any other name needs data.file, the graph it names)`,
+      });
+    } else if (d.file !== undefined && isBuiltinDataset(d.name) && d.name !== 'wikics') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['name'],
+        message: `a name of its own for the data.file graph: "${d.name}" is the built-in dataset`,
+      });
+    }
   })
   .describe('Dataset selection and preprocessing.');
