@@ -1,6 +1,6 @@
 /**
- * Early stopping watches the stopping mask (WikiCS) or val (Planetoid) and restores the best weights: the bug of the
- * system we replace was monitoring the wrong mask.
+ * Early stopping watches the stopping mask (WikiCS) or val (Planetoid), not some other mask, and restores the best
+ * weights.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -13,9 +13,11 @@ export const trainSection = z
     epochs: z.number().int().min(1).max(100000).default(1000).describe('Maximum epochs per split.'),
     patience: z.number().int().min(1).max(100000).default(100).describe('Early-stopping patience in epochs.'),
     monitor: z
-      .enum(['loss', 'acc'])
+      .enum(['loss', 'acc', 'loss_acc'])
       .default('loss')
-      .describe('Early-stopping quantity on the stopping mask (WikiCS) or val (Planetoid).'),
+      .describe(
+        'Early-stopping quantity on the stopping mask (WikiCS) or val (Planetoid); loss_acc is the GAT paper rule (patience resets when loss or accuracy improves, keeps the epoch where both do).',
+      ),
     splits: z.number().int().min(1).max(20).default(20).describe('WikiCS: how many of the 20 splits to train on.'),
     seeds: z.number().int().min(1).max(100).default(10).describe('Planetoid: how many seeds on the fixed split.'),
     seed: z.number().int().min(0).default(0).describe('Base random seed.'),
