@@ -13,12 +13,12 @@ import { join } from 'node:path';
 import { resolveConfig } from '../src/config/load.js';
 import { loadDataset } from '../src/data/load.js';
 import { writeSynthetic } from '../src/data/synth.js';
-import { loadPredictor } from '../src/nn/predictor.js';
+import { runTraining } from '../src/jobs/train-and-register.js';
 import { Registry } from '../src/registry/index.js';
 import { buildServeApp } from '../src/serve/app.js';
 import { lineageOf } from '../src/serve/loader.js';
+import { loadPredictor } from '../src/serve/native/predictor.js';
 import { openStore } from '../src/track/index.js';
-import { runTraining } from '../src/train/pipeline.js';
 
 function arg(args: string[], name: string, dflt: number): number {
   const i = args.indexOf(`--${name}`);

@@ -6,8 +6,8 @@
  * graph of the same size (4 in-neighbours, zero biases, so that predictions spread over the classes).
  * Options: --hidden H (default 33, the WikiCS paper's GCN width).
  */
-import { exportGcnOnnx } from '../src/serve/onnx/gcn.js';
-import { pruneWeights } from '../src/serve/onnx/optimize.js';
+import { exportGcnOnnx } from '../src/nn/export/onnx/gcn.js';
+import { pruneWeights } from '../src/nn/export/onnx/optimize.js';
 import { onnxSubgraphRunner } from '../src/serve/onnx/runtime.js';
 import { randomGraph } from '../test/serve/fixtures/mean-model.js';
 import { randomGcn } from '../test/serve/fixtures/random-gcn.js';

@@ -11,10 +11,10 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { batchInserter } from '../src/serve/request-log/insert.js';
-import { DEFAULT_PRUNE_CHUNK_ROWS, RequestLogPruner } from '../src/serve/request-log/retention.js';
-import { requestLogMigrations } from '../src/serve/request-log/schema.js';
-import type { RequestLogEntry } from '../src/serve/request-log/types.js';
+import { batchInserter } from '../src/request-log/insert.js';
+import { DEFAULT_PRUNE_CHUNK_ROWS, RequestLogPruner } from '../src/request-log/retention.js';
+import { requestLogMigrations } from '../src/request-log/schema.js';
+import type { RequestLogEntry } from '../src/request-log/types.js';
 import { openStore } from '../src/track/store.js';
 
 function arg(args: string[], name: string, dflt: number): number {

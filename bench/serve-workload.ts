@@ -3,7 +3,7 @@
  * The subgraph imitates the replaced system's client: 20 nodes with 300 GloVe-like features (6 decimals) and a
  * ring plus chords in both directions (80 directed edges).
  */
-import { requestEdges } from '../src/optimize/request-edges.js';
+import { requestEdges } from '../src/jobs/optimize/request-edges.js';
 import { mulberry32 } from '../src/util/random.js';
 export const F = 300;
 export const C = 10;

@@ -2,7 +2,7 @@
  * Glue between the request log and the drift report, for the server's background check and GET /v1/drift:
  * turn logged requests into a current window, run the report, and return the gauge values plus the summary.
  */
-import type { RequestLogEntry } from '../serve/request-log/types.js';
+import type { RequestLogEntry } from '../request-log/types.js';
 import {
   type CurrentWindow,
   type DriftReportOptions,
@@ -57,18 +57,6 @@ export function driftSnapshot(
     driftedFeatures: summary.driftedFeatures,
     predictionDriftScore: summary.predictionDriftScore ?? 0,
   };
-}
-
-/**
- * A drift check for the server's DriftLoop: reads the window with `readWindow` (e.g. readRequestLog(db, {last})),
- * compares it with the profile, and resolves to the snapshot.
- */
-export function makeDriftCheck(
-  profile: ReferenceProfile,
-  readWindow: () => readonly RequestLogEntry[],
-  opts: DriftReportOptions = {},
-): () => Promise<DriftSnapshotValues> {
-  return async () => driftSnapshot(profile, windowFromRequestLog(readWindow(), profile.cols), opts);
 }
 
 /** Nothing to compare yet (no logged feature rows): the gauges read 0 and the snapshot says why. */

@@ -5,6 +5,10 @@ import swaggerUi from '@fastify/swagger-ui';
 import type Database from 'better-sqlite3';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type ServeConfig, serveSection } from '../config/sections/serve.js';
+import { RequestLogQueue } from '../request-log/queue.js';
+import { retentionPolicy } from '../request-log/retention.js';
+import { featureSampler } from '../request-log/sampler.js';
+import { inlineSink, threadSink } from '../request-log/sink.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import { requireKey } from './auth.js';
 import { joinCluster, workerIndex } from './cluster.js';
@@ -17,10 +21,6 @@ import { loadServedModel, resolveModelRef } from './loader.js';
 import { ServeMetrics } from './metrics.js';
 import type { LoadOptions, ModelLoader, ServedModel } from './model.js';
 import { ModelHolder } from './model-holder.js';
-import { RequestLogQueue } from './request-log/queue.js';
-import { retentionPolicy } from './request-log/retention.js';
-import { featureSampler } from './request-log/sampler.js';
-import { inlineSink, threadSink } from './request-log/sink.js';
 import { adminRoutes } from './routes/admin.js';
 import { healthRoutes, SERVER_VERSION } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -201,8 +201,8 @@ export async function buildServeApp(opts: ServeAppOptions = {}): Promise<ServeAp
 
   app.addHook('onClose', async () => {
     holder.unwatch();
-    drift?.stop();
-    await drift?.idle();
+    ctx.drift?.stop();
+    await ctx.drift?.idle();
     await requestLog?.close();
     await holder.close();
   });
@@ -218,6 +218,6 @@ export async function buildServeApp(opts: ServeAppOptions = {}): Promise<ServeAp
     holder.watch(config.reload_poll_s * 1000);
   }
   // in a cluster only worker 0 runs the background check (every worker answers GET /v1/drift)
-  if (!opts.clusterWorker || workerIndex() === 0) drift?.start(config.drift_interval_s * 1000);
-  return { app, ctx, holder, metrics, requestLog, drift };
+  if (!opts.clusterWorker || workerIndex() === 0) ctx.drift?.start(config.drift_interval_s * 1000);
+  return { app, ctx, holder, metrics, requestLog, drift: ctx.drift };
 }

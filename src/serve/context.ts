@@ -1,8 +1,8 @@
 import type { ServeConfig } from '../config/sections/serve.js';
+import type { RequestLogQueue } from '../request-log/queue.js';
 import type { ClusterLink } from './cluster.js';
 import type { ServeMetrics } from './metrics.js';
 import type { ModelHolder } from './model-holder.js';
-import type { RequestLogQueue } from './request-log/queue.js';
 import type { Limits } from './schemas/common.js';
 
 /** What every route plugin gets: the model holder, metrics, the request log and the limits. */

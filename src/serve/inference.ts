@@ -1,8 +1,8 @@
+import type { RequestLogEntry } from '../request-log/types.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import type { ServeContext } from './context.js';
 import { requestError } from './errors.js';
 import type { ServedModel } from './model.js';
-import type { RequestLogEntry } from './request-log/types.js';
 import type { SubgraphInput } from './validate.js';
 
 /** Class and top probability per row of an n × C probability matrix. */

@@ -3,15 +3,15 @@ import { basename } from 'node:path';
 import type { GraphData } from '../data/graph.js';
 import { loadDataset } from '../data/load.js';
 import { type LoadedCheckpoint, readCheckpoint } from '../nn/checkpoint.js';
-import { loadPredictor } from '../nn/predictor.js';
+import { gcnWeightsFromCheckpoint } from '../nn/export/onnx/from-checkpoint.js';
+import { exportGcnOnnx } from '../nn/export/onnx/gcn.js';
 import { Registry } from '../registry/index.js';
 import type { ModelVersion } from '../registry/types.js';
 import { openStore } from '../track/store.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import { log } from '../util/logger.js';
 import type { LoadOptions, ServedModel } from './model.js';
-import { gcnWeightsFromCheckpoint } from './onnx/from-checkpoint.js';
-import { exportGcnOnnx } from './onnx/gcn.js';
+import { loadPredictor } from './native/predictor.js';
 import { onnxServedModel } from './onnx/served-model.js';
 
 /**

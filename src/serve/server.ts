@@ -1,10 +1,10 @@
 import cluster from 'node:cluster';
 import { type ServeConfig, serveSection } from '../config/sections/serve.js';
+import { requestLogMigrations } from '../request-log/schema.js';
 import { openStore, type Store } from '../track/store.js';
 import { log } from '../util/logger.js';
 import { buildServeApp, type ServeApp, type ServeAppOptions } from './app.js';
 import { runPrimary } from './cluster.js';
-import { requestLogMigrations } from './request-log/schema.js';
 
 export interface StartOptions extends Omit<ServeAppOptions, 'config' | 'loadInBackground' | 'clusterWorker'> {
   config?: Partial<ServeConfig>;

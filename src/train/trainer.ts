@@ -88,11 +88,4 @@ export class Trainer {
       stoppedEarly: epochs < this.maxEpochs,
     };
   }
-
-  /** Every callback's state by name (stored with checkpoints). */
-  stateDict(): Record<string, unknown> {
-    const out: Record<string, unknown> = { epoch: this.epoch, should_stop: this.shouldStop };
-    for (const c of this.callbacks) if (c.stateDict) out[c.name] = c.stateDict();
-    return out;
-  }
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { loadPredictor } from '../../src/nn/predictor.js';
+import { loadPredictor } from '../../src/serve/native/predictor.js';
 
 const home = mkdtempSync(join(tmpdir(), 'gnnops-export-'));
 const env = { ...process.env, GNNOPS_HOME: home, GNNOPS_LOG_LEVEL: 'silent' };

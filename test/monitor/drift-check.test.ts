@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { driftSnapshot, makeDriftCheck, windowFromRequestLog } from '../../src/monitor/drift-check.js';
+import { driftSnapshot, windowFromRequestLog } from '../../src/monitor/drift-check.js';
 import { computeProfile } from '../../src/monitor/profile.js';
 import { applyDrift, sampleRows, syntheticWindow } from '../../src/monitor/synthetic.js';
+import type { RequestLogEntry } from '../../src/request-log/types.js';
 import type { DriftCheck } from '../../src/serve/drift-loop.js';
-import type { RequestLogEntry } from '../../src/serve/request-log/types.js';
 
 const cols = 6;
 const ref = syntheticWindow({ rows: 4000, cols, seed: 1 });
@@ -59,7 +59,7 @@ describe('request-log glue', () => {
     assert.ok(clean.predictionDriftScore < 0.1);
     const drifted = applyDrift(sampleRows(ref, 3000, 5), { shift: 0.5, classMix: 0.5, toClass: 3 });
     // Typed as the server's DriftLoop check: the snapshot must plug into it unchanged (checked by tsc).
-    const run = makeDriftCheck(profile, () => entries(drifted));
+    const run = async () => driftSnapshot(profile, windowFromRequestLog(entries(drifted), cols));
     const check: DriftCheck = run;
     assert.equal(check, run);
     const snap = await run();

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Tape } from '../../src/engine/index.js';
 import { readCheckpoint, restoreModel, saveCheckpoint, sidecarPath } from '../../src/nn/checkpoint.js';
-import { loadPredictor } from '../../src/nn/predictor.js';
 import { decodeSafetensors } from '../../src/nn/safetensors.js';
+import { loadPredictor } from '../../src/serve/native/predictor.js';
 import { makeTask, refBackend, testConfig, tinyGraph } from '../train/_fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gnnops-ckpt-'));

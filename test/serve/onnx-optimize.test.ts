@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { exportGcnOnnx, type GcnWeights } from '../../src/serve/onnx/gcn.js';
-import { pruneWeights, quantizeInt8 } from '../../src/serve/onnx/optimize.js';
+import { exportGcnOnnx, type GcnWeights } from '../../src/nn/export/onnx/gcn.js';
+import { pruneWeights, quantizeInt8 } from '../../src/nn/export/onnx/optimize.js';
 import { onnxSubgraphRunner } from '../../src/serve/onnx/runtime.js';
 import { randomGcn, referenceGcn, rng } from './fixtures/random-gcn.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { exportGcnOnnx } from '../../src/serve/onnx/gcn.js';
-import { decodeModel } from '../../src/serve/onnx/proto.js';
+import { exportGcnOnnx } from '../../src/nn/export/onnx/gcn.js';
+import { decodeModel } from '../../src/nn/export/onnx/proto.js';
 import { onnxSubgraphRunner } from '../../src/serve/onnx/runtime.js';
 import { onnxServedModel } from '../../src/serve/onnx/served-model.js';
 import { randomGraph } from './fixtures/mean-model.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { featureSampler } from '../../src/serve/request-log/sampler.js';
+import { featureSampler } from '../../src/request-log/sampler.js';
 
 /** Calls the sampler n times at clock t and counts the yeses. */
 function burst(s: () => boolean, n: number): number {

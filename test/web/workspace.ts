@@ -15,17 +15,17 @@ import { resolveConfig } from '../../src/config/load.js';
 import type { GraphData } from '../../src/data/graph.js';
 import { loadDataset } from '../../src/data/load.js';
 import { writeSynthetic } from '../../src/data/synth.js';
-import { loadPredictor } from '../../src/nn/predictor.js';
+import { runTraining } from '../../src/jobs/train-and-register.js';
 import { Registry } from '../../src/registry/index.js';
 import { lineageOf } from '../../src/serve/loader.js';
 import type { ServedModel } from '../../src/serve/model.js';
+import { loadPredictor } from '../../src/serve/native/predictor.js';
 import { InProcessExecutor } from '../../src/sweep/executor.js';
 import { createSweep, runSweep } from '../../src/sweep/runner.js';
 import { parseSweepSpec } from '../../src/sweep/spec.js';
 import { SweepStore, sweepMigrations } from '../../src/sweep/store.js';
 import type { TrialFn } from '../../src/sweep/types.js';
 import { openStore } from '../../src/track/index.js';
-import { runTraining } from '../../src/train/pipeline.js';
 
 /** WikiCS's class names (Mernyei & Cangea 2020, metadata.json of the dataset). */
 export const WIKICS_CLASSES = [

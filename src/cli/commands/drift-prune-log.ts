@@ -5,9 +5,9 @@
 import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { resolveConfig } from '../../config/load.js';
-import { countRequestLog } from '../../serve/request-log/reader.js';
-import { RequestLogPruner, type RetentionPolicy, retentionEnabled } from '../../serve/request-log/retention.js';
-import { requestLogMigrations } from '../../serve/request-log/schema.js';
+import { countRequestLog } from '../../request-log/reader.js';
+import { RequestLogPruner, type RetentionPolicy, retentionEnabled } from '../../request-log/retention.js';
+import { requestLogMigrations } from '../../request-log/schema.js';
 import { openStore } from '../../track/store.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { emit } from '../output.js';

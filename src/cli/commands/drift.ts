@@ -20,8 +20,8 @@ import { parseProfile, readProfile, writeProfile } from '../../monitor/profile-i
 import { makeRequestSampler, requestShapedStructure, simulateTraffic } from '../../monitor/simulate.js';
 import { readIntVector, readWindowFile } from '../../monitor/window-file.js';
 import { Registry } from '../../registry/index.js';
-import { readRequestLog } from '../../serve/request-log/reader.js';
-import { requestLogMigrations } from '../../serve/request-log/schema.js';
+import { readRequestLog } from '../../request-log/reader.js';
+import { requestLogMigrations } from '../../request-log/schema.js';
 import { openStore } from '../../track/store.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fs.js';

@@ -5,7 +5,7 @@
  * (src/optimize). No alias moves: promote the variant to serve it.
  */
 import type { Command } from 'commander';
-import { type OptimizeReport, optimizeModel, parseOptimization } from '../../optimize/index.js';
+import { type OptimizeReport, optimizeModel, parseOptimization } from '../../jobs/optimize/index.js';
 import type { Runtime } from '../../serve/model.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { emit, progressBar, table } from '../output.js';

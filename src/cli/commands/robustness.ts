@@ -4,9 +4,9 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { PerturbationKind } from '../../monitor/robustness/perturb.js';
-import { writeRobustnessReport } from '../../monitor/robustness/report.js';
-import { defaultLevels, measureRobustness } from '../../monitor/robustness/robustness.js';
+import type { PerturbationKind } from '../../jobs/robustness/perturb.js';
+import { writeRobustnessReport } from '../../jobs/robustness/report.js';
+import { defaultLevels, measureRobustness } from '../../jobs/robustness/robustness.js';
 import { openStore, Tracker } from '../../track/index.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { emit, progressBar, table } from '../output.js';

@@ -20,7 +20,7 @@ import { log } from '../../util/logger.js';
 import { emit, progressBar, table } from '../output.js';
 
 const DEFAULT_TRIAL_MODULE = new URL(
-  import.meta.url.endsWith('.ts') ? '../../sweep/train-trial.ts' : '../../sweep/train-trial.js',
+  import.meta.url.endsWith('.ts') ? '../../jobs/sweep-trial.ts' : '../../jobs/sweep-trial.js',
   import.meta.url,
 ).href;
 

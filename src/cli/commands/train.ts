@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { resolveConfig } from '../../config/load.js';
 import type { ConfigInput } from '../../config/schema.js';
 import { loadDataset } from '../../data/load.js';
-import { runTraining, type TrainingReport } from '../../train/pipeline.js';
+import { runTraining, type TrainingReport } from '../../jobs/train-and-register.js';
 import { PhaseTimer, startCpuProfile } from '../../util/cpu-profile.js';
 import { homePath } from '../../util/home.js';
 import { emit, progressBar, table } from '../output.js';
@@ -16,6 +16,7 @@ interface TrainFlags {
   config?: string;
   preset?: string;
   dataFile?: string;
+  name?: string;
   mirror?: string;
   checkpoint?: string;
   track?: boolean;
@@ -73,6 +74,7 @@ export function register(program: Command): void {
     .option('--config <file>', 'YAML config file')
     .option('--preset <name>', 'published hyperparameters (gcn-planetoid, gat-planetoid, gcn-wikics, …)')
     .option('--data-file <file>', 'a WikiCS-format data.json (sets data.file)')
+    .option('--name <name>', 'name of the --data-file graph; its model is NAME-gcn, … (sets data.name)')
     .option('--mirror <dir|url>', 'local folder or URL holding the raw dataset files')
     .option('--checkpoint <path>', 'where to write the checkpoint (.safetensors)')
     .option('--no-track', 'do not record a run or register the model')
@@ -80,7 +82,11 @@ export function register(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .action(async (overrides: string[], flags: TrainFlags) => {
       const extra: ConfigInput = {};
-      if (flags.dataFile) extra.data = { file: resolve(flags.dataFile) };
+      if (flags.dataFile || flags.name !== undefined)
+        extra.data = {
+          ...(flags.dataFile ? { file: resolve(flags.dataFile) } : {}),
+          ...(flags.name !== undefined ? { name: flags.name } : {}),
+        };
       const config = resolveConfig({ file: flags.config, preset: flags.preset, extra, overrides });
       const profilePath =
         flags.profile === undefined

@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import { requestLogSnapshot } from '../../monitor/drift-check.js';
 import type { ReferenceProfile } from '../../monitor/profile.js';
+import { readRequestLog } from '../../request-log/reader.js';
 import { moduleWorker, WorkerCalls } from '../../util/worker.js';
-import { readRequestLog } from '../request-log/reader.js';
 import { driftHistory, latestDrift } from './drift.js';
 
 /** A drift computation over the last `window` request-log rows (see drift-thread.ts). */

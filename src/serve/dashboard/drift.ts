@@ -3,7 +3,7 @@ import { TEST_INFO } from '../../monitor/column-drift.js';
 import { windowFromRequestLog } from '../../monitor/drift-check.js';
 import { driftReport, type NumericColumnReport, rankFeatures, summarizeDrift } from '../../monitor/drift-report.js';
 import type { ReferenceProfile } from '../../monitor/profile.js';
-import { readRequestLog } from '../request-log/reader.js';
+import { readRequestLog } from '../../request-log/reader.js';
 import { finiteOrNull } from './schemas/common.js';
 import type { ColumnDriftJson, DriftHistoryResponse, DriftLatestResponse } from './schemas/drift.js';
 

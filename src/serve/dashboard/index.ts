@@ -46,13 +46,13 @@ export async function dashboardPlugin(app: FastifyInstance, opts: DashboardOptio
   const traffic = new TrafficSampler(ctx.metrics, opts.trafficIntervalMs ?? 5000);
   // With a request log but no drift check from the caller, the server's background drift loop (Prometheus gauges,
   // GET /v1/drift) uses the same reference profile as the dashboard: the served version's registered profile first.
+  // The plugin only supplies the loop; the server decides where it runs (one worker of a cluster).
   const driftWorker = new DriftWorker(sources.store.db);
   if (!ctx.drift && ctx.requestLog) {
     ctx.drift = new DriftLoop(async () => {
       const { profile } = await sources.profile();
       return driftWorker.snapshot(profile, DRIFT_WINDOW);
     }, ctx.metrics);
-    ctx.drift.start(ctx.config.drift_interval_s * 1000);
   }
   const state: DashboardState = { sources, traffic, drift: driftWorker, driftLoop: ctx.drift };
   traffic.start();

@@ -5,15 +5,15 @@ import { loadDataset } from '../../data/load.js';
 import { computeProfile, type ReferenceProfile } from '../../monitor/profile.js';
 import { parseProfile, readProfile } from '../../monitor/profile-io.js';
 import { requestShapedStructure } from '../../monitor/simulate.js';
-import { loadCheckpointGraph } from '../../nn/predictor.js';
 import { type PromotionHooks, Registry } from '../../registry/index.js';
 import type { ModelVersion } from '../../registry/types.js';
+import { requestLogMigrations } from '../../request-log/schema.js';
 import { sweepMigrations } from '../../sweep/store.js';
 import { openStore, type Store, Tracker } from '../../track/index.js';
 import { ErrorCodes, GnnopsError, isGnnopsError } from '../../util/errors.js';
 import { homePath } from '../../util/home.js';
 import type { ServeContext } from '../context.js';
-import { requestLogMigrations } from '../request-log/schema.js';
+import { loadCheckpointGraph } from '../native/predictor.js';
 
 /** Where the dashboard's data comes from; every field is optional (tests inject what they need). */
 export interface DashboardSourceOptions {

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { after, beforeEach, describe, it } from 'node:test';
 import type { PruneLogResult } from '../../../src/cli/commands/drift-prune-log.js';
 import { parseAge } from '../../../src/cli/commands/drift-prune-log.js';
-import { batchInserter } from '../../../src/serve/request-log/insert.js';
-import { readRequestLog } from '../../../src/serve/request-log/reader.js';
-import { requestLogMigrations } from '../../../src/serve/request-log/schema.js';
-import type { RequestLogEntry } from '../../../src/serve/request-log/types.js';
+import { batchInserter } from '../../../src/request-log/insert.js';
+import { readRequestLog } from '../../../src/request-log/reader.js';
+import { requestLogMigrations } from '../../../src/request-log/schema.js';
+import type { RequestLogEntry } from '../../../src/request-log/types.js';
 import { openStore } from '../../../src/track/store.js';
 import { runCli } from '../_run.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { applyDrift, sampleRows, syntheticWindow } from '../../../src/monitor/synthetic.js';
-import { requestLogMigrations } from '../../../src/serve/request-log/schema.js';
+import { requestLogMigrations } from '../../../src/request-log/schema.js';
 import { openStore } from '../../../src/track/store.js';
 import { runCli } from '../_run.js';
 

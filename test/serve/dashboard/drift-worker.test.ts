@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { requestLogSnapshot } from '../../../src/monitor/drift-check.js';
 import { computeProfile } from '../../../src/monitor/profile.js';
+import { batchInserter } from '../../../src/request-log/insert.js';
+import { readRequestLog } from '../../../src/request-log/reader.js';
 import { DriftWorker, runDriftJob } from '../../../src/serve/dashboard/drift-worker.js';
-import { batchInserter } from '../../../src/serve/request-log/insert.js';
-import { readRequestLog } from '../../../src/serve/request-log/reader.js';
 import { mulberry32 } from '../../../src/util/random.js';
 import { logRow, openLogStore, tempHome } from '../helpers.js';
 

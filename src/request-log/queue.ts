@@ -1,4 +1,4 @@
-import { log } from '../../util/logger.js';
+import { log } from '../util/logger.js';
 import { type LogSink, LogWriteError } from './sink.js';
 import type { RequestLogEntry } from './types.js';
 

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import { log } from '../../util/logger.js';
-import { moduleWorker, WorkerCalls } from '../../util/worker.js';
+import { log } from '../util/logger.js';
+import { moduleWorker, WorkerCalls } from '../util/worker.js';
 import { batchInserter } from './insert.js';
 import type { RetentionPolicy } from './retention.js';
 import type { RequestLogEntry } from './types.js';

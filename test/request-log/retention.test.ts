@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { batchInserter } from '../../../src/serve/request-log/insert.js';
-import { RequestLogQueue } from '../../../src/serve/request-log/queue.js';
-import { countRequestLog, readRequestLog } from '../../../src/serve/request-log/reader.js';
+import { batchInserter } from '../../src/request-log/insert.js';
+import { RequestLogQueue } from '../../src/request-log/queue.js';
+import { countRequestLog, readRequestLog } from '../../src/request-log/reader.js';
 import {
   RequestLogPruner,
   RetentionScheduler,
   retentionEnabled,
   retentionPolicy,
-} from '../../../src/serve/request-log/retention.js';
-import { threadSink } from '../../../src/serve/request-log/sink.js';
-import type { RequestLogEntry } from '../../../src/serve/request-log/types.js';
-import { logRow, openLogStore, tempHome, tinyApp, tinyBody } from '../helpers.js';
+} from '../../src/request-log/retention.js';
+import { threadSink } from '../../src/request-log/sink.js';
+import type { RequestLogEntry } from '../../src/request-log/types.js';
+import { logRow, openLogStore, tempHome, tinyApp, tinyBody } from '../serve/helpers.js';
 
 const store = openLogStore(tempHome());
 after(() => store.close());

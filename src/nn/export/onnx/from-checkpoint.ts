@@ -1,5 +1,5 @@
-import type { ModelConfig } from '../../nn/models/model.js';
-import { ErrorCodes, GnnopsError } from '../../util/errors.js';
+import { ErrorCodes, GnnopsError } from '../../../util/errors.js';
+import type { ModelConfig } from '../../models/model.js';
 import type { GcnWeights } from './gcn.js';
 
 /**

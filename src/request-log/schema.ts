@@ -1,4 +1,4 @@
-import type { Migration } from '../../track/migrations.js';
+import type { Migration } from '../track/migrations.js';
 
 /**
  * The request log, in the workspace store (`gnnops.db`), applied with `store.applyMigrations`. One row per

@@ -13,7 +13,7 @@ import {
   featureStd,
   removeEdges,
   shiftFeatures,
-} from '../../src/monitor/robustness/perturb.js';
+} from '../../src/jobs/robustness/perturb.js';
 
 // A small generated WikiCS-format graph: enough nodes for the perturbation statistics to be tight.
 const g = wikicsFromJson(JSON.parse(JSON.stringify(generateSynthetic({ nodes: 600, seed: 11 }))), {

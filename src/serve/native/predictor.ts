@@ -9,17 +9,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { GraphData } from '../data/graph.js';
-import { loadDataset } from '../data/load.js';
-import { type Backend, createBackend, getBackend, Rng, Tape } from '../engine/index.js';
-import type { ServedModel } from '../serve/model.js';
-import { ErrorCodes, GnnopsError } from '../util/errors.js';
-import { sha256 } from '../util/fs.js';
-import { log } from '../util/logger.js';
-import { decodeCheckpoint, type LoadedCheckpoint, readCheckpoint, restoreModel } from './checkpoint.js';
-import { GCNConv } from './conv/gcn-conv.js';
-import { GraphContext, structureFromEdges } from './graph-context.js';
-import type { NodeModel } from './models/model.js';
+import type { GraphData } from '../../data/graph.js';
+import { loadDataset } from '../../data/load.js';
+import { type Backend, createBackend, getBackend, Rng, Tape } from '../../engine/index.js';
+import { decodeCheckpoint, type LoadedCheckpoint, readCheckpoint, restoreModel } from '../../nn/checkpoint.js';
+import { GCNConv } from '../../nn/conv/gcn-conv.js';
+import { GraphContext, structureFromEdges } from '../../nn/graph-context.js';
+import type { NodeModel } from '../../nn/models/model.js';
+import { ErrorCodes, GnnopsError } from '../../util/errors.js';
+import { sha256 } from '../../util/fs.js';
+import { log } from '../../util/logger.js';
+import type { ServedModel } from '../model.js';
 
 export interface PredictorOptions {
   /** Registered name (default: the checkpoint file name). */

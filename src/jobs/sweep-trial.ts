@@ -1,7 +1,7 @@
 import type { GraphData } from '../data/graph.js';
 import { loadDataset } from '../data/load.js';
-import { runTraining } from '../train/pipeline.js';
-import type { TrialFn } from './types.js';
+import type { TrialFn } from '../sweep/types.js';
+import { runTraining } from './train-and-register.js';
 
 /**
  * The default TrialFn of `gnnops sweep`: one full training job (`runTraining`, as `gnnops train` runs it) per

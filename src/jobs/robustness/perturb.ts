@@ -8,7 +8,7 @@ import { buildCsr } from '../../data/csr.js';
 import type { GraphData } from '../../data/graph.js';
 import { Rng } from '../../engine/index.js';
 
-export { featureStd } from '../simulate.js';
+export { featureStd } from '../../monitor/simulate.js';
 
 export type PerturbationKind = 'noise' | 'shift' | 'edge_removal' | 'edge_addition';
 

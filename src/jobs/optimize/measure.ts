@@ -8,15 +8,15 @@
  *     load test's `/predict` client; median of `requests` calls). Source and variant alternate so that machine
  *     load affects both alike.
  */
-import type { GraphData } from '../data/graph.js';
-import { argmaxRows } from '../engine/index.js';
-import type { LoadedCheckpoint } from '../nn/checkpoint.js';
-import { loadPredictor } from '../nn/predictor.js';
-import type { Runtime, ServedModel } from '../serve/model.js';
-import { gcnWeightsFromCheckpoint } from '../serve/onnx/from-checkpoint.js';
-import { exportGcnOnnx } from '../serve/onnx/gcn.js';
-import { onnxServedModel } from '../serve/onnx/served-model.js';
-import { mulberry32 } from '../util/random.js';
+import type { GraphData } from '../../data/graph.js';
+import { argmaxRows } from '../../engine/index.js';
+import type { LoadedCheckpoint } from '../../nn/checkpoint.js';
+import { gcnWeightsFromCheckpoint } from '../../nn/export/onnx/from-checkpoint.js';
+import { exportGcnOnnx } from '../../nn/export/onnx/gcn.js';
+import type { Runtime, ServedModel } from '../../serve/model.js';
+import { loadPredictor } from '../../serve/native/predictor.js';
+import { onnxServedModel } from '../../serve/onnx/served-model.js';
+import { mulberry32 } from '../../util/random.js';
 import { requestEdges } from './request-edges.js';
 
 /** One side (source or variant) as a served model: a checkpoint file, and for ONNX the exported model bytes. */

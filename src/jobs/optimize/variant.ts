@@ -10,12 +10,12 @@
  *   float32 (Ŵ = q · scale), so the native engine computes with exactly the weights an int8 ONNX model restores
  *   with DequantizeLinear. The size gain is in the int8 ONNX artifact (GCN only), not in the checkpoint.
  */
-import type { LoadedCheckpoint } from '../nn/checkpoint.js';
-import type { NamedTensor } from '../nn/safetensors.js';
-import { gcnWeightsFromCheckpoint } from '../serve/onnx/from-checkpoint.js';
-import { exportGcnOnnx } from '../serve/onnx/gcn.js';
-import { pruneMatrices, quantizeInt8 } from '../serve/onnx/optimize.js';
-import { ErrorCodes, GnnopsError } from '../util/errors.js';
+import type { LoadedCheckpoint } from '../../nn/checkpoint.js';
+import { gcnWeightsFromCheckpoint } from '../../nn/export/onnx/from-checkpoint.js';
+import { exportGcnOnnx } from '../../nn/export/onnx/gcn.js';
+import { pruneMatrices, quantizeInt8 } from '../../nn/export/onnx/optimize.js';
+import type { NamedTensor } from '../../nn/safetensors.js';
+import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import type { Optimization } from './spec.js';
 
 export interface Variant {

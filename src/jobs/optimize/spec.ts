@@ -2,7 +2,7 @@
  * What `gnnops models optimize` makes of a model: one optimisation per variant, validated from the CLI flags with
  * errors that name the flag.
  */
-import { ErrorCodes, GnnopsError } from '../util/errors.js';
+import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 
 export type Optimization = { kind: 'quantize'; dtype: 'int8' } | { kind: 'prune'; fraction: number };
 

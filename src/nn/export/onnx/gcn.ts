@@ -1,4 +1,4 @@
-import { ErrorCodes, GnnopsError } from '../../util/errors.js';
+import { ErrorCodes, GnnopsError } from '../../../util/errors.js';
 import { floatTensor, GraphBuilder, int8Tensor, int64Tensor } from './graph-builder.js';
 import { quantizeInt8 } from './optimize.js';
 import { DataType } from './proto.js';

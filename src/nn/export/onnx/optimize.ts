@@ -1,4 +1,4 @@
-import { ErrorCodes, GnnopsError } from '../../util/errors.js';
+import { ErrorCodes, GnnopsError } from '../../../util/errors.js';
 import type { GcnWeights } from './gcn.js';
 
 /**

@@ -4,11 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { trial } from '../../src/jobs/sweep-trial.js';
 import { InProcessExecutor } from '../../src/sweep/executor.js';
 import { createSweep, runSweep } from '../../src/sweep/runner.js';
 import { parseSweepYaml } from '../../src/sweep/spec.js';
 import { SweepStore } from '../../src/sweep/store.js';
-import { trial } from '../../src/sweep/train-trial.js';
 import { openStore } from '../../src/track/store.js';
 import { coraMissing, coraRawDir } from '../data/shared-data.js';
 

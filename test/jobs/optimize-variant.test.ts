@@ -3,10 +3,10 @@ import { describe, it } from 'node:test';
 import { resolveConfig } from '../../src/config/load.js';
 import { ModelNames } from '../../src/config/sections/model.js';
 import { createBackend, Rng, Tape } from '../../src/engine/index.js';
+import { makeVariant, parseOptimization, weightMatrixNames } from '../../src/jobs/optimize/index.js';
 import type { LoadedCheckpoint } from '../../src/nn/checkpoint.js';
+import { quantizeInt8 } from '../../src/nn/export/onnx/optimize.js';
 import { buildModel } from '../../src/nn/models/build.js';
-import { makeVariant, parseOptimization, weightMatrixNames } from '../../src/optimize/index.js';
-import { quantizeInt8 } from '../../src/serve/onnx/optimize.js';
 import { isGnnopsError } from '../../src/util/errors.js';
 
 // Freshly initialised models of every kind (random Glorot weights, no exact zeros): enough to check which tensors

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { RequestLogQueue } from '../../src/serve/request-log/queue.js';
-import { countRequestLog, readRequestLog } from '../../src/serve/request-log/reader.js';
-import { threadSink } from '../../src/serve/request-log/sink.js';
-import type { RequestLogEntry } from '../../src/serve/request-log/types.js';
-import { logRow, openLogStore, sigmoid, tempHome, tinyApp, tinyBody } from './helpers.js';
+import { RequestLogQueue } from '../../src/request-log/queue.js';
+import { countRequestLog, readRequestLog } from '../../src/request-log/reader.js';
+import { threadSink } from '../../src/request-log/sink.js';
+import type { RequestLogEntry } from '../../src/request-log/types.js';
+import { logRow, openLogStore, sigmoid, tempHome, tinyApp, tinyBody } from '../serve/helpers.js';
 
 const home = tempHome();
 const store = openLogStore(home);

@@ -13,27 +13,27 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { GraphData } from '../data/graph.js';
-import { loadDataset } from '../data/load.js';
-import { modelReferenceProfileBytes } from '../monitor/reference.js';
+import type { GraphData } from '../../data/graph.js';
+import { loadDataset } from '../../data/load.js';
+import { modelReferenceProfileBytes } from '../../monitor/reference.js';
 import {
   type CheckpointMeta,
   decodeCheckpoint,
   encodeCheckpointState,
   readCheckpoint,
   writeCheckpoint,
-} from '../nn/checkpoint.js';
-import { Registry } from '../registry/registry.js';
-import type { Runtime } from '../serve/model.js';
-import { gcnWeightsFromCheckpoint } from '../serve/onnx/from-checkpoint.js';
-import { exportGcnOnnx } from '../serve/onnx/gcn.js';
-import { gitInfo } from '../track/git.js';
-import { openStore } from '../track/store.js';
-import { modelNameFor } from '../train/pipeline.js';
-import { ErrorCodes, GnnopsError, isGnnopsError } from '../util/errors.js';
-import { sha256, writeFileAtomic } from '../util/fs.js';
-import { homePath } from '../util/home.js';
-import { log } from '../util/logger.js';
+} from '../../nn/checkpoint.js';
+import { gcnWeightsFromCheckpoint } from '../../nn/export/onnx/from-checkpoint.js';
+import { exportGcnOnnx } from '../../nn/export/onnx/gcn.js';
+import { Registry } from '../../registry/registry.js';
+import type { Runtime } from '../../serve/model.js';
+import { gitInfo } from '../../track/git.js';
+import { openStore } from '../../track/store.js';
+import { ErrorCodes, GnnopsError, isGnnopsError } from '../../util/errors.js';
+import { sha256, writeFileAtomic } from '../../util/fs.js';
+import { homePath } from '../../util/home.js';
+import { log } from '../../util/logger.js';
+import { modelNameFor } from '../train-and-register.js';
 import { compareSides, type RuntimeComparison } from './measure.js';
 import { describeOptimization, type Optimization, optimizationLabel } from './spec.js';
 import { makeVariant } from './variant.js';

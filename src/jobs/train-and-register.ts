@@ -11,7 +11,6 @@ import { type LoadOptions, loadDataset } from '../data/load.js';
 import { argmaxRows } from '../engine/index.js';
 import { modelReferenceProfileBytes } from '../monitor/reference.js';
 import { type CheckpointMeta, encodeCheckpointState, writeCheckpoint } from '../nn/checkpoint.js';
-import { loadPredictor } from '../nn/predictor.js';
 import {
   type AutoPromoteDecision,
   autoPromoteRuleFromConfig,
@@ -19,11 +18,12 @@ import {
   maybeAutoPromote,
   Registry,
 } from '../registry/index.js';
+import { loadPredictor } from '../serve/native/predictor.js';
 import { openStore, type Run, type Store, trackerFromConfig } from '../track/index.js';
+import { type ProtocolResult, type ProtocolSummary, runProtocol } from '../train/protocol.js';
+import type { EpochMetrics } from '../train/trainer.js';
 import { homePath } from '../util/home.js';
 import { log } from '../util/logger.js';
-import { type ProtocolResult, type ProtocolSummary, runProtocol } from './protocol.js';
-import type { EpochMetrics } from './trainer.js';
 
 export interface TrainingJob {
   config: Config;
