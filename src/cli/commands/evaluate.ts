@@ -98,7 +98,7 @@ export function register(program: Command): void {
           model_name: target.model?.name ?? null,
           model_version: target.model?.version ?? null,
           dataset: r.data.name,
-          dataset_hash: r.data.hash,
+          dataset_version: r.data.hash,
           model: r.ckpt.meta.model.name,
           split: r.task.split,
           ...m,

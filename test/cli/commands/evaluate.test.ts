@@ -45,7 +45,7 @@ describe('gnnops evaluate (CLI)', () => {
     assert.equal(j.model_name, 'mygraph-gcn');
     assert.equal(j.model_version, 1);
     assert.equal(j.dataset, 'mygraph');
-    assert.match(String(j.dataset_hash), /^[0-9a-f]{16}$/);
+    assert.match(String(j.dataset_version), /^[0-9a-f]{16}$/);
     assert.ok(typeof j.test_acc === 'number' && j.test_acc >= 0 && j.test_acc <= 1);
 
     // The same version by reference gives the same numbers, and says nothing about defaults.
