@@ -39,6 +39,7 @@ describe('gnnops train (CLI)', () => {
     const j = JSON.parse(r.out) as Record<string, unknown>;
     assert.deepEqual(Object.keys(j), [
       'dataset',
+      'dataset_version',
       'model',
       'splits',
       'test_acc_mean',
@@ -48,6 +49,7 @@ describe('gnnops train (CLI)', () => {
       'epoch_ms_median',
       'best_epoch_median',
       'run_id',
+      'checkpoint',
       'model_name',
       'model_version',
       'promoted',
@@ -58,6 +60,7 @@ describe('gnnops train (CLI)', () => {
     assert.equal(j.model_version, 1);
     assert.equal(j.model_name, 'tiny-gcn');
     assert.equal(j.promoted, true);
+    assert.match(String(j.dataset_version), /^[0-9a-f]{16}$/);
 
     const store = openStore({ home });
     const tracker = new Tracker(store);
@@ -75,11 +78,23 @@ describe('gnnops train (CLI)', () => {
 
     const ckpt = join(home, 'models', 'tiny-gcn', `${j.run_id}.safetensors`);
     assert.ok(existsSync(ckpt));
+    assert.equal(j.checkpoint, ckpt);
     const e = gnnops(['evaluate', '--checkpoint', ckpt, '--split', '2', '--json']);
     assert.equal(e.code, 0, e.err);
     const ev = JSON.parse(e.out) as Record<string, number>;
     assert.equal(ev.split, 2);
     assert.ok(ev.test_acc > 0 && ev.test_acc <= 1);
+  });
+
+  it('--name names the --data-file graph and so its model; a bad --name is a usage error naming data.name', () => {
+    const r = gnnops(['train', '--data-file', file, '--name', 'mygraph', 'train.epochs=3', 'train.splits=1', '--json']);
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(r.out) as Record<string, unknown>;
+    assert.equal(j.dataset, 'mygraph');
+    assert.equal(j.model_name, 'mygraph-gcn');
+    const bad = gnnops(['train', '--data-file', file, '--name', '-x', 'train.epochs=3', '--json']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /data\.name: got "-x", expected a dataset name of 1-64 characters/);
   });
 
   it('a bad override is a usage error naming the key, not a crash', () => {

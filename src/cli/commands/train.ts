@@ -25,12 +25,14 @@ interface TrainFlags {
 }
 
 /**
- * The exact `--json` shape. It carries every identifier a script needs for its next command: the run id, and the
- * registered model's name and version (to serve, promote or report on it) with whether it was promoted.
+ * The exact `--json` shape. It carries every identifier a script needs for its next command: the dataset's name and
+ * version (content hash), the run id, the checkpoint file, and the registered model's name and version (to serve,
+ * promote or report on it) with whether it was promoted.
  */
 export function trainJson(r: TrainingReport): Record<string, unknown> {
   return {
     dataset: r.dataset,
+    dataset_version: r.dataset_hash,
     model: r.model,
     splits: r.splits,
     test_acc_mean: r.test_acc_mean,
@@ -40,6 +42,7 @@ export function trainJson(r: TrainingReport): Record<string, unknown> {
     epoch_ms_median: r.epoch_ms_median,
     best_epoch_median: r.best_epoch_median,
     run_id: r.run_id,
+    checkpoint: r.checkpoint,
     model_name: r.model_version === null ? null : r.model_name,
     model_version: r.model_version,
     promoted: r.promotion?.promoted ?? false,
