@@ -2,7 +2,7 @@
  * `npm run loadtest`: start the inference server on a free loopback port (its own process, so the load
  * generator does not share its event loop) and drive it with autocannon at 32 connections:
  *   1. POST /v1/predict/nodes with 1 node id;
- *   2. POST /predict with a 20-node, 300-feature subgraph (the replaced system's client);
+ *   2. POST /predict with a 20-node, 300-feature subgraph (the common `{x, edge_index}` client);
  *   3. POST /v2/models/{name}/infer with the same subgraph as FP32/INT64 tensors;
  *   4. the same V2 infer with binary tensor data (application/octet-stream: the JSON header, then the raw bytes).
  * Prints requests/s, p50 and p99 per scenario against the targets (≥ 2,000 rps for 1, ≥ 500 rps for 2,

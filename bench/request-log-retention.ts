@@ -1,7 +1,7 @@
 /**
  * Request-log retention cost: `npm run bench -- request-log-retention [--rows 8000] [--keep 2000] [--chunk 500]`.
  *
- * Fills a temp workspace store with `--rows` request-log rows shaped like the replaced system's client (a 20-node,
+ * Fills a temp workspace store with `--rows` request-log rows shaped like the common `{x, edge_index}` client's (a 20-node,
  * 300-feature subgraph, features sampled: ~24 KB per row), then prunes to `--keep` rows with RequestLogPruner in
  * `--chunk`-row steps, as the writer thread does. Prints the time of each DELETE (how long one step holds the write
  * lock), the cost of a check that finds nothing to delete (what the writer thread pays after each commit and every 5 s), and the file size

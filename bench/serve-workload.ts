@@ -1,6 +1,6 @@
 /**
  * Shared request bodies for the serving benchmarks (not a benchmark itself: run.ts lists it, but it only exports).
- * The subgraph imitates the replaced system's client: 20 nodes with 300 GloVe-like features (6 decimals) and a
+ * The subgraph imitates the common `{x, edge_index}` client: 20 nodes with 300 GloVe-like features (6 decimals) and a
  * ring plus chords in both directions (80 directed edges).
  */
 import { requestEdges } from '../src/jobs/optimize/request-edges.js';

@@ -1,5 +1,5 @@
 /**
- * The reference profile stored with every registered model version (issue 7): the training graph's features,
+ * The reference profile stored with every registered model version: the training graph's features,
  * the model's own predictions on it, and request-shaped structure (degrees and sizes of ego subgraphs, as the
  * server logs them for /predict traffic). Computed once at registration; drift reports read only the profile.
  */

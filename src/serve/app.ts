@@ -174,7 +174,7 @@ export async function buildServeApp(opts: ServeAppOptions = {}): Promise<ServeAp
         title: 'gnnops inference API',
         version: SERVER_VERSION,
         description:
-          'GNN node classification: the replaced system’s POST /predict, by-node queries, and the Open Inference ' +
+          'GNN node classification: POST /predict (compatible with the common `{x, edge_index}` client), by-node queries, and the Open Inference ' +
           'Protocol (KServe V2). Errors are `{error, code}` with the field and the limit at fault.',
       },
       components: { securitySchemes },

@@ -5,8 +5,8 @@ import type { JsonValue } from './spec.js';
 
 /**
  * Sweep parameter names → config keys. A parameter is either one of our dotted config keys (`train.lr`,
- * `model.hidden`, or a nested W&B `parameters:` block, which flattens to the same), or a flag-style name of the
- * replaced system's CLI. Names are matched case-insensitively with `_` and `-` equivalent (`learning_rate` works).
+ * `model.hidden`, or a nested W&B `parameters:` block, which flattens to the same), or a flag-style name as
+ * argparse-based PyTorch Geometric training scripts spell them. Names are matched case-insensitively with `_` and `-` equivalent (`learning_rate` works).
  */
 export interface Alias {
   key: string;
@@ -57,8 +57,8 @@ export const ALIASES: Readonly<Record<string, Alias>> = Object.freeze({
   optimizer,
   'weight-decay': { key: 'train.weight_decay', doc: 'L2 weight decay' },
   dropout: { key: 'model.dropout', doc: 'dropout on hidden representations' },
-  // The replaced system's --hidden-layers counted hidden layers only (its W&B project meant "layers between
-  // input and output"); our model.layers counts every message-passing layer, so N hidden layers = N + 1 layers.
+  // A flag-style --hidden-layers counts hidden layers only ("layers between input and output"); model.layers
+  // counts every message-passing layer, so N hidden layers = N + 1 layers.
   'hidden-layers': {
     key: 'model.layers',
     transform: hiddenLayersToLayers,

@@ -1,6 +1,6 @@
 /**
  * The training-speed benchmark behind `gnnops bench train` and `npm run bench:vs-torch`: the same work per epoch as
- * ../shared/bench/torch_gcn.py — one training step (forward with dropout, masked cross-entropy, backward, Adam with
+ * the PyTorch reference GCN (bench/torch_gcn.py of the shared benchmark kit) — one training step (forward with dropout, masked cross-entropy, backward, Adam with
  * weight decay) plus one full-graph evaluation forward and the stopping-set loss — timed per epoch, on split 0.
  * Peak RSS is the process's maximum resident set (getrusage), so it includes loading the data.
  */

@@ -4,7 +4,7 @@
  *   fit(task):  onFitStart → for each epoch { trainingStep; evaluate(val, stopping); onEpochEnd; stop? } → onFitEnd
  *               → evaluate(train, val, stopping, test) with the (restored) best weights.
  *
- * An epoch is one training step plus one evaluation forward, as ../shared/bench/torch_gcn.py times it.
+ * An epoch is one training step plus one evaluation forward, as the PyTorch reference benchmark (torch_gcn.py) times it.
  */
 import type { Callback } from './callbacks/callback.js';
 import type { MaskMetrics, NodeClassificationTask } from './task.js';

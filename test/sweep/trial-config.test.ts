@@ -9,7 +9,7 @@ import { isGnnopsError } from '../../src/util/errors.js';
 
 const example = resolve(import.meta.dirname, '../../examples/sweeps/wikics-bayes.yaml');
 
-/** Expected config key and value for each of the replaced system's flags. */
+/** Expected config key and value for each flag of the W&B-style training CLI the sweep aliases accept. */
 const expected: Record<string, (v: unknown) => [string, unknown]> = {
   'learning-rate': (v) => ['train.lr', v],
   'optimizer-name': (v) => ['train.optimizer', String(v).toLowerCase()],
@@ -22,7 +22,7 @@ const expected: Record<string, (v: unknown) => [string, unknown]> = {
 };
 
 describe('sweep parameters → config', () => {
-  it('parses the replaced system sweep file as issue 5 describes it', () => {
+  it('parses a W&B sweep file written for the flag-style training CLI', () => {
     const s = loadSweepSpec(example);
     assert.equal(s.method, 'bayes');
     assert.deepEqual(s.metric, { name: 'val_acc', goal: 'maximize' });

@@ -1,5 +1,5 @@
 /**
- * Every hyperparameter reaches the code it names (the replaced system never passed its learning rate on).
+ * Every hyperparameter reaches the code it names (a learning rate that is parsed but never reaches the optimizer is a silent bug).
  * Each test changes one key through the config schema and checks the effect it must have.
  */
 import assert from 'node:assert/strict';

@@ -28,6 +28,8 @@ export const storageSection = z
       .default(false)
       .describe('s3: address buckets as `endpoint/bucket` (MinIO and most local servers need it).'),
   })
-  .describe('Artifact object storage (local folder or S3-compatible bucket).');
+  .describe(
+    'Artifact object storage (local folder or S3-compatible bucket). Validated but not yet read by any command: artifacts stay in the workspace until shared storage is wired in.',
+  );
 
 export type StorageConfig = z.infer<typeof storageSection>;

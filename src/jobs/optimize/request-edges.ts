@@ -1,5 +1,5 @@
 /**
- * The edges of the serving benchmarks' request subgraph (the replaced system's client): a ring plus chords i → i + 7,
+ * The edges of the serving benchmarks' request subgraph (the common `{x, edge_index}` client): a ring plus chords i → i + 7,
  * both directions, 4n directed edges as [sources, targets].
  */
 export function requestEdges(n: number): [number[], number[]] {

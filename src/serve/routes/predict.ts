@@ -11,7 +11,7 @@ import {
 } from '../schemas/predict.js';
 import { toSubgraph } from '../validate.js';
 
-/** POST /predict: the replaced system's contract, single or batched. */
+/** POST /predict: the `{x, edge_index}` contract of common GNN clients, single or batched. */
 export async function predictRoutes(app: FastifyInstance, ctx: ServeContext): Promise<void> {
   app.post<{ Body: PredictBody; Reply: PredictResponse }>(
     '/predict',

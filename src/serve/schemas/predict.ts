@@ -1,7 +1,7 @@
 import { errorResponses, type Limits } from './common.js';
 import type { Static } from './static.js';
 
-/** One subgraph, the replaced system's request body. */
+/** One subgraph: the `{x, edge_index}` body that common GNN serving clients send. */
 export function subgraphSchema(l: Limits) {
   return {
     type: 'object',
@@ -72,7 +72,7 @@ export const predictResponseSchema = {
 
 export function predictRouteSchema(l: Limits) {
   return {
-    summary: 'Classify the nodes of a subgraph (the replaced system’s contract)',
+    summary: 'Classify the nodes of a subgraph (compatible with the common `{x, edge_index}` client)',
     tags: ['predict'],
     body: predictBodySchema(l),
     response: { 200: predictResponseSchema, ...errorResponses },
