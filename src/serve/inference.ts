@@ -1,3 +1,4 @@
+import { argmaxRows } from '../engine/index.js';
 import type { RequestLogEntry } from '../request-log/types.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import type { ServeContext } from './context.js';
@@ -6,23 +7,9 @@ import type { ServedModel } from './model.js';
 import type { SubgraphInput } from './validate.js';
 
 /** Class and top probability per row of an n × C probability matrix. */
-export function argmaxRows(p: Float32Array, n: number, C: number): { classes: Int32Array; confidence: Float32Array } {
-  const classes = new Int32Array(n);
+function topClasses(p: Float32Array, n: number, C: number): { classes: Int32Array; confidence: Float32Array } {
   const confidence = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const off = i * C;
-    let best = 0;
-    let bv = p[off];
-    for (let c = 1; c < C; c++) {
-      if (p[off + c] > bv) {
-        bv = p[off + c];
-        best = c;
-      }
-    }
-    classes[i] = best;
-    confidence[i] = bv;
-  }
-  return { classes, confidence };
+  return { classes: argmaxRows(p, n, C, confidence), confidence };
 }
 
 /** Row-major n × C → nested rows for JSON. */
@@ -81,7 +68,7 @@ export async function predictSubgraph(
   const ms = performance.now() - t0;
   checkOutput(model, probs, sg.n, 'x');
   ctx.metrics.inference.observe({ kind: 'subgraph' }, ms / 1000);
-  const { classes, confidence } = argmaxRows(probs, sg.n, model.numClasses);
+  const { classes, confidence } = topClasses(probs, sg.n, model.numClasses);
   ctx.metrics.countPredictions(classes, model.numClasses, model.classNames);
   if (ctx.requestLog) {
     const deg = degreeStats(sg.dst, sg.n);
@@ -122,7 +109,7 @@ export async function predictNodes(
   const ms = performance.now() - t0;
   checkOutput(model, probs, ids.length, 'node_ids');
   ctx.metrics.inference.observe({ kind: 'nodes' }, ms / 1000);
-  const { classes, confidence } = argmaxRows(probs, ids.length, model.numClasses);
+  const { classes, confidence } = topClasses(probs, ids.length, model.numClasses);
   ctx.metrics.countPredictions(classes, model.numClasses, model.classNames);
   if (ctx.requestLog) {
     const stored = model.graph?.degrees;

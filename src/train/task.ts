@@ -15,6 +15,7 @@ import {
   maskToRows,
   type Optimizer,
   type Rng,
+  softmaxRows,
   type Tape,
   type Tensor,
 } from '../engine/index.js';
@@ -139,23 +140,9 @@ export class NodeClassificationTask {
     const tape = this.tape;
     const r = tape.noGrad(() => {
       const { out, hidden } = this.model.forwardWithHidden(this.features, this.ctx(false));
-      return { probs: softmaxRows(out), hidden: hidden.toFloat32(), hiddenWidth: hidden.cols };
+      return { probs: softmaxRows(out.data, out.rows, out.cols), hidden: hidden.toFloat32(), hiddenWidth: hidden.cols };
     });
     tape.reset();
     return r;
   }
-}
-
-function softmaxRows(x: Tensor): Float32Array {
-  const [n, c] = [x.rows, x.cols];
-  const v = x.data;
-  const out = new Float32Array(n * c);
-  for (let i = 0; i < n; i++) {
-    let mx = Number.NEGATIVE_INFINITY;
-    for (let k = 0; k < c; k++) mx = Math.max(mx, v[i * c + k]);
-    let z = 0;
-    for (let k = 0; k < c; k++) z += Math.exp(v[i * c + k] - mx);
-    for (let k = 0; k < c; k++) out[i * c + k] = Math.exp(v[i * c + k] - mx) / z;
-  }
-  return out;
 }

@@ -13,6 +13,7 @@ export {
   nllLoss,
   type RowSelection,
   softmax,
+  softmaxRows,
 } from './loss.js';
 export { linear, type MatmulOptions, matmul } from './matmul.js';
 export { layerNorm } from './norm.js';

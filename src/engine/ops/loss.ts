@@ -61,17 +61,40 @@ function checkLabel(labels: Int32Array, i: number, classes: number): number {
 }
 
 /** max_k v[b+k] over the c entries of the row starting at b. */
-function rowMax(v: FArray, b: number, c: number): number {
+function rowMax(v: ArrayLike<number>, b: number, c: number): number {
   let mx = Number.NEGATIVE_INFINITY;
   for (let k = 0; k < c; k++) if (v[b + k] > mx) mx = v[b + k];
   return mx;
 }
 
 /** Σ_k exp(v[b+k] − mx) over the row starting at b: with mx = rowMax, the overflow-free softmax denominator. */
-function expSum(v: FArray, b: number, c: number, mx: number): number {
+function expSum(v: ArrayLike<number>, b: number, c: number, mx: number): number {
   let z = 0;
   for (let k = 0; k < c; k++) z += Math.exp(v[b + k] - mx);
   return z;
+}
+
+/** Softmax of the c entries of v starting at b, written to o at the same offsets. */
+function softmaxRow(v: ArrayLike<number>, o: FArray, b: number, c: number): void {
+  const mx = rowMax(v, b, c);
+  const z = expSum(v, b, c, mx);
+  for (let k = 0; k < c; k++) o[b + k] = Math.exp(v[b + k] - mx) / z;
+}
+
+/**
+ * Row-wise softmax of a plain row-major n × c array (logits already read off the tape), into `out` (a new float32
+ * array when omitted). The same arithmetic as the `softmax` op, without a tape.
+ */
+export function softmaxRows(
+  v: ArrayLike<number>,
+  n: number,
+  c: number,
+  out: Float32Array = new Float32Array(n * c),
+): Float32Array {
+  if (v.length < n * c) argError('softmaxRows v', `has ${v.length} entries, ${n} × ${c} needs ${n * c}`);
+  if (out.length < n * c) argError('softmaxRows out', `has ${out.length} entries, ${n} × ${c} needs ${n * c}`);
+  for (let i = 0; i < n; i++) softmaxRow(v, out, i * c, c);
+  return out;
 }
 
 /**
@@ -119,20 +142,11 @@ export function logSoftmax(x: Tensor): Tensor {
 
 /** Row-wise softmax (class probabilities for serving and calibration). Backward: dx = y ⊙ (g − Σ_c g ⊙ y). */
 export function softmax(x: Tensor): Tensor {
-  return rowwise(
-    'softmax',
-    x,
-    (v, o, b, c) => {
-      const mx = rowMax(v, b, c);
-      const z = expSum(v, b, c, mx);
-      for (let k = 0; k < c; k++) o[b + k] = Math.exp(v[b + k] - mx) / z;
-    },
-    (g, o, buf, b, c) => {
-      let s = 0;
-      for (let k = 0; k < c; k++) s += g[b + k] * o[b + k];
-      for (let k = 0; k < c; k++) buf[b + k] += o[b + k] * (g[b + k] - s);
-    },
-  );
+  return rowwise('softmax', x, softmaxRow, (g, o, buf, b, c) => {
+    let s = 0;
+    for (let k = 0; k < c; k++) s += g[b + k] * o[b + k];
+    for (let k = 0; k < c; k++) buf[b + k] += o[b + k] * (g[b + k] - s);
+  });
 }
 
 /** Negative log-likelihood of log-probabilities, mean over the selected rows; a scalar (shape []). */
@@ -203,13 +217,24 @@ export function argmax(x: Tensor): Int32Array {
   return argmaxRows(x.data, n, c);
 }
 
-/** Argmax per row of a row-major n × c array, first index on ties (plain arrays: probabilities, scores). */
-export function argmaxRows(v: ArrayLike<number>, n: number, c: number): Int32Array {
+/** Index of the largest of the c entries of v starting at b, first index on ties. */
+function rowArgmax(v: ArrayLike<number>, b: number, c: number): number {
+  let best = 0;
+  for (let k = 1; k < c; k++) if (v[b + k] > v[b + best]) best = k;
+  return best;
+}
+
+/**
+ * Argmax per row of a row-major n × c array, first index on ties (plain arrays: probabilities, scores). With
+ * `maxOut`, the row's largest value (its top probability, for serving's confidence) is written there too.
+ */
+export function argmaxRows(v: ArrayLike<number>, n: number, c: number, maxOut?: Float32Array): Int32Array {
+  if (v.length < n * c) argError('argmaxRows v', `has ${v.length} entries, ${n} × ${c} needs ${n * c}`);
+  if (maxOut && maxOut.length < n) argError('argmaxRows maxOut', `has ${maxOut.length} entries, needs ${n}`);
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let k = 1; k < c; k++) if (v[i * c + k] > v[i * c + best]) best = k;
-    out[i] = best;
+    out[i] = rowArgmax(v, i * c, c);
+    if (maxOut) maxOut[i] = v[i * c + out[i]];
   }
   return out;
 }
@@ -223,9 +248,7 @@ export function accuracy(logits: Tensor, labels: Int32Array, rows?: RowSelection
   let hit = 0;
   for (let r = 0; r < sel.length; r++) {
     const i = sel[r];
-    let best = 0;
-    for (let k = 1; k < c; k++) if (v[i * c + k] > v[i * c + best]) best = k;
-    if (best === labels[i]) hit++;
+    if (rowArgmax(v, i * c, c) === labels[i]) hit++;
   }
   return hit / sel.length;
 }

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { GraphData } from '../../data/graph.js';
 import { loadDataset } from '../../data/load.js';
-import { type Backend, createBackend, getBackend, Rng, Tape } from '../../engine/index.js';
+import { type Backend, createBackend, getBackend, Rng, softmaxRows, Tape } from '../../engine/index.js';
 import { decodeCheckpoint, type LoadedCheckpoint, readCheckpoint, restoreModel } from '../../nn/checkpoint.js';
 import { GCNConv } from '../../nn/conv/gcn-conv.js';
 import { GraphContext, structureFromEdges } from '../../nn/graph-context.js';
@@ -31,17 +31,6 @@ export interface PredictorOptions {
   backend?: Backend;
 }
 
-function softmaxInto(v: ArrayLike<number>, n: number, c: number, out: Float32Array): void {
-  for (let i = 0; i < n; i++) {
-    const b = i * c;
-    let mx = Number.NEGATIVE_INFINITY;
-    for (let k = 0; k < c; k++) if (v[b + k] > mx) mx = v[b + k];
-    let z = 0;
-    for (let k = 0; k < c; k++) z += Math.exp(v[b + k] - mx);
-    for (let k = 0; k < c; k++) out[b + k] = Math.exp(v[b + k] - mx) / z;
-  }
-}
-
 /** Runs `model` (evaluation mode) on features x (n × F) over `graph`; returns n × C probabilities. */
 function runModel(tape: Tape, model: NodeModel, graph: GraphContext, x: Float32Array, n: number): Float32Array {
   const c = model.dims.numClasses;
@@ -50,7 +39,7 @@ function runModel(tape: Tape, model: NodeModel, graph: GraphContext, x: Float32A
   try {
     tape.noGrad(() => {
       const logits = model.forward(feats, { graph, training: false, rng: NO_RNG });
-      softmaxInto(logits.data, n, c, out);
+      softmaxRows(logits.data, n, c, out);
     });
   } finally {
     tape.reset();

@@ -4,11 +4,13 @@ import { gradcheck } from '../../../src/engine/gradcheck.js';
 import {
   accuracy,
   argmax,
+  argmaxRows,
   crossEntropy,
   logSoftmax,
   maskToRows,
   nllLoss,
   softmax,
+  softmaxRows,
 } from '../../../src/engine/ops/loss.js';
 import { f64Tape, Rng, randParam } from '../_setup.js';
 
@@ -91,5 +93,31 @@ describe('losses', () => {
     assert.equal(accuracy(logits, labels), 0.5);
     assert.equal(accuracy(logits, labels, Int32Array.from([0, 2])), 1);
     assert.deepEqual([...maskToRows(Uint8Array.from([0, 1, 1, 0, 1]))], [1, 2, 4]);
+  });
+
+  it('softmaxRows on a plain array equals the softmax op, stays finite on large logits, and checks sizes', () => {
+    const tape = f64Tape();
+    const x = randParam(tape, new Rng(5), [3, 4]);
+    const op = softmax(x).data;
+    const plain = softmaxRows(x.data, 3, 4);
+    for (let k = 0; k < 12; k++) assert.ok(Math.abs(plain[k] - op[k]) < 1e-6, `entry ${k}`);
+    const big = softmaxRows(Float32Array.from([1000, 999, -1000, -1000]), 2, 2);
+    assert.ok(Math.abs(big[0] - 1 / (1 + Math.exp(-1))) < 1e-6);
+    assert.equal(big[2], 0.5);
+    const into = new Float32Array(4);
+    assert.equal(softmaxRows([0, 0, 0, 0], 2, 2, into), into);
+    assert.deepEqual([...into], [0.5, 0.5, 0.5, 0.5]);
+    assert.throws(() => softmaxRows([0, 0, 0], 2, 2), /softmaxRows v/);
+    assert.throws(() => softmaxRows([0, 0, 0, 0], 2, 2, new Float32Array(3)), /softmaxRows out/);
+  });
+
+  it('argmaxRows takes the first index on ties and writes each row maximum to maxOut', () => {
+    const p = Float32Array.from([0.2, 0.5, 0.3, 0.4, 0.4, 0.2, 0.1, 0.1, 0.8]);
+    const top = new Float32Array(3);
+    assert.deepEqual([...argmaxRows(p, 3, 3, top)], [1, 0, 2]);
+    assert.deepEqual([...top], [p[1], p[3], p[8]]);
+    assert.deepEqual([...argmaxRows(p, 3, 3)], [1, 0, 2]);
+    assert.throws(() => argmaxRows(p, 4, 3), /argmaxRows v/);
+    assert.throws(() => argmaxRows(p, 3, 3, new Float32Array(2)), /argmaxRows maxOut/);
   });
 });
