@@ -30,9 +30,16 @@ test('drift report reads the reference profile registered with a model version',
   const report = (file: string, ...ref: string[]) => {
     const r = cli('drift', 'report', ...ref, '--current', join(home, file), '--json');
     assert.equal(r.status, 0, r.stderr);
-    return JSON.parse(r.stdout) as { dataset: { drifted: boolean; share: number } };
+    return JSON.parse(r.stdout) as {
+      dataset: { drifted: boolean; share: number };
+      model_name: string | null;
+      model_version: number | null;
+      profile_file: string | null;
+    };
   };
   const byAlias = report('shifted.json', '--reference', 'tiny-gcn@production');
+  // The model version whose registered profile was the reference, for the next command.
+  assert.deepEqual([byAlias.model_name, byAlias.model_version, byAlias.profile_file], ['tiny-gcn', 1, null]);
   assert.equal(byAlias.dataset.drifted, true);
   assert.equal(byAlias.dataset.share, 1);
   const byModel = report('clean.json', '--model', 'tiny-gcn');

@@ -3,7 +3,7 @@
  * `gnnops drift report` compares a current window with a profile and writes a self-contained HTML report.
  */
 import { existsSync } from 'node:fs';
-import { extname } from 'node:path';
+import { extname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { resolveConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
@@ -68,9 +68,10 @@ interface SimulateOpts {
 function loadReference(
   ref: string | undefined,
   model: string | undefined,
-): { profile: ReferenceProfile; defaultedModel?: string } {
+): { profile: ReferenceProfile; defaultedModel?: string; version?: { model: string; version: number }; file?: string } {
   // Anything that exists or looks like a file is a profile file (so a missing one is reported as such).
-  if (ref && (existsSync(ref) || /\.json$|^\.{0,2}\//i.test(ref))) return { profile: readProfile(ref) };
+  if (ref && (existsSync(ref) || /\.json$|^\.{0,2}\//i.test(ref)))
+    return { profile: readProfile(ref), file: resolve(ref) };
   const store = openStore({ recover: false });
   try {
     const registry = new Registry(store);
@@ -84,7 +85,8 @@ function loadReference(
       );
     }
     const profile = parseProfile(store.cas.read(v.referenceProfileDigest).toString('utf8'), `${v.model}/${v.version}`);
-    return defaultedModel ? { profile, defaultedModel } : { profile };
+    const version = { model: v.model, version: v.version };
+    return defaultedModel ? { profile, defaultedModel, version } : { profile, version };
   } finally {
     store.close();
   }
@@ -224,7 +226,7 @@ function storeWindow(cols: number, o: { last: number; since?: string; model?: st
 }
 
 /** The report without its histograms: what --json prints. */
-function reportJson(r: DriftReport): unknown {
+function reportJson(r: DriftReport): Record<string, unknown> {
   const strip = <T extends { hist?: unknown }>(c: T | undefined) => {
     if (!c) return c;
     const { hist: _hist, ...rest } = c;
@@ -403,7 +405,7 @@ export function register(program: Command): void {
         ...(opts.shareThreshold ? [`drift.share_threshold=${opts.shareThreshold}`] : []),
       ];
       const cfg = resolveConfig({ file: opts.config, overrides: [...overrides, ...extraOverrides] });
-      const { profile, defaultedModel } = loadReference(opts.reference, opts.model);
+      const { profile, defaultedModel, version, file } = loadReference(opts.reference, opts.model);
       // Said on stderr so that --json output stays one document.
       if (defaultedModel) process.stderr.write(`using ${defaultedModel}@production, the only production model\n`);
       const model = opts.model ?? defaultedModel;
@@ -427,7 +429,14 @@ export function register(program: Command): void {
         if (ext === '.json') writeFileAtomic(opts.out, JSON.stringify(report));
         else writeFileAtomic(opts.out, renderDriftHtml(report));
       }
-      emit(Boolean(opts.json), reportJson(report), () => humanReport(report, opts.out));
+      // Which reference was used and where the report went, for the next command (promote, serve, open).
+      const ids = {
+        model_name: version?.model ?? null,
+        model_version: version?.version ?? null,
+        profile_file: file ?? null,
+        report_path: opts.out ? resolve(opts.out) : null,
+      };
+      emit(Boolean(opts.json), { ...reportJson(report), ...ids }, () => humanReport(report, opts.out));
     });
 
   registerPruneLog(drift);

@@ -54,6 +54,12 @@ describe('gnnops drift', () => {
     assert.equal(rep.summary.drifted, false);
     assert.equal(rep.features[0].test, 'wasserstein');
     assert.equal(rep.features[0].hist, undefined);
+    // The identifiers of what was compared: a profile file, not a registered model; no report file was asked for.
+    const ids = rep as unknown as Record<string, unknown>;
+    assert.equal(ids.profile_file, join(home, 'p.json'));
+    assert.equal(ids.model_name, null);
+    assert.equal(ids.model_version, null);
+    assert.equal(ids.report_path, null);
   });
 
   it('report --out writes the HTML report for drifted traffic, honouring --method and overrides', () => {
@@ -77,6 +83,22 @@ describe('gnnops drift', () => {
     assert.match(r.stdout, /PSI/);
     assert.ok(existsSync(out));
     assert.match(readFileSync(out, 'utf8'), /<h2>Prediction drift<\/h2>/);
+
+    // --json gives the report's path for a script to publish or open.
+    const j = gnnops([
+      'drift',
+      'report',
+      '--reference',
+      join(home, 'p.json'),
+      '--current',
+      join(home, 'drifted.json'),
+      '--out',
+      join(home, 'r2.json'),
+      '--json',
+    ]);
+    assert.equal(j.code, 0, j.stderr);
+    assert.equal((JSON.parse(j.stdout) as { report_path: string }).report_path, join(home, 'r2.json'));
+    assert.ok(existsSync(join(home, 'r2.json')));
   });
 
   it('reads the current window from the request log of the workspace store (--window)', () => {
