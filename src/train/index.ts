@@ -3,7 +3,6 @@
  * train-and-register workflow lives one floor up, in src/jobs/.
  */
 
-export { type BatchedRun, batchable, trainBatchedGcn } from './batched/batched-gcn.js';
 export type { Callback } from './callbacks/callback.js';
 export { EarlyStopping, type EarlyStoppingOptions } from './callbacks/early-stopping.js';
 export { MetricLogger, type MetricSink } from './callbacks/metric-logger.js';

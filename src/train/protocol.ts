@@ -11,7 +11,6 @@ import type { GraphData } from '../data/graph.js';
 import { type Backend, Rng, setBackend, Tape } from '../engine/index.js';
 import { GraphContext } from '../nn/graph-context.js';
 import { buildModel } from '../nn/models/build.js';
-import { batchable, trainBatchedGcn } from './batched/batched-gcn.js';
 import type { Callback } from './callbacks/callback.js';
 import { EarlyStopping } from './callbacks/early-stopping.js';
 import { MetricLogger, type MetricSink } from './callbacks/metric-logger.js';
@@ -35,8 +34,6 @@ export interface ProtocolSummary {
   model: string;
   /** 'splits' for WikiCS-format data, 'seeds' for a fixed split. */
   mode: 'splits' | 'seeds';
-  /** True when every run trained together in one batched pass (then epoch_ms is the time of a batched epoch). */
-  batched: boolean;
   splits: number;
   test_acc_mean: number;
   test_acc_std: number;
@@ -62,7 +59,6 @@ export interface ProtocolOptions {
   backend?: Backend;
   /** Per-epoch metrics go here as `split<k>/<metric>` (a tracking Run). */
   sink?: MetricSink;
-  /** index −1: every run starts at once (batched). */
   onRunStart?(index: number, total: number): void;
   /** Return false to stop the current run early (sweeps' Hyperband). */
   onEpoch?(index: number, m: EpochMetrics): boolean | undefined;
@@ -91,7 +87,6 @@ export function runProtocol(o: ProtocolOptions): ProtocolResult {
   const graph = new GraphContext(backend, data);
   const features = tape.tensor(data.features, [data.numNodes, data.numFeatures]);
   const plan = protocolPlan(config, data);
-  if (batchable(config, plan.runs.length)) return runBatched(o, backend, plan);
   const runs: RunResult[] = [];
   let best: ProtocolResult['best'] | null = null;
   let bestVal = Number.NEGATIVE_INFINITY;
@@ -147,34 +142,11 @@ export function runProtocol(o: ProtocolOptions): ProtocolResult {
   return { summary: summarize(config, data, plan.mode, runs), runs, best: best as unknown as ProtocolResult['best'] };
 }
 
-function runBatched(o: ProtocolOptions, backend: Backend, plan: ReturnType<typeof protocolPlan>): ProtocolResult {
-  o.onRunStart?.(-1, plan.runs.length);
-  const b = trainBatchedGcn({
-    config: o.config,
-    data: o.data,
-    runs: plan.runs,
-    backend,
-    sink: o.sink,
-    onEpoch: o.onEpoch,
-  });
-  try {
-    const runs: RunResult[] = b.results.map((r, index) => ({ index, ...plan.runs[index], ...r }));
-    let bi = 0;
-    for (const r of runs) if (r.final.val_acc > runs[bi].final.val_acc) bi = r.index;
-    for (const r of runs) o.onRunEnd?.(r);
-    const summary = summarize(o.config, o.data, plan.mode, runs, true);
-    return { summary, runs, best: { index: bi, split: runs[bi].split, state: b.stateOf(bi) } };
-  } finally {
-    b.dispose();
-  }
-}
-
 export function summarize(
   config: Config,
   data: GraphData,
   mode: 'splits' | 'seeds',
   runs: RunResult[],
-  batched = false,
 ): ProtocolSummary {
   const pick = (f: (r: RunResult) => number) => runs.map(f);
   const test = pick((r) => r.final.test_acc);
@@ -182,7 +154,6 @@ export function summarize(
     dataset: data.name,
     model: config.model.name,
     mode,
-    batched,
     splits: runs.length,
     test_acc_mean: mean(test),
     test_acc_std: std(test),

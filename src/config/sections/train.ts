@@ -23,11 +23,5 @@ export const trainSection = z
     seed: z.number().int().min(0).default(0).describe('Base random seed.'),
     threads: z.number().int().min(0).max(64).default(0).describe('Kernel worker threads (0 = available cores).'),
     backend: z.enum(['wasm', 'reference']).default('wasm').describe('Kernel backend.'),
-    batch_splits: z
-      .boolean()
-      .default(false)
-      .describe(
-        'Train all splits/seeds of a 2-layer GCN in one batched pass (same results as one by one; not faster yet on 2 cores, see BENCHMARKS.md).',
-      ),
   })
   .describe('Optimisation and training protocol.');
