@@ -18,8 +18,9 @@ test('models export --format onnx: the registered GCN runs in ONNX Runtime with 
   assert.equal(cli('train', '--data-file', data, 'train.splits=1', 'train.epochs=20').status, 0);
   const r = cli('models', 'export', 'g-gcn@production', '--format', 'onnx', '--json');
   assert.equal(r.status, 0, r.stderr);
-  const info = JSON.parse(r.stdout) as { file: string; opset: number };
+  const info = JSON.parse(r.stdout) as { file: string; opset: number; model_name: string; model_version: number };
   assert.equal(info.opset, 18);
+  assert.deepEqual([info.model_name, info.model_version], ['g-gcn', 1]);
 
   // A 4-node subgraph with a chain of edges, features from the dataset file.
   const g = JSON.parse(readFileSync(data, 'utf8')) as { features: number[][] };

@@ -43,10 +43,12 @@ export function register(program: Command): void {
         });
       let path = ref;
       let label = ref.replace(/\.safetensors$/, '').replace(/[^A-Za-z0-9_.-]+/g, '-');
+      let version: { model: string; version: number } | null = null;
       if (!existsSync(ref)) {
         const v = registryVersion(ref);
         path = v.checkpointPath;
         label = `${v.model}-v${v.version}`;
+        version = { model: v.model, version: v.version };
       }
       const ckpt = readCheckpoint(path);
       const bytes = exportGcnOnnx(
@@ -58,6 +60,9 @@ export function register(program: Command): void {
       writeFileAtomic(out, bytes);
       const info = {
         ref,
+        // The version an alias pointed at when exported (null for a checkpoint file): aliases move later.
+        model_name: version?.model ?? null,
+        model_version: version?.version ?? null,
         format: 'onnx',
         opset: 18,
         quantize: f.quantize ?? null,
