@@ -6,7 +6,11 @@
  *   B. SIGTERM during load (32 keep-alive clients): every request answered 200 must be in the request log.
  *   C. Registry promotions during load: the server follows fixture@production through the real registry; alias
  *      moves (promote, promote, rollback) must cost 0 failed requests.
- * Options: --seed N (default 1), --count N (default 1000).
+ *   D. Connection-level shapes on raw sockets (oversized declared / chunked bodies, truncated and half-closed
+ *      bodies, content-length shorter than the body, content-length with chunked, bad chunks, unknown Expect,
+ *      slow bodies, oversized headers, a non-HTTP request line), each --repeat times: every one must get a complete
+ *      4xx response with a JSON `error`, then the connection must close.
+ * Options: --seed N (default 1), --count N (default 1000), --repeat N (default 20), --only A,B,C,D.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +19,7 @@ import Database from 'better-sqlite3';
 import { Registry } from '../src/registry/index.js';
 import { openStore } from '../src/track/store.js';
 import { mulberry32 } from '../src/util/random.js';
+import { exchange, parseResponses } from '../test/serve/fixtures/raw-http.js';
 import { exitOf, spawnServer } from '../test/serve/fixtures/spawn-server.js';
 import { F, fixtureEnv, subgraph, v2Body } from './serve-workload.js';
 
@@ -209,6 +214,7 @@ async function malformed(count: number, seed: number): Promise<Record<string, un
   const reqs = [...classes, ...mutations(count - classes.length, seed)];
   const byStatus = new Map<number, number>();
   const fivexx: string[] = [];
+  const noAnswer: string[] = [];
   let unhealthy = 0;
   try {
     for (let i = 0; i < reqs.length; i += 16) {
@@ -217,6 +223,7 @@ async function malformed(count: number, seed: number): Promise<Record<string, un
       statuses.forEach((s, k) => {
         byStatus.set(s, (byStatus.get(s) ?? 0) + 1);
         if (s >= 500) fivexx.push(`${s} ${batch[k].kind} ${batch[k].path}`);
+        if (s === 0) noAnswer.push(`${batch[k].kind} ${batch[k].path}`);
       });
       if (i % 160 === 0 && !(await healthy(url))) unhealthy++;
     }
@@ -225,8 +232,18 @@ async function malformed(count: number, seed: number): Promise<Record<string, un
     console.log(`A. ${reqs.length} malformed requests (${classes.length} classes + mutations, seed ${seed})`);
     console.log(`   status counts: ${JSON.stringify(statusTable)}`);
     console.log(`   responses ≥ 500: ${fivexx.length}${fivexx.length ? ` (${fivexx.slice(0, 5).join('; ')})` : ''}`);
+    console.log(
+      `   no HTTP response (status 0): ${byStatus.get(0) ?? 0}${noAnswer.length ? ` (${noAnswer.slice(0, 5).join('; ')})` : ''}`,
+    );
     console.log(`   health checks failed during the run: ${unhealthy}; healthy at the end: ${finalHealth}`);
-    return { requests: reqs.length, statuses: statusTable, fivexx: fivexx.length, unhealthy, finalHealth };
+    return {
+      requests: reqs.length,
+      statuses: statusTable,
+      fivexx: fivexx.length,
+      noAnswer: noAnswer.length,
+      unhealthy,
+      finalHealth,
+    };
   } finally {
     proc.kill('SIGTERM');
     await exitOf(proc);
@@ -338,12 +355,126 @@ async function promotionDuringLoad(): Promise<Record<string, unknown>> {
   return { moves, answered: load.ok.length, failed: load.failures.length + load.refused(), versions };
 }
 
-export { classCases, mutations };
+/** The connection-level shapes: bytes to send, whether to half-close after them, the status wanted. */
+function connectionShapes(): { kind: string; parts: (string | Uint8Array)[]; end?: boolean; status: number }[] {
+  const head = (h: string) => `POST /predict HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n${h}\r\n`;
+  const body = JSON.stringify(subgraph(4));
+  const mb = 'x'.repeat(1 << 20);
+  const over = Array.from({ length: 17 }, () => mb); // 17 MB > serve.body_limit (16 MB)
+  const chunk = `${mb.length.toString(16)}\r\n${mb}\r\n`;
+  return [
+    {
+      kind: 'declared content-length over the limit',
+      parts: [head(`Content-Length: ${17 << 20}\r\n`), ...over],
+      status: 413,
+    },
+    {
+      kind: 'chunked body over the limit',
+      parts: [head('Transfer-Encoding: chunked\r\n'), ...over.map(() => chunk)],
+      status: 413,
+    },
+    { kind: 'truncated body, client ends', parts: [head('Content-Length: 100000\r\n'), body], end: true, status: 400 },
+    {
+      kind: 'truncated chunked body, client ends',
+      parts: [head('Transfer-Encoding: chunked\r\n'), '5\r\n{"x":\r\n'],
+      end: true,
+      status: 400,
+    },
+    { kind: 'content-length shorter than the body', parts: [head('Content-Length: 10\r\n'), body], status: 400 },
+    {
+      kind: 'content-length shorter, valid cut',
+      parts: [head(`Content-Length: ${body.length}\r\n`), `${body}, 1]`],
+      status: 400,
+    },
+    {
+      kind: 'content-length and chunked',
+      parts: [head('Content-Length: 5\r\nTransfer-Encoding: chunked\r\n'), '0\r\n\r\n'],
+      status: 400,
+    },
+    { kind: 'malformed chunk size', parts: [head('Transfer-Encoding: chunked\r\n'), 'zz\r\n'], status: 400 },
+    { kind: 'unknown Expect', parts: [head(`Expect: bench\r\nContent-Length: ${body.length}\r\n`)], status: 417 },
+    { kind: 'slow body', parts: [head(`Content-Length: ${body.length}\r\n`), body.slice(0, 10)], status: 408 },
+    {
+      kind: 'headers over 16 KB',
+      parts: [head(`X-Pad: ${'a'.repeat(20_000)}\r\nContent-Length: 2\r\n`), '{}'],
+      status: 431,
+    },
+    { kind: 'not an HTTP request line', parts: ['GARBAGE\r\n\r\n'], status: 400 },
+  ];
+}
+
+async function connectionLevel(repeat: number): Promise<Record<string, unknown>> {
+  const home = mkdtempSync(join(tmpdir(), 'gnnops-faults-'));
+  const timeoutS = 5;
+  const { proc, url } = await spawnServer({
+    ...fixtureEnv,
+    GNNOPS_HOME: home,
+    SERVE_LOG_REQUESTS: '0',
+    SERVE_REQUEST_TIMEOUT_S: String(timeoutS),
+  });
+  const port = Number(new URL(url).port);
+  const rows: Record<string, { answered: number; wrong: number; none: number; statuses: number[] }> = {};
+  try {
+    for (const shape of connectionShapes()) {
+      const row = { answered: 0, wrong: 0, none: 0, statuses: [] as number[] };
+      const results = await Promise.all(
+        Array.from({ length: repeat }, async () => {
+          try {
+            const { raw } = await exchange(
+              port,
+              shape.parts.map((p) => (typeof p === 'string' ? p : Buffer.from(p))),
+              {
+                end: shape.end,
+                waitMs: (timeoutS + 5) * 1000,
+              },
+            );
+            const responses = parseResponses(raw);
+            const last = responses[responses.length - 1];
+            if (!last) return { status: 0, ok: false };
+            const ok = last.status === shape.status && typeof last.body.error === 'string';
+            return { status: last.status, ok };
+          } catch {
+            return { status: 0, ok: false }; // no complete response, or the connection stayed open
+          }
+        }),
+      );
+      for (const r of results) {
+        if (r.status === 0) row.none++;
+        else if (r.ok) row.answered++;
+        else row.wrong++;
+        if (!row.statuses.includes(r.status)) row.statuses.push(r.status);
+      }
+      rows[shape.kind] = row;
+    }
+    const health = await healthy(url);
+    const total = Object.values(rows).reduce((a, r) => a + r.answered + r.wrong + r.none, 0);
+    const none = Object.values(rows).reduce((a, r) => a + r.none, 0);
+    const wrong = Object.values(rows).reduce((a, r) => a + r.wrong, 0);
+    console.log(
+      `D. ${total} connection-level requests (${Object.keys(rows).length} shapes × ${repeat}, request timeout ${timeoutS} s)`,
+    );
+    for (const [k, r] of Object.entries(rows)) {
+      console.log(
+        `   ${k}: ${r.answered} answered as expected, ${r.wrong} other status, ${r.none} no response (statuses ${r.statuses.join(', ')})`,
+      );
+    }
+    console.log(`   no response: ${none}; unexpected status: ${wrong}; healthy at the end: ${health}`);
+    return { requests: total, none, wrong, health, shapes: rows };
+  } finally {
+    proc.kill('SIGTERM');
+    await exitOf(proc);
+  }
+}
+
+export { classCases, connectionShapes, mutations };
 
 export default async function faults(args: string[]): Promise<void> {
   const arg = (n: string, d: number) => (args.includes(`--${n}`) ? Number(args[args.indexOf(`--${n}`) + 1]) : d);
-  const a = await malformed(arg('count', 1000), arg('seed', 1));
-  const b = await sigtermDuringLoad();
-  const c = await promotionDuringLoad();
-  console.log(JSON.stringify({ malformed: a, sigterm: b, promotion: c }));
+  const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : ['A', 'B', 'C', 'D'];
+  const out: Record<string, unknown> = {};
+  if (only.includes('A')) out.malformed = await malformed(arg('count', 1000), arg('seed', 1));
+  if (only.includes('B')) out.sigterm = await sigtermDuringLoad();
+  if (only.includes('C')) out.promotion = await promotionDuringLoad();
+  if (only.includes('D')) out.connection = await connectionLevel(arg('repeat', 20));
+  console.log(JSON.stringify(out));
 }

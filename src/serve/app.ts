@@ -12,6 +12,7 @@ import { inlineSink, threadSink } from '../request-log/sink.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import { requireKey } from './auth.js';
 import { joinCluster, workerIndex } from './cluster.js';
+import { connectionOptions, readRestBeforeError } from './connection.js';
 import { limitsOf, type ServeContext } from './context.js';
 import { dashboardPlugin } from './dashboard/index.js';
 import { type DriftCheck, DriftLoop } from './drift-loop.js';
@@ -143,10 +144,12 @@ export async function buildServeApp(opts: ServeAppOptions = {}): Promise<ServeAp
     bodyLimit: config.body_limit,
     genReqId: () => `${boot}-${(++seq).toString(36)}`,
     ajv: { customOptions: { coerceTypes: false, verbose: true, allErrors: false } },
+    ...connectionOptions(config), // request timeout and JSON answers to what the HTTP parser rejects
   });
   registerJsonParser(app, config.body_limit);
   app.setErrorHandler(makeErrorHandler(config.body_limit));
   app.setNotFoundHandler(notFoundHandler);
+  app.addHook('onSend', readRestBeforeError(config.body_limit));
 
   app.addHook('onRequest', async (req, reply) => {
     metrics.inFlight.inc();

@@ -5,6 +5,7 @@ import { openStore, type Store } from '../track/store.js';
 import { log } from '../util/logger.js';
 import { buildServeApp, type ServeApp, type ServeAppOptions } from './app.js';
 import { runPrimary } from './cluster.js';
+import { answerUnknownExpectations } from './connection.js';
 
 export interface StartOptions extends Omit<ServeAppOptions, 'config' | 'loadInBackground' | 'clusterWorker'> {
   config?: Partial<ServeConfig>;
@@ -47,6 +48,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   });
   try {
     if (!opts.model && served.holder.source !== undefined) await served.holder.reload();
+    answerUnknownExpectations(served.app.server);
     await served.app.listen({ port: config.port, host: config.host });
   } catch (e) {
     await served.app.close();

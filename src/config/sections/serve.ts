@@ -27,6 +27,14 @@ export const serveSection = z
       .max(1024 * 1024 * 1024)
       .default(16 * 1024 * 1024)
       .describe('Maximum request body in bytes (413 above).'),
+    request_timeout_s: z
+      .number()
+      .min(0.1)
+      .max(3600)
+      .default(60)
+      .describe(
+        'Longest time to receive a whole request, headers and body (408 with a JSON error after it). A 16 MB body at 2 Mbit/s takes ~64 s: raise it for slow links and large bodies.',
+      ),
     max_nodes: z
       .number()
       .int()
