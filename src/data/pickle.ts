@@ -8,6 +8,7 @@
  * Python-2 `str` values (BINSTRING) come back as `Uint8Array` views of the input (no copy), because numpy stores
  * its raw array bytes in them; `pyText()` decodes one as latin-1 where a name is wanted.
  */
+import { checkCsr } from '../engine/index.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 
 /** A Python global resolved from the allow-list. */
@@ -568,19 +569,7 @@ export function asCsrMatrix(v: PyValue, field: string): CsrMatrix {
   const indptr = ndarrayToInt32(arr('indptr'), `${field}.indptr`);
   const indices = ndarrayToInt32(arr('indices'), `${field}.indices`);
   const data = ndarrayToFloat32(arr('data'), `${field}.data`);
-  if (indptr.length !== rows + 1)
-    dataFail(`${field}.indptr`, `length ${indptr.length}, expected rows + 1 = ${rows + 1}`);
-  if (indptr[0] !== 0 || indptr[rows] !== indices.length) {
-    dataFail(`${field}.indptr`, `must run from 0 to nnz = ${indices.length}`);
-  }
-  for (let i = 0; i < rows; i++) {
-    if (indptr[i + 1] < indptr[i]) dataFail(`${field}.indptr[${i + 1}]`, 'decreases');
-  }
-  for (let k = 0; k < indices.length; k++) {
-    if (indices[k] < 0 || indices[k] >= cols)
-      dataFail(`${field}.indices[${k}]`, `${indices[k]} outside 0..${cols - 1}`);
-  }
-  if (data.length !== indices.length) dataFail(`${field}.data`, `length ${data.length} ≠ nnz ${indices.length}`);
+  checkCsr({ rows, cols, indptr, indices, values: data }, { name: field, code: ErrorCodes.DATA_INVALID, exact: true });
   return { rows, cols, indptr, indices, data };
 }
 

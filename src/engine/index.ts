@@ -27,6 +27,7 @@ export {
   type SparseAdjacency,
   transposeCsr,
 } from './adjacency.js';
+export { type CsrCheckOptions, type CsrLike, checkCsr } from './backend/csr-check.js';
 export {
   type Backend,
   type BackendName,

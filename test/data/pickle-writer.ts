@@ -73,8 +73,16 @@ class Out {
   }
 }
 
-/** A csr_matrix pickle of a dense row-major matrix (zeros dropped). */
-export function csrPickle(rows: number, cols: number, dense: number[]): Uint8Array {
+/**
+ * A csr_matrix pickle of a dense row-major matrix (zeros dropped). `shape` overrides the stored `_shape`, to write
+ * a matrix whose indices do not fit the shape it claims.
+ */
+export function csrPickle(
+  rows: number,
+  cols: number,
+  dense: number[],
+  shape: [number, number] = [rows, cols],
+): Uint8Array {
   const indptr = [0];
   const indices: number[] = [];
   const data: number[] = [];
@@ -93,7 +101,7 @@ export function csrPickle(rows: number, cols: number, dense: number[]): Uint8Arr
   o.str('format');
   o.str('csr');
   o.str('_shape');
-  o.tuple([() => o.int(rows), () => o.int(cols)]);
+  o.tuple([() => o.int(shape[0]), () => o.int(shape[1])]);
   o.str('indptr');
   o.ndarray([indptr.length], 'i4', Int32Array.from(indptr));
   o.str('indices');

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { asAdjacencyDict, asCsrMatrix, asMatrix, NdArray, PyDict, PyTuple, readPickle } from '../../src/data/pickle.js';
 import { GnnopsError } from '../../src/util/errors.js';
+import { csrPickle } from './pickle-writer.js';
 import { coraMissing, coraRawDir } from './shared-data.js';
 
 const raw = (part: string) => readFileSync(resolve(coraRawDir, `ind.cora.${part}`));
@@ -175,5 +176,22 @@ describe('readPickle: real Cora files', { skip: coraMissing }, () => {
         e instanceof GnnopsError && /ind\.cora\.allx: pickle: malformed input .*truncated/.test(e.message),
     );
     assert.ok(readPickle(raw('y')) instanceof NdArray);
+  });
+
+  it('rejects a csr_matrix whose structure does not fit its shape, as DATA_INVALID naming the field and index', () => {
+    const m = asCsrMatrix(readPickle(csrPickle(2, 3, [0, 0, 1, 1, 0, 0])), 'ind.t.x');
+    assert.deepEqual([...m.indptr], [0, 1, 2]);
+    assert.deepEqual([...m.indices], [2, 0]);
+    assert.throws(
+      () => asCsrMatrix(readPickle(csrPickle(2, 3, [0, 0, 1, 1, 0, 0], [2, 2])), 'ind.t.x'),
+      (e: unknown) =>
+        e instanceof GnnopsError &&
+        e.code === 'E_DATA_INVALID' &&
+        /ind\.t\.x\.indices: \[0\] = 2 is outside 0\.\.1/.test(e.message),
+    );
+    assert.throws(
+      () => asCsrMatrix(readPickle(csrPickle(2, 3, [0, 0, 1, 1, 0, 0], [3, 3])), 'ind.t.x'),
+      /ind\.t\.x\.indptr: has 3 entries, needs rows \+ 1 = 4/,
+    );
   });
 });

@@ -1,16 +1,30 @@
 /**
- * Structural check of a CSR matrix, run once by `importCsr` (kernels trust their inputs: an index out of range
- * would read other buffers or trap inside a kernel).
+ * The one structural check of a CSR matrix. `importCsr` runs it once per matrix (kernels trust their inputs: an
+ * index out of range would read other buffers or trap inside a kernel), the adjacency builders run it on a graph's
+ * structure, and the data readers on a stored matrix, each naming its own field prefix and error code.
  */
-import { ErrorCodes, GnnopsError } from '../../util/errors.js';
+import { type ErrorCode, ErrorCodes, GnnopsError } from '../../util/errors.js';
 import type { Csr } from './types.js';
 
-function bad(field: string, message: string, details: Record<string, unknown>): never {
-  throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `csr.${field}: ${message}`, { field: `csr.${field}`, ...details });
+export interface CsrCheckOptions {
+  /** Prefix of the field named in errors (default `csr`): `graph`, or the file being read. */
+  name?: string;
+  /** Error code thrown (default INVALID_ARGUMENT; a data file's reader passes DATA_INVALID). */
+  code?: ErrorCode;
+  /** Require exactly nnz indices (and values), as a stored matrix has, instead of at least nnz. */
+  exact?: boolean;
 }
 
-/** Throws INVALID_ARGUMENT naming the field and index when `a` is not a well-formed rows × cols CSR. */
-export function checkCsr(a: Csr): void {
+/** The CSR fields the check reads; `values` may be any numeric array or absent (a structure-only matrix). */
+export type CsrLike = Pick<Csr, 'rows' | 'cols' | 'indptr' | 'indices'> & { values?: ArrayLike<number> | null };
+
+/** Throws (INVALID_ARGUMENT by default) naming the field and index when `a` is not a well-formed rows × cols CSR. */
+export function checkCsr(a: CsrLike, opts: CsrCheckOptions = {}): void {
+  const name = opts.name ?? 'csr';
+  const code = opts.code ?? ErrorCodes.INVALID_ARGUMENT;
+  const bad = (field: string, message: string, details: Record<string, unknown>): never => {
+    throw new GnnopsError(code, `${name}.${field}: ${message}`, { field: `${name}.${field}`, ...details });
+  };
   const { rows, cols, indptr, indices, values } = a;
   if (!(Number.isInteger(rows) && rows >= 0)) bad('rows', `${rows} is not a non-negative integer`, { value: rows });
   if (!(Number.isInteger(cols) && cols >= 0)) bad('cols', `${cols} is not a non-negative integer`, { value: cols });
@@ -30,8 +44,15 @@ export function checkCsr(a: Csr): void {
     }
   }
   const nnz = indptr[rows];
-  if (indices.length < nnz) bad('indices', `has ${indices.length} entries, indptr needs ${nnz}`, { limit: nnz });
-  if (values && values.length < nnz) bad('values', `has ${values.length} entries, indptr needs ${nnz}`, { limit: nnz });
+  const short = (len: number) => (opts.exact ? len !== nnz : len < nnz);
+  const needs = opts.exact ? 'exactly' : 'at least';
+  if (short(indices.length))
+    bad('indices', `has ${indices.length} entries, indptr needs ${needs} ${nnz}`, {
+      value: indices.length,
+      limit: nnz,
+    });
+  if (values && short(values.length))
+    bad('values', `has ${values.length} entries, indptr needs ${needs} ${nnz}`, { value: values.length, limit: nnz });
   for (let t = 0; t < nnz; t++) {
     const j = indices[t];
     if (!(j >= 0 && j < cols))
