@@ -40,6 +40,7 @@ export {
   getBackend,
   setBackend,
 } from './backend/index.js';
+export { buildCsr, type CsrAdjacency, structureFromEdges } from './csr.js';
 export { type GradcheckOptions, type GradcheckResult, gradcheck } from './gradcheck.js';
 export { constantInit, glorotInit, type Init, linearInit, uniformInit } from './init.js';
 export * from './ops/index.js';

@@ -53,14 +53,3 @@ export class GraphContext {
     this.#gcn = this.#mean = this.#att = undefined;
   }
 }
-
-/** Builds a GraphStructure from edge lists (src → dst; row i of the CSR lists the sources flowing into i). */
-export function structureFromEdges(n: number, src: Int32Array, dst: Int32Array): GraphStructure {
-  const indptr = new Int32Array(n + 1);
-  for (let e = 0; e < dst.length; e++) indptr[dst[e] + 1]++;
-  for (let i = 0; i < n; i++) indptr[i + 1] += indptr[i];
-  const next = indptr.slice(0, n);
-  const indices = new Int32Array(dst.length);
-  for (let e = 0; e < dst.length; e++) indices[next[dst[e]]++] = src[e];
-  return { numNodes: n, indptr, indices };
-}

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { resolveConfig } from '../../src/config/load.js';
-import { createBackend, Rng, Tape } from '../../src/engine/index.js';
+import { createBackend, Rng, structureFromEdges, Tape } from '../../src/engine/index.js';
 import { gcnWeightsFromCheckpoint } from '../../src/nn/export/onnx/from-checkpoint.js';
 import { exportGcnOnnx } from '../../src/nn/export/onnx/gcn.js';
-import { GraphContext, structureFromEdges } from '../../src/nn/graph-context.js';
+import { GraphContext } from '../../src/nn/graph-context.js';
 import { buildModel } from '../../src/nn/models/build.js';
 import { onnxSubgraphRunner } from '../../src/serve/onnx/runtime.js';
 import { rng } from './fixtures/random-gcn.js';

@@ -10,8 +10,9 @@
  * - the standard split: train = 0..len(y)-1 (20 per class), val = the next 500, test = sorted(test.index).
  *   Planetoid has no stopping set, so `stopping` = `val` and `stoppingMask` = 'val'.
  */
+
+import { buildCsr } from '../../engine/index.js';
 import { dataError, ErrorCodes, GnnopsError } from '../../util/errors.js';
-import { buildCsr } from '../csr.js';
 import type { GraphData, Split } from '../graph.js';
 import { withHash } from '../hash.js';
 import { asAdjacencyDict, asCsrMatrix, asMatrix, type CsrMatrix, readPickle } from '../pickle.js';

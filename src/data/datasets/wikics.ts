@@ -9,8 +9,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { buildCsr } from '../../engine/index.js';
 import { dataError } from '../../util/errors.js';
-import { buildCsr } from '../csr.js';
 import type { GraphData, Split } from '../graph.js';
 import { withHash } from '../hash.js';
 import { parseInWorker } from '../parse-task.js';

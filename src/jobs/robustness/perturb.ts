@@ -4,9 +4,8 @@
  * All randomness comes from a seeded Rng, so a curve is reproducible. Sizes of feature perturbations are in units of
  * each feature's standard deviation (`featureStd`, shared with `drift simulate`).
  */
-import { buildCsr } from '../../data/csr.js';
 import type { GraphData } from '../../data/graph.js';
-import { Rng } from '../../engine/index.js';
+import { buildCsr, Rng } from '../../engine/index.js';
 
 export { featureStd } from '../../monitor/simulate.js';
 

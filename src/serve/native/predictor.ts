@@ -11,10 +11,18 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { GraphData } from '../../data/graph.js';
 import { loadDataset } from '../../data/load.js';
-import { type Backend, createBackend, getBackend, Rng, softmaxRows, Tape } from '../../engine/index.js';
+import {
+  type Backend,
+  createBackend,
+  getBackend,
+  Rng,
+  softmaxRows,
+  structureFromEdges,
+  Tape,
+} from '../../engine/index.js';
 import { decodeCheckpoint, type LoadedCheckpoint, readCheckpoint, restoreModel } from '../../nn/checkpoint.js';
 import { GCNConv } from '../../nn/conv/gcn-conv.js';
-import { GraphContext, structureFromEdges } from '../../nn/graph-context.js';
+import { GraphContext } from '../../nn/graph-context.js';
 import type { NodeModel } from '../../nn/models/model.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { sha256 } from '../../util/fs.js';

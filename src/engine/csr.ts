@@ -1,8 +1,11 @@
 /**
- * Build the CSR adjacency of GraphData from an edge list. Rows are bucketed with a counting sort, then each row
- * is sorted ascending; with `undirected` every (u, v) also adds (v, u) and duplicates are merged, as PyG's
- * `to_undirected` + `coalesce` do. Without it the raw directed entries are kept as given (duplicates included).
+ * The one edge list → CSR builder, for stored graphs (data readers) and request subgraphs (serving) alike.
+ * Rows are bucketed with a counting sort, then each row is sorted ascending; with `undirected` every (u, v) also
+ * adds (v, u) and duplicates are merged, as PyG's `to_undirected` + `coalesce` do. Without it the raw directed
+ * entries are kept as given (duplicates included).
  */
+import type { GraphStructure } from './adjacency.js';
+
 export interface CsrAdjacency {
   indptr: Int32Array;
   indices: Int32Array;
@@ -48,4 +51,13 @@ export function buildCsr(
     indptr[i + 1] = out;
   }
   return { indptr, indices: raw.slice(0, out), undirected, selfLoops };
+}
+
+/**
+ * The GraphStructure the adjacency builders take, from edges src → dst: row i lists the sources flowing into i
+ * (so the rows are buildCsr's with the roles swapped; duplicates stay, the builders merge them).
+ */
+export function structureFromEdges(n: number, src: Int32Array, dst: Int32Array): GraphStructure {
+  const { indptr, indices } = buildCsr(n, dst, src, dst.length, false);
+  return { numNodes: n, indptr, indices };
 }
