@@ -2,13 +2,16 @@
  * One training job end to end, shared by `gnnops train`, `npm start` and sweep trials:
  *   load data → run the protocol (splits/seeds) → write the checkpoint (the best run by val accuracy) →
  *   record the run in the tracking store (flattened config as params, per-epoch series, per-split test metrics,
- *   summary, dataset name + hash, checkpoint artifact) → register `<dataset>-<model>` → auto-promote per the rule.
+ *   summary, dataset name + hash, checkpoint artifact, the checkpoint's classification report on test with its
+ *   temperature fitted on val) → register `<dataset>-<model>` with that temperature → auto-promote per the rule.
  */
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { GraphData } from '../data/graph.js';
 import { type LoadOptions, loadDataset } from '../data/load.js';
 import { argmaxRows } from '../engine/index.js';
+import { type ClassificationReport, classificationReport, selectRows } from '../monitor/classification.js';
+import { confusionChartSvg, reliabilityDiagramSvg } from '../monitor/classification-charts.js';
 import { modelReferenceProfileBytes } from '../monitor/reference.js';
 import { type CheckpointMeta, encodeCheckpointState, writeCheckpoint } from '../nn/checkpoint.js';
 import {
@@ -21,6 +24,7 @@ import {
 import { loadPredictor } from '../serve/native/predictor.js';
 import { openStore, type Run, type Store, trackerFromConfig } from '../track/index.js';
 import { type ProtocolResult, type ProtocolSummary, runProtocol } from '../train/protocol.js';
+import { restoreTask } from '../train/restore.js';
 import type { EpochMetrics } from '../train/trainer.js';
 import { homePath } from '../util/home.js';
 import { log } from '../util/logger.js';
@@ -54,6 +58,9 @@ export interface TrainingReport extends ProtocolSummary {
   dataset_hash: string;
   synthetic: boolean;
   promotion: Pick<AutoPromoteDecision, 'promoted' | 'reason'> | null;
+  /** The checkpoint's weights on the test mask: macro-F1, per-class scores, confusion, ECE before and after the
+   * temperature fitted on val. */
+  classification: ClassificationReport;
   per_split: {
     index: number;
     split: number;
@@ -132,12 +139,22 @@ export async function runTraining(job: TrainingJob): Promise<TrainingReport> {
     const stamp = run?.id ?? new Date().toISOString().replace(/[-:.]/g, '');
     const path = job.checkpointPath ?? join(homePath('models', modelName), `${stamp}.safetensors`);
     const bytes = writeCheckpoint(path, encodeCheckpointState(result.best.state, meta), meta);
+    const classification = await checkpointReport(path, data, result.best.split);
+    const calibration = {
+      macro_f1: classification.macro_f1,
+      ece: classification.ece,
+      ece_calibrated: classification.ece_calibrated,
+      temperature: classification.temperature,
+    };
 
     let version: number | null = null;
     let promotion: TrainingReport['promotion'] = null;
     if (run && store) {
-      run.logMetrics(metrics);
+      run.logMetrics({ ...metrics, ...calibration });
       run.logArtifact('checkpoint', bytes, 'checkpoint');
+      run.logArtifact('classification.json', Buffer.from(JSON.stringify(classification, null, 2)), 'report');
+      run.logArtifact('reliability.svg', Buffer.from(reliabilityDiagramSvg(classification)), 'chart');
+      run.logArtifact('confusion.svg', Buffer.from(confusionChartSvg(classification)), 'chart');
       run.setTags({ checkpoint_split: String(result.best.index) });
       run.end('finished');
       if (job.register ?? true) {
@@ -153,7 +170,8 @@ export async function runTraining(job: TrainingJob): Promise<TrainingReport> {
           checkpoint: { runArtifact: 'checkpoint' },
           referenceProfile: modelReferenceProfileBytes(data, predictions),
           runId: run.id,
-          metrics,
+          // The temperature travels with the version's metrics: serving calibrates with it.
+          metrics: { ...metrics, ...calibration },
           description: `${cfg.model.name} on ${data.name}${data.synthetic ? ' (synthetic graph)' : ''}: test ${(100 * s.test_acc_mean).toFixed(2)} ± ${(100 * s.test_acc_ci95).toFixed(2)} over ${s.splits} ${s.mode}`,
         });
         version = mv.version;
@@ -172,6 +190,7 @@ export async function runTraining(job: TrainingJob): Promise<TrainingReport> {
       dataset_hash: data.hash,
       synthetic: data.synthetic === true,
       promotion,
+      classification,
       per_split: result.runs.map((r) => ({
         index: r.index,
         split: r.split,
@@ -187,5 +206,21 @@ export async function runTraining(job: TrainingJob): Promise<TrainingReport> {
     throw e;
   } finally {
     store?.close();
+  }
+}
+
+/** The written checkpoint's classification report on test, with the temperature fitted on the split's val mask. */
+async function checkpointReport(path: string, data: GraphData, split: number): Promise<ClassificationReport> {
+  const r = await restoreTask(path, { data, split });
+  try {
+    const logits = r.task.logits();
+    const c = data.numClasses;
+    return classificationReport(
+      selectRows(logits, data.labels, c, r.task.rows.test),
+      selectRows(logits, data.labels, c, r.task.rows.val),
+      { classNames: data.classNames },
+    );
+  } finally {
+    r.dispose();
   }
 }

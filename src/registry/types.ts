@@ -12,7 +12,7 @@ export interface ModelVersion {
   datasetName: string | null;
   datasetHash: string | null;
   config: unknown;
-  /** Summary metrics, e.g. `{val_acc_mean: 0.79, test_acc_mean: 0.78}`. */
+  /** Summary metrics, e.g. `{val_acc_mean: 0.79, test_acc_mean: 0.78}`; `temperature` is the calibration one. */
   metrics: Record<string, number>;
   gitSha: string | null;
   gitDirty: boolean | null;

@@ -16,6 +16,8 @@ export interface RestoreOptions {
   split?: number;
   dataFile?: string;
   mirror?: string;
+  /** The graph already in memory (a training job's), instead of loading it from the checkpoint's data config. */
+  data?: GraphData;
 }
 
 export interface RestoredTask {
@@ -29,7 +31,7 @@ export async function restoreTask(path: string, o: RestoreOptions = {}): Promise
   const ckpt = readCheckpoint(path);
   const cfg = ckpt.meta.config;
   const dataCfg = o.dataFile ? { ...cfg.data, file: resolve(o.dataFile) } : cfg.data;
-  const data = await loadDataset(dataCfg, { mirror: o.mirror, progress: false });
+  const data = o.data ?? (await loadDataset(dataCfg, { mirror: o.mirror, progress: false }));
   const { numFeatures, numClasses } = ckpt.meta.dims;
   if (data.numFeatures !== numFeatures || data.numClasses !== numClasses) {
     throw new GnnopsError(

@@ -135,6 +135,14 @@ export class NodeClassificationTask {
     return out;
   }
 
+  /** Evaluation-mode logits of every node (n × C, row-major float32 copy), for calibration and per-class scores. */
+  logits(): Float32Array {
+    const tape = this.tape;
+    const out = tape.noGrad(() => this.model.forward(this.features, this.ctx(false)).toFloat32());
+    tape.reset();
+    return out;
+  }
+
   /** Class probabilities and the last hidden representation of every node (evaluation mode), as float32 copies. */
   predict(): { probs: Float32Array; hidden: Float32Array; hiddenWidth: number } {
     const tape = this.tape;

@@ -83,14 +83,14 @@ function softmaxRow(v: ArrayLike<number>, o: FArray, b: number, c: number): void
 
 /**
  * Row-wise softmax of a plain row-major n × c array (logits already read off the tape), into `out` (a new float32
- * array when omitted). The same arithmetic as the `softmax` op, without a tape.
+ * array when omitted; a Float64Array keeps double precision). The same arithmetic as the `softmax` op, without a tape.
  */
-export function softmaxRows(
+export function softmaxRows<T extends FArray = Float32Array>(
   v: ArrayLike<number>,
   n: number,
   c: number,
-  out: Float32Array = new Float32Array(n * c),
-): Float32Array {
+  out: T = new Float32Array(n * c) as T,
+): T {
   if (v.length < n * c) argError('softmaxRows v', `has ${v.length} entries, ${n} × ${c} needs ${n * c}`);
   if (out.length < n * c) argError('softmaxRows out', `has ${out.length} entries, ${n} × ${c} needs ${n * c}`);
   for (let i = 0; i < n; i++) softmaxRow(v, out, i * c, c);
