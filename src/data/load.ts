@@ -19,6 +19,7 @@ import { type CacheInput, clearCache, readCache, writeCache } from './cache.js';
 import type { PlanetoidName } from './datasets/planetoid.js';
 import { type DownloadResult, downloadDataset } from './download.js';
 import type { GraphData } from './graph.js';
+import { importedDir, readImported } from './imported.js';
 import { parseInWorker } from './parse-task.js';
 import { rawFilesFor } from './sources.js';
 import { normalizeFeatures } from './transforms.js';
@@ -48,10 +49,13 @@ export interface LoadInfo {
   ms: number;
 }
 
-/** Row-normalise by default for Planetoid, never by default for WikiCS-format data (it collapses accuracy). */
+/**
+ * Row-normalise by default for Planetoid, never by default for WikiCS-format data (it collapses accuracy) or an
+ * imported graph (its features are used as given).
+ */
 export function defaultNormalize(cfg: DataConfig): boolean {
   if (cfg.normalize_features !== undefined) return cfg.normalize_features;
-  return !cfg.file && cfg.name !== 'wikics';
+  return !cfg.file && isBuiltinDataset(cfg.name) && cfg.name !== 'wikics';
 }
 
 function variantOf(cfg: DataConfig): string {
@@ -114,9 +118,15 @@ export async function loadDatasetWithInfo(
   } else {
     const name = cfg.name;
     if (!isBuiltinDataset(name)) {
+      // An imported dataset is processed once, at import; its folder is its cache.
+      const imported = readImported(name);
+      if (imported) {
+        const graph = normalize ? normalizeFeatures(imported) : imported;
+        return { graph, info: { cache: 'hit', cacheDir: importedDir(name), ms: performance.now() - t0 } };
+      }
       throw new GnnopsError(
         ErrorCodes.CONFIG_INVALID,
-        `data.name: "${name}" is not one of ${DatasetNames.join(', ')}; a name of your own needs data.file`,
+        `data.name: "${name}" is not one of ${DatasetNames.join(', ')} nor an imported dataset (gnnops data import); a name of your own needs data.file`,
         { field: 'data.name', value: name },
       );
     }

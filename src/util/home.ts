@@ -23,3 +23,15 @@ export function homePath(dir: HomeDir, ...rest: string[]): string {
 export function expandUser(p: string): string {
   return p.startsWith('~/') ? join(homedir(), p.slice(2)) : p;
 }
+
+/**
+ * The folder of a dataset written by `gnnops data import` (not created here: config validation asks whether it
+ * exists, and the importer creates it by renaming a finished temporary folder into place).
+ */
+export function importedDatasetPath(name: string): string {
+  return join(importedDatasetsRoot(), name);
+}
+
+export function importedDatasetsRoot(): string {
+  return join(gnnopsHome(), 'data', 'imported');
+}

@@ -4,6 +4,7 @@ import { resolveConfig } from '../../config/load.js';
 import type { Config, ConfigInput } from '../../config/schema.js';
 import { DatasetNames } from '../../config/sections/data.js';
 import { downloadDataset } from '../../data/download.js';
+import { isImported } from '../../data/imported.js';
 import { type LoadInfo, loadDatasetWithInfo } from '../../data/load.js';
 import type { DatasetName } from '../../data/sources.js';
 import { type GraphStats, graphStats } from '../../data/stats.js';
@@ -11,6 +12,7 @@ import { writeStatsReport } from '../../data/stats-charts.js';
 import { writeSynthetic } from '../../data/synth.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { emit, table } from '../output.js';
+import { registerImport } from './data-import.js';
 
 function datasetName(v: string | undefined): DatasetName | undefined {
   if (v === undefined) return undefined;
@@ -45,7 +47,8 @@ interface DataFlags {
 /** The data section from --config, the flags and key=value overrides (flags before overrides). */
 export function dataConfigFrom(flags: DataFlags, overrides: readonly string[] = []): Config['data'] {
   const data: NonNullable<ConfigInput['data']> = {};
-  const name = datasetName(flags.dataset);
+  // An imported dataset is named as it was imported; the config check knows those names.
+  const name = flags.dataset !== undefined && isImported(flags.dataset) ? flags.dataset : datasetName(flags.dataset);
   if (name) data.name = name;
   if (flags.dataFile) data.file = resolve(flags.dataFile);
   if (flags.mirror) data.mirror = flags.mirror;
@@ -184,7 +187,7 @@ export function register(program: Command): void {
     .command('stats')
     .description('Statistics of a dataset: sizes, edges, degrees, homophily, class balance per split, features.')
     .argument('[overrides...]', 'key=value config overrides, e.g. data.undirected=false')
-    .option('--dataset <name>', `dataset: ${DatasetNames.join(', ')} (default: data.name, wikics)`)
+    .option('--dataset <name>', `dataset: ${DatasetNames.join(', ')} or an imported one (default: data.name, wikics)`)
     .option('--data-file <file>', 'a WikiCS-format data.json instead of a named dataset')
     .option('--mirror <dirOrUrl>', 'folder or base URL for the raw files (or env GNNOPS_DATA_MIRROR)')
     .option('-c, --config <file>', 'YAML config file')
@@ -209,6 +212,8 @@ export function register(program: Command): void {
         ].join('\n'),
       );
     });
+
+  registerImport(data);
 
   data
     .command('synth')

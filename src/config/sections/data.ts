@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
+import { importedDatasetPath } from '../../util/home.js';
 
 export const DatasetNames = ['wikics', 'cora', 'citeseer', 'pubmed'] as const;
 export type BuiltinDatasetName = (typeof DatasetNames)[number];
@@ -11,6 +14,11 @@ export function isBuiltinDataset(name: string): name is BuiltinDatasetName {
   return (DatasetNames as readonly string[]).includes(name);
 }
 
+/** True when `gnnops data import` wrote a dataset of this name into the workspace (see data/imported.ts). */
+function isImportedName(name: string): boolean {
+  return existsSync(join(importedDatasetPath(name), 'manifest.json'));
+}
+
 export const dataSection = z
   .strictObject({
     name: z
@@ -18,7 +26,7 @@ export const dataSection = z
       .regex(DATASET_NAME, { error: `a dataset name of ${DATASET_NAME_RULE}` })
       .default('wikics')
       .describe(
-        `Dataset to load: ${DatasetNames.join(', ')}. With data.file, the name to give that graph (${DATASET_NAME_RULE}; its models are called NAME-gcn, …); left at wikics, the file's stem names it.`,
+        `Dataset to load: ${DatasetNames.join(', ')}, or the name of a dataset imported with gnnops data import. With data.file, the name to give that graph (${DATASET_NAME_RULE}; its models are called NAME-gcn, …); left at wikics, the file's stem names it.`,
       ),
     file: z
       .string()
@@ -37,11 +45,11 @@ export const dataSection = z
   .superRefine((d, ctx) => {
     // Without a file only a built-in can be loaded; with one, another built-in's name would give its models the
     // names of models trained on the real dataset (wikics stays allowed: it is the default and the file's format).
-    if (d.file === undefined && !isBuiltinDataset(d.name)) {
+    if (d.file === undefined && !isBuiltinDataset(d.name) && !isImportedName(d.name)) {
       ctx.addIssue({
         code: 'custom',
         path: ['name'],
-        message: `one of ${DatasetNames.join(', ')} (any other name needs data.file, the graph it names)`,
+        message: `one of ${DatasetNames.join(', ')} or an imported dataset (gnnops data import); any other name needs data.file, the graph it names`,
       });
     } else if (d.file !== undefined && isBuiltinDataset(d.name) && d.name !== 'wikics') {
       ctx.addIssue({

@@ -16,10 +16,10 @@ import type { GraphData } from '../graph.js';
 import { withHash } from '../hash.js';
 import {
   delimiterOf,
-  FloatBuffer,
   firstExisting,
-  IntBuffer,
+  floatBuffer,
   inputError,
+  intBuffer,
   numberAt,
   readLines,
   splitRow,
@@ -76,7 +76,7 @@ export async function importCsv(path: string | undefined, opts: ImportOptions): 
   const idLine: number[] = [];
   const labelText: string[] = [];
   const splitOf: number[] = [];
-  const features = new FloatBuffer();
+  const features = floatBuffer();
   let delim: string | undefined;
   let header: string[] | undefined;
   let idCol = -1;
@@ -170,8 +170,8 @@ export async function importCsv(path: string | undefined, opts: ImportOptions): 
     inputError(files.nodes, undefined, labelCol + 1, `${numClasses} class(es): at least 2 are needed`);
 
   // Edges. The first row is a header when neither value is a node id.
-  const src = new IntBuffer();
-  const dst = new IntBuffer();
+  const src = intBuffer();
+  const dst = intBuffer();
   let edgeDelim: string | undefined;
   let width = -1;
   let first = true;

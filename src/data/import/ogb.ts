@@ -12,7 +12,7 @@ import { buildCsr } from '../../engine/index.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import type { GraphData } from '../graph.js';
 import { withHash } from '../hash.js';
-import { delimiterOf, firstExisting, IntBuffer, indexAt, inputError, numberAt, readLines, splitRow } from './lines.js';
+import { delimiterOf, firstExisting, indexAt, inputError, intBuffer, numberAt, readLines, splitRow } from './lines.js';
 import type { ImportOptions, ImportResult } from './types.js';
 
 function required(dir: string, stem: string): string {
@@ -137,8 +137,8 @@ export async function importOgb(root: string, opts: ImportOptions): Promise<Impo
   if (numClasses < 2) inputError(files.label, undefined, undefined, `${numClasses} class(es): at least 2 are needed`);
 
   // Edges: validated against the node count as they stream in.
-  const src = new IntBuffer(m);
-  const dst = new IntBuffer(m);
+  const src = intBuffer(m);
+  const dst = intBuffer(m);
   opts.progress?.('edges', 0, m);
   for await (const { text, line } of readLines(files.edges)) {
     const row = splitRow(text, delimiterOf(text));

@@ -1,0 +1,33 @@
+import type { GraphData } from '../graph.js';
+
+export const ImportFormats = ['csv', 'ogb'] as const;
+export type ImportFormat = (typeof ImportFormats)[number];
+
+export interface ImportOptions {
+  /** Dataset name (validated by the caller). */
+  name: string;
+  /** Symmetrise and deduplicate the edges (default in the CLI: true). */
+  undirected: boolean;
+  /** OGB: which split folder when several exist. */
+  split?: string;
+  /** Number of classes when labels are integers; a label at or above it is an error. Default: max label + 1. */
+  classes?: number;
+  /** CSV without a split column: seed and train/val/test shares of the stratified random split. */
+  seed?: number;
+  ratios?: readonly [number, number, number];
+  /** CSV: the two files (the edge list and the node table). */
+  edges?: string;
+  nodes?: string;
+  /** Called as the work advances (phase, done, total) for a progress bar. */
+  progress?: (phase: string, done: number, total: number) => void;
+}
+
+export interface ImportResult {
+  graph: GraphData;
+  /** Original node id of each node index, when the input's ids are not already 0..n-1. */
+  ids?: string[];
+  /** The input files read. */
+  files: string[];
+  /** The split used: an OGB split folder, 'column' or 'random'. */
+  split: string;
+}

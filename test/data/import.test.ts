@@ -1,0 +1,243 @@
+/**
+ * The importer on generated files (test/data/import-fixtures.ts): each format parses to the graph that was written,
+ * gzip and plain give the same dataset version, every class of bad input is refused with its file, line and
+ * column, a failed import leaves no dataset (and keeps an existing one), and the loader finds an import by name.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, it } from 'node:test';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { dataSection } from '../../src/config/sections/data.js';
+import { importDataset } from '../../src/data/import/index.js';
+import { importedDir, importedRoot } from '../../src/data/imported.js';
+import { loadDatasetWithInfo } from '../../src/data/load.js';
+import { GnnopsError } from '../../src/util/errors.js';
+import { classNames, nodeId, planted, writeCsv, writeOgb } from './import-fixtures.js';
+
+let work = '';
+beforeEach(() => {
+  process.env.GNNOPS_HOME = mkdtempSync(join(tmpdir(), 'gnnops-import-home-'));
+  work = mkdtempSync(join(tmpdir(), 'gnnops-import-in-'));
+});
+
+const base = { undirected: true };
+const sum = (m: Uint8Array) => m.reduce((a, b) => a + b, 0);
+/** Neighbours of node i in the CSR. */
+const row = (g: { indptr: Int32Array; indices: Int32Array }, i: number) => [
+  ...g.indices.subarray(g.indptr[i], g.indptr[i + 1]),
+];
+
+describe('import --format ogb', () => {
+  it('reads the gzip layout into the graph that was written; plain files give the same version', async () => {
+    const p = planted();
+    writeOgb(join(work, 'gz'), p, true);
+    writeOgb(join(work, 'plain'), p, false);
+    const a = await importDataset('ogb', join(work, 'gz'), { ...base, name: 'ogb-gz' });
+    const b = await importDataset('ogb', join(work, 'plain'), { ...base, name: 'ogb-plain' });
+    assert.equal(a.version, b.version);
+    assert.equal(a.nodes, p.n);
+    assert.equal(a.features, 4);
+    assert.equal(a.classes, 3);
+    assert.deepEqual([a.train, a.val, a.test], [p.train.length, p.valid.length, p.test.length]);
+    assert.equal(a.split, 'time');
+    const { graph } = await loadDatasetWithInfo(dataSection.parse({ name: 'ogb-gz' }));
+    assert.equal(graph.hash, a.version);
+    assert.deepEqual([...graph.labels], p.labels);
+    assert.ok(Math.abs(graph.features[5] - p.features[1][1]) < 1e-6, 'features are not row-normalised by default');
+    // Undirected: every written edge is present in both rows.
+    for (const [u, v] of p.edges) {
+      assert.ok(row(graph, u).includes(v) && row(graph, v).includes(u), `edge ${u}-${v}`);
+    }
+    assert.equal(graph.rawEdgeEntries, p.edges.length);
+    assert.ok(existsSync(join(importedDir('ogb-gz'), 'stats', 'stats.json')));
+    assert.ok(existsSync(join(importedDir('ogb-gz'), 'stats', 'degree-histogram.svg')));
+    assert.equal(existsSync(join(importedDir('ogb-gz'), 'ids.json')), false, 'OGB ids are already 0..n-1');
+  });
+
+  it('--directed keeps each stored edge once; --split picks one of several split folders', async () => {
+    const p = planted();
+    writeOgb(work, p, true, 'time');
+    writeOgb(work, { ...p, train: p.valid, valid: p.train }, true, 'swapped');
+    await assert.rejects(importDataset('ogb', work, { ...base, name: 'x' }), /several splits \(swapped, time\)/);
+    const d = await importDataset('ogb', work, { name: 'x', undirected: false, split: 'swapped' });
+    assert.equal(d.split, 'swapped');
+    assert.equal(d.train, p.valid.length);
+    assert.equal(d.edgeEntries, p.edges.length, 'directed keeps the raw entries');
+  });
+});
+
+describe('import --format csv', () => {
+  it('maps string ids, keeps the map, reads class names and the split column; TSV edges without a header', async () => {
+    const p = planted(40, 4, 4);
+    writeCsv(work, p);
+    const s = await importDataset('csv', work, { ...base, name: 'mycsv' });
+    assert.equal(s.split, 'column');
+    assert.equal(s.classes, 4);
+    assert.deepEqual([s.train, s.val, s.test], [p.train.length, p.valid.length, p.test.length]);
+    const ids = JSON.parse(readFileSync(join(importedDir('mycsv'), 'ids.json'), 'utf8')) as string[];
+    assert.deepEqual(
+      ids,
+      p.labels.map((_, i) => nodeId(i)),
+    );
+    const { graph } = await loadDatasetWithInfo(dataSection.parse({ name: 'mycsv' }));
+    assert.deepEqual(graph.classNames, [...classNames].sort());
+    const sorted = [...classNames].sort();
+    assert.deepEqual(
+      [...graph.labels],
+      p.labels.map((c) => sorted.indexOf(classNames[c])),
+    );
+    const [u, v] = p.edges[0];
+    assert.ok(row(graph, u).includes(v) && row(graph, v).includes(u));
+  });
+
+  it('a header row on the edge list is recognised; without a split column the split is stratified and seeded', async () => {
+    const p = planted(100, 2, 3);
+    const files = writeCsv(work, p, false);
+    writeFileSync(files.edges, `src\tdst\n${readFileSync(files.edges, 'utf8')}`);
+    const a = await importDataset('csv', work, { ...base, name: 'r1', seed: 3 });
+    const b = await importDataset('csv', work, { ...base, name: 'r2', seed: 3 });
+    const c = await importDataset('csv', work, { ...base, name: 'r3', seed: 4 });
+    assert.equal(a.split, 'random');
+    assert.equal(a.version, b.version, 'same seed, same split');
+    assert.notEqual(a.version, c.version, 'another seed, another split');
+    assert.equal(a.stats.edges.rawLinkEntries, p.edges.length, 'the header row is not an edge');
+    // 50 nodes per class, 0.6/0.2/0.2: exactly 30/10/10 of each class.
+    assert.deepEqual(a.stats.splits.train.perClassMean, [30, 30]);
+    assert.deepEqual(a.stats.splits.val.perClassMean, [10, 10]);
+    assert.deepEqual(a.stats.splits.test.perClass, [10, 10]);
+    const { graph } = await loadDatasetWithInfo(dataSection.parse({ name: 'r1' }));
+    assert.equal(sum(graph.splits[0].train) + sum(graph.splits[0].val) + sum(graph.testMask), 100);
+  });
+});
+
+/** Rewrite one gzip file of an OGB fixture through a text transform. */
+function editGz(path: string, f: (lines: string[]) => string[]): void {
+  const lines = gunzipSync(readFileSync(path)).toString('utf8').trimEnd().split('\n');
+  writeFileSync(path, gzipSync(`${f(lines).join('\n')}\n`));
+}
+const set = (i: number, v: string) => (lines: string[]) => lines.map((l, k) => (k === i ? v : l));
+
+describe('bad input is refused with file, line and column, and leaves nothing', () => {
+  const ogbCases: [string, (f: ReturnType<typeof writeOgb>) => void, RegExp][] = [
+    [
+      'ragged feature row',
+      (f) => editGz(f.feat, set(2, '0.1,0.2')),
+      /node-feat\.csv\.gz:3:3: 2 columns, the first row has 4/,
+    ],
+    [
+      'non-numeric feature',
+      (f) => editGz(f.feat, set(4, '0.1,abc,0.3,0.4')),
+      /node-feat\.csv\.gz:5:2: "abc" is not a number/,
+    ],
+    [
+      'edge node id out of range',
+      (f) => editGz(f.edge, set(6, '3,60')),
+      /edge\.csv\.gz:7:2: node id 60 is out of range 0\.\.59/,
+    ],
+    [
+      'non-integer label',
+      (f) => editGz(f.label, set(0, '1.5')),
+      /node-label\.csv\.gz:1:1: "1\.5" is not a non-negative integer/,
+    ],
+    [
+      'feature rows disagree with num-node-list',
+      (f) => editGz(f.feat, (l) => l.slice(0, 59)),
+      /node-feat\.csv\.gz: 59 rows, but .*num-node-list\.csv\.gz says 60 nodes/,
+    ],
+    [
+      'edge count disagrees with num-edge-list',
+      (f) => editGz(f.numEdges, () => ['5']),
+      /edge\.csv\.gz: \d+ edges, but .*num-edge-list\.csv\.gz says 5/,
+    ],
+    [
+      'a node in two parts of one split',
+      (f) => editGz(f.test, set(0, '0')),
+      /test\.csv\.gz:1:1: node 0 is already in train of split time/,
+    ],
+    [
+      'an empty split part',
+      (f) => writeFileSync(f.valid, gzipSync('')),
+      /valid\.csv\.gz: the valid part of split time is empty/,
+    ],
+    [
+      'split node id out of range',
+      (f) => editGz(f.train, set(1, '99')),
+      /train\.csv\.gz:2:1: node id 99 is out of range/,
+    ],
+  ];
+  for (const [what, spoil, message] of ogbCases) {
+    it(`ogb: ${what}`, async () => {
+      const f = writeOgb(work, planted());
+      spoil(f);
+      await assert.rejects(importDataset('ogb', work, { ...base, name: 'bad' }), (e: unknown) => {
+        assert.ok(e instanceof GnnopsError, String(e));
+        assert.match(e.message, message);
+        return true;
+      });
+      assert.equal(existsSync(importedDir('bad')), false);
+      assert.deepEqual(readdirSync(importedRoot()), [], 'no temporary folder is left');
+    });
+  }
+
+  it('ogb: a label outside --classes', async () => {
+    writeOgb(work, planted());
+    await assert.rejects(
+      importDataset('ogb', work, { ...base, name: 'bad', classes: 2 }),
+      /node-label\.csv\.gz:3:1: label 2 is outside the 2 classes \(0\.\.1\)/,
+    );
+  });
+
+  const csvCases: [string, (f: ReturnType<typeof writeCsv>) => void, RegExp][] = [
+    ['ragged node row', (f) => edit(f.nodes, set(3, 'x,1,2')), /nodes\.csv:4:4: 3 columns, the header has 7/],
+    [
+      'non-numeric feature',
+      (f) => edit(f.nodes, (l) => l.map((r, k) => (k === 2 ? r.replace(/^([^,]*),[^,]*/, '$1,oops') : r))),
+      /nodes\.csv:3:2: "oops" is not a number/,
+    ],
+    [
+      'an edge to an unknown node',
+      (f) => edit(f.edges, set(4, `${nodeId(1)}\tghost`)),
+      /edges\.tsv:5:2: node id "ghost" is not in the node table/,
+    ],
+    [
+      'a duplicate node id',
+      (f) => edit(f.nodes, (l) => l.map((r, k) => (k === 5 ? r.replace(/^[^,]*/, nodeId(0)) : r))),
+      /nodes\.csv:6:1: node id "n0-0" already appears on line 2/,
+    ],
+    [
+      'an unknown split value',
+      (f) => edit(f.nodes, (l) => l.map((r, k) => (k === 2 ? r.replace(/[^,]*$/, 'holdout') : r))),
+      /nodes\.csv:3:7: split "holdout" is not train, val or test/,
+    ],
+    [
+      'an empty split part',
+      (f) => edit(f.nodes, (l) => l.map((r) => r.replace(/,val$/, ',train'))),
+      /nodes\.csv: no node is in val \(split column 7\)/,
+    ],
+  ];
+  function edit(path: string, f: (lines: string[]) => string[]): void {
+    writeFileSync(path, `${f(readFileSync(path, 'utf8').trimEnd().split('\n')).join('\n')}\n`);
+  }
+  for (const [what, spoil, message] of csvCases) {
+    it(`csv: ${what}`, async () => {
+      const f = writeCsv(work, planted(40, 4, 4));
+      spoil(f);
+      await assert.rejects(importDataset('csv', work, { ...base, name: 'bad' }), message);
+      assert.equal(existsSync(importedDir('bad')), false);
+      assert.deepEqual(readdirSync(importedRoot()), []);
+    });
+  }
+
+  it('a failed re-import with force keeps the dataset already there, unchanged', async () => {
+    const f = writeOgb(work, planted());
+    const good = await importDataset('ogb', work, { ...base, name: 'keep' });
+    await assert.rejects(importDataset('ogb', work, { ...base, name: 'keep' }), /already imported/);
+    editGz(f.edge, set(0, '1,x'));
+    await assert.rejects(importDataset('ogb', work, { ...base, name: 'keep', force: true }), /edge\.csv\.gz:1:2/);
+    const { graph } = await loadDatasetWithInfo(dataSection.parse({ name: 'keep' }));
+    assert.equal(graph.hash, good.version);
+    assert.deepEqual(readdirSync(importedRoot()), ['keep']);
+  });
+});
