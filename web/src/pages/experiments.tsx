@@ -10,8 +10,9 @@ import type {
 import { LineChart, type Series } from '../charts.js';
 import { Async, Card, classColor, ErrorBox, num, Spinner, useApi, when } from '../ui.js';
 
-/** Columns of the runs table: [header, sort key]. Metric columns sort by value. */
-const METRIC_COLS = ['test_acc_mean', 'val_acc_mean', 'epoch_ms_median'] as const;
+/** Metric columns of the runs table, sorted by value: accuracy, the checkpoint's test macro-F1 and calibration error
+ * (ECE before temperature scaling), speed. */
+const METRIC_COLS = ['test_acc_mean', 'val_acc_mean', 'macro_f1', 'ece', 'epoch_ms_median'] as const;
 
 type SortKey = 'name' | 'status' | 'start_time' | 'model' | 'dataset' | (typeof METRIC_COLS)[number];
 
