@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import { presets } from './presets.js';
 import { type Config, type ConfigInput, configSchema } from './schema.js';
+import { describeIssue } from './zod-issues.js';
 
 type Tree = { [key: string]: unknown };
 
@@ -54,30 +55,6 @@ export function parseOverrides(args: readonly string[]): Tree {
   return tree;
 }
 
-function describeAllowed(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case 'invalid_value':
-      return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'invalid_type':
-      return `a ${issue.expected}`;
-    case 'too_small':
-      return `${issue.inclusive === false ? '>' : '>='} ${String(issue.minimum)}`;
-    case 'too_big':
-      return `${issue.inclusive === false ? '<' : '<='} ${String(issue.maximum)}`;
-    default:
-      return issue.message;
-  }
-}
-
-function valueAt(tree: unknown, path: readonly PropertyKey[]): unknown {
-  let cur: unknown = tree;
-  for (const p of path) {
-    if (!isTree(cur)) return undefined;
-    cur = cur[String(p)];
-  }
-  return cur;
-}
-
 /** Every key the schema knows, dotted, for "did you mean" hints. */
 export function knownKeys(): string[] {
   const keys: string[] = [];
@@ -103,9 +80,7 @@ export function formatConfigIssues(error: z.ZodError, input: unknown): GnnopsErr
       }
       continue;
     }
-    const key = issue.path.map(String).join('.');
-    const value = valueAt(input, issue.path);
-    lines.push(`${key}: got ${JSON.stringify(value)}, expected ${describeAllowed(issue)}`);
+    lines.push(describeIssue(issue, input));
   }
   return new GnnopsError(
     unknown ? ErrorCodes.CONFIG_UNKNOWN_KEY : ErrorCodes.CONFIG_INVALID,

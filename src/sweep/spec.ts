@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { describeIssue } from '../config/zod-issues.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 
 /**
@@ -140,32 +141,8 @@ function invalid(message: string, details?: Record<string, unknown>): GnnopsErro
   return new GnnopsError(ErrorCodes.CONFIG_INVALID, `sweep config: ${message}`, details);
 }
 
-function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
-  const key = issue.path.map(String).join('.');
-  let value: unknown = input;
-  for (const p of issue.path) {
-    value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[String(p)] : undefined;
-  }
-  switch (issue.code) {
-    case 'unrecognized_keys':
-      return `${key ? `${key}: ` : ''}unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-    case 'invalid_value':
-      return `${key}: got ${JSON.stringify(value)}, expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'invalid_type':
-      return `${key}: got ${value === undefined ? 'nothing' : JSON.stringify(value)}, expected a ${issue.expected}`;
-    case 'too_small':
-      return `${key}: got ${JSON.stringify(value)}, expected ${issue.inclusive === false ? '>' : '>='} ${String(issue.minimum)}`;
-    case 'too_big':
-      return `${key}: got ${JSON.stringify(value)}, expected ${issue.inclusive === false ? '<' : '<='} ${String(issue.maximum)}`;
-    default:
-      return `${key}: ${issue.message}`;
-  }
-}
-
 function zodFail(error: z.ZodError, input: unknown, prefix: readonly string[] = []): GnnopsError {
-  const lines = error.issues.map((i) =>
-    describeIssue({ ...i, path: [...prefix, ...i.path] } as z.core.$ZodIssue, input),
-  );
+  const lines = error.issues.map((i) => describeIssue(i, input, prefix));
   return invalid(lines.join('; '), { issues: lines });
 }
 
