@@ -9,7 +9,7 @@
  *   D. Connection-level shapes on raw sockets (oversized declared / chunked bodies, truncated and half-closed
  *      bodies, content-length shorter than the body, content-length with chunked, bad chunks, unknown Expect,
  *      slow bodies, oversized headers, a non-HTTP request line), each --repeat times: every one must get a complete
- *      4xx response with a JSON `error`, then the connection must close.
+ *      4xx response with the server's JSON `{error, code}` body, then the connection must close.
  * Options: --seed N (default 1), --count N (default 1000), --repeat N (default 20), --only A,B,C,D.
  */
 import { mkdtempSync } from 'node:fs';
@@ -431,7 +431,8 @@ async function connectionLevel(repeat: number): Promise<Record<string, unknown>>
             const responses = parseResponses(raw);
             const last = responses[responses.length - 1];
             if (!last) return { status: 0, ok: false };
-            const ok = last.status === shape.status && typeof last.body.error === 'string';
+            const ok =
+              last.status === shape.status && typeof last.body.error === 'string' && typeof last.body.code === 'string';
             return { status: last.status, ok };
           } catch {
             return { status: 0, ok: false }; // no complete response, or the connection stayed open
@@ -455,10 +456,10 @@ async function connectionLevel(repeat: number): Promise<Record<string, unknown>>
     );
     for (const [k, r] of Object.entries(rows)) {
       console.log(
-        `   ${k}: ${r.answered} answered as expected, ${r.wrong} other status, ${r.none} no response (statuses ${r.statuses.join(', ')})`,
+        `   ${k}: ${r.answered} answered as expected, ${r.wrong} other status or body, ${r.none} no response (statuses ${r.statuses.join(', ')})`,
       );
     }
-    console.log(`   no response: ${none}; unexpected status: ${wrong}; healthy at the end: ${health}`);
+    console.log(`   no response: ${none}; unexpected status or body: ${wrong}; healthy at the end: ${health}`);
     return { requests: total, none, wrong, health, shapes: rows };
   } finally {
     proc.kill('SIGTERM');

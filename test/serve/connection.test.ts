@@ -66,6 +66,24 @@ describe('every request shape gets a complete HTTP answer, then the connection c
     for (const { raw } of results) assertErrorThenClose(parseResponses(raw), 413, 'body');
   });
 
+  it('binary V2 body (octet-stream) with a declared content-length over the limit: 413', async () => {
+    const { raw } = await exchange(server.port, [
+      `POST /v2/models/tiny/infer HTTP/1.1\r\nHost: test\r\nContent-Type: application/octet-stream\r\nInference-Header-Content-Length: 2\r\nContent-Length: ${big.length}\r\n\r\n`,
+      big,
+    ]);
+    assertErrorThenClose(parseResponses(raw), 413, 'body');
+  });
+
+  it('a wrong content type on an 8 MB body: the 415 arrives', async () => {
+    // a 415 keeps the connection open (the body is read); the client asks to close it to end the exchange
+    const mb = Buffer.alloc(1 << 20, 0x20);
+    const { raw } = await exchange(server.port, [
+      `POST /predict HTTP/1.1\r\nHost: test\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: ${8 << 20}\r\n\r\n`,
+      ...Array.from({ length: 8 }, () => mb),
+    ]);
+    assertErrorThenClose(parseResponses(raw), 415, 'content-type');
+  });
+
   it('chunked body (no content-length) over the limit: 413 once the limit is passed while reading', async () => {
     const chunk = big.slice(0, 600);
     const c = `${chunk.length.toString(16)}\r\n${chunk}\r\n`;
