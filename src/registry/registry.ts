@@ -6,6 +6,7 @@ import type { Store } from '../track/store.js';
 import type { DatasetRef } from '../track/types.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import { type PromotionHooks, runPromotionHooks } from './hooks.js';
+import { registryMigrations } from './migrations.js';
 import { checkAlias, checkModelName, parseModelRef, parseVersion } from './refs.js';
 import type {
   AliasAction,
@@ -154,6 +155,7 @@ export class Registry {
     this.store = store;
     this.#db = store.db;
     this.hooks = opts.hooks ?? {};
+    store.applyMigrations(registryMigrations);
   }
 
   // ---- versions -------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 /**
- * Schema migrations of the embedded store. Each migration has a namespaced id (`track/1`, `registry/1`, …) and
- * runs once, inside a transaction, recorded in `schema_version`. Other areas (sweeps) keep their own lists and
- * apply them with `store.applyMigrations(list)`; ids are never reused and SQL is never edited after release.
+ * Schema migrations of the workspace store. Each package owns its list (track here; registry, sweep and the
+ * request log in their own folders) with ids `<package>/<n>`, n = 1, 2, … in order. `Store.applyMigrations`
+ * runs each not-yet-recorded one once, inside a transaction, recorded in `schema_version`, so a new and an
+ * existing workspace end in the same schema. Ids are never reused and SQL is never edited after release.
  */
 export interface Migration {
   /** `<area>/<n>`, unique forever. */
@@ -84,69 +85,25 @@ CREATE TABLE exports (
 `,
   },
   {
-    id: 'registry/1',
-    sql: `
-CREATE TABLE registered_models (
-  name TEXT PRIMARY KEY,
-  description TEXT,
-  created_at INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE model_versions (
-  model TEXT NOT NULL REFERENCES registered_models(name),
-  version INTEGER NOT NULL,
-  run_id TEXT REFERENCES runs(id),
-  checkpoint_digest TEXT NOT NULL,
-  checkpoint_size INTEGER NOT NULL,
-  dataset_name TEXT,
-  dataset_hash TEXT,
-  config_json TEXT NOT NULL DEFAULT '{}',
-  metrics_json TEXT NOT NULL DEFAULT '{}',
-  git_sha TEXT,
-  git_dirty INTEGER,
-  reference_profile_digest TEXT,
-  description TEXT,
-  tags_json TEXT NOT NULL DEFAULT '{}',
-  created_at INTEGER NOT NULL,
-  created_by TEXT NOT NULL,
-  PRIMARY KEY (model, version)
-) WITHOUT ROWID;
-CREATE INDEX model_versions_by_run ON model_versions(run_id);
-CREATE TABLE model_aliases (
-  model TEXT NOT NULL REFERENCES registered_models(name),
-  alias TEXT NOT NULL,
-  version INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL,
-  PRIMARY KEY (model, alias),
-  FOREIGN KEY (model, version) REFERENCES model_versions(model, version)
-) WITHOUT ROWID;
-CREATE TABLE alias_audit (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  model TEXT NOT NULL,
-  alias TEXT NOT NULL,
-  action TEXT NOT NULL CHECK (action IN ('promote', 'auto-promote', 'rollback', 'remove')),
-  from_version INTEGER,
-  to_version INTEGER,
-  who TEXT NOT NULL,
-  at INTEGER NOT NULL,
-  reason TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX alias_audit_by_alias ON alias_audit(model, alias, id);
-CREATE TABLE registry_events (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  type TEXT NOT NULL,
-  model TEXT NOT NULL,
-  version INTEGER,
-  alias TEXT,
-  from_version INTEGER,
-  at INTEGER NOT NULL,
-  payload_json TEXT NOT NULL DEFAULT '{}'
-);
-`,
-  },
-  {
     // Process start time (Linux /proc/<pid>/stat field 22) next to the pid, so recovery can tell a live run from
     // an unrelated process that reused its pid.
     id: 'track/2',
     sql: 'ALTER TABLE runs ADD COLUMN pid_start TEXT;',
   },
 ]);
+
+/**
+ * Checks migrations before they run: within each package (the id's prefix), versions 1..n in order. A gap or a
+ * reordering would make two workspaces reach different schemas, so it is refused at once. Several packages'
+ * lists may be passed together.
+ */
+export function checkMigrationList(list: readonly Migration[]): void {
+  const next = new Map<string, number>();
+  for (const m of list) {
+    const pkg = m.id.slice(0, m.id.lastIndexOf('/'));
+    const n = next.get(pkg) ?? 1;
+    if (m.id !== `${pkg}/${n}`)
+      throw new Error(`migration ${m.id} is out of order: package ${pkg} expects ${pkg}/${n}`);
+    next.set(pkg, n + 1);
+  }
+}

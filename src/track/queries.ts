@@ -189,11 +189,16 @@ export function runDetail(db: Database.Database, cas: ArtifactStore, ref: string
     .prepare<[string], { id: string }>('SELECT id FROM runs WHERE parent_id = ? ORDER BY start_time')
     .all(run.id)
     .map((r) => r.id);
-  const modelVersions = db
-    .prepare<[string], { model: string; version: number }>(
-      'SELECT model, version FROM model_versions WHERE run_id = ? ORDER BY model, version',
-    )
-    .all(run.id);
+  // The registry owns model_versions and creates it the first time it opens the workspace; until then no run has
+  // a registered version.
+  const hasRegistry = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'model_versions'").get();
+  const modelVersions = hasRegistry
+    ? db
+        .prepare<[string], { model: string; version: number }>(
+          'SELECT model, version FROM model_versions WHERE run_id = ? ORDER BY model, version',
+        )
+        .all(run.id)
+    : [];
   return {
     run,
     params: runParams(db, run.id),

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import { gnnopsHome } from '../util/home.js';
 import { ArtifactStore } from './cas.js';
-import { type Migration, trackMigrations } from './migrations.js';
+import { checkMigrationList, type Migration, trackMigrations } from './migrations.js';
 import { type RecoveredRun, recoverStaleRuns } from './recovery.js';
 
 export type Db = Database.Database;
@@ -57,6 +57,7 @@ export class Store {
 
   /** Apply the migrations not yet recorded in `schema_version`, each in its own immediate transaction. */
   applyMigrations(list: readonly Migration[]): string[] {
+    checkMigrationList(list);
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_version (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)');
     const has = this.db.prepare<[string], { id: string }>('SELECT id FROM schema_version WHERE id = ?');
     const mark = this.db.prepare('INSERT INTO schema_version (id, applied_at) VALUES (?, ?)');
