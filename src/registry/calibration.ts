@@ -2,9 +2,9 @@ import type { ModelVersion } from './types.js';
 
 /**
  * The softmax temperature registered with a version (its `temperature` metric, fitted on the validation mask when
- * the version was registered). A version registered without one is served uncalibrated: T = 1.
+ * the version was registered), or null for a version registered without one (served uncalibrated, T = 1).
  */
-export function versionTemperature(v: Pick<ModelVersion, 'metrics'>): number {
+export function registeredTemperature(v: Pick<ModelVersion, 'metrics'>): number | null {
   const t = v.metrics.temperature;
-  return typeof t === 'number' && Number.isFinite(t) && t > 0 ? t : 1;
+  return typeof t === 'number' && Number.isFinite(t) && t > 0 ? t : null;
 }

@@ -6,7 +6,7 @@ export {
   defaultAutoPromoteRule,
   maybeAutoPromote,
 } from './auto-promote.js';
-export { versionTemperature } from './calibration.js';
+export { registeredTemperature } from './calibration.js';
 export { hooksFromConfig, type PromotionHooks, runPromotionHooks } from './hooks.js';
 export { checkAlias, checkModelName, type ModelRef, parseModelRef } from './refs.js';
 export {

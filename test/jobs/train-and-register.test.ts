@@ -14,7 +14,7 @@ import { loadDataset } from '../../src/data/load.js';
 import { writeSynthetic } from '../../src/data/synth.js';
 import { runTraining } from '../../src/jobs/train-and-register.js';
 import { confusionMatrix, selectRows } from '../../src/monitor/classification.js';
-import { Registry, versionTemperature } from '../../src/registry/index.js';
+import { Registry, registeredTemperature } from '../../src/registry/index.js';
 import { runDetail } from '../../src/track/queries.js';
 import { openStore } from '../../src/track/store.js';
 import { restoreTask } from '../../src/train/restore.js';
@@ -75,7 +75,9 @@ describe('a training run records classification metrics and calibration', () => 
         assert.match(readFileSync(a.path, 'utf8'), /^<svg[\s\S]*<\/svg>\s*$/);
       }
       const v = new Registry(store).getVersion(r.model_name, 1);
-      assert.equal(versionTemperature(v), c.temperature);
+      assert.equal(registeredTemperature(v), c.temperature);
+      // A version registered without a temperature has none (it is served uncalibrated).
+      assert.equal(registeredTemperature({ metrics: { test_acc_mean: 0.8 } }), null);
       assert.equal(v.metrics.macro_f1, c.macro_f1);
     } finally {
       store.close();
