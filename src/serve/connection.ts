@@ -181,7 +181,10 @@ export function clientErrorHandler(config: ServeConfig) {
     const afterBody = (inFlight?.req as IncomingMessage | undefined)?.complete === true;
     const { status, error } = describe(err, config, afterBody);
     const payload = errorResponse(status, error);
+    let sent = false;
     const send = () => {
+      if (sent) return; // the in-flight answer reports both finish and close
+      sent = true;
       if (socket.writable) endAndLinger(socket, payload);
       else socket.destroy();
     };
