@@ -71,7 +71,9 @@ describe('import --format ogb', () => {
 describe('import --format csv', () => {
   it('maps string ids, keeps the map, reads class names and the split column; TSV edges without a header', async () => {
     const p = planted(40, 4, 4);
-    writeCsv(work, p);
+    const f = writeCsv(work, p);
+    // A spreadsheet export's byte-order mark must not hide the first header ("id").
+    writeFileSync(f.nodes, `\ufeff${readFileSync(f.nodes, 'utf8')}`);
     const s = await importDataset('csv', work, { ...base, name: 'mycsv' });
     assert.equal(s.split, 'column');
     assert.equal(s.classes, 4);
@@ -160,6 +162,11 @@ describe('bad input is refused with file, line and column, and leaves nothing', 
       'an empty split part',
       (f) => writeFileSync(f.valid, gzipSync('')),
       /valid\.csv\.gz: the valid part of split time is empty/,
+    ],
+    [
+      'a truncated gzip file',
+      (f) => writeFileSync(f.feat, readFileSync(f.feat).subarray(0, -20)),
+      /node-feat\.csv\.gz:\d+: cannot be read: unexpected end of file/,
     ],
     [
       'split node id out of range',

@@ -39,33 +39,28 @@ export function firstExisting(paths: readonly string[]): string | undefined {
 export async function* readLines(path: string): AsyncGenerator<{ text: string; line: number }> {
   if (!existsSync(path)) throw new GnnopsError(ErrorCodes.DATA_NOT_FOUND, `${path} does not exist`, { file: path });
   const raw = createReadStream(path);
-  const gz = isGzip(path);
-  const stream = gz ? raw.pipe(createGunzip()) : raw;
-  // A corrupt gzip stream must surface as a clear error, not an unhandled 'error' event.
-  let failure: Error | undefined;
-  raw.on('error', (e) => {
-    failure = e;
-  });
+  const stream = isGzip(path) ? raw.pipe(createGunzip()) : raw;
+  // readline rejects the iteration when its input fails; the gunzip stream's own errors (a truncated or corrupt
+  // file) are forwarded to it so that they surface the same way.
+  if (stream !== raw) raw.on('error', (e) => stream.destroy(e));
   const rl = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
-  if (gz) {
-    stream.on('error', (e: Error) => {
-      failure = e;
-      rl.close();
-    });
-  }
   let line = 0;
   try {
     for await (const l of rl) {
       line++;
-      const text = l.endsWith('\r') ? l.slice(0, -1) : l;
+      let text = l.endsWith('\r') ? l.slice(0, -1) : l;
+      // Spreadsheet exports often start with a byte-order mark, which would otherwise stick to the first header.
+      if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       if (text.trim().length === 0) continue;
       yield { text, line };
     }
+  } catch (e) {
+    inputError(path, line + 1, undefined, `cannot be read: ${(e as Error).message}`);
   } finally {
     rl.close();
+    stream.destroy();
     raw.destroy();
   }
-  if (failure) inputError(path, line + 1, undefined, `cannot be read: ${failure.message}`);
 }
 
 /** The field separator of a delimited text: a tab when the sample line has one, else a comma. */
