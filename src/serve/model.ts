@@ -4,6 +4,8 @@
  * calls the two predict methods. Implementations must be safe to call while another ServedModel is being loaded
  * (hot reload swaps the reference between requests) and must not mutate their inputs.
  */
+import { ErrorCodes, GnnopsError } from '../util/errors.js';
+
 export interface ServedModel {
   /** Registered model name (e.g. `wikics-gcn`) or the checkpoint's file name. */
   readonly name: string;
@@ -54,3 +56,20 @@ export interface LoadOptions {
 
 /** Turns a reference (`NAME@ALIAS`, `NAME/VERSION`, or a checkpoint path) into a ready-to-serve model. */
 export type ModelLoader = (ref: string, opts?: LoadOptions) => Promise<ServedModel>;
+
+/**
+ * The one answer to a node prediction from a model served without its stored graph, whichever runtime serves it
+ * and whichever route asks: NOT_AVAILABLE (503), since this deployment cannot answer it, naming the input at fault
+ * and what the client can send instead.
+ */
+export function noGraphError(
+  model: { readonly name: string; readonly version: string },
+  field = 'node_ids',
+  instead = 'send a subgraph (features and edges) instead',
+): GnnopsError {
+  return new GnnopsError(
+    ErrorCodes.NOT_AVAILABLE,
+    `${field}: model ${model.name}/${model.version} is served without a graph, so node predictions are not available; ${instead}`,
+    { field },
+  );
+}

@@ -1,6 +1,6 @@
 import { ErrorCodes } from '../util/errors.js';
 import { requestError } from './errors.js';
-import type { ServedModel } from './model.js';
+import { noGraphError, type ServedModel } from './model.js';
 import type { Limits } from './schemas/common.js';
 import type { InferTensor } from './schemas/v2.js';
 import { BINARY_ELEMENT_SIZE, readTensor } from './v2-binary.js';
@@ -182,11 +182,7 @@ export function decodeV2Inputs(
     checkShape(t, field, 1, '[k]');
     limit(`${field}.shape`, 'node ids', t.shape[0], limits.maxNodes);
     if (!model.graph) {
-      throw requestError(
-        ErrorCodes.INVALID_ARGUMENT,
-        `${field}.name`,
-        `model ${model.name}/${model.version} has no stored graph; send x and edge_index instead`,
-      );
+      throw noGraphError(model, `${field}.name`, 'send x and edge_index instead');
     }
     const { values, at } = valuesOf(t, field, t.shape[0], slices);
     return { kind: 'nodes', ids: toNodeIds(values, model.graph.numNodes, limits, at) };

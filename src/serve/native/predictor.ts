@@ -27,7 +27,7 @@ import type { NodeModel } from '../../nn/models/model.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { sha256 } from '../../util/fs.js';
 import { log } from '../../util/logger.js';
-import type { ServedModel } from '../model.js';
+import { noGraphError, type ServedModel } from '../model.js';
 
 export interface PredictorOptions {
   /** Registered name (default: the checkpoint file name). */
@@ -157,10 +157,7 @@ export function loadPredictor(checkpointPath: string, graph?: GraphData, opts: P
     },
     predictNodes(ids: Int32Array): Float32Array {
       if (!full) {
-        throw new GnnopsError(
-          ErrorCodes.NOT_AVAILABLE,
-          `model ${name} was loaded without a graph: only subgraph predictions are available`,
-        );
+        throw noGraphError({ name, version });
       }
       const out = new Float32Array(ids.length * numClasses);
       for (let r = 0; r < ids.length; r++)

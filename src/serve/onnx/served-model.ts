@@ -1,4 +1,4 @@
-import type { ServedModel } from '../model.js';
+import { noGraphError, type ServedModel } from '../model.js';
 import { onnxSubgraphRunner } from './runtime.js';
 
 export interface OnnxServedModelOptions {
@@ -56,7 +56,7 @@ export async function onnxServedModel(o: OnnxServedModelOptions): Promise<Served
     predictSubgraph: (x, n, src, dst) => runner.run(x, n, o.numFeatures, src, dst),
     predictNodes(ids) {
       const out = new Float32Array(ids.length * C);
-      if (!full) throw new Error('this ONNX model was loaded without a graph');
+      if (!full) throw noGraphError(o);
       for (let k = 0; k < ids.length; k++) out.set(full.subarray(ids[k] * C, (ids[k] + 1) * C), k * C);
       return out;
     },

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { ErrorCodes } from '../../util/errors.js';
 import type { ServeContext } from '../context.js';
-import { requestError } from '../errors.js';
 import { predictNodes } from '../inference.js';
+import { noGraphError } from '../model.js';
 import { type NodePrediction, type NodesBody, type NodesResponse, nodesRouteSchema } from '../schemas/nodes.js';
 import { toNodeIds } from '../validate.js';
 
@@ -17,11 +16,7 @@ export async function nodesRoutes(app: FastifyInstance, ctx: ServeContext): Prom
         const model = entry.model;
         const graph = model.graph;
         if (!graph) {
-          throw requestError(
-            ErrorCodes.INVALID_ARGUMENT,
-            'node_ids',
-            `model ${model.name}/${model.version} has no stored graph; send a subgraph to POST /predict`,
-          );
+          throw noGraphError(model, 'node_ids', 'send a subgraph to POST /predict instead');
         }
         const ids = toNodeIds(req.body.node_ids, graph.numNodes, ctx.limits);
         const p = await predictNodes(ctx, model, ids, { route: '/v1/predict/nodes', requestId: req.id });
