@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { GraphData } from '../data/graph.js';
 import { loadDataset } from '../data/load.js';
@@ -9,6 +9,7 @@ import { Registry } from '../registry/index.js';
 import type { ModelVersion } from '../registry/types.js';
 import { openStore } from '../track/store.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
+import { sha256 } from '../util/fs.js';
 import { log } from '../util/logger.js';
 import type { LoadOptions, ServedModel } from './model.js';
 import { loadPredictor } from './native/predictor.js';
@@ -52,10 +53,13 @@ export async function loadServedModel(ref: string, opts: LoadOptions = {}): Prom
   } catch (e) {
     log.warn({ ref, err: (e as Error).message }, 'serving without the dataset graph: only /predict subgraphs work');
   }
+  // One identity whatever the runtime: the registry version, or for a bare file the checkpoint's own digest.
+  name ??= basename(path).replace(/\.safetensors$/, '');
+  version ??= checkpointIdentity(path);
   if (opts.runtime === 'onnx') {
     return onnxServedModel({
-      name: name ?? basename(path).replace(/\.safetensors$/, ''),
-      version: version ?? ckpt.meta.dataset.hash.slice(0, 12),
+      name,
+      version,
       model: exportGcnOnnx(gcnWeightsFromCheckpoint(ckpt)),
       numFeatures: ckpt.meta.dims.numFeatures,
       numClasses: ckpt.meta.dims.numClasses,
@@ -65,6 +69,11 @@ export async function loadServedModel(ref: string, opts: LoadOptions = {}): Prom
     });
   }
   return loadPredictor(path, graph, { name, version, info });
+}
+
+/** A bare checkpoint file's version: the first 12 hex digits of its sha256, as the native runtime names it. */
+export function checkpointIdentity(path: string): string {
+  return sha256(readFileSync(path)).slice(0, 12);
 }
 
 let registry: Registry | undefined;
