@@ -8,6 +8,7 @@ import { SGD, type SgdOptions } from './sgd.js';
 
 export { Adam, type AdamOptions, AdamW } from './adam.js';
 export { clipGradNorm, clipGradValue } from './clip.js';
+export { MomentOptimizer, type MomentOptions } from './moments.js';
 export { NAdam, type NadamOptions } from './nadam.js';
 export { Optimizer, type OptimizerKind, type OptimizerState } from './optimizer.js';
 export { RMSprop, type RmspropOptions } from './rmsprop.js';

@@ -110,6 +110,24 @@ describe('Adam / AdamW / NAdam', () => {
     });
   });
 
+  it('decoupledWeightDecay is one flag on Adam and NAdam: Adam with it is AdamW, NAdam with it shrinks θ first', () => {
+    const p = quadraticParam([1, -2]);
+    const q = quadraticParam([1, -2]);
+    const a = run(new Adam([p], { lr: 0.05, weightDecay: 0.2, decoupledWeightDecay: true }), p, [1, 10], 15);
+    const w = run(new AdamW([q], { lr: 0.05, weightDecay: 0.2 }), q, [1, 10], 15);
+    assert.deepEqual(a, w);
+    assert.equal(new AdamW([quadraticParam([1])], { decoupledWeightDecay: false }).decoupledWeightDecay, true);
+    // one step from θ₀ = 1 with c = 1: the gradient is unchanged, θ is shrunk by γλθ₀ on top of the plain step.
+    const r = quadraticParam([1]);
+    const dec = run(new NAdam([r], { lr: 0.1, weightDecay: 0.3, decoupledWeightDecay: true }), r, [1], 1);
+    const s0 = quadraticParam([1]);
+    const plainStep = run(new NAdam([s0], { lr: 0.1 }), s0, [1], 1)[0][0];
+    near(dec[0][0], plainStep - 0.1 * 0.3 * 1, 1e-12);
+    const nadamState = new NAdam([quadraticParam([1])], { decoupledWeightDecay: true }).stateDict();
+    assert.equal(nadamState.options.decoupledWeightDecay, true);
+    assert.equal(new Adam([quadraticParam([1])]).stateDict().options.decoupledWeightDecay, false);
+  });
+
   it('state_dict round trip: a restored optimizer continues exactly where the original would', () => {
     for (const make of [
       (ps: ReturnType<typeof quadraticParam>[]) => new Adam(ps, { lr: 0.1, amsgrad: true }),
