@@ -121,6 +121,12 @@ export async function loadDatasetWithInfo(
       // An imported dataset is processed once, at import; its folder is its cache.
       const imported = readImported(name);
       if (imported) {
+        if (imported.undirected !== cfg.undirected) {
+          log.warn(
+            { dataset: name, undirected: imported.undirected },
+            'data.undirected does not apply to an imported dataset: its edges are as imported (see data import --directed)',
+          );
+        }
         const graph = normalize ? normalizeFeatures(imported) : imported;
         return { graph, info: { cache: 'hit', cacheDir: importedDir(name), ms: performance.now() - t0 } };
       }
