@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
 import { mulberry32 } from '../../src/util/random.js';
 
 export interface Planted {
@@ -94,4 +94,108 @@ export function writeCsv(dir: string, p: Planted, withSplit = true) {
   const edges = join(dir, 'edges.tsv');
   writeFileSync(edges, `${p.edges.map(([a, b]) => `${nodeId(a)}\t${nodeId(b)}`).join('\n')}\n`);
   return { nodes, edges };
+}
+
+/** A .npy file (v1 header) of a little-endian array, as numpy.save writes it. */
+export function npy(descr: '<f4' | '<f8' | '<i4' | '<i8', shape: number[], values: ArrayLike<number>): Buffer {
+  const dims = shape.length === 1 ? `${shape[0]},` : shape.join(', ');
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${dims}), }`;
+  header += `${' '.repeat(63 - ((10 + header.length) % 64))}\n`;
+  const data =
+    descr === '<f4'
+      ? Buffer.from(Float32Array.from(values).buffer)
+      : descr === '<f8'
+        ? Buffer.from(Float64Array.from(values).buffer)
+        : descr === '<i4'
+          ? Buffer.from(Int32Array.from(values).buffer)
+          : Buffer.from(BigInt64Array.from(Array.from(values, (v) => BigInt(v))).buffer);
+  const pre = Buffer.alloc(10);
+  Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(pre);
+  pre.writeUInt16LE(header.length, 8);
+  return Buffer.concat([pre, Buffer.from(header, 'latin1'), data]);
+}
+
+/** A zip archive of the members, stored or deflated (numpy.savez / savez_compressed). */
+export function zip(members: Record<string, Buffer>, deflate: boolean): Buffer {
+  const locals: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const [name, raw] of Object.entries(members)) {
+    const body = deflate ? deflateRawSync(raw) : raw;
+    const n = Buffer.from(name);
+    const crc = crc32(raw);
+    const lh = Buffer.alloc(30);
+    lh.writeUInt32LE(0x04034b50, 0);
+    lh.writeUInt16LE(20, 4);
+    lh.writeUInt16LE(deflate ? 8 : 0, 8);
+    lh.writeUInt32LE(crc, 14);
+    lh.writeUInt32LE(body.length, 18);
+    lh.writeUInt32LE(raw.length, 22);
+    lh.writeUInt16LE(n.length, 26);
+    const ch = Buffer.alloc(46);
+    ch.writeUInt32LE(0x02014b50, 0);
+    ch.writeUInt16LE(20, 4);
+    ch.writeUInt16LE(20, 6);
+    ch.writeUInt16LE(deflate ? 8 : 0, 10);
+    ch.writeUInt32LE(crc, 16);
+    ch.writeUInt32LE(body.length, 20);
+    ch.writeUInt32LE(raw.length, 24);
+    ch.writeUInt16LE(n.length, 28);
+    ch.writeUInt32LE(offset, 42);
+    locals.push(lh, n, body);
+    central.push(ch, n);
+    offset += 30 + n.length + body.length;
+  }
+  const cd = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(Object.keys(members).length, 8);
+  end.writeUInt16LE(Object.keys(members).length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
+
+/**
+ * The planted graph as a Shchur-style .npz: symmetric adjacency CSR (float32 ones), sparse attributes (CSR) or a
+ * dense attr_matrix, int64 labels.
+ */
+export function writeNpz(path: string, p: Planted, opts: { dense?: boolean; deflate?: boolean } = {}): void {
+  const rows: number[][] = Array.from({ length: p.n }, () => []);
+  for (const [u, v] of p.edges) rows[u].push(v);
+  const indptr = [0];
+  const indices: number[] = [];
+  for (const r of rows) {
+    const s = [...new Set(r)].sort((a, b) => a - b);
+    indices.push(...s);
+    indptr.push(indices.length);
+  }
+  const dim = p.features[0].length;
+  const m: Record<string, Buffer> = {
+    'adj_data.npy': npy('<f4', [indices.length], new Array(indices.length).fill(1)),
+    'adj_indices.npy': npy('<i4', [indices.length], indices),
+    'adj_indptr.npy': npy('<i4', [indptr.length], indptr),
+    'adj_shape.npy': npy('<i8', [2], [p.n, p.n]),
+    'labels.npy': npy('<i8', [p.n], p.labels),
+  };
+  if (opts.dense) m['attr_matrix.npy'] = npy('<f4', [p.n, dim], p.features.flat());
+  else {
+    const ai = [0];
+    const aj: number[] = [];
+    const ad: number[] = [];
+    for (const r of p.features) {
+      r.forEach((v, j) => {
+        if (v !== 0) {
+          aj.push(j);
+          ad.push(v);
+        }
+      });
+      ai.push(aj.length);
+    }
+    m['attr_data.npy'] = npy('<f4', [ad.length], ad);
+    m['attr_indices.npy'] = npy('<i4', [aj.length], aj);
+    m['attr_indptr.npy'] = npy('<i4', [ai.length], ai);
+    m['attr_shape.npy'] = npy('<i8', [2], [p.n, dim]);
+  }
+  writeFileSync(path, zip(m, opts.deflate ?? false));
 }

@@ -14,7 +14,7 @@ import { importDataset } from '../../src/data/import/index.js';
 import { importedDir, importedRoot } from '../../src/data/imported.js';
 import { loadDatasetWithInfo } from '../../src/data/load.js';
 import { GnnopsError } from '../../src/util/errors.js';
-import { classNames, nodeId, planted, writeCsv, writeOgb } from './import-fixtures.js';
+import { classNames, nodeId, npy, planted, writeCsv, writeNpz, writeOgb, zip } from './import-fixtures.js';
 
 let work = '';
 beforeEach(() => {
@@ -111,6 +111,81 @@ describe('import --format csv', () => {
     assert.deepEqual(a.stats.splits.test.perClass, [10, 10]);
     const { graph } = await loadDatasetWithInfo(dataSection.parse({ name: 'r1' }));
     assert.equal(sum(graph.splits[0].train) + sum(graph.splits[0].val) + sum(graph.testMask), 100);
+  });
+});
+
+describe('import --format npz', () => {
+  it('sparse stored and dense deflated archives of one graph give one dataset version', async () => {
+    const p = planted(50, 2, 4);
+    writeNpz(join(work, 'sparse.npz'), p);
+    writeNpz(join(work, 'dense.npz'), p, { dense: true, deflate: true });
+    const a = await importDataset('npz', join(work, 'sparse.npz'), { ...base, name: 'np1', seed: 1 });
+    const b = await importDataset('npz', join(work, 'dense.npz'), { ...base, name: 'np2', seed: 1 });
+    assert.equal(a.version, b.version);
+    assert.deepEqual([a.nodes, a.features, a.classes, a.split], [50, 4, 2, 'random']);
+    assert.deepEqual([a.train, a.val, a.test], [30, 10, 10]);
+    const { graph } = await loadDatasetWithInfo(dataSection.parse({ name: 'np1' }));
+    assert.deepEqual([...graph.labels], p.labels);
+    assert.ok(Math.abs(graph.features[4 * 7 + 2] - p.features[7][2]) < 1e-6);
+    for (const [u, v] of p.edges) assert.ok(row(graph, u).includes(v) && row(graph, v).includes(u), `edge ${u}-${v}`);
+  });
+
+  it('bad archives are refused by name and leave nothing', async () => {
+    const f = join(work, 'g.npz');
+    writeFileSync(f, 'not a zip at all');
+    await assert.rejects(importDataset('npz', f, { ...base, name: 'bad' }), /g\.npz: is not a zip archive/);
+    // A 20-node ring with dense attributes, one member replaced per case.
+    const q = planted(20, 2, 3);
+    const members: Record<string, Buffer> = {
+      'adj_shape.npy': npy('<i8', [2], [20, 20]),
+      'adj_indptr.npy': npy(
+        '<i4',
+        [21],
+        Array.from({ length: 21 }, (_, i) => i),
+      ),
+      'adj_indices.npy': npy(
+        '<i4',
+        [20],
+        Array.from({ length: 20 }, (_, i) => (i + 1) % 20),
+      ),
+      'adj_data.npy': npy('<f4', [20], new Array(20).fill(1)),
+      'attr_matrix.npy': npy('<f4', [20, 3], q.features.flat()),
+      'labels.npy': npy('<i8', [20], q.labels),
+    };
+    const cases: [Record<string, Buffer>, RegExp][] = [
+      [
+        { 'adj_indices.npy': npy('<i4', [20], new Array(20).fill(25)) },
+        /adj_indices\[0\] = 25 is out of range 0\.\.19/,
+      ],
+      [{ 'labels.npy': npy('<i8', [19], new Array(19).fill(0)) }, /labels has 19 entries, the graph 20 nodes/],
+      [
+        {
+          'labels.npy': npy(
+            '<i8',
+            [20],
+            q.labels.map((c, i) => (i === 3 ? 2 : c)),
+          ),
+        },
+        /labels\[3\] = 2 is outside the 2 classes/,
+      ],
+      [
+        {
+          'adj_indptr.npy': npy(
+            '<i4',
+            [20],
+            Array.from({ length: 20 }, (_, i) => i),
+          ),
+        },
+        /adj_indptr has 20 entries/,
+      ],
+    ];
+    for (const [replace, message] of cases) {
+      writeFileSync(f, zip({ ...members, ...replace }, false));
+      await assert.rejects(importDataset('npz', f, { ...base, name: 'bad', classes: 2 }), message);
+    }
+    writeFileSync(f, zip(members, true));
+    assert.equal((await importDataset('npz', f, { ...base, name: 'ring', classes: 2 })).edgeEntries, 40);
+    assert.deepEqual(readdirSync(importedRoot()), ['ring']);
   });
 });
 

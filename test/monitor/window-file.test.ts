@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { parseNpy, readIntVector, readWindowFile } from '../../src/monitor/window-file.js';
+import { readIntVector, readWindowFile } from '../../src/monitor/window-file.js';
 import { GnnopsError } from '../../src/util/errors.js';
+import { parseNpy } from '../../src/util/npy.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gnnops-window-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { DATASET_NAME, isBuiltinDataset } from '../../config/sections/data.js';
 import { type ImportFormat, ImportFormats, importDataset } from '../../data/import/index.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
-import { emit, progressBar, table } from '../output.js';
+import { emit, intFlag, progressBar, table } from '../output.js';
 
 interface ImportFlags {
   format: string;
@@ -30,6 +30,9 @@ Formats:
        - the edge list: src,dst per row (node ids of the table), with or without a header row.
        PATH is a folder holding edges.csv and nodes.csv (or .tsv, .csv.gz, .tsv.gz); --edges and --nodes name the
        files instead. Without a split column, the labelled nodes are split at random per class (--ratios, --seed).
+  npz  PATH is a .npz file in the layout of Shchur et al. (Amazon Computers/Photo, Coauthor CS/Physics):
+       adj_data/adj_indices/adj_indptr/adj_shape (CSR), attr_matrix or attr_* (CSR), labels. It has no split:
+       the nodes are split at random per class (--ratios, --seed).
 
 The dataset lands in the workspace under data/imported/NAME (the binary cache, ids.json for string node ids,
 stats/ with stats.json and charts), written to a temporary folder and renamed into place, so a failed import leaves
@@ -38,18 +41,6 @@ nothing. Then: gnnops data stats --dataset NAME, gnnops train data.name=NAME.
 Examples:
   gnnops data import --format ogb --name arxiv ./ogbn_arxiv
   gnnops data import --format csv --name mygraph --nodes nodes.tsv --edges edges.tsv --seed 1`;
-
-function intFlag(name: string, v: string | undefined, min: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) {
-    throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `--${name}: "${v}" is not an integer ≥ ${min}`, {
-      field: name,
-      value: v,
-    });
-  }
-  return n;
-}
 
 function ratiosFlag(v: string | undefined): [number, number, number] | undefined {
   if (v === undefined) return undefined;
@@ -70,16 +61,18 @@ function ratiosFlag(v: string | undefined): [number, number, number] | undefined
 export function registerImport(data: Command): void {
   data
     .command('import')
-    .description('Import a graph of your own (OGB layout, or CSV/TSV edge list + node table) as a named dataset.')
-    .argument('[path]', 'the dataset folder (ogb: required; csv: holds edges.csv and nodes.csv)')
+    .description(
+      'Import a graph of your own (OGB layout, CSV/TSV edge list + node table, or Shchur .npz) as a named dataset.',
+    )
+    .argument('[path]', 'ogb: the dataset folder; csv: a folder holding edges.csv and nodes.csv; npz: the .npz file')
     .requiredOption('--format <format>', `input layout: ${ImportFormats.join(', ')}`)
     .requiredOption('--name <name>', 'dataset name (a-z 0-9 . _ -, up to 64; not a built-in name)')
     .option('--split <name>', 'ogb: the split folder under split/ (needed when there are several)')
     .option('--edges <file>', 'csv: the edge list file')
     .option('--nodes <file>', 'csv: the node table file')
     .option('--classes <n>', 'number of classes for integer labels; a label ≥ n is an error (default: max label + 1)')
-    .option('--seed <s>', 'csv without a split column: seed of the stratified random split (default 0)')
-    .option('--ratios <a,b,c>', 'csv without a split column: train,val,test shares (default 0.6,0.2,0.2)')
+    .option('--seed <s>', 'csv without a split column, npz: seed of the stratified random split (default 0)')
+    .option('--ratios <a,b,c>', 'csv without a split column, npz: train,val,test shares (default 0.6,0.2,0.2)')
     .option('--directed', 'keep the edges as given instead of making the graph undirected')
     .option('--force', 'replace a dataset already imported under this name')
     .option('--json', 'print JSON')

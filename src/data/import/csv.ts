@@ -12,8 +12,7 @@ import { join } from 'node:path';
 import { buildCsr } from '../../engine/index.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { mulberry32 } from '../../util/random.js';
-import type { GraphData } from '../graph.js';
-import { withHash } from '../hash.js';
+import { importedGraph } from './assemble.js';
 import {
   delimiterOf,
   firstExisting,
@@ -228,20 +227,16 @@ export async function importCsv(path: string | undefined, opts: ImportOptions): 
     }
   }
 
-  const graph: GraphData = withHash({
+  const graph = importedGraph({
     name: opts.name,
-    numNodes: n,
     numFeatures: featCols.length,
     numClasses,
     features: features.view().slice(),
     labels,
-    indptr: csr.indptr,
-    indices: csr.indices,
-    undirected: csr.undirected,
-    selfLoops: csr.selfLoops,
-    splits: [{ train, val, stopping: val }],
-    testMask: test,
-    stoppingMask: 'val',
+    csr,
+    train,
+    val,
+    test,
     rawEdgeEntries: src.length,
     source: files.nodes,
     ...(classNames ? { classNames } : {}),

@@ -15,6 +15,7 @@ import { PROCESSING_VERSION } from '../load.js';
 import { type GraphStats, graphStats } from '../stats.js';
 import { writeStatsReport } from '../stats-charts.js';
 import { importCsv } from './csv.js';
+import { importNpz } from './npz.js';
 import { importOgb } from './ogb.js';
 import type { ImportFormat, ImportOptions, ImportResult } from './types.js';
 
@@ -43,12 +44,11 @@ export interface ImportSummary {
 }
 
 function parse(format: ImportFormat, path: string | undefined, opts: ImportOptions): Promise<ImportResult> {
-  if (format === 'ogb') {
-    if (path === undefined)
-      throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, 'ogb import: PATH (the dataset folder) is required');
-    return importOgb(path, opts);
+  if (format === 'csv') return importCsv(path, opts);
+  if (path === undefined) {
+    throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `${format} import: PATH is required`, { field: 'path' });
   }
-  return importCsv(path, opts);
+  return format === 'ogb' ? importOgb(path, opts) : importNpz(path, opts);
 }
 
 const count = (m: Uint8Array) => m.reduce((a, b) => a + b, 0);

@@ -10,8 +10,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCsr } from '../../engine/index.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
-import type { GraphData } from '../graph.js';
-import { withHash } from '../hash.js';
+import { importedGraph } from './assemble.js';
 import { delimiterOf, firstExisting, indexAt, inputError, intBuffer, numberAt, readLines, splitRow } from './lines.js';
 import type { ImportOptions, ImportResult } from './types.js';
 
@@ -178,20 +177,16 @@ export async function importOgb(root: string, opts: ImportOptions): Promise<Impo
     if (count === 0) inputError(file, undefined, undefined, `the ${key} part of split ${split.name} is empty`);
   }
 
-  const graph: GraphData = withHash({
+  const graph = importedGraph({
     name: opts.name,
-    numNodes: n,
     numFeatures: width,
     numClasses,
     features,
     labels,
-    indptr: csr.indptr,
-    indices: csr.indices,
-    undirected: csr.undirected,
-    selfLoops: csr.selfLoops,
-    splits: [{ train: masks.train, val: masks.valid, stopping: masks.valid }],
-    testMask: masks.test,
-    stoppingMask: 'val',
+    csr,
+    train: masks.train,
+    val: masks.valid,
+    test: masks.test,
     rawEdgeEntries: m,
     source: root,
   });

@@ -1,6 +1,6 @@
 import type { GraphData } from '../graph.js';
 
-export const ImportFormats = ['csv', 'ogb'] as const;
+export const ImportFormats = ['csv', 'ogb', 'npz'] as const;
 export type ImportFormat = (typeof ImportFormats)[number];
 
 export interface ImportOptions {
@@ -12,7 +12,7 @@ export interface ImportOptions {
   split?: string;
   /** Number of classes when labels are integers; a label at or above it is an error. Default: max label + 1. */
   classes?: number;
-  /** CSV without a split column: seed and train/val/test shares of the stratified random split. */
+  /** CSV without a split column, and npz: seed and train/val/test shares of the stratified random split. */
   seed?: number;
   ratios?: readonly [number, number, number];
   /** CSV: the two files (the edge list and the node table). */
