@@ -3,7 +3,8 @@
  * or a saved checkpoint on any split. With neither, the workspace's only production model is evaluated.
  */
 import type { Command } from 'commander';
-import { Registry } from '../../registry/index.js';
+import { classificationReport, selectRows } from '../../monitor/classification.js';
+import { Registry, registeredTemperature } from '../../registry/index.js';
 import { openStore } from '../../track/store.js';
 import { restoreTask } from '../../train/restore.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
@@ -21,7 +22,14 @@ interface EvalFlags {
 /** What is evaluated: a checkpoint file, or the version a registry reference resolves to (and its checkpoint). */
 export interface EvalTarget {
   checkpoint: string;
-  model?: { name: string; version: number; ref: string; defaulted: boolean };
+  model?: {
+    name: string;
+    version: number;
+    ref: string;
+    defaulted: boolean;
+    /** The calibration temperature stored with the version, if it has one. */
+    temperature: number | null;
+  };
 }
 
 /**
@@ -55,7 +63,13 @@ export function evalTarget(f: Pick<EvalFlags, 'checkpoint' | 'model'>): EvalTarg
     const v = registry.resolve(ref);
     return {
       checkpoint: v.checkpointPath,
-      model: { name: v.model, version: v.version, ref, defaulted: f.model === undefined },
+      model: {
+        name: v.model,
+        version: v.version,
+        ref,
+        defaulted: f.model === undefined,
+        temperature: registeredTemperature(v),
+      },
     };
   } finally {
     store.close();
@@ -66,7 +80,7 @@ export function register(program: Command): void {
   program
     .command('evaluate')
     .description(
-      'Evaluate a registered model or a checkpoint on a split: loss and accuracy on train/val/stopping/test.',
+      'Evaluate a registered model or a checkpoint on a split: loss and accuracy per mask; on test, per-class scores, macro-F1, the confusion matrix and the 15-bin ECE before and after temperature scaling (the version’s registered T, else one fitted on val).',
     )
     .option('--model <ref>', 'NAME (latest version), NAME@ALIAS or NAME/VERSION; default: the only production model')
     .option('--checkpoint <path>', 'a .safetensors checkpoint written by gnnops train, instead of --model')
@@ -93,6 +107,16 @@ export function register(program: Command): void {
       const r = await restoreTask(target.checkpoint, { split, dataFile: f.dataFile, mirror: f.mirror });
       try {
         const m = r.task.evaluate();
+        // Per-class scores and calibration on test; a registered version is calibrated with its own temperature,
+        // anything else with one fitted here on the split's val mask.
+        const logits = r.task.logits();
+        const c = r.data.numClasses;
+        const registeredT = target.model?.temperature ?? null;
+        const cls = classificationReport(
+          selectRows(logits, r.data.labels, c, r.task.rows.test),
+          selectRows(logits, r.data.labels, c, r.task.rows.val),
+          { classNames: r.data.classNames, ...(registeredT !== null ? { temperature: registeredT } : {}) },
+        );
         const out = {
           checkpoint: target.checkpoint,
           model_name: target.model?.name ?? null,
@@ -102,6 +126,14 @@ export function register(program: Command): void {
           model: r.ckpt.meta.model.name,
           split: r.task.split,
           ...m,
+          accuracy: cls.accuracy,
+          macro_f1: cls.macro_f1,
+          per_class: cls.per_class,
+          confusion: cls.confusion,
+          ece: cls.ece,
+          ece_calibrated: cls.ece_calibrated,
+          temperature: cls.temperature,
+          temperature_source: registeredT !== null ? 'registered' : 'fitted',
         };
         emit(f.json === true, out, () =>
           [
@@ -112,6 +144,17 @@ export function register(program: Command): void {
                 k,
                 (m[`${k}_loss`] ?? Number.NaN).toFixed(4),
                 `${(100 * (m[`${k}_acc`] ?? Number.NaN)).toFixed(2)}%`,
+              ]),
+            ),
+            `test: macro-F1 ${cls.macro_f1.toFixed(4)}, ECE ${cls.ece.toFixed(4)} → ${cls.ece_calibrated.toFixed(4)} at T = ${cls.temperature.toFixed(3)} (${out.temperature_source})`,
+            table(
+              ['class', 'precision', 'recall', 'F1', 'support'],
+              cls.per_class.map((k) => [
+                k.name ?? String(k.class),
+                k.precision.toFixed(4),
+                k.recall.toFixed(4),
+                k.f1.toFixed(4),
+                String(k.support),
               ]),
             ),
           ].join('\n'),
