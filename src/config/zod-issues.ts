@@ -45,11 +45,5 @@ export function describeIssue(issue: z.core.$ZodIssue, input: unknown, prefix: r
     return `${key ? `${key}: ` : ''}unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   }
   const value = valueAt(input, path);
-  const known =
-    issue.code === 'invalid_value' ||
-    issue.code === 'invalid_type' ||
-    issue.code === 'too_small' ||
-    issue.code === 'too_big';
-  if (!known) return `${key}: ${issue.message}`;
   return `${key}: got ${value === undefined ? 'nothing' : JSON.stringify(value)}, expected ${describeAllowed(issue)}`;
 }

@@ -19,6 +19,16 @@ describe('zod issue wording', () => {
     assert.ok(lines.includes('unknown key(s) "extra"'), lines.join('\n'));
   });
 
+  it('words a custom check with its own message as what is expected', () => {
+    const named = z.object({ name: z.string().regex(/^[a-z]+$/, 'a lower-case name') });
+    const input = { name: 'My Graph' };
+    const r = named.safeParse(input);
+    assert.equal(
+      describeIssue(r.error?.issues[0] as z.core.$ZodIssue, input),
+      'name: got "My Graph", expected a lower-case name',
+    );
+  });
+
   it('prefixes the path and reads the value from the whole input when the schema checked a part', () => {
     const whole = { parameters: { lr: { min: 'x' } } };
     const r = z.object({ min: z.number() }).safeParse(whole.parameters.lr);
