@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import { ErrorCodes, isGnnopsError } from '../util/errors.js';
+import { ErrorCodes, GnnopsError, isGnnopsError } from '../util/errors.js';
 import { log } from '../util/logger.js';
 
 /**
@@ -42,4 +42,29 @@ export function table(headers: string[], rows: (string | number)[][]): string {
       .join('  ')
       .trimEnd();
   return [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+/**
+ * The one parser of an integer flag. An absent flag stays undefined (the caller's default applies); anything else
+ * must be an integer in min..max, or it is INVALID_ARGUMENT naming --name, the value given and the range.
+ */
+export function intFlag(name: string, v: string, min: number, max?: number): number;
+export function intFlag(name: string, v: string | undefined, min: number, max?: number): number | undefined;
+export function intFlag(
+  name: string,
+  v: string | undefined,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
+  if (v === undefined) return undefined;
+  const n = v.trim() === '' ? Number.NaN : Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `in ${min}..${max}`;
+    throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `--${name}: ${JSON.stringify(v)} is not an integer ${range}`, {
+      field: name,
+      value: v,
+      ...(max === Number.MAX_SAFE_INTEGER ? {} : { limit: max }),
+    });
+  }
+  return n;
 }

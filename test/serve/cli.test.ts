@@ -52,7 +52,7 @@ describe('gnnops serve (CLI errors, no model code needed)', () => {
   });
 
   it('rejects bad flags and config values with the key and the limit', () => {
-    assert.match(run('--model', 'a/1', '--port', '70000').stderr, /--port: expected a port 0\.\.65535/);
+    assert.match(run('--model', 'a/1', '--port', '70000').stderr, /--port: "70000" is not an integer in 0\.\.65535/);
     assert.match(run('--model', 'a/1', 'serve.max_batch=0').stderr, /serve\.max_batch: got 0, expected >= 1/);
     assert.match(run('--model', 'a/1', '--checkpoint', 'x').stderr, /either --model or --checkpoint/);
   });

@@ -10,20 +10,7 @@ import { ModelNames } from '../../config/sections/model.js';
 import { loadDataset } from '../../data/load.js';
 import { benchTrain } from '../../train/speed.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
-import { emit } from '../output.js';
-
-function intFlag(name: string, v: string | undefined, min: number, max: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `--${name}: "${v}" is not an integer in ${min}..${max}`, {
-      field: name,
-      value: v,
-      limit: max,
-    });
-  }
-  return n;
-}
+import { emit, intFlag } from '../output.js';
 
 interface BenchFlags {
   dataFile?: string;

@@ -11,7 +11,7 @@ import { type GraphStats, graphStats } from '../../data/stats.js';
 import { writeStatsReport } from '../../data/stats-charts.js';
 import { writeSynthetic } from '../../data/synth.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
-import { emit, table } from '../output.js';
+import { emit, intFlag, table } from '../output.js';
 import { registerImport } from './data-import.js';
 
 function datasetName(v: string | undefined): DatasetName | undefined {
@@ -23,18 +23,6 @@ function datasetName(v: string | undefined): DatasetName | undefined {
     });
   }
   return v as DatasetName;
-}
-
-function intOption(name: string, v: string | undefined, min: number, max: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `--${name}: "${v}" is not an integer in ${min}..${max}`, {
-      field: name,
-      value: v,
-    });
-  }
-  return n;
 }
 
 interface DataFlags {
@@ -225,9 +213,9 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action((opts: { out: string; nodes?: string; seed?: string; features?: string; json?: boolean }) => {
       const s = writeSynthetic(resolve(opts.out), {
-        nodes: intOption('nodes', opts.nodes, 20, 5_000_000),
-        seed: intOption('seed', opts.seed, 0, 2 ** 32 - 1),
-        features: intOption('features', opts.features, 1, 10_000),
+        nodes: intFlag('nodes', opts.nodes, 20, 5_000_000),
+        seed: intFlag('seed', opts.seed, 0, 2 ** 32 - 1),
+        features: intFlag('features', opts.features, 1, 10_000),
       });
       emit(
         Boolean(opts.json),

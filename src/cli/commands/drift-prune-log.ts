@@ -10,7 +10,7 @@ import { RequestLogPruner, type RetentionPolicy, retentionEnabled } from '../../
 import { requestLogMigrations } from '../../request-log/schema.js';
 import { openStore } from '../../track/store.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
-import { emit } from '../output.js';
+import { emit, intFlag } from '../output.js';
 
 interface PruneLogOpts {
   keepRows?: string;
@@ -46,16 +46,6 @@ export function parseAge(v: string): number {
       { field: 'older-than', value: v },
     );
   return ms;
-}
-
-function keepRowsOption(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1)
-    throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `--keep-rows must be an integer ≥ 1, got "${v}"`, {
-      field: 'keep-rows',
-      value: v,
-    });
-  return n;
 }
 
 /** The store file plus its WAL (the space the log takes on disk). */
@@ -109,7 +99,7 @@ export function registerPruneLog(drift: Command): void {
       let policy: RetentionPolicy;
       if (opts.keepRows !== undefined || opts.olderThan !== undefined) {
         policy = {
-          maxRows: opts.keepRows !== undefined ? keepRowsOption(opts.keepRows) : 0,
+          maxRows: intFlag('keep-rows', opts.keepRows, 1) ?? 0,
           maxAgeMs: opts.olderThan !== undefined ? parseAge(opts.olderThan) : 0,
         };
       } else {

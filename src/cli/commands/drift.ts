@@ -26,7 +26,7 @@ import { openStore } from '../../track/store.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { homePath } from '../../util/home.js';
-import { emit, table } from '../output.js';
+import { emit, intFlag, table } from '../output.js';
 import { registerPruneLog } from './drift-prune-log.js';
 
 interface ProfileOpts {
@@ -105,17 +105,6 @@ interface ReportOpts {
   json?: boolean;
 }
 
-function intOption(name: string, v: string | undefined, lo: number, hi: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < lo || n > hi)
-    throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `--${name} must be an integer in [${lo}, ${hi}], got "${v}"`, {
-      field: name,
-      value: v,
-    });
-  return n;
-}
-
 function numOption(name: string, v: string | undefined, lo: number, hi: number): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -143,7 +132,7 @@ async function buildProfile(opts: ProfileOpts, cfg: Config): Promise<ReferencePr
   const sources = [opts.dataFile, opts.rowsFile, opts.dataset].filter((s) => s !== undefined);
   if (sources.length !== 1)
     throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, 'give exactly one of --data-file, --rows-file or --dataset');
-  const hops = intOption('hops', opts.hops, 0, 5) ?? 2;
+  const hops = intFlag('hops', opts.hops, 0, 5) ?? 2;
   const extra: ProfileExtra = { quantiles: cfg.drift.quantiles };
   const graph = await loadGraph(opts);
   let features: Float32Array;
@@ -151,7 +140,7 @@ async function buildProfile(opts: ProfileOpts, cfg: Config): Promise<ReferencePr
   let cols: number;
   if (graph) {
     ({ features, numNodes: rows, numFeatures: cols } = graph);
-    const maxNodes = intOption('max-nodes', opts.maxNodes, 1, 100000) ?? 200;
+    const maxNodes = intFlag('max-nodes', opts.maxNodes, 1, 100000) ?? 200;
     const structure = opts.structure ?? 'requests';
     if (structure === 'requests') {
       // What the server logs for subgraph requests: in-request degrees and node counts of ego subgraphs.
@@ -178,7 +167,7 @@ async function buildProfile(opts: ProfileOpts, cfg: Config): Promise<ReferencePr
     extra.meta = { source: opts.rowsFile };
   }
   if (opts.predictions) extra.predictions = readIntVector(opts.predictions);
-  const k = intOption('num-classes', opts.numClasses, 1, 100000);
+  const k = intFlag('num-classes', opts.numClasses, 1, 100000);
   if (k !== undefined) extra.numClasses = k;
   if (extra.predictions && extra.numClasses === undefined)
     extra.numClasses = Math.max(...Array.from(extra.predictions)) + 1;
@@ -350,15 +339,15 @@ export function register(program: Command): void {
         noise: numOption('noise', opts.noise, 0, 100),
         fraction: numOption('fraction', opts.fraction, 0, 1),
         classMix: numOption('class-mix', opts.classMix, 0, 1),
-        toClass: intOption('to-class', opts.toClass, 0, Math.max(0, graph.numClasses - 1)),
-        hops: intOption('hops', opts.hops, 0, 5),
-        maxNodes: intOption('max-nodes', opts.maxNodes, 1, 100000),
-        seed: intOption('seed', opts.seed, 0, 2 ** 31),
+        toClass: intFlag('to-class', opts.toClass, 0, Math.max(0, graph.numClasses - 1)),
+        hops: intFlag('hops', opts.hops, 0, 5),
+        maxNodes: intFlag('max-nodes', opts.maxNodes, 1, 100000),
+        seed: intFlag('seed', opts.seed, 0, 2 ** 31),
       });
       const result = await simulateTraffic(next, {
         url: opts.url,
-        requests: intOption('requests', opts.requests, 1, 10_000_000) ?? 500,
-        concurrency: intOption('concurrency', opts.concurrency, 1, 256) ?? 4,
+        requests: intFlag('requests', opts.requests, 1, 10_000_000) ?? 500,
+        concurrency: intFlag('concurrency', opts.concurrency, 1, 256) ?? 4,
         apiKey: opts.apiKey ?? process.env.GNNOPS_API_KEY,
       });
       if (result.ok === 0)
@@ -412,7 +401,7 @@ export function register(program: Command): void {
       const current = opts.current
         ? readWindowFile(opts.current)
         : storeWindow(profile.cols, {
-            last: intOption('window', opts.window, 1, 10_000_000) ?? cfg.drift.window,
+            last: intFlag('window', opts.window, 1, 10_000_000) ?? cfg.drift.window,
             since: opts.since,
             model,
           });

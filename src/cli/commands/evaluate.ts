@@ -3,12 +3,11 @@
  * or a saved checkpoint on any split. With neither, the workspace's only production model is evaluated.
  */
 import type { Command } from 'commander';
-import { classificationReport, selectRows } from '../../monitor/classification.js';
 import { Registry, registeredTemperature } from '../../registry/index.js';
 import { openStore } from '../../track/store.js';
 import { restoreTask } from '../../train/restore.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
-import { emit, table } from '../output.js';
+import { emit, intFlag, table } from '../output.js';
 
 interface EvalFlags {
   checkpoint?: string;
@@ -89,16 +88,7 @@ export function register(program: Command): void {
     .option('--mirror <dir|url>', 'raw dataset mirror')
     .option('--json', 'print JSON')
     .action(async (f: EvalFlags) => {
-      let split: number | undefined;
-      if (f.split !== undefined) {
-        split = Number(f.split);
-        if (!Number.isInteger(split) || split < 0) {
-          throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `--split: "${f.split}" is not a non-negative integer`, {
-            field: 'split',
-            value: f.split,
-          });
-        }
-      }
+      const split = intFlag('split', f.split, 0);
       const target = evalTarget(f);
       if (target.model?.defaulted)
         process.stderr.write(
@@ -109,14 +99,8 @@ export function register(program: Command): void {
         const m = r.task.evaluate();
         // Per-class scores and calibration on test; a registered version is calibrated with its own temperature,
         // anything else with one fitted here on the split's val mask.
-        const logits = r.task.logits();
-        const c = r.data.numClasses;
         const registeredT = target.model?.temperature ?? null;
-        const cls = classificationReport(
-          selectRows(logits, r.data.labels, c, r.task.rows.test),
-          selectRows(logits, r.data.labels, c, r.task.rows.val),
-          { classNames: r.data.classNames, ...(registeredT !== null ? { temperature: registeredT } : {}) },
-        );
+        const cls = r.task.classificationReport(registeredT !== null ? { temperature: registeredT } : {});
         const out = {
           checkpoint: target.checkpoint,
           model_name: target.model?.name ?? null,

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { type OptimizeReport, optimizeModel, parseOptimization } from '../../jobs/optimize/index.js';
 import type { Runtime } from '../../serve/model.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
-import { emit, progressBar, table } from '../output.js';
+import { emit, intFlag, progressBar, table } from '../output.js';
 import { modelsCommand } from './models.js';
 
 interface OptimizeFlags {
@@ -30,18 +30,6 @@ function runtimesOf(v: string): Runtime[] {
     field: 'runtime',
     value: v,
   });
-}
-
-function countFlag(field: string, v: string, max: number): number {
-  const n = Number(v);
-  if (!(Number.isInteger(n) && n >= 1 && n <= max)) {
-    throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `--${field}: "${v}" must be an integer in 1..${max}`, {
-      field,
-      value: v,
-      limit: max,
-    });
-  }
-  return n;
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
@@ -133,8 +121,8 @@ export function register(program: Command): void {
     .action(async (ref: string, f: OptimizeFlags) => {
       const optimization = parseOptimization(f);
       const runtimes = runtimesOf(f.runtime);
-      const repeats = countFlag('repeats', f.repeats, 100);
-      const requests = countFlag('requests', f.requests, 100_000);
+      const repeats = intFlag('repeats', f.repeats, 1, 100);
+      const requests = intFlag('requests', f.requests, 1, 100_000);
       const bar = progressBar(f.json, { format: 'optimize [{bar}] {value}/{total} | {step}' });
       let started = false;
       try {

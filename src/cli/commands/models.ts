@@ -5,7 +5,7 @@ import { hooksFromConfig } from '../../registry/hooks.js';
 import { type BlobSource, Registry } from '../../registry/registry.js';
 import type { AliasChange, ModelVersion } from '../../registry/types.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
-import { emit, table } from '../output.js';
+import { emit, intFlag, table } from '../output.js';
 import { fmtNum, fmtTime, withStore } from './runs.js';
 
 /**
@@ -315,14 +315,8 @@ export function register(program: Command): void {
     .option('--limit <n>', 'at most this many', '100')
     .option('--json', 'print JSON')
     .action(async (o: { after: string; limit: string; json?: boolean }) => {
-      const after = Number(o.after);
-      const limit = Number(o.limit);
-      if (!Number.isInteger(after) || after < 0) {
-        throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `--after "${o.after}" must be an integer ≥ 0`);
-      }
-      if (!Number.isInteger(limit) || limit < 1 || limit > 10000) {
-        throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `--limit "${o.limit}" must be an integer in 1..10000`);
-      }
+      const after = intFlag('after', o.after, 0);
+      const limit = intFlag('limit', o.limit, 1, 10000);
       await withStore((store) => {
         const ev = new Registry(store).eventsSince(after, limit);
         emit(Boolean(o.json), ev, () =>

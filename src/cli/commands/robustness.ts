@@ -8,8 +8,7 @@ import type { PerturbationKind } from '../../jobs/robustness/perturb.js';
 import { writeRobustnessReport } from '../../jobs/robustness/report.js';
 import { defaultLevels, measureRobustness } from '../../jobs/robustness/robustness.js';
 import { openStore, Tracker } from '../../track/index.js';
-import { ErrorCodes, GnnopsError } from '../../util/errors.js';
-import { emit, progressBar, table } from '../output.js';
+import { emit, intFlag, progressBar, table } from '../output.js';
 
 interface Flags {
   checkpoint: string;
@@ -20,17 +19,6 @@ interface Flags {
   seed: string;
   track: boolean;
   json?: boolean;
-}
-
-function intFlag(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0)
-    throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `--${name}: "${v}" is not a non-negative integer`, {
-      field: name,
-      value: v,
-    });
-  return n;
 }
 
 export function register(program: Command): void {
@@ -52,8 +40,8 @@ export function register(program: Command): void {
       const bar = progressBar(f.json, { format: 'robustness [{bar}] {value}/{total} | {kind} {level}' });
       bar?.start(total, 0, { kind: '', level: '' });
       const result = await measureRobustness(resolve(f.checkpoint), {
-        split: intFlag('split', f.split),
-        seed: intFlag('seed', f.seed),
+        split: intFlag('split', f.split, 0),
+        seed: intFlag('seed', f.seed, 0),
         dataFile: f.dataFile,
         mirror: f.mirror,
         onPoint: (kind: PerturbationKind, level: number) => bar?.increment(1, { kind, level }),

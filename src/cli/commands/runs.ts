@@ -5,7 +5,7 @@ import { openStore, type Store } from '../../track/store.js';
 import { Tracker } from '../../track/tracker.js';
 import { type RunRecord, type RunStatus, RunStatuses } from '../../track/types.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
-import { emit, table } from '../output.js';
+import { emit, intFlag, table } from '../output.js';
 
 /** Open the workspace store for one command and always close it. */
 export async function withStore<T>(fn: (store: Store) => T | Promise<T>): Promise<T> {
@@ -50,14 +50,6 @@ function parseStatus(s: string | undefined): RunStatus | undefined {
     });
   }
   return s as RunStatus;
-}
-
-function parseLimit(s: string): number {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 1 || n > 100000) {
-    throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `--limit "${s}" must be an integer in 1..100000`, { limit: s });
-  }
-  return n;
 }
 
 /** The params-diff and metrics tables of a comparison, as text. */
@@ -111,7 +103,7 @@ export function register(program: Command): void {
         experiment: o.experiment,
         status: parseStatus(o.status),
         sweepId: o.sweep,
-        limit: parseLimit(o.limit),
+        limit: intFlag('limit', o.limit, 1, 100000),
       };
       await withStore((store) => {
         const list = new Tracker(store).listRuns(filter);
@@ -227,13 +219,7 @@ export function register(program: Command): void {
         refs: string[],
         o: { mlflow: string; experiment?: string; force?: boolean; maxParamLength: string; json?: boolean },
       ) => {
-        const maxParamLength = Number(o.maxParamLength);
-        if (!Number.isInteger(maxParamLength) || maxParamLength < 1) {
-          throw new GnnopsError(
-            ErrorCodes.INVALID_ARGUMENT,
-            `--max-param-length "${o.maxParamLength}" must be a positive integer`,
-          );
-        }
+        const maxParamLength = intFlag('max-param-length', o.maxParamLength, 1);
         await withStore(async (store) => {
           const res = await exportRunsToMlflow(new Tracker(store), refs, {
             url: o.mlflow,

@@ -10,6 +10,7 @@ import { startCpuProfile } from '../../util/cpu-profile.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { homePath } from '../../util/home.js';
 import { log } from '../../util/logger.js';
+import { intFlag } from '../output.js';
 
 interface ServeFlags {
   port?: string;
@@ -22,15 +23,6 @@ interface ServeFlags {
   preset?: string;
   json?: boolean;
   profile?: string | boolean;
-}
-
-function intFlag(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) {
-    throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `--${name}: expected a port 0..65535, got ${JSON.stringify(v)}`);
-  }
-  return n;
 }
 
 /**
@@ -82,7 +74,7 @@ export function register(program: Command): void {
         throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, 'give either --model or --checkpoint, not both');
       }
       const section: Record<string, unknown> = {};
-      const port = intFlag('port', flags.port);
+      const port = intFlag('port', flags.port, 0, 65535);
       if (port !== undefined) section.port = port;
       if (flags.host) section.host = flags.host;
       if (flags.model ?? flags.checkpoint) section.model = flags.model ?? flags.checkpoint;

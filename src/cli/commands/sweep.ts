@@ -17,22 +17,12 @@ import { openStore } from '../../track/store.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { log } from '../../util/logger.js';
-import { emit, progressBar, table } from '../output.js';
+import { emit, intFlag, progressBar, table } from '../output.js';
 
 const DEFAULT_TRIAL_MODULE = new URL(
   import.meta.url.endsWith('.ts') ? '../../jobs/sweep-trial.ts' : '../../jobs/sweep-trial.js',
   import.meta.url,
 ).href;
-
-function int(name: string, min: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) {
-      throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `${name}: expected an integer >= ${min}, got "${v}"`);
-    }
-    return n;
-  };
-}
 
 const fmt = (v: number | null) => (v === null ? '-' : Number(v.toPrecision(5)).toString());
 
@@ -252,14 +242,14 @@ export function register(program: Command): void {
     .option(
       '-w, --workers <n>',
       'trials at once: local worker processes, or jobs in flight with --queue (0 = in this process)',
-      int('--workers', 0),
+      (v: string) => intFlag('workers', v, 0),
       1,
     )
     .option('--queue <url>', 'redis://host:port: put trials on a BullMQ queue for `gnnops sweep worker`')
     .option('--queue-name <name>', 'BullMQ queue name', DEFAULT_QUEUE)
     .option('--preset <name>', 'base config preset')
     .option('--base <file>', 'base config YAML')
-    .option('--seed <n>', 'seed of the search (default random; recorded)', int('--seed', 0))
+    .option('--seed <n>', 'seed of the search (default random; recorded)', (v: string) => intFlag('seed', v, 0))
     .option('--trial-module <file>', 'module exporting a TrialFn to run instead of the trainer')
     .option('--json', 'print the summary as JSON')
     .addHelpText('after', aliasHelp())
@@ -270,7 +260,12 @@ export function register(program: Command): void {
     .description('Pull sweep trials from a BullMQ queue and run them (any number of machines).')
     .option('--queue <url>', 'redis://host:port (required)')
     .option('--queue-name <name>', 'BullMQ queue name', DEFAULT_QUEUE)
-    .option('--concurrency <n>', 'trials at once on this machine, each in its own process', int('--concurrency', 1), 1)
+    .option(
+      '--concurrency <n>',
+      'trials at once on this machine, each in its own process',
+      (v: string) => intFlag('concurrency', v, 1),
+      1,
+    )
     .option('--trial-module <file>', 'module exporting a TrialFn to run instead of the trainer')
     .action(async (_opts: unknown, cmd: Command) => {
       // The parent `sweep` command shares option names (--queue, --json …): read them merged with its own.

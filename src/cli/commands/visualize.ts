@@ -10,9 +10,8 @@ import { svgToPng } from '../../charts/png.js';
 import { escapeXml, PALETTE } from '../../charts/svg.js';
 import { Rng } from '../../engine/index.js';
 import { restoreTask } from '../../train/restore.js';
-import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fs.js';
-import { emit } from '../output.js';
+import { emit, intFlag } from '../output.js';
 
 interface VisFlags {
   checkpoint: string;
@@ -70,17 +69,7 @@ export function register(program: Command): void {
     .option('--mirror <dir|url>', 'raw dataset mirror')
     .option('--json', 'print JSON')
     .action(async (f: VisFlags) => {
-      const maxPoints = Number(f.maxPoints);
-      if (!Number.isInteger(maxPoints) || maxPoints < 10 || maxPoints > 200000) {
-        throw new GnnopsError(
-          ErrorCodes.INVALID_ARGUMENT,
-          `--max-points: "${f.maxPoints}" is not an integer in 10..200000`,
-          {
-            field: 'max-points',
-            value: f.maxPoints,
-          },
-        );
-      }
+      const maxPoints = intFlag('max-points', f.maxPoints, 10, 200000);
       const r = await restoreTask(f.checkpoint, { mirror: f.mirror });
       try {
         const { hidden, hiddenWidth } = r.task.predict();

@@ -105,7 +105,7 @@ describe('gnnops drift prune-log', () => {
   it('rejects a bad --keep-rows or --older-than naming the flag and value', () => {
     const a = gnnops(['drift', 'prune-log', '--keep-rows', '0']);
     assert.equal(a.code, 2);
-    assert.match(a.stderr, /--keep-rows must be an integer ≥ 1, got "0"/);
+    assert.match(a.stderr, /--keep-rows: "0" is not an integer ≥ 1/);
     const b = gnnops(['drift', 'prune-log', '--older-than', '3 weeks']);
     assert.equal(b.code, 2);
     assert.match(b.stderr, /--older-than must be a positive age such as 30m, 24h or 7d, got "3 weeks"/);
