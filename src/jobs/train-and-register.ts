@@ -10,7 +10,7 @@ import type { Config } from '../config/schema.js';
 import type { GraphData } from '../data/graph.js';
 import { type LoadOptions, loadDataset } from '../data/load.js';
 import { argmaxRows } from '../engine/index.js';
-import { type ClassificationReport, classificationReport, selectRows } from '../monitor/classification.js';
+import type { ClassificationReport } from '../monitor/classification.js';
 import { confusionChartSvg, reliabilityDiagramSvg } from '../monitor/classification-charts.js';
 import { modelReferenceProfileBytes } from '../monitor/reference.js';
 import { type CheckpointMeta, encodeCheckpointState, writeCheckpoint } from '../nn/checkpoint.js';
@@ -213,13 +213,7 @@ export async function runTraining(job: TrainingJob): Promise<TrainingReport> {
 async function checkpointReport(path: string, data: GraphData, split: number): Promise<ClassificationReport> {
   const r = await restoreTask(path, { data, split });
   try {
-    const logits = r.task.logits();
-    const c = data.numClasses;
-    return classificationReport(
-      selectRows(logits, data.labels, c, r.task.rows.test),
-      selectRows(logits, data.labels, c, r.task.rows.val),
-      { classNames: data.classNames },
-    );
+    return r.task.classificationReport();
   } finally {
     r.dispose();
   }

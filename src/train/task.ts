@@ -19,6 +19,7 @@ import {
   type Tape,
   type Tensor,
 } from '../engine/index.js';
+import { type ClassificationReport, classificationReport, selectRows } from '../monitor/classification.js';
 import type { GraphContext } from '../nn/graph-context.js';
 import type { NodeModel } from '../nn/models/model.js';
 import type { ForwardContext } from '../nn/module.js';
@@ -141,6 +142,20 @@ export class NodeClassificationTask {
     const out = tape.noGrad(() => this.model.forward(this.features, this.ctx(false)).toFloat32());
     tape.reset();
     return out;
+  }
+
+  /**
+   * Per-class scores, confusion and calibration on the test mask, with the temperature fitted on the val mask (or
+   * the given one, e.g. a registered version's).
+   */
+  classificationReport(o: { temperature?: number } = {}): ClassificationReport {
+    const logits = this.logits();
+    const { labels, numClasses: c, classNames } = this.data;
+    return classificationReport(
+      selectRows(logits, labels, c, this.rows.test),
+      selectRows(logits, labels, c, this.rows.val),
+      { ...o, classNames },
+    );
   }
 
   /** Class probabilities and the last hidden representation of every node (evaluation mode), as float32 copies. */
