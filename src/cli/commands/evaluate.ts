@@ -7,7 +7,7 @@ import { Registry, registeredTemperature } from '../../registry/index.js';
 import { openStore } from '../../track/store.js';
 import { restoreTask } from '../../train/restore.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
-import { emit, table } from '../output.js';
+import { emit, intFlag, table } from '../output.js';
 
 interface EvalFlags {
   checkpoint?: string;
@@ -88,16 +88,7 @@ export function register(program: Command): void {
     .option('--mirror <dir|url>', 'raw dataset mirror')
     .option('--json', 'print JSON')
     .action(async (f: EvalFlags) => {
-      let split: number | undefined;
-      if (f.split !== undefined) {
-        split = Number(f.split);
-        if (!Number.isInteger(split) || split < 0) {
-          throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `--split: "${f.split}" is not a non-negative integer`, {
-            field: 'split',
-            value: f.split,
-          });
-        }
-      }
+      const split = intFlag('split', f.split, 0);
       const target = evalTarget(f);
       if (target.model?.defaulted)
         process.stderr.write(
