@@ -7,8 +7,7 @@
  *                            than the best, else count.
  *   monitor 'loss_acc':      the GAT paper's rule (Veličković et al. 2018, and its reference training script): the
  *                            count resets when accuracy ≥ its running max OR loss ≤ its running min; the weights are
- *                            snapshotted only when both hold at once. Watching one quantity alone stops GAT early,
- *                            while its loss plateaus and its accuracy still climbs.
+ *                            snapshotted only when both hold at once.
  */
 import type { NodeClassificationTask } from '../task.js';
 import type { EpochMetrics, Trainer } from '../trainer.js';
