@@ -41,6 +41,8 @@ describe('edge list → CSR', () => {
     const want = [1 / 3, r6, r6, r6, 1 / 2, 1 / 2, 1 / 2];
     const got = [...(adj.a.values ?? [])];
     assert.equal(got.length, want.length);
-    got.forEach((v, k) => assert.ok(Math.abs(v - want[k]) < 1e-12, `entry ${k}: ${v} vs ${want[k]}`));
+    got.forEach((v, k) => {
+      assert.ok(Math.abs(v - want[k]) < 1e-12, `entry ${k}: ${v} vs ${want[k]}`);
+    });
   });
 });

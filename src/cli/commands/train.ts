@@ -116,8 +116,7 @@ export function register(program: Command): void {
         load: { mirror: flags.mirror, progress: !flags.json },
         checkpointPath: flags.checkpoint ? resolve(flags.checkpoint) : undefined,
         track: flags.track !== false,
-        onRunStart: (i, n, max) =>
-          bar?.start(max, 0, { split: `${i + 1}/${n}`, val: '-', loss: '-' }),
+        onRunStart: (i, n, max) => bar?.start(max, 0, { split: `${i + 1}/${n}`, val: '-', loss: '-' }),
         onEpoch: (_i, m) => {
           epochMs += m.epoch_ms;
           bar?.update(m.epoch + 1, { val: pct(m.val_acc), loss: m.stopping_loss.toFixed(4) });
