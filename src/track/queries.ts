@@ -1,53 +1,12 @@
 import type Database from 'better-sqlite3';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import type { ArtifactStore } from './cas.js';
+import { artifactEntity, experimentEntity, metricEntity, paramEntity, runEntity, tagEntity } from './entities.js';
 import type { ArtifactRecord, MetricPoint, RunDetail, RunRecord, RunStatus } from './types.js';
-
-interface RunRow {
-  id: string;
-  experiment: string;
-  name: string;
-  status: RunStatus;
-  status_reason: string | null;
-  start_time: number;
-  end_time: number | null;
-  git_sha: string | null;
-  git_dirty: number | null;
-  config_json: string;
-  dataset_name: string | null;
-  dataset_hash: string | null;
-  host: string;
-  pid: number;
-  heartbeat_at: number;
-  gnnops_version: string;
-  parent_id: string | null;
-  sweep_id: string | null;
-}
 
 const RUN_SELECT = 'SELECT r.*, e.name AS experiment FROM runs r JOIN experiments e ON e.id = r.experiment_id';
 
-function decodeRun(r: RunRow): RunRecord {
-  return {
-    id: r.id,
-    experiment: r.experiment,
-    name: r.name,
-    status: r.status,
-    statusReason: r.status_reason,
-    startTime: r.start_time,
-    endTime: r.end_time,
-    gitSha: r.git_sha,
-    gitDirty: r.git_dirty === null ? null : r.git_dirty === 1,
-    config: JSON.parse(r.config_json) as unknown,
-    datasetName: r.dataset_name,
-    datasetHash: r.dataset_hash,
-    host: r.host,
-    pid: r.pid,
-    heartbeatAt: r.heartbeat_at,
-    gnnopsVersion: r.gnnops_version,
-    parentId: r.parent_id,
-    sweepId: r.sweep_id,
-  };
-}
+const decodeRun = (r: unknown): RunRecord => runEntity.fromRow(r);
 
 export interface RunFilter {
   experiment?: string;
@@ -80,7 +39,7 @@ export function listRuns(db: Database.Database, f: RunFilter = {}): RunRecord[] 
   const sql = `${RUN_SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY r.start_time DESC, r.rowid DESC LIMIT ?`;
   args.push(f.limit ?? 1000);
   return db
-    .prepare<(string | number)[], RunRow>(sql)
+    .prepare<(string | number)[], unknown>(sql)
     .all(...args)
     .map(decodeRun);
 }
@@ -90,16 +49,16 @@ export function listRuns(db: Database.Database, f: RunFilter = {}): RunRecord[] 
  * INVALID_ARGUMENT naming the candidates when the reference is ambiguous.
  */
 export function findRun(db: Database.Database, ref: string): RunRecord {
-  const exact = db.prepare<[string], RunRow>(`${RUN_SELECT} WHERE r.id = ?`).get(ref);
+  const exact = db.prepare<[string], unknown>(`${RUN_SELECT} WHERE r.id = ?`).get(ref);
   if (exact) return decodeRun(exact);
   const byPrefix =
     ref.length >= 4 && /^[0-9a-f]+$/.test(ref)
-      ? db.prepare<[string], RunRow>(`${RUN_SELECT} WHERE r.id LIKE ? LIMIT 10`).all(`${ref}%`)
+      ? db.prepare<[string], unknown>(`${RUN_SELECT} WHERE r.id LIKE ? LIMIT 10`).all(`${ref}%`).map(decodeRun)
       : [];
-  const byName = db.prepare<[string], RunRow>(`${RUN_SELECT} WHERE r.name = ? LIMIT 10`).all(ref);
-  const found = new Map<string, RunRow>();
+  const byName = db.prepare<[string], unknown>(`${RUN_SELECT} WHERE r.name = ? LIMIT 10`).all(ref).map(decodeRun);
+  const found = new Map<string, RunRecord>();
   for (const r of [...byPrefix, ...byName]) found.set(r.id, r);
-  if (found.size === 1) return decodeRun([...found.values()][0]);
+  if (found.size === 1) return [...found.values()][0]!;
   if (found.size === 0) {
     throw new GnnopsError(ErrorCodes.NOT_FOUND, `no run matches "${ref}" (give a run id, id prefix or name)`, { ref });
   }
@@ -111,17 +70,13 @@ export function findRun(db: Database.Database, ref: string): RunRecord {
 }
 
 export function runParams(db: Database.Database, runId: string): Record<string, string> {
-  const rows = db
-    .prepare<[string], { key: string; value: string }>('SELECT key, value FROM params WHERE run_id = ? ORDER BY key')
-    .all(runId);
-  return Object.fromEntries(rows.map((r) => [r.key, r.value]));
+  const rows = db.prepare<[string], unknown>('SELECT * FROM params WHERE run_id = ? ORDER BY key').all(runId);
+  return Object.fromEntries(rows.map((r) => paramEntity.fromRow(r)).map((p) => [p.key, p.value]));
 }
 
 export function runTags(db: Database.Database, runId: string): Record<string, string> {
-  const rows = db
-    .prepare<[string], { key: string; value: string }>('SELECT key, value FROM tags WHERE run_id = ? ORDER BY key')
-    .all(runId);
-  return Object.fromEntries(rows.map((r) => [r.key, r.value]));
+  const rows = db.prepare<[string], unknown>('SELECT * FROM tags WHERE run_id = ? ORDER BY key').all(runId);
+  return Object.fromEntries(rows.map((r) => tagEntity.fromRow(r)).map((t) => [t.key, t.value]));
 }
 
 /** Metric keys of a run, sorted. */
@@ -135,11 +90,14 @@ export function metricKeys(db: Database.Database, runId: string): string[] {
 /** The series of one metric, by step then time. */
 export function metricHistory(db: Database.Database, runId: string, key: string): MetricPoint[] {
   return db
-    .prepare<[string, string], { step: number; value: number | null; timestamp: number }>(
-      'SELECT step, value, timestamp FROM metrics WHERE run_id = ? AND key = ? ORDER BY step, timestamp, rowid',
+    .prepare<[string, string], unknown>(
+      'SELECT * FROM metrics WHERE run_id = ? AND key = ? ORDER BY step, timestamp, rowid',
     )
     .all(runId, key)
-    .map((r) => ({ step: r.step, value: r.value ?? Number.NaN, timestamp: r.timestamp }));
+    .map((r) => {
+      const m = metricEntity.fromRow(r);
+      return { step: m.step, value: m.value, timestamp: m.timestamp };
+    });
 }
 
 /** Every point of every metric of a run (for exports), in logging order. */
@@ -148,39 +106,35 @@ export function allMetrics(
   runId: string,
 ): { key: string; step: number; value: number; timestamp: number }[] {
   return db
-    .prepare<[string], { key: string; step: number; value: number | null; timestamp: number }>(
-      'SELECT key, step, value, timestamp FROM metrics WHERE run_id = ? ORDER BY rowid',
-    )
+    .prepare<[string], unknown>('SELECT * FROM metrics WHERE run_id = ? ORDER BY rowid')
     .all(runId)
-    .map((r) => ({ ...r, value: r.value ?? Number.NaN }));
+    .map((r) => {
+      const m = metricEntity.fromRow(r);
+      return { key: m.key, step: m.step, value: m.value, timestamp: m.timestamp };
+    });
 }
 
 /** The last value of each metric: highest step, ties broken by the latest write. */
 export function latestMetrics(db: Database.Database, runId: string): Record<string, { value: number; step: number }> {
   const rows = db
-    .prepare<[string], { key: string; step: number; value: number | null }>(
-      `SELECT key, step, value FROM (
-         SELECT key, step, value, ROW_NUMBER() OVER (PARTITION BY key ORDER BY step DESC, timestamp DESC, rowid DESC) AS rn
+    .prepare<[string], unknown>(
+      `SELECT run_id, key, step, value, timestamp FROM (
+         SELECT *, ROW_NUMBER() OVER (PARTITION BY key ORDER BY step DESC, timestamp DESC, rowid DESC) AS rn
          FROM metrics WHERE run_id = ?) WHERE rn = 1 ORDER BY key`,
     )
-    .all(runId);
-  return Object.fromEntries(rows.map((r) => [r.key, { value: r.value ?? Number.NaN, step: r.step }]));
+    .all(runId)
+    .map((r) => metricEntity.fromRow(r));
+  return Object.fromEntries(rows.map((r) => [r.key, { value: r.value, step: r.step }]));
 }
 
 export function runArtifacts(db: Database.Database, cas: ArtifactStore, runId: string): ArtifactRecord[] {
   return db
-    .prepare<[string], { name: string; digest: string; size: number; kind: string; created_at: number }>(
-      'SELECT name, digest, size, kind, created_at FROM artifacts WHERE run_id = ? ORDER BY name',
-    )
+    .prepare<[string], unknown>('SELECT * FROM artifacts WHERE run_id = ? ORDER BY name')
     .all(runId)
-    .map((r) => ({
-      name: r.name,
-      digest: r.digest,
-      size: r.size,
-      kind: r.kind,
-      createdAt: r.created_at,
-      path: cas.pathOf(r.digest),
-    }));
+    .map((r) => {
+      const a = artifactEntity.fromRow(r);
+      return { ...a, path: cas.pathOf(a.digest) };
+    });
 }
 
 export function runDetail(db: Database.Database, cas: ArtifactStore, ref: string): RunDetail {
@@ -211,10 +165,13 @@ export function runDetail(db: Database.Database, cas: ArtifactStore, ref: string
 
 export function listExperiments(db: Database.Database): { name: string; runs: number; createdAt: number }[] {
   return db
-    .prepare<[], { name: string; runs: number; created_at: number }>(
-      `SELECT e.name, e.created_at, COUNT(r.id) AS runs FROM experiments e LEFT JOIN runs r ON r.experiment_id = e.id
+    .prepare<[], { runs: number }>(
+      `SELECT e.*, COUNT(r.id) AS runs FROM experiments e LEFT JOIN runs r ON r.experiment_id = e.id
        GROUP BY e.id ORDER BY e.name`,
     )
     .all()
-    .map((r) => ({ name: r.name, runs: r.runs, createdAt: r.created_at }));
+    .map((r) => {
+      const e = experimentEntity.fromRow(r);
+      return { name: e.name, runs: r.runs, createdAt: e.createdAt };
+    });
 }

@@ -3,7 +3,9 @@ import type Database from 'better-sqlite3';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import { log } from '../util/logger.js';
 import type { ArtifactStore } from './cas.js';
+import { artifactEntity, paramEntity, tagEntity } from './entities.js';
 import { trackActive, untrackActive } from './signals.js';
+import { insertRow } from './sql.js';
 import type { ArtifactRecord, EndStatus, ParamValue, RunStatus } from './types.js';
 
 export interface RunTuning {
@@ -104,15 +106,13 @@ export class Run {
   /** Params are write-once, as in MLflow: logging the same value again is fine, a different one is CONFLICT. */
   logParams(params: Record<string, ParamValue>): void {
     this.#assertLive();
-    const get = this.#db.prepare<[string, string], { value: string }>(
-      'SELECT value FROM params WHERE run_id = ? AND key = ?',
-    );
-    const put = this.#db.prepare('INSERT OR IGNORE INTO params (run_id, key, value) VALUES (?, ?, ?)');
+    const get = this.#db.prepare<[string, string], unknown>('SELECT * FROM params WHERE run_id = ? AND key = ?');
     this.#db.transaction(() => {
       for (const [k, v] of Object.entries(params)) {
         checkKey('param', k);
         const value = encodeParam(v);
-        const old = get.get(this.id, k);
+        const found = get.get(this.id, k);
+        const old = found === undefined ? undefined : paramEntity.fromRow(found);
         if (old && old.value !== value) {
           throw new GnnopsError(
             ErrorCodes.CONFLICT,
@@ -120,7 +120,9 @@ export class Run {
             { key: k, old: old.value, value },
           );
         }
-        put.run(this.id, k, value);
+        insertRow(this.#db, paramEntity.table, paramEntity.toRow({ runId: this.id, key: k, value }), {
+          onConflict: 'ignore',
+        });
       }
     })();
   }
@@ -191,13 +193,11 @@ export class Run {
   /** Tags are mutable labels; a later value replaces an earlier one. */
   setTags(tags: Record<string, string>): void {
     this.#assertLive();
-    const put = this.#db.prepare(
-      'INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value',
-    );
     this.#db.transaction(() => {
       for (const [k, v] of Object.entries(tags)) {
         checkKey('tag', k);
-        put.run(this.id, k, String(v));
+        const row = tagEntity.toRow({ runId: this.id, key: k, value: String(v) });
+        insertRow(this.#db, tagEntity.table, row, { onConflict: { update: ['run_id', 'key'] } });
       }
     })();
   }
@@ -217,15 +217,16 @@ export class Run {
       });
     }
     const blob = typeof source === 'string' ? this.#cas.putFile(source) : this.#cas.putBytes(source);
-    const createdAt = Date.now();
-    this.#db
-      .prepare(
-        `INSERT INTO artifacts (run_id, name, digest, size, kind, created_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (run_id, name) DO UPDATE SET digest = excluded.digest, size = excluded.size,
-           kind = excluded.kind, created_at = excluded.created_at`,
-      )
-      .run(this.id, name, blob.digest, blob.size, kind, createdAt);
-    return { name, digest: blob.digest, size: blob.size, kind, createdAt, path: blob.path };
+    const stored = { name, digest: blob.digest, size: blob.size, kind, createdAt: Date.now() };
+    insertRow(
+      this.#db,
+      artifactEntity.table,
+      { run_id: this.id, ...artifactEntity.toRow(stored) },
+      {
+        onConflict: { update: ['run_id', 'name'] },
+      },
+    );
+    return { ...stored, path: blob.path };
   }
 
   /** Flush and close the run. Idempotent: ending an ended run does nothing. */

@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Config } from '../config/schema.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
+import { experimentEntity, runEntity } from './entities.js';
 import { flattenConfig } from './flatten.js';
 import { type GitInfo, gitInfo } from './git.js';
 import * as q from './queries.js';
 import { processStart } from './recovery.js';
 import { defaultRunTuning, Run, type RunTuning } from './run.js';
+import { insertRow } from './sql.js';
 import type { Store } from './store.js';
 import type { ArtifactRecord, DatasetRef, MetricPoint, ParamValue, RunDetail, RunRecord } from './types.js';
 import { gnnopsVersion } from './version.js';
@@ -73,7 +75,9 @@ export class Tracker {
       );
     }
     const db = this.store.db;
-    db.prepare('INSERT OR IGNORE INTO experiments (name, created_at) VALUES (?, ?)').run(name, Date.now());
+    insertRow(db, experimentEntity.table, experimentEntity.toRow({ name, createdAt: Date.now() }), {
+      onConflict: 'ignore',
+    });
     return db.prepare<[string], { id: number }>('SELECT id FROM experiments WHERE name = ?').get(name)!.id;
   }
 
@@ -87,37 +91,32 @@ export class Tracker {
     const name = opts.name ?? `${opts.dataset?.name ?? 'run'}-${stamp(now)}`;
     const git = opts.git !== undefined ? opts.git : gitInfo(opts.cwd);
     const config = opts.config ?? {};
-    let configJson: string;
     try {
-      configJson = JSON.stringify(config);
+      JSON.stringify(config);
     } catch (e) {
       throw new GnnopsError(
         ErrorCodes.INVALID_ARGUMENT,
         `run config is not JSON-serialisable: ${(e as Error).message}`,
       );
     }
-    db.prepare(
-      `INSERT INTO runs (id, experiment_id, name, status, start_time, git_sha, git_dirty, config_json, dataset_name,
-         dataset_hash, host, pid, heartbeat_at, gnnops_version, parent_id, sweep_id, pid_start)
-       VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
+    const row = runEntity.cells({
       id,
-      expId,
       name,
-      now,
-      git?.sha ?? null,
-      git ? (git.dirty ? 1 : 0) : null,
-      configJson,
-      opts.dataset?.name ?? null,
-      opts.dataset?.hash ?? null,
-      hostname(),
-      process.pid,
-      now,
-      gnnopsVersion(),
+      status: 'running',
+      startTime: now,
+      gitSha: git?.sha ?? null,
+      gitDirty: git ? git.dirty : null,
+      config,
+      datasetName: opts.dataset?.name ?? null,
+      datasetHash: opts.dataset?.hash ?? null,
+      host: hostname(),
+      pid: process.pid,
+      heartbeatAt: now,
+      gnnopsVersion: gnnopsVersion(),
       parentId,
-      opts.sweepId ?? null,
-      processStart(process.pid),
-    );
+      sweepId: opts.sweepId ?? null,
+    });
+    insertRow(db, runEntity.table, { ...row, experiment_id: expId, pid_start: processStart(process.pid) });
     const run = new Run(db, this.store.cas, { id, name, experiment }, { ...this.#tuning, ...opts.tuning });
     try {
       const params = { ...(opts.configAsParams === false ? {} : flattenConfig(config)), ...opts.params };
