@@ -2,9 +2,11 @@ import { EventEmitter } from 'node:events';
 import { userInfo } from 'node:os';
 import type Database from 'better-sqlite3';
 import { findRun, latestMetrics, runArtifacts } from '../track/queries.js';
+import { insertRow } from '../track/sql.js';
 import type { Store } from '../track/store.js';
 import type { DatasetRef } from '../track/types.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
+import { aliasEntity, auditEntity, eventEntity, modelEntity, versionEntity } from './entities.js';
 import { type PromotionHooks, runPromotionHooks } from './hooks.js';
 import { registryMigrations } from './migrations.js';
 import { checkAlias, checkModelName, parseModelRef, parseVersion } from './refs.js';
@@ -68,75 +70,6 @@ export function currentUser(): string {
   }
 }
 
-interface VersionRow {
-  model: string;
-  version: number;
-  run_id: string | null;
-  checkpoint_digest: string;
-  checkpoint_size: number;
-  dataset_name: string | null;
-  dataset_hash: string | null;
-  config_json: string;
-  metrics_json: string;
-  git_sha: string | null;
-  git_dirty: number | null;
-  reference_profile_digest: string | null;
-  description: string | null;
-  tags_json: string;
-  created_at: number;
-  created_by: string;
-}
-
-interface AuditRow {
-  id: number;
-  model: string;
-  alias: string;
-  action: AliasAction;
-  from_version: number | null;
-  to_version: number | null;
-  who: string;
-  at: number;
-  reason: string;
-}
-
-interface EventRow {
-  id: number;
-  type: RegistryEventType;
-  model: string;
-  version: number | null;
-  alias: string | null;
-  from_version: number | null;
-  at: number;
-  payload_json: string;
-}
-
-function decodeAudit(r: AuditRow): AuditEntry {
-  return {
-    id: r.id,
-    model: r.model,
-    alias: r.alias,
-    action: r.action,
-    fromVersion: r.from_version,
-    toVersion: r.to_version,
-    who: r.who,
-    at: r.at,
-    reason: r.reason,
-  };
-}
-
-function decodeEvent(r: EventRow): RegistryEvent {
-  return {
-    id: r.id,
-    type: r.type,
-    model: r.model,
-    version: r.version,
-    alias: r.alias,
-    fromVersion: r.from_version,
-    at: r.at,
-    payload: JSON.parse(r.payload_json) as Record<string, unknown>,
-  };
-}
-
 /**
  * The model registry: registered models with numbered, immutable versions, MLflow-style aliases with an
  * append-only audit log, and a persistent event stream.
@@ -187,34 +120,32 @@ export class Registry {
 
     const version = db
       .transaction(() => {
-        db.prepare('INSERT OR IGNORE INTO registered_models (name, created_at) VALUES (?, ?)').run(input.model, now);
+        insertRow(db, modelEntity.table, modelEntity.cells({ name: input.model, createdAt: now }), {
+          onConflict: 'ignore',
+        });
         const v =
           (db
             .prepare<[string], { v: number | null }>('SELECT MAX(version) AS v FROM model_versions WHERE model = ?')
             .get(input.model)?.v ?? 0) + 1;
-        db.prepare(
-          `INSERT INTO model_versions (model, version, run_id, checkpoint_digest, checkpoint_size, dataset_name,
-           dataset_hash, config_json, metrics_json, git_sha, git_dirty, reference_profile_digest, description,
-           tags_json, created_at, created_by)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
-          input.model,
-          v,
-          run?.id ?? null,
-          checkpoint.digest,
-          checkpoint.size,
-          dataset?.name ?? null,
-          dataset?.hash ?? null,
-          JSON.stringify(config),
-          JSON.stringify(metrics),
-          git?.sha ?? null,
-          git ? (git.dirty ? 1 : 0) : null,
-          profile?.digest ?? null,
-          input.description ?? null,
-          JSON.stringify(input.tags ?? {}),
-          now,
-          by,
-        );
+        const row = versionEntity.toRow({
+          model: input.model,
+          version: v,
+          runId: run?.id ?? null,
+          checkpointDigest: checkpoint.digest,
+          checkpointSize: checkpoint.size,
+          datasetName: dataset?.name ?? null,
+          datasetHash: dataset?.hash ?? null,
+          config,
+          metrics,
+          gitSha: git?.sha ?? null,
+          gitDirty: git ? git.dirty : null,
+          referenceProfileDigest: profile?.digest ?? null,
+          description: input.description ?? null,
+          tags: input.tags ?? {},
+          createdAt: now,
+          createdBy: by,
+        });
+        insertRow(db, versionEntity.table, row);
         this.#insertEvent('version.registered', input.model, v, null, null, now, {
           runId: run?.id ?? null,
           checkpointDigest: checkpoint.digest,
@@ -231,7 +162,7 @@ export class Registry {
   getVersion(model: string, version: number | string): ModelVersion {
     const v = parseVersion(version);
     const row = this.#db
-      .prepare<[string, number], VersionRow>('SELECT * FROM model_versions WHERE model = ? AND version = ?')
+      .prepare<[string, number], unknown>('SELECT * FROM model_versions WHERE model = ? AND version = ?')
       .get(model, v);
     if (!row) {
       this.#requireModel(model);
@@ -244,25 +175,22 @@ export class Registry {
   listVersions(model: string): ModelVersion[] {
     this.#requireModel(model);
     return this.#db
-      .prepare<[string], VersionRow>('SELECT * FROM model_versions WHERE model = ? ORDER BY version')
+      .prepare<[string], unknown>('SELECT * FROM model_versions WHERE model = ? ORDER BY version')
       .all(model)
       .map((r) => this.#decodeVersion(r));
   }
 
   listModels(): RegisteredModel[] {
     const rows = this.#db
-      .prepare<[], { name: string; description: string | null; created_at: number; latest: number | null }>(
-        `SELECT m.name, m.description, m.created_at, MAX(v.version) AS latest
+      .prepare<[], { latest: number | null }>(
+        `SELECT m.*, MAX(v.version) AS latest
          FROM registered_models m LEFT JOIN model_versions v ON v.model = m.name GROUP BY m.name ORDER BY m.name`,
       )
       .all();
-    return rows.map((r) => ({
-      name: r.name,
-      description: r.description,
-      createdAt: r.created_at,
-      latestVersion: r.latest ?? 0,
-      aliases: this.aliases(r.name),
-    }));
+    return rows.map((r) => {
+      const m = modelEntity.fromRow(r);
+      return { ...m, latestVersion: r.latest ?? 0, aliases: this.aliases(m.name) };
+    });
   }
 
   getModel(model: string): RegisteredModel {
@@ -300,7 +228,7 @@ export class Registry {
     if (r.kind === 'latest') {
       this.#requireModel(r.model);
       const row = this.#db
-        .prepare<[string], VersionRow>('SELECT * FROM model_versions WHERE model = ? ORDER BY version DESC LIMIT 1')
+        .prepare<[string], unknown>('SELECT * FROM model_versions WHERE model = ? ORDER BY version DESC LIMIT 1')
         .get(r.model);
       if (!row)
         throw new GnnopsError(ErrorCodes.NOT_FOUND, `model "${r.model}" has no versions yet`, { model: r.model });
@@ -322,10 +250,9 @@ export class Registry {
   /** alias → version for a model. */
   aliases(model: string): Record<string, number> {
     const rows = this.#db
-      .prepare<[string], { alias: string; version: number }>(
-        'SELECT alias, version FROM model_aliases WHERE model = ? ORDER BY alias',
-      )
-      .all(model);
+      .prepare<[string], unknown>('SELECT * FROM model_aliases WHERE model = ? ORDER BY alias')
+      .all(model)
+      .map((r) => aliasEntity.fromRow(r));
     return Object.fromEntries(rows.map((r) => [r.alias, r.version]));
   }
 
@@ -396,11 +323,11 @@ export class Registry {
   auditLog(model: string, alias?: string): AuditEntry[] {
     const rows =
       alias === undefined
-        ? this.#db.prepare<[string], AuditRow>('SELECT * FROM alias_audit WHERE model = ? ORDER BY id').all(model)
+        ? this.#db.prepare<[string], unknown>('SELECT * FROM alias_audit WHERE model = ? ORDER BY id').all(model)
         : this.#db
-            .prepare<[string, string], AuditRow>('SELECT * FROM alias_audit WHERE model = ? AND alias = ? ORDER BY id')
+            .prepare<[string, string], unknown>('SELECT * FROM alias_audit WHERE model = ? AND alias = ? ORDER BY id')
             .all(model, alias);
-    return rows.map(decodeAudit);
+    return rows.map((r) => auditEntity.fromRow(r));
   }
 
   // ---- events ---------------------------------------------------------------------------------------------
@@ -408,9 +335,9 @@ export class Registry {
   /** Persisted events with `id > afterId`, oldest first: what a server in another process polls. */
   eventsSince(afterId = 0, limit = 100): RegistryEvent[] {
     return this.#db
-      .prepare<[number, number], EventRow>('SELECT * FROM registry_events WHERE id > ? ORDER BY id LIMIT ?')
+      .prepare<[number, number], unknown>('SELECT * FROM registry_events WHERE id > ? ORDER BY id LIMIT ?')
       .all(afterId, limit)
-      .map(decodeEvent);
+      .map((r) => eventEntity.fromRow(r));
   }
 
   /** Id of the newest event (0 when none). */
@@ -458,33 +385,15 @@ export class Registry {
     if (!row) throw new GnnopsError(ErrorCodes.NOT_FOUND, `no registered model "${model}"`, { model });
   }
 
-  #decodeVersion(r: VersionRow): ModelVersion {
+  #decodeVersion(row: unknown): ModelVersion {
+    const v = versionEntity.fromRow(row);
     const aliases = this.#db
       .prepare<[string, number], { alias: string }>(
         'SELECT alias FROM model_aliases WHERE model = ? AND version = ? ORDER BY alias',
       )
-      .all(r.model, r.version)
+      .all(v.model, v.version)
       .map((a) => a.alias);
-    return {
-      model: r.model,
-      version: r.version,
-      runId: r.run_id,
-      checkpointDigest: r.checkpoint_digest,
-      checkpointSize: r.checkpoint_size,
-      checkpointPath: this.store.cas.pathOf(r.checkpoint_digest),
-      datasetName: r.dataset_name,
-      datasetHash: r.dataset_hash,
-      config: JSON.parse(r.config_json) as unknown,
-      metrics: JSON.parse(r.metrics_json) as Record<string, number>,
-      gitSha: r.git_sha,
-      gitDirty: r.git_dirty === null ? null : r.git_dirty === 1,
-      referenceProfileDigest: r.reference_profile_digest,
-      description: r.description,
-      tags: JSON.parse(r.tags_json) as Record<string, string>,
-      createdAt: r.created_at,
-      createdBy: r.created_by,
-      aliases,
-    };
+    return { ...v, checkpointPath: this.store.cas.pathOf(v.checkpointDigest), aliases };
   }
 
   #insertEvent(
@@ -496,12 +405,9 @@ export class Registry {
     at: number,
     payload: Record<string, unknown>,
   ): RegistryEvent {
-    const info = this.#db
-      .prepare(
-        'INSERT INTO registry_events (type, model, version, alias, from_version, at, payload_json) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(type, model, version, alias, from, at, JSON.stringify(payload));
-    return { id: Number(info.lastInsertRowid), type, model, version, alias, fromVersion: from, at, payload };
+    const event = { type, model, version, alias, fromVersion: from, at, payload };
+    const info = insertRow(this.#db, eventEntity.table, eventEntity.cells(event));
+    return { id: Number(info.lastInsertRowid), ...event };
   }
 
   /** Inside a transaction: move the alias, append the audit row and the event. */
@@ -519,26 +425,12 @@ export class Registry {
     const reason = opts.reason ?? '';
     if (to === null) db.prepare('DELETE FROM model_aliases WHERE model = ? AND alias = ?').run(model, alias);
     else
-      db.prepare(
-        `INSERT INTO model_aliases (model, alias, version, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (model, alias) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at`,
-      ).run(model, alias, to, now);
-    const info = db
-      .prepare(
-        'INSERT INTO alias_audit (model, alias, action, from_version, to_version, who, at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(model, alias, action, from, to, who, now, reason);
-    const audit: AuditEntry = {
-      id: Number(info.lastInsertRowid),
-      model,
-      alias,
-      action,
-      fromVersion: from,
-      toVersion: to,
-      who,
-      at: now,
-      reason,
-    };
+      insertRow(db, aliasEntity.table, aliasEntity.toRow({ model, alias, version: to, updatedAt: now }), {
+        onConflict: { update: ['model', 'alias'] },
+      });
+    const entry = { model, alias, action, fromVersion: from, toVersion: to, who, at: now, reason };
+    const info = insertRow(db, auditEntity.table, auditEntity.cells(entry));
+    const audit: AuditEntry = { id: Number(info.lastInsertRowid), ...entry };
     const event = this.#insertEvent('alias.changed', model, to, alias, from, now, { action, who, reason });
     return { changed: true, model, alias, fromVersion: from, toVersion: to, audit, event, hooks: [] };
   }
