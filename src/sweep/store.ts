@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Migration } from '../track/migrations.js';
+import { insertRow } from '../track/sql.js';
 import type { Store } from '../track/store.js';
+import { codecs as c, defineEntity } from '../util/entity.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import type { ParamSet } from './space.js';
 import type { SweepSpec } from './spec.js';
@@ -117,83 +119,88 @@ export interface TrialRecord {
   endedAt: number | null;
 }
 
-interface SweepRow {
-  id: string;
-  name: string | null;
-  method: string;
-  metric_name: string | null;
-  goal: string | null;
-  run_cap: number;
-  seed: number;
-  status: string;
-  spec_json: string;
-  base_json: string;
-  notes_json: string;
-  queue: string | null;
-  host: string;
-  pid: number;
+const SWEEP_STATUSES: readonly SweepStatus[] = ['running', 'finished', 'stopped', 'failed'];
+const TRIAL_STATUSES: readonly TrialStatus[] = ['running', 'finished', 'stopped', 'failed', 'interrupted'];
+const METHODS: readonly SweepSpec['method'][] = ['grid', 'random', 'bayes'];
+const GOALS = ['maximize', 'minimize'] as const;
+
+/** How a sweep maps to `sweeps` and to its JSON view (the spec, base and the controller's host stay internal). */
+export const sweepEntity = defineEntity<SweepRecord>()({
+  name: 'sweep',
+  table: 'sweeps',
+  columns: {
+    id: { column: 'id', codec: c.text },
+    name: { column: 'name', codec: c.nullable(c.text) },
+    method: { column: 'method', codec: c.oneOf(METHODS) },
+    metricName: { column: 'metric_name', codec: c.nullable(c.text), json: 'metric' },
+    goal: { column: 'goal', codec: c.nullable(c.oneOf(GOALS)) },
+    runCap: { column: 'run_cap', codec: c.int },
+    seed: { column: 'seed', codec: c.int },
+    status: { column: 'status', codec: c.oneOf(SWEEP_STATUSES) },
+    spec: { column: 'spec_json', codec: c.jsonObject<SweepSpec>('a sweep spec'), json: false },
+    base: { column: 'base_json', codec: c.jsonObject<BaseConfig>('a base config'), json: false },
+    notes: { column: 'notes_json', codec: c.jsonArray<string>('an array of notes'), json: 'notes' },
+    queue: { column: 'queue', codec: c.nullable(c.text) },
+    host: { column: 'host', codec: c.text, json: false },
+    pid: { column: 'pid', codec: c.int, json: false },
+    createdAt: { column: 'created_at', codec: c.int },
+    updatedAt: { column: 'updated_at', codec: c.int },
+  },
+});
+
+/** How a trial maps to `sweep_trials` and to its JSON view. */
+export const trialEntity = defineEntity<TrialRecord>()({
+  name: 'sweep trial',
+  table: 'sweep_trials',
+  columns: {
+    sweepId: { column: 'sweep_id', codec: c.text },
+    index: { column: 'idx', codec: c.int, json: 'index' },
+    status: { column: 'status', codec: c.oneOf(TRIAL_STATUSES) },
+    attempt: { column: 'attempt', codec: c.int },
+    params: { column: 'params_json', codec: c.jsonObject<ParamSet>('sampled parameters'), json: 'params' },
+    config: { column: 'config_json', codec: c.nullable(c.json<unknown>('a config')), json: false },
+    metrics: { column: 'metrics_json', codec: c.metricMap, json: 'metrics' },
+    value: { column: 'value', codec: c.nullable(c.real) },
+    runId: { column: 'run_id', codec: c.nullable(c.text) },
+    epochs: { column: 'epochs', codec: c.int },
+    stoppedAt: { column: 'stopped_at', codec: c.nullable(c.int) },
+    worker: { column: 'worker', codec: c.nullable(c.text) },
+    error: { column: 'error', codec: c.nullable(c.text) },
+    startedAt: { column: 'started_at', codec: c.int },
+    endedAt: { column: 'ended_at', codec: c.nullable(c.int) },
+  },
+});
+
+/** One point of a trial's sweep-metric curve. */
+export interface CurvePoint {
+  sweepId: string;
+  index: number;
+  n: number;
+  step: number;
+  value: number;
+}
+
+export const curveEntity = defineEntity<CurvePoint>()({
+  name: 'sweep curve point',
+  table: 'sweep_curves',
+  columns: {
+    sweepId: { column: 'sweep_id', codec: c.text },
+    index: { column: 'idx', codec: c.int, json: 'index' },
+    n: { column: 'n', codec: c.int },
+    step: { column: 'step', codec: c.int },
+    value: { column: 'value', codec: c.real },
+  },
+});
+
+const toSweep = (r: unknown): SweepRecord => sweepEntity.fromRow(r);
+const toTrial = (r: unknown): TrialRecord => trialEntity.fromRow(r);
+
+/** The sweep's ownership columns, which the record leaves out (they are tokens, not state to show). */
+interface OwnerRow {
   owner: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-interface TrialRow {
-  sweep_id: string;
-  idx: number;
+  pid: number;
+  host: string;
   status: string;
-  attempt: number;
-  params_json: string;
-  config_json: string | null;
-  metrics_json: string;
-  value: number | null;
-  run_id: string | null;
-  epochs: number;
-  stopped_at: number | null;
-  worker: string | null;
-  error: string | null;
-  started_at: number;
-  ended_at: number | null;
-}
-
-function toSweep(r: SweepRow): SweepRecord {
-  return {
-    id: r.id,
-    name: r.name,
-    method: r.method as SweepSpec['method'],
-    metricName: r.metric_name,
-    goal: r.goal as SweepRecord['goal'],
-    runCap: r.run_cap,
-    seed: r.seed,
-    status: r.status as SweepStatus,
-    spec: JSON.parse(r.spec_json) as SweepSpec,
-    base: JSON.parse(r.base_json) as BaseConfig,
-    notes: JSON.parse(r.notes_json) as string[],
-    queue: r.queue,
-    host: r.host,
-    pid: r.pid,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
-
-function toTrial(r: TrialRow): TrialRecord {
-  return {
-    sweepId: r.sweep_id,
-    index: r.idx,
-    status: r.status as TrialStatus,
-    attempt: r.attempt,
-    params: JSON.parse(r.params_json) as ParamSet,
-    config: r.config_json === null ? null : (JSON.parse(r.config_json) as unknown),
-    metrics: JSON.parse(r.metrics_json) as Record<string, number>,
-    value: r.value,
-    runId: r.run_id,
-    epochs: r.epochs,
-    stoppedAt: r.stopped_at,
-    worker: r.worker,
-    error: r.error,
-    startedAt: r.started_at,
-    endedAt: r.ended_at,
-  };
 }
 
 function pidAlive(pid: number): boolean {
@@ -226,39 +233,36 @@ export class SweepStore {
   create(opts: CreateSweepOptions): SweepRecord {
     const id = opts.id ?? `sw-${randomBytes(4).toString('hex')}`;
     const now = Date.now();
-    this.store.db
-      .prepare(
-        `INSERT INTO sweeps (id, name, method, metric_name, goal, run_cap, seed, status, spec_json, base_json, notes_json,
-           queue, host, pid, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        id,
-        opts.spec.name ?? null,
-        opts.spec.method,
-        opts.spec.metric?.name ?? null,
-        opts.spec.metric?.goal ?? null,
-        opts.runCap,
-        opts.seed,
-        JSON.stringify(opts.spec),
-        JSON.stringify(opts.base ?? {}),
-        JSON.stringify(opts.notes ?? []),
-        opts.queue ?? null,
-        hostname(),
-        process.pid,
-        now,
-        now,
-      );
+    const rec: SweepRecord = {
+      id,
+      name: opts.spec.name ?? null,
+      method: opts.spec.method,
+      metricName: opts.spec.metric?.name ?? null,
+      goal: opts.spec.metric?.goal ?? null,
+      runCap: opts.runCap,
+      seed: opts.seed,
+      status: 'running',
+      spec: opts.spec,
+      base: opts.base ?? {},
+      notes: opts.notes ?? [],
+      queue: opts.queue ?? null,
+      host: hostname(),
+      pid: process.pid,
+      createdAt: now,
+      updatedAt: now,
+    };
+    insertRow(this.store.db, sweepEntity.table, sweepEntity.toRow(rec));
     return this.get(id);
   }
 
   get(id: string): SweepRecord {
-    const row = this.store.db.prepare<[string], SweepRow>('SELECT * FROM sweeps WHERE id = ?').get(id);
+    const row = this.store.db.prepare<[string], unknown>('SELECT * FROM sweeps WHERE id = ?').get(id);
     if (!row) {
       const like = this.store.db
-        .prepare<[string], SweepRow>('SELECT * FROM sweeps WHERE id LIKE ? ORDER BY created_at DESC')
-        .all(`${id}%`);
-      if (like.length === 1) return toSweep(like[0]);
+        .prepare<[string], unknown>('SELECT * FROM sweeps WHERE id LIKE ? ORDER BY created_at DESC')
+        .all(`${id}%`)
+        .map(toSweep);
+      if (like.length === 1) return like[0]!;
       throw new GnnopsError(
         ErrorCodes.NOT_FOUND,
         like.length > 1
@@ -271,7 +275,7 @@ export class SweepStore {
   }
 
   list(): SweepRecord[] {
-    return this.store.db.prepare<[], SweepRow>('SELECT * FROM sweeps ORDER BY created_at DESC').all().map(toSweep);
+    return this.store.db.prepare<[], unknown>('SELECT * FROM sweeps ORDER BY created_at DESC').all().map(toSweep);
   }
 
   /**
@@ -284,7 +288,7 @@ export class SweepStore {
     const db = this.store.db;
     const owner = randomBytes(8).toString('hex');
     db.transaction(() => {
-      const rec = db.prepare<[string], SweepRow>('SELECT * FROM sweeps WHERE id = ?').get(id);
+      const rec = db.prepare<[string], OwnerRow>('SELECT owner, pid, host, status FROM sweeps WHERE id = ?').get(id);
       if (!rec) throw new GnnopsError(ErrorCodes.NOT_FOUND, `no sweep "${id}" in ${this.store.path}`, { sweep: id });
       const running = db
         .prepare<[string], { n: number }>(
@@ -334,12 +338,13 @@ export class SweepStore {
   addNotes(id: string, notes: readonly string[]): void {
     const cur = this.get(id).notes;
     const merged = [...cur, ...notes.filter((n) => !cur.includes(n))];
-    this.store.db.prepare('UPDATE sweeps SET notes_json = ? WHERE id = ?').run(JSON.stringify(merged), id);
+    const { notes_json } = sweepEntity.cells({ notes: merged });
+    this.store.db.prepare('UPDATE sweeps SET notes_json = ? WHERE id = ?').run(notes_json, id);
   }
 
   trials(id: string): TrialRecord[] {
     return this.store.db
-      .prepare<[string], TrialRow>('SELECT * FROM sweep_trials WHERE sweep_id = ? ORDER BY idx')
+      .prepare<[string], unknown>('SELECT * FROM sweep_trials WHERE sweep_id = ? ORDER BY idx')
       .all(id)
       .map(toTrial);
   }
@@ -353,7 +358,7 @@ export class SweepStore {
     const db = this.store.db;
     const lease = randomBytes(8).toString('hex');
     db.transaction(() => {
-      const cur = db.prepare<[string], SweepRow>('SELECT * FROM sweeps WHERE id = ?').get(id);
+      const cur = db.prepare<[string], OwnerRow>('SELECT owner, pid, host, status FROM sweeps WHERE id = ?').get(id);
       if (cur?.owner !== owner) {
         throw new GnnopsError(
           ErrorCodes.CONFLICT,
@@ -362,22 +367,23 @@ export class SweepStore {
         );
       }
       db.prepare('DELETE FROM sweep_curves WHERE sweep_id = ? AND idx = ?').run(id, index);
+      const row = trialEntity.cells({
+        sweepId: id,
+        index,
+        status: 'running',
+        attempt,
+        params,
+        config,
+        startedAt: Date.now(),
+      });
       db.prepare(
         `INSERT INTO sweep_trials (sweep_id, idx, status, attempt, lease, params_json, config_json, started_at)
-         VALUES (?, ?, 'running', ?, ?, ?, ?, ?)
+         VALUES (@sweep_id, @idx, @status, @attempt, @lease, @params_json, @config_json, @started_at)
          ON CONFLICT (sweep_id, idx) DO UPDATE SET status = 'running', attempt = excluded.attempt,
            lease = excluded.lease, params_json = excluded.params_json, config_json = excluded.config_json,
            started_at = excluded.started_at, ended_at = NULL, error = NULL, value = NULL, metrics_json = '{}',
            epochs = 0, stopped_at = NULL`,
-      ).run(
-        id,
-        index,
-        attempt,
-        lease,
-        JSON.stringify(params),
-        config === null ? null : JSON.stringify(config),
-        Date.now(),
-      );
+      ).run({ ...row, lease });
       db.prepare('UPDATE sweeps SET updated_at = ? WHERE id = ?').run(Date.now(), id);
     }).immediate();
     return lease;
@@ -391,26 +397,25 @@ export class SweepStore {
     const db = this.store.db;
     return db
       .transaction(() => {
+        const row = trialEntity.cells({
+          status: o.status,
+          metrics: o.metrics,
+          value: o.value,
+          runId: o.runId ?? null,
+          epochs: o.epochs,
+          stoppedAt: o.stoppedAt ?? null,
+          worker: o.worker ?? null,
+          error: o.error ?? null,
+          endedAt: Date.now(),
+        });
         const { changes } = db
           .prepare(
-            `UPDATE sweep_trials SET status = ?, metrics_json = ?, value = ?, run_id = ?, epochs = ?, stopped_at = ?,
-               worker = ?, error = ?, ended_at = ?, lease = NULL
-             WHERE sweep_id = ? AND idx = ? AND lease = ? AND status = 'running'`,
+            `UPDATE sweep_trials SET status = @status, metrics_json = @metrics_json, value = @value, run_id = @run_id,
+               epochs = @epochs, stopped_at = @stopped_at, worker = @worker, error = @error, ended_at = @ended_at,
+               lease = NULL
+             WHERE sweep_id = @sweep_id AND idx = @idx AND lease = @lease AND status = 'running'`,
           )
-          .run(
-            o.status,
-            JSON.stringify(o.metrics),
-            o.value,
-            o.runId ?? null,
-            o.epochs,
-            o.stoppedAt ?? null,
-            o.worker ?? null,
-            o.error ?? null,
-            Date.now(),
-            id,
-            index,
-            lease,
-          );
+          .run({ ...row, sweep_id: id, idx: index, lease });
         if (changes === 0) return false;
         if (o.runId) this.#groupRun(id, index, o.runId, o.status);
         db.prepare('UPDATE sweeps SET updated_at = ? WHERE id = ?').run(Date.now(), id);
@@ -446,15 +451,14 @@ export class SweepStore {
   /** index → metric values in report order. */
   curves(id: string): Map<number, number[]> {
     const rows = this.store.db
-      .prepare<[string], { idx: number; value: number }>(
-        'SELECT idx, value FROM sweep_curves WHERE sweep_id = ? ORDER BY idx, n',
-      )
-      .all(id);
+      .prepare<[string], unknown>('SELECT * FROM sweep_curves WHERE sweep_id = ? ORDER BY idx, n')
+      .all(id)
+      .map((r) => curveEntity.fromRow(r));
     const out = new Map<number, number[]>();
     for (const r of rows) {
-      const c = out.get(r.idx);
-      if (c) c.push(r.value);
-      else out.set(r.idx, [r.value]);
+      const curve = out.get(r.index);
+      if (curve) curve.push(r.value);
+      else out.set(r.index, [r.value]);
     }
     return out;
   }
