@@ -99,3 +99,22 @@ export const artifactEntity = defineEntity<StoredArtifact>()({
     createdAt: { column: 'created_at', codec: c.int },
   },
 });
+
+/** Where a run was exported to (an MLflow server), so a second export of it is skipped. */
+export interface ExportRecord {
+  runId: string;
+  target: string;
+  remoteId: string;
+  exportedAt: number;
+}
+
+export const exportEntity = defineEntity<ExportRecord>()({
+  name: 'export',
+  table: 'exports',
+  columns: {
+    runId: { column: 'run_id', codec: c.text },
+    target: { column: 'target', codec: c.text },
+    remoteId: { column: 'remote_id', codec: c.text },
+    exportedAt: { column: 'exported_at', codec: c.int },
+  },
+});

@@ -7,7 +7,9 @@
  * real MLflow server (none was reachable from the build machine).
  */
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
+import { exportEntity } from './entities.js';
 import { allMetrics } from './queries.js';
+import { insertRow } from './sql.js';
 import type { Tracker } from './tracker.js';
 import type { RunRecord, RunStatus } from './types.js';
 
@@ -231,14 +233,15 @@ export async function exportRunsToMlflow(
 
   for (const run of runs) {
     const before = client.requests;
-    const prior = db
-      .prepare<[string, string], { remote_id: string }>('SELECT remote_id FROM exports WHERE run_id = ? AND target = ?')
+    const found = db
+      .prepare<[string, string], unknown>('SELECT * FROM exports WHERE run_id = ? AND target = ?')
       .get(run.id, target);
+    const prior = found === undefined ? undefined : exportEntity.fromRow(found);
     const expName = opts.experiment ?? run.experiment;
     if (prior && !opts.force) {
       results.push({
         runId: run.id,
-        remoteRunId: prior.remote_id,
+        remoteRunId: prior.remoteId,
         experimentId: '',
         skipped: true,
         requests: 0,
@@ -296,10 +299,8 @@ export async function exportRunsToMlflow(
       status: STATUS[run.status],
       ...(run.endTime !== null ? { end_time: run.endTime } : {}),
     });
-    db.prepare(
-      `INSERT INTO exports (run_id, target, remote_id, exported_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (run_id, target) DO UPDATE SET remote_id = excluded.remote_id, exported_at = excluded.exported_at`,
-    ).run(run.id, target, remoteId, Date.now());
+    const row = exportEntity.toRow({ runId: run.id, target, remoteId, exportedAt: Date.now() });
+    insertRow(db, exportEntity.table, row, { onConflict: { update: ['run_id', 'target'] } });
     results.push({
       runId: run.id,
       remoteRunId: remoteId,
