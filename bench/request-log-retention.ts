@@ -48,6 +48,7 @@ function row(i: number, t0: number): RequestLogEntry {
     degrees: new Int32Array(nodes).fill(2),
     predictions: new Int32Array(nodes),
     confidence: new Float32Array(nodes).fill(0.9),
+    temperature: 1,
     inferenceMs: 0.1,
   };
 }

@@ -10,8 +10,8 @@ export function batchInserter(db: Database.Database): (rows: RequestLogEntry[]) 
   const insert = db.prepare(
     `INSERT INTO request_log (ts, request_id, item, route, model, version, kind, num_nodes, num_edges,
       num_features, mean_degree, max_degree, sampled, features, node_ids, degrees, predictions, confidence,
-      inference_ms)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      temperature, inference_ms)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   return db.transaction((rows: RequestLogEntry[]) => {
     for (const r of rows) {
@@ -34,6 +34,7 @@ export function batchInserter(db: Database.Database): (rows: RequestLogEntry[]) 
         blob(r.degrees),
         blob(r.predictions),
         blob(r.confidence),
+        r.temperature,
         r.inferenceMs,
       );
     }

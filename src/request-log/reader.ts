@@ -19,6 +19,7 @@ interface Row {
   degrees: Buffer;
   predictions: Buffer;
   confidence: Buffer;
+  temperature: number;
   inference_ms: number;
 }
 
@@ -97,6 +98,7 @@ export function readRequestLog(db: Database.Database, opts: WindowOptions = {}):
     degrees: i32(r.degrees),
     predictions: i32(r.predictions),
     confidence: f32(r.confidence),
+    temperature: r.temperature,
     inferenceMs: r.inference_ms,
   }));
 }

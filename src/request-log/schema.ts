@@ -7,7 +7,9 @@ import type { Migration } from '../track/migrations.js';
  * - features: float32, num_nodes × num_features, only when the request was sampled (serve.log_sample_rate);
  * - node_ids: int32, the queried ids (node requests);
  * - degrees: int32 per node, in-degree within the request's edge_index (subgraph) or in the stored graph (nodes);
- * - predictions: int32 class per node; confidence: float32 top probability per node.
+ * - predictions: int32 class per node; confidence: float32 top probability per node, as served: calibrated with the
+ *   softmax temperature in `temperature` (1 when the request asked for raw probabilities or the version has none),
+ *   so a reader of confidences knows what scale they are on.
  */
 export const requestLogMigrations: readonly Migration[] = Object.freeze([
   {
@@ -38,5 +40,10 @@ CREATE TABLE request_log (
 CREATE INDEX request_log_by_ts ON request_log(ts);
 CREATE INDEX request_log_by_model ON request_log(model, version, ts);
 `,
+  },
+  {
+    // The softmax temperature behind each row's confidences; rows written before it existed were served raw (T = 1).
+    id: 'serve/2',
+    sql: 'ALTER TABLE request_log ADD COLUMN temperature REAL NOT NULL DEFAULT 1;',
   },
 ]);

@@ -19,6 +19,9 @@ export interface RequestLogEntry {
   nodeIds: Int32Array | null;
   degrees: Int32Array;
   predictions: Int32Array;
+  /** Top probability per node, as served (softmax(logits / temperature)). */
   confidence: Float32Array;
+  /** The softmax temperature applied to this row's probabilities (1 = raw). */
+  temperature: number;
   inferenceMs: number;
 }

@@ -90,6 +90,7 @@ export async function predictSubgraph(
       degrees: deg.degrees,
       predictions: classes,
       confidence,
+      temperature: 1,
       inferenceMs: ms,
     };
     ctx.requestLog.push(row);
@@ -142,6 +143,7 @@ export async function predictNodes(
       degrees,
       predictions: classes,
       confidence,
+      temperature: 1,
       inferenceMs: ms,
     });
   }

@@ -3,8 +3,10 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { readCheckpoint } from '../../src/nn/checkpoint.js';
 import { Registry } from '../../src/registry/registry.js';
+import { readRequestLog } from '../../src/request-log/reader.js';
 import { requestLogMigrations } from '../../src/request-log/schema.js';
 import { SweepStore, sweepMigrations } from '../../src/sweep/store.js';
 import { listRuns } from '../../src/track/queries.js';
@@ -47,6 +49,44 @@ describe('a workspace written by main', () => {
       rmSync(freshHome, { recursive: true, force: true });
     } finally {
       store.close();
+    }
+  });
+
+  it('adds the request log temperature column, reading rows logged before it as served raw (T = 1)', () => {
+    const oldHome = mkdtempSync(join(tmpdir(), 'gnnops-compat-log-'));
+    try {
+      cpSync(fixture, oldHome, { recursive: true });
+      // A row as main's request_log (serve/1) holds it, written before the temperature column exists.
+      const raw = new Database(join(oldHome, 'gnnops.db'));
+      const cols = () =>
+        raw
+          .prepare<[], { name: string }>('PRAGMA table_info(request_log)')
+          .all()
+          .map((c) => c.name);
+      assert.ok(!cols().includes('temperature'));
+      const blob = (a: Float32Array | Int32Array) => Buffer.from(a.buffer);
+      raw
+        .prepare(
+          `INSERT INTO request_log (ts, request_id, item, route, model, version, kind, num_nodes, num_edges,
+            num_features, mean_degree, max_degree, sampled, features, node_ids, degrees, predictions, confidence,
+            inference_ms) VALUES (1000, 'old', 0, '/predict', 'g-gcn', '1', 'subgraph', 2, 1, 6, 0.5, 1, 0, NULL,
+            NULL, ?, ?, ?, 0.2)`,
+        )
+        .run(blob(Int32Array.of(0, 1)), blob(Int32Array.of(2, 0)), blob(Float32Array.of(0.75, 0.5)));
+      raw.close();
+
+      const store = openStore({ home: oldHome, recover: false, migrations: requestLogMigrations });
+      try {
+        assert.ok(store.schemaVersions().includes('serve/2'));
+        const [row] = readRequestLog(store.db, {});
+        assert.equal(row?.requestId, 'old');
+        assert.equal(row?.temperature, 1);
+        assert.deepEqual([...(row?.confidence ?? [])], [0.75, 0.5]);
+      } finally {
+        store.close();
+      }
+    } finally {
+      rmSync(oldHome, { recursive: true, force: true });
     }
   });
 });

@@ -36,6 +36,7 @@ function entries(w: ReturnType<typeof sampleRows>): RequestLogEntry[] {
       degrees: w.degrees.slice(r, r + 5),
       predictions: w.predictions.slice(r, r + 5),
       confidence: new Float32Array(5),
+      temperature: 1,
       inferenceMs: 1,
     });
   }

@@ -82,6 +82,7 @@ export function logRow(requestId: string, ts: number, features = Float32Array.fr
     degrees: Int32Array.from([0, 1]),
     predictions: Int32Array.from([0, 1]),
     confidence: Float32Array.from([0.7, 0.9]),
+    temperature: 1,
     inferenceMs: 0.1,
   };
 }

@@ -42,6 +42,7 @@ function fill(n: number): void {
       degrees: new Int32Array(20),
       predictions: new Int32Array(20),
       confidence: new Float32Array(20).fill(1),
+      temperature: 1,
       inferenceMs: 0.1,
     });
     batchInserter(store.db)(Array.from({ length: n }, (_, i) => row(i)));
