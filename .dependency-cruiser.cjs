@@ -5,7 +5,7 @@
  */
 const floors = [
   ['util'],
-  ['config', 'charts'],
+  ['config', 'charts', 'db'],
   ['engine'],
   ['data', 'nn'],
   ['track', 'storage', 'registry', 'sweep', 'request-log', 'monitor', 'train'],
