@@ -124,7 +124,7 @@ const TRIAL_STATUSES: readonly TrialStatus[] = ['running', 'finished', 'stopped'
 const METHODS: readonly SweepSpec['method'][] = ['grid', 'random', 'bayes'];
 const GOALS = ['maximize', 'minimize'] as const;
 
-/** How a sweep maps to `sweeps` and to its JSON view (the spec, base and the controller's host stay internal). */
+/** How a sweep maps to `sweeps` and to its JSON view, the dashboard's summary (the spec, base and controller stay internal). */
 export const sweepEntity = defineEntity<SweepRecord>()({
   name: 'sweep',
   table: 'sweeps',
@@ -135,12 +135,12 @@ export const sweepEntity = defineEntity<SweepRecord>()({
     metricName: { column: 'metric_name', codec: c.nullable(c.text), json: 'metric' },
     goal: { column: 'goal', codec: c.nullable(c.oneOf(GOALS)) },
     runCap: { column: 'run_cap', codec: c.int },
-    seed: { column: 'seed', codec: c.int },
+    seed: { column: 'seed', codec: c.int, json: false },
     status: { column: 'status', codec: c.oneOf(SWEEP_STATUSES) },
     spec: { column: 'spec_json', codec: c.jsonObject<SweepSpec>('a sweep spec'), json: false },
     base: { column: 'base_json', codec: c.jsonObject<BaseConfig>('a base config'), json: false },
-    notes: { column: 'notes_json', codec: c.jsonArray<string>('an array of notes'), json: 'notes' },
-    queue: { column: 'queue', codec: c.nullable(c.text) },
+    notes: { column: 'notes_json', codec: c.jsonArray<string>('an array of notes'), json: false },
+    queue: { column: 'queue', codec: c.nullable(c.text), json: false },
     host: { column: 'host', codec: c.text, json: false },
     pid: { column: 'pid', codec: c.int, json: false },
     createdAt: { column: 'created_at', codec: c.int },
@@ -153,10 +153,10 @@ export const trialEntity = defineEntity<TrialRecord>()({
   name: 'sweep trial',
   table: 'sweep_trials',
   columns: {
-    sweepId: { column: 'sweep_id', codec: c.text },
+    sweepId: { column: 'sweep_id', codec: c.text, json: false },
     index: { column: 'idx', codec: c.int, json: 'index' },
     status: { column: 'status', codec: c.oneOf(TRIAL_STATUSES) },
-    attempt: { column: 'attempt', codec: c.int },
+    attempt: { column: 'attempt', codec: c.int, json: false },
     params: { column: 'params_json', codec: c.jsonObject<ParamSet>('sampled parameters'), json: 'params' },
     config: { column: 'config_json', codec: c.nullable(c.json<unknown>('a config')), json: false },
     metrics: { column: 'metrics_json', codec: c.metricMap, json: 'metrics' },
@@ -164,7 +164,7 @@ export const trialEntity = defineEntity<TrialRecord>()({
     runId: { column: 'run_id', codec: c.nullable(c.text) },
     epochs: { column: 'epochs', codec: c.int },
     stoppedAt: { column: 'stopped_at', codec: c.nullable(c.int) },
-    worker: { column: 'worker', codec: c.nullable(c.text) },
+    worker: { column: 'worker', codec: c.nullable(c.text), json: false },
     error: { column: 'error', codec: c.nullable(c.text) },
     startedAt: { column: 'started_at', codec: c.int },
     endedAt: { column: 'ended_at', codec: c.nullable(c.int) },

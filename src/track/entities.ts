@@ -21,7 +21,7 @@ export const experimentEntity = defineEntity<ExperimentRecord>()({
 
 /**
  * A run as read with its experiment's name joined in (`experiment`); the table itself holds `experiment_id`.
- * The JSON view leaves out what only the tracker needs (config, host, pid, heartbeat).
+ * The JSON view is the dashboard's run summary: it leaves out the config and what only the tracker needs.
  */
 export const runEntity = defineEntity<RunRecord>()({
   name: 'run',
@@ -35,14 +35,14 @@ export const runEntity = defineEntity<RunRecord>()({
     startTime: { column: 'start_time', codec: c.int },
     endTime: { column: 'end_time', codec: c.nullable(c.int) },
     gitSha: { column: 'git_sha', codec: c.nullable(c.text) },
-    gitDirty: { column: 'git_dirty', codec: c.nullable(c.bool) },
+    gitDirty: { column: 'git_dirty', codec: c.nullable(c.bool), json: false },
     config: { column: 'config_json', codec: c.json<unknown>('a config'), json: false },
     datasetName: { column: 'dataset_name', codec: c.nullable(c.text), json: 'dataset' },
     datasetHash: { column: 'dataset_hash', codec: c.nullable(c.text) },
     host: { column: 'host', codec: c.text, json: false },
     pid: { column: 'pid', codec: c.int, json: false },
     heartbeatAt: { column: 'heartbeat_at', codec: c.int, json: false },
-    gnnopsVersion: { column: 'gnnops_version', codec: c.text },
+    gnnopsVersion: { column: 'gnnops_version', codec: c.text, json: false },
     parentId: { column: 'parent_id', codec: c.nullable(c.text) },
     sweepId: { column: 'sweep_id', codec: c.nullable(c.text) },
   },
@@ -96,7 +96,7 @@ export const artifactEntity = defineEntity<StoredArtifact>()({
     digest: { column: 'digest', codec: c.text },
     size: { column: 'size', codec: c.int },
     kind: { column: 'kind', codec: c.text },
-    createdAt: { column: 'created_at', codec: c.int },
+    createdAt: { column: 'created_at', codec: c.int, json: false },
   },
 });
 

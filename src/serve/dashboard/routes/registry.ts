@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { auditEntity, modelEntity, versionEntity } from '../../../registry/entities.js';
 import type { AliasChange, AuditEntry, ModelVersion, RegisteredModel } from '../../../registry/types.js';
 import { requireKey } from '../../auth.js';
 import type { ServeContext } from '../../context.js';
@@ -19,49 +20,16 @@ import {
 import type { DashboardState } from '../state.js';
 
 export function auditJson(e: AuditEntry): AuditEntryJson {
-  return {
-    id: e.id,
-    model: e.model,
-    alias: e.alias,
-    action: e.action,
-    from_version: e.fromVersion,
-    to_version: e.toVersion,
-    who: e.who,
-    at: e.at,
-    reason: e.reason,
-  };
+  return auditEntity.toJson(e);
 }
 
 function modelJson(m: RegisteredModel): RegisteredModelJson {
-  return {
-    name: m.name,
-    description: m.description,
-    created_at: m.createdAt,
-    latest_version: m.latestVersion,
-    aliases: m.aliases,
-  };
+  return { ...modelEntity.toJson(m), latest_version: m.latestVersion, aliases: m.aliases };
 }
 
 function versionJson(v: ModelVersion): ModelVersionJson {
   const modelCfg = (v.config as { model?: unknown } | null)?.model;
-  const out: ModelVersionJson = {
-    model: v.model,
-    version: v.version,
-    run_id: v.runId,
-    checkpoint_digest: v.checkpointDigest,
-    checkpoint_size: v.checkpointSize,
-    dataset: v.datasetName,
-    dataset_hash: v.datasetHash,
-    metrics: v.metrics,
-    git_sha: v.gitSha,
-    git_dirty: v.gitDirty,
-    reference_profile: v.referenceProfileDigest,
-    description: v.description,
-    tags: v.tags,
-    created_at: v.createdAt,
-    created_by: v.createdBy,
-    aliases: v.aliases,
-  };
+  const out: ModelVersionJson = { ...versionEntity.toJson(v), aliases: v.aliases };
   if (modelCfg && typeof modelCfg === 'object') out.model_config = modelCfg as Record<string, unknown>;
   return out;
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { artifactEntity, runEntity } from '../../../track/entities.js';
 import type { RunRecord } from '../../../track/types.js';
 import { finiteOrNull } from '../schemas/common.js';
 import {
@@ -20,22 +21,7 @@ function summary(r: RunRecord, metrics: Record<string, { value: number }>): RunS
   const model = (r.config as { model?: { name?: unknown } } | null)?.model?.name;
   const m: Record<string, number | null> = {};
   for (const [k, v] of Object.entries(metrics)) if (!k.includes('/')) m[k] = finiteOrNull(v.value);
-  return {
-    id: r.id,
-    name: r.name,
-    experiment: r.experiment,
-    status: r.status,
-    status_reason: r.statusReason,
-    start_time: r.startTime,
-    end_time: r.endTime,
-    dataset: r.datasetName,
-    dataset_hash: r.datasetHash,
-    git_sha: r.gitSha,
-    sweep_id: r.sweepId,
-    parent_id: r.parentId,
-    model: typeof model === 'string' ? model : null,
-    metrics: m,
-  };
+  return { ...runEntity.toJson(r), model: typeof model === 'string' ? model : null, metrics: m };
 }
 
 /** Runs list, one run's detail, and its metric curves. */
@@ -64,7 +50,7 @@ export async function runsRoutes(app: FastifyInstance, d: DashboardState): Promi
         metrics,
         tags: det.tags,
         metric_keys: t.metricKeys(det.run.id),
-        artifacts: det.artifacts.map((a) => ({ name: a.name, digest: a.digest, size: a.size, kind: a.kind })),
+        artifacts: det.artifacts.map((a) => artifactEntity.toJson(a)),
         lineage: {
           parent: det.lineage.parent,
           sweep: det.lineage.sweep,

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { parallelCoordinates } from '../../../sweep/charts.js';
 import { parameterImportance } from '../../../sweep/importance.js';
 import { bestTrial } from '../../../sweep/runner.js';
-import { type SweepRecord, SweepStore, type TrialRecord } from '../../../sweep/store.js';
+import { type SweepRecord, SweepStore, sweepEntity, type TrialRecord, trialEntity } from '../../../sweep/store.js';
 import { finiteOrNull } from '../schemas/common.js';
 import {
   type SweepDetailResponse,
@@ -17,36 +17,14 @@ import type { DashboardState } from '../state.js';
 function summaryOf(s: SweepRecord, trials: TrialRecord[]): SweepSummaryJson {
   const best = bestTrial(s, trials);
   return {
-    id: s.id,
-    name: s.name,
-    method: s.method,
-    metric: s.metricName,
-    goal: s.goal,
-    status: s.status,
-    run_cap: s.runCap,
+    ...sweepEntity.toJson(s),
     trials: trials.length,
     best_value: best?.value === null || best === null ? null : finiteOrNull(best.value),
-    created_at: s.createdAt,
-    updated_at: s.updatedAt,
   };
 }
 
 function trialJson(t: TrialRecord): TrialJson {
-  const metrics: Record<string, number | null> = {};
-  for (const [k, v] of Object.entries(t.metrics)) metrics[k] = finiteOrNull(v);
-  return {
-    index: t.index,
-    status: t.status,
-    params: t.params,
-    metrics,
-    value: t.value === null ? null : finiteOrNull(t.value),
-    run_id: t.runId,
-    epochs: t.epochs,
-    stopped_at: t.stoppedAt,
-    error: t.error,
-    started_at: t.startedAt,
-    ended_at: t.endedAt,
-  };
+  return trialEntity.toJson(t);
 }
 
 /** Sweeps list and one sweep's trials, best config, parameter association and parallel coordinates. */
