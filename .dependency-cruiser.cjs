@@ -8,7 +8,7 @@ const floors = [
   ['config', 'charts', 'db'],
   ['engine'],
   ['data', 'nn'],
-  ['track', 'storage', 'registry', 'sweep', 'request-log', 'monitor', 'train'],
+  ['track', 'storage', 'registry', 'sweep', 'request-log', 'monitor', 'train', 'explain'],
   ['serve'],
   ['jobs'],
   ['cli'],

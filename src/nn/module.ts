@@ -13,6 +13,12 @@ export interface ForwardContext {
   training: boolean;
   /** Seeded stream for dropout masks (a seed reproduces a run bit for bit). */
   rng: Rng;
+  /**
+   * Per-edge weights on the messages, E × 1 over the edges of `graph.attention` (self-loops included), for
+   * explanations that learn or differentiate through edges. Absent, every edge counts fully. Layers that cannot
+   * weight their messages reject it (see conv/edge-mask.ts).
+   */
+  edgeMask?: Tensor;
 }
 
 export abstract class Module {

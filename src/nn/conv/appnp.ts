@@ -4,8 +4,9 @@
  *   Z⁰ = H,   Z^{k+1} = (1 − α) Â Z^k + α H   for k < K,   output Z^K
  * with Â = D̂^{-1/2}(A + I)D̂^{-1/2}. Shapes: H and Z N × C. Defaults (WikiCS paper): K = 2, α = 0.11.
  */
-import { add, scale, spmm, type Tensor } from '../../engine/index.js';
+import { add, scale, type Tensor } from '../../engine/index.js';
 import { type ForwardContext, Module } from '../module.js';
+import { propagateGcn } from './edge-mask.js';
 
 export class APPNP extends Module {
   readonly k: number;
@@ -18,11 +19,10 @@ export class APPNP extends Module {
   }
 
   forward(h: Tensor, ctx: ForwardContext): Tensor {
-    const adj = ctx.graph.gcn;
     const teleport = this.alpha > 0 ? scale(h, this.alpha) : null;
     let z = h;
     for (let i = 0; i < this.k; i++) {
-      const prop = scale(spmm(adj, z), 1 - this.alpha);
+      const prop = scale(propagateGcn(z, ctx), 1 - this.alpha);
       z = teleport ? add(prop, teleport) : prop;
     }
     return z;

@@ -22,6 +22,7 @@ import {
   type Tensor,
 } from '../../engine/index.js';
 import { type ForwardContext, Module } from '../module.js';
+import { rejectEdgeMask } from './edge-mask.js';
 
 export interface GatConvOptions {
   heads: number;
@@ -65,6 +66,7 @@ export class GATConv extends Module {
   }
 
   forward(x: Tensor, ctx: ForwardContext): Tensor {
+    rejectEdgeMask(ctx, 'GAT');
     const g = ctx.graph.attention;
     const h = matmul(x, this.weight);
     const src = headDot(h, this.attSrc, this.heads);

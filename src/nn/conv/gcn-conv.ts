@@ -9,17 +9,9 @@
  * that ran after the previous optimizer step, it reuses X·W instead of recomputing the widest GEMM of the epoch.
  * The reused product is exact (same inputs, same kernel), so results do not change; only time does.
  */
-import {
-  addBias,
-  type FArray,
-  glorotInit,
-  matmul,
-  type Rng,
-  spmm,
-  type Tape,
-  type Tensor,
-} from '../../engine/index.js';
+import { addBias, type FArray, glorotInit, matmul, type Rng, type Tape, type Tensor } from '../../engine/index.js';
 import { type ForwardContext, Module } from '../module.js';
+import { propagateGcn } from './edge-mask.js';
 
 export interface GcnConvOptions {
   bias?: boolean;
@@ -50,7 +42,7 @@ export class GCNConv extends Module {
 
   forward(x: Tensor, ctx: ForwardContext): Tensor {
     const xw = this.transform(x);
-    const out = spmm(ctx.graph.gcn, xw);
+    const out = propagateGcn(xw, ctx);
     return this.bias ? addBias(out, this.bias) : out;
   }
 

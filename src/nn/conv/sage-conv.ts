@@ -6,8 +6,9 @@
  * neighbour term, as in PyG (lin_r has no bias). Shapes: x N × in, W_l and W_r in × out, x' N × out.
  * The aggregation runs on the narrower side: mean(x)·W_l when in ≤ out, mean(x·W_l) otherwise (equal by linearity).
  */
-import { add, addBias, linearInit, matmul, type Rng, spmm, type Tape, type Tensor } from '../../engine/index.js';
+import { add, addBias, linearInit, matmul, type Rng, type Tape, type Tensor } from '../../engine/index.js';
 import { type ForwardContext, Module } from '../module.js';
+import { propagateMean } from './edge-mask.js';
 
 export class SAGEConv extends Module {
   readonly inFeatures: number;
@@ -27,11 +28,10 @@ export class SAGEConv extends Module {
   }
 
   forward(x: Tensor, ctx: ForwardContext): Tensor {
-    const adj = ctx.graph.mean;
     const neigh =
       this.inFeatures <= this.outFeatures
-        ? matmul(spmm(adj, x), this.weightNeighbor)
-        : spmm(adj, matmul(x, this.weightNeighbor));
+        ? matmul(propagateMean(x, ctx), this.weightNeighbor)
+        : propagateMean(matmul(x, this.weightNeighbor), ctx);
     return addBias(add(neigh, matmul(x, this.weightRoot)), this.bias);
   }
 }
