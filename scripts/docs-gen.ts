@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command, Option } from 'commander';
 import { buildProgram } from '../src/cli/main.js';
 import { configDocs } from '../src/config/docs.js';
-import { buildServeApp } from '../src/serve/app.js';
+import { buildServeApp } from '../src/jobs/serve-app.js';
 import { writeFileAtomic } from '../src/util/fs.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');

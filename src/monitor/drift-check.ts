@@ -10,6 +10,7 @@ import {
   driftReport,
   summarizeDrift,
 } from './drift-report.js';
+import { estimateByVersion, type WindowEstimate } from './estimate.js';
 import type { ReferenceProfile } from './profile.js';
 
 /**
@@ -66,15 +67,28 @@ export interface UnavailableSnapshot {
   predictionDriftScore: 0;
   available: false;
   reason: string;
+  /** The accuracy estimate needs no features: by-node queries have one too. */
+  estimates: WindowEstimate[];
 }
 
-/** The server's drift snapshot of request-log rows (oldest first) against a profile. */
+/**
+ * The server's drift snapshot of request-log rows (oldest first) against a profile, with the label-free accuracy
+ * estimate of each model version in the window (before the registry's facts are joined: see estimate.ts withFacts).
+ */
 export function requestLogSnapshot(
   profile: ReferenceProfile,
   entries: readonly RequestLogEntry[],
-): (DriftSnapshotValues & { available: true }) | UnavailableSnapshot {
+): (DriftSnapshotValues & { available: true; estimates: WindowEstimate[] }) | UnavailableSnapshot {
+  const estimates = estimateByVersion(entries);
   const cur = windowFromRequestLog(entries, profile.cols);
   if (cur.rows === 0)
-    return { driftShare: 0, driftedFeatures: 0, predictionDriftScore: 0, available: false, reason: 'no logged rows' };
-  return { available: true, ...driftSnapshot(profile, cur) };
+    return {
+      driftShare: 0,
+      driftedFeatures: 0,
+      predictionDriftScore: 0,
+      available: false,
+      reason: 'no logged rows',
+      estimates,
+    };
+  return { available: true, ...driftSnapshot(profile, cur), estimates };
 }

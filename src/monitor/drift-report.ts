@@ -16,6 +16,7 @@ import {
   type NumericMethod,
   numericColumnDrift,
 } from './column-drift.js';
+import { type EstimateRow, estimateByVersion, type VersionEstimate, type VersionFacts, withFacts } from './estimate.js';
 import { featureName, type ReferenceProfile, sortedColumn } from './profile.js';
 import { equalWidthEdges, type NumericSketch, sketchBinShares, sketchQuantile, sortedBinShares } from './sketch.js';
 import type { KsMethod } from './stats/ks.js';
@@ -95,6 +96,8 @@ export interface DriftReport {
   features: FeatureReport[];
   predictions?: PredictionReport;
   structure: { degrees?: NumericColumnReport; subgraphSizes?: NumericColumnReport };
+  /** Label-free accuracy estimate per served model version (request-log windows only: files carry no confidences). */
+  accuracyEstimate?: VersionEstimate[];
   durationMs: number;
 }
 
@@ -301,4 +304,15 @@ export function rankFeatures<T extends ColumnDrift>(features: readonly T[]): T[]
     return Number.isFinite(s) ? s : 0;
   };
   return [...features].sort((a, b) => Number(b.drifted) - Number(a.drifted) || severity(b) - severity(a));
+}
+
+/**
+ * The report's accuracy-estimate section: each model version of the window's request-log rows, joined to what the
+ * registry knows of it (`facts`), with the version's test accuracy beside the estimate.
+ */
+export function accuracyEstimateSection(
+  rows: readonly EstimateRow[],
+  facts: (model: string, version: string) => VersionFacts | undefined,
+): VersionEstimate[] {
+  return estimateByVersion(rows).map((e) => withFacts(e, facts(e.model, e.version)));
 }

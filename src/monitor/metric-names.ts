@@ -28,6 +28,10 @@ export const SERVER_METRICS = Object.freeze({
   driftedFeatures: 'gnnops_drifted_features',
   /** gauge: Jensen–Shannon distance of served vs reference class mix. */
   predictionDriftScore: 'gnnops_prediction_drift_score',
+  /** gauge {model, version}: label-free accuracy estimate of the last drift check's window. */
+  estimatedAccuracy: 'gnnops_estimated_accuracy',
+  /** gauge {model, version}: the served version's registered test accuracy. */
+  modelTestAccuracy: 'gnnops_model_test_accuracy',
 } as const);
 
 export type ServerMetricName = (typeof SERVER_METRICS)[keyof typeof SERVER_METRICS];

@@ -129,16 +129,19 @@ export interface PrimaryHandle {
 }
 
 /**
- * Primary side: fork `n` workers (each re-runs the current program with GNNOPS_SERVE_WORKER set), answer their
- * metric and reload calls, re-fork a worker that dies unexpectedly, and forward SIGTERM/SIGINT.
+ * Primary side: fork `n` workers (each re-runs the current program with GNNOPS_SERVE_WORKER and `opts.env` set),
+ * answer their metric and reload calls, re-fork a worker that dies unexpectedly, and forward SIGTERM/SIGINT.
  */
-export function runPrimary(n: number, opts: { handleSignals?: boolean } = {}): Promise<PrimaryHandle> {
+export function runPrimary(
+  n: number,
+  opts: { handleSignals?: boolean; env?: Record<string, string> } = {},
+): Promise<PrimaryHandle> {
   const agg = new AggregatorRegistry();
   let closing = false;
   let reloadSeq = 0;
   const index = new Map<Worker, number>();
   const fork = (i: number) => {
-    const w = cluster.fork({ GNNOPS_SERVE_WORKER: String(i) });
+    const w = cluster.fork({ ...opts.env, GNNOPS_SERVE_WORKER: String(i) });
     index.set(w, i);
     return w;
   };

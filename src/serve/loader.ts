@@ -5,6 +5,7 @@ import { loadDataset } from '../data/load.js';
 import { type LoadedCheckpoint, readCheckpoint } from '../nn/checkpoint.js';
 import { gcnWeightsFromCheckpoint } from '../nn/export/onnx/from-checkpoint.js';
 import { exportGcnOnnx } from '../nn/export/onnx/gcn.js';
+import { versionEntity } from '../registry/entities.js';
 import { Registry } from '../registry/index.js';
 import type { ModelVersion } from '../registry/types.js';
 import { openStore } from '../track/store.js';
@@ -107,19 +108,21 @@ export async function resolveModelRef(ref: string): Promise<string> {
  * (quantize | prune); both are null for a trained version. `tags` carries the rest (prune_fraction, quantize, …).
  */
 export function lineageOf(v: ModelVersion): Record<string, unknown> {
+  const j = versionEntity.toJson(v);
   return {
     variant_of: v.tags.variant_of ?? null,
     optimization: v.tags.optimization ?? null,
-    description: v.description,
-    tags: v.tags,
-    run_id: v.runId,
-    dataset: v.datasetName,
-    dataset_hash: v.datasetHash,
-    git_sha: v.gitSha,
-    git_dirty: v.gitDirty,
-    checkpoint_digest: v.checkpointDigest,
+    description: j.description,
+    tags: j.tags,
+    run_id: j.run_id,
+    dataset: j.dataset,
+    dataset_hash: j.dataset_hash,
+    git_sha: j.git_sha,
+    git_dirty: j.git_dirty,
+    checkpoint_digest: j.checkpoint_digest,
+    // GET /v1/models gives times as ISO strings (loaded_at too), the dashboard API as Unix ms.
     created_at: new Date(v.createdAt).toISOString(),
-    created_by: v.createdBy,
+    created_by: j.created_by,
     aliases: v.aliases,
   };
 }

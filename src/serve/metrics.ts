@@ -8,6 +8,8 @@ export interface DriftGauges {
   driftedFeatures: number;
   /** Prediction (class-distribution) drift score. */
   predictionDriftScore: number;
+  /** Label-free accuracy estimate per served (model, version) of the window (src/monitor/estimate.ts). */
+  estimates?: readonly { model: string; version: string; estimated: number; n: number }[];
 }
 
 /**
@@ -30,6 +32,8 @@ export class ServeMetrics {
   readonly driftShare: Gauge;
   readonly driftedFeatures: Gauge;
   readonly predictionDrift: Gauge;
+  readonly estimatedAccuracy: Gauge<'model' | 'version'>;
+  readonly testAccuracy: Gauge<'model' | 'version'>;
   private readonly classChildren = new Map<string, { inc(v: number): void }>();
 
   constructor(buckets: readonly number[], opts: { defaultMetrics?: boolean } = {}) {
@@ -118,13 +122,34 @@ export class ServeMetrics {
       help: 'Prediction (class distribution) drift score of the last drift check.',
       registers,
     });
+    this.estimatedAccuracy = new Gauge({
+      name: 'gnnops_estimated_accuracy',
+      aggregator: 'max',
+      help: 'Label-free accuracy estimate of the last drift check: mean calibrated top-class probability of the served predictions of each model version in the window.',
+      labelNames: ['model', 'version'],
+      registers,
+    });
+    this.testAccuracy = new Gauge({
+      name: 'gnnops_model_test_accuracy',
+      aggregator: 'max',
+      help: 'Test accuracy the served model version was registered with (its test_acc metric); absent when unknown.',
+      labelNames: ['model', 'version'],
+      registers,
+    });
     this.modelReady.set(0);
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 
-  setModel(model: { name: string; version: string } | undefined): void {
+  setModel(model: { name: string; version: string; info?: { metrics?: Record<string, number> } } | undefined): void {
     this.modelInfo.reset();
-    if (model) this.modelInfo.set({ model: model.name, version: model.version }, 1);
+    this.testAccuracy.reset();
+    if (model) {
+      const labels = { model: model.name, version: model.version };
+      this.modelInfo.set(labels, 1);
+      // its own gauge rather than a label of gnnops_model_info, so alert rules can subtract it from the estimate
+      const acc = model.info?.metrics?.test_acc;
+      if (typeof acc === 'number' && Number.isFinite(acc)) this.testAccuracy.set(labels, acc);
+    }
     this.modelReady.set(model ? 1 : 0);
   }
 
@@ -148,5 +173,12 @@ export class ServeMetrics {
     this.driftShare.set(d.driftShare);
     this.driftedFeatures.set(d.driftedFeatures);
     this.predictionDrift.set(d.predictionDriftScore);
+    if (d.estimates) {
+      // only the versions of the last window: a version no longer served drops out once its rows have aged out
+      this.estimatedAccuracy.reset();
+      for (const e of d.estimates)
+        if (e.n > 0 && Number.isFinite(e.estimated))
+          this.estimatedAccuracy.set({ model: e.model, version: e.version }, e.estimated);
+    }
   }
 }

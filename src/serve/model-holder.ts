@@ -77,9 +77,11 @@ export class ModelHolder {
 
   /**
    * Resolve the source (or `source` given here, which becomes the new source) and load + swap if the resolved ref
-   * differs from the current one, or always with `force`. Serialised with every other reload.
+   * differs from the current one, or always with `force`. Serialised with every other reload. `ref` skips the
+   * resolution: it is what the source resolved to elsewhere (a cluster primary resolves once for all its workers,
+   * so that a promotion during start-up cannot leave the workers on different versions).
    */
-  reload(opts: { source?: string; force?: boolean } = {}): Promise<SwapResult> {
+  reload(opts: { source?: string; force?: boolean; ref?: string } = {}): Promise<SwapResult> {
     const run = async (): Promise<SwapResult> => {
       const source = opts.source ?? this.source;
       if (source === undefined) {
@@ -87,7 +89,7 @@ export class ModelHolder {
           field: 'model',
         });
       }
-      const ref = this.opts.resolve ? await this.opts.resolve(source) : source;
+      const ref = opts.ref ?? (this.opts.resolve ? await this.opts.resolve(source) : source);
       if (opts.source !== undefined) this.source = opts.source;
       const cur = this.entry;
       if (cur && cur.ref === ref && !opts.force) return { changed: false, current: cur };

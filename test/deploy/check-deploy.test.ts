@@ -19,7 +19,7 @@ import {
   stageCommand,
 } from '../../scripts/check-deploy.js';
 import { resolveConfig } from '../../src/config/load.js';
-import { buildServeApp } from '../../src/serve/app.js';
+import { buildServeApp } from '../../src/jobs/serve-app.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gnnops-check-deploy-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildServeApp } from '../../src/serve/app.js';
+import { buildServeApp } from '../../src/jobs/serve-app.js';
 import { tinyApp, tinyBody, tinyModel } from './helpers.js';
 
 const reload = { method: 'POST' as const, url: '/v1/admin/reload' };

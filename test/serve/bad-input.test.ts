@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ServeApp } from '../../src/serve/app.js';
+import type { ServeApp } from '../../src/jobs/serve-app.js';
 import { tinyApp } from './helpers.js';
 
 interface Case {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type RunningServer, startServer } from '../../src/serve/server.js';
+import { type RunningServer, startServer } from '../../src/jobs/serve-server.js';
 import { exchange, parseResponses, type RawResponse } from './fixtures/raw-http.js';
 import { tempHome, tinyBody, tinyModel } from './helpers.js';
 

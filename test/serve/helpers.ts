@@ -2,9 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServeConfig } from '../../src/config/sections/serve.js';
+import { buildServeApp, type ServeApp, type ServeAppOptions } from '../../src/jobs/serve-app.js';
 import { requestLogMigrations } from '../../src/request-log/schema.js';
 import type { RequestLogEntry } from '../../src/request-log/types.js';
-import { buildServeApp, type ServeApp, type ServeAppOptions } from '../../src/serve/app.js';
 import { openStore, type Store } from '../../src/track/store.js';
 import { meanModel, type StoredGraph } from './fixtures/mean-model.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { startServer } from '../../src/serve/server.js';
+import { startServer } from '../../src/jobs/serve-server.js';
 import { tinyBody, tinyModel } from './helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

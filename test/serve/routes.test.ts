@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ServeApp } from '../../src/serve/app.js';
+import type { ServeApp } from '../../src/jobs/serve-app.js';
 import { sigmoid, tinyApp, tinyBody } from './helpers.js';
 
 const close = (a: number, b: number) => Math.abs(a - b) < 1e-6;

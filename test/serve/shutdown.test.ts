@@ -121,7 +121,7 @@ describe('graceful shutdown (child process + SIGTERM)', () => {
 
 describe('shutdown grace period', () => {
   it('reports not ready but keeps serving during serve.shutdown_grace_s, then closes', async () => {
-    const { startServer } = await import('../../src/serve/server.js');
+    const { startServer } = await import('../../src/jobs/serve-server.js');
     const { tinyModel } = await import('./helpers.js');
     const server = await startServer({
       config: { port: 0, log_requests: false, shutdown_grace_s: 2 },

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { ServeApp } from '../../src/jobs/serve-app.js';
 import { readRequestLog } from '../../src/request-log/reader.js';
-import type { ServeApp } from '../../src/serve/app.js';
 import { type BinaryInput, binaryInferRequest, encodeBinaryBody } from '../../src/serve/v2-binary.js';
 import { mulberry32 } from '../../src/util/random.js';
 import { openLogStore, tempHome, tinyApp } from './helpers.js';

@@ -13,8 +13,8 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type RunningServer, startServer } from '../../src/jobs/serve-server.js';
 import { makeRequestSampler, simulateTraffic } from '../../src/monitor/simulate.js';
-import { type RunningServer, startServer } from '../../src/serve/server.js';
 import { makeWorkspace, WIKICS_CLASSES, type Workspace } from './workspace.js';
 
 const CHROMIUM = '/usr/bin/chromium';

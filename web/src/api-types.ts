@@ -5,6 +5,7 @@ import type { StatsResponse } from '../../src/serve/dashboard/schemas/data.js';
 export type { ProjectionResponse, StatsResponse } from '../../src/serve/dashboard/schemas/data.js';
 export type {
   ColumnDriftJson,
+  DriftAccuracyResponse,
   DriftHistoryResponse,
   DriftLatestResponse,
 } from '../../src/serve/dashboard/schemas/drift.js';

@@ -3,8 +3,8 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { resolveConfig } from '../../config/load.js';
 import { Runtimes } from '../../config/sections/serve.js';
+import { clusterStartModel, serve } from '../../jobs/serve-server.js';
 import { Registry } from '../../registry/registry.js';
-import { serve } from '../../serve/server.js';
 import { openStore } from '../../track/store.js';
 import { startCpuProfile } from '../../util/cpu-profile.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
@@ -81,7 +81,8 @@ export function register(program: Command): void {
       if (flags.runtime) section.runtime = flags.runtime;
       if (flags.workers !== undefined) section.workers = Number(flags.workers);
       const config = resolveConfig({ file: flags.config, preset: flags.preset, extra: { serve: section }, overrides });
-      if (config.serve.model === undefined) {
+      // a cluster worker serves what the primary resolved (jobs/serve-server.ts); only the primary looks it up
+      if (config.serve.model === undefined && (cluster.isPrimary || clusterStartModel() === undefined)) {
         const sole = soleProductionModel();
         config.serve.model = `${sole}@production`;
         if (cluster.isPrimary) process.stderr.write(`gnnops: serving ${sole}@production, the only production model\n`);

@@ -2,10 +2,16 @@ import type Database from 'better-sqlite3';
 import { TEST_INFO } from '../../monitor/column-drift.js';
 import { windowFromRequestLog } from '../../monitor/drift-check.js';
 import { driftReport, type NumericColumnReport, rankFeatures, summarizeDrift } from '../../monitor/drift-report.js';
+import { estimateByVersion, type WindowEstimate } from '../../monitor/estimate.js';
 import type { ReferenceProfile } from '../../monitor/profile.js';
 import { readRequestLog } from '../../request-log/reader.js';
 import { finiteOrNull } from './schemas/common.js';
-import type { ColumnDriftJson, DriftHistoryResponse, DriftLatestResponse } from './schemas/drift.js';
+import type {
+  ColumnDriftJson,
+  DriftAccuracyResponse,
+  DriftHistoryResponse,
+  DriftLatestResponse,
+} from './schemas/drift.js';
 
 /** Features listed in a latest report (most drifted first); the rest are summarised by the dataset counts. */
 const MAX_FEATURES = 60;
@@ -115,4 +121,43 @@ export function driftHistory(
   }
   if (points.length === 0) return { available: false, reason: noTraffic(entries.length, profile.cols), points };
   return { available: true, share_threshold: threshold, points };
+}
+
+/** The served version's estimate over a window, whole and per consecutive sub-window (before the registry facts). */
+export interface AccuracyWindows {
+  /** Requests read. */
+  requests: number;
+  estimate: WindowEstimate | null;
+  points: DriftAccuracyResponse['points'];
+}
+
+/**
+ * The label-free accuracy estimate of one model version over its last `window` logged requests, and over
+ * `windows` consecutive windows of equal request count, oldest first.
+ */
+export function accuracyWindows(
+  db: Database.Database,
+  served: { model: string; version: string },
+  window: number,
+  windows: number,
+): AccuracyWindows {
+  const entries = readRequestLog(db, { last: window, model: served.model, version: served.version });
+  const size = Math.max(1, Math.ceil(entries.length / windows));
+  const points: DriftAccuracyResponse['points'] = [];
+  for (let s = 0; s < entries.length; s += size) {
+    const chunk = entries.slice(s, s + size);
+    const e = estimateByVersion(chunk)[0];
+    if (!e || e.n === 0) continue;
+    points.push({
+      from: chunk[0].ts,
+      to: chunk[chunk.length - 1].ts,
+      requests: chunk.length,
+      n: e.n,
+      estimated: e.estimated,
+      low: e.low,
+      high: e.high,
+    });
+  }
+  const whole = estimateByVersion(entries)[0];
+  return { requests: entries.length, estimate: whole && whole.n > 0 ? whole : null, points };
 }

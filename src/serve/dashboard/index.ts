@@ -4,7 +4,7 @@ import type { GraphData } from '../../data/graph.js';
 import type { PromotionHooks } from '../../registry/index.js';
 import { requireKey } from '../auth.js';
 import type { ServeContext } from '../context.js';
-import { DriftLoop } from '../drift-loop.js';
+import type { DriftLoop } from '../drift-loop.js';
 import { DriftWorker } from './drift-worker.js';
 import { dataRoutes } from './routes/data.js';
 import { driftRoutes } from './routes/drift.js';
@@ -18,9 +18,6 @@ import type { DashboardState } from './state.js';
 import { defaultWebRoot, registerWebApp } from './static.js';
 import { TrafficSampler } from './traffic.js';
 
-/** Rows of the current window for the background drift check (Evidently-style: the last N logged rows). */
-const DRIFT_WINDOW = 5000;
-
 export interface DashboardOptions {
   ctx: ServeContext & { drift?: DriftLoop };
   /** Workspace with gnnops.db (default GNNOPS_HOME). */
@@ -33,27 +30,25 @@ export interface DashboardOptions {
   webRoot?: string;
   /** Traffic sampling interval for the overview's request rate (default 5 s). */
   trafficIntervalMs?: number;
+  /** Where the data comes from (default: built from home, loadGraph and hooks). The plugin closes it. */
+  sources?: DashboardSources;
+  /** Runs the drift reports off the event loop (default: one on the sources' store). The plugin closes it. */
+  driftWorker?: DriftWorker;
 }
 
 /**
  * The dashboard: read APIs under /api (runs, sweeps, registry, dataset, graph neighbourhoods, drift) with one
  * JSON schema per route, promote/rollback behind the admin key, and the web app at `/`. Encapsulated: its
- * hooks (the public API key when serve.require_api_key is on) do not leak into the inference routes.
+ * hooks (the public API key when serve.require_api_key is on) do not leak into the inference routes. The server's
+ * background drift loop, when the caller wired one into `ctx.drift`, shows on the overview; the plugin never
+ * creates or starts one.
  */
 export async function dashboardPlugin(app: FastifyInstance, opts: DashboardOptions): Promise<void> {
   const { ctx } = opts;
-  const sources = new DashboardSources(ctx, { home: opts.home, loadGraph: opts.loadGraph, hooks: opts.hooks });
+  const sources =
+    opts.sources ?? new DashboardSources(ctx, { home: opts.home, loadGraph: opts.loadGraph, hooks: opts.hooks });
   const traffic = new TrafficSampler(ctx.metrics, opts.trafficIntervalMs ?? 5000);
-  // With a request log but no drift check from the caller, the server's background drift loop (Prometheus gauges,
-  // GET /v1/drift) uses the same reference profile as the dashboard: the served version's registered profile first.
-  // The plugin only supplies the loop; the server decides where it runs (one worker of a cluster).
-  const driftWorker = new DriftWorker(sources.store.db);
-  if (!ctx.drift && ctx.requestLog) {
-    ctx.drift = new DriftLoop(async () => {
-      const { profile } = await sources.profile();
-      return driftWorker.snapshot(profile, DRIFT_WINDOW);
-    }, ctx.metrics);
-  }
+  const driftWorker = opts.driftWorker ?? new DriftWorker(sources.store.db);
   const state: DashboardState = { sources, traffic, drift: driftWorker, driftLoop: ctx.drift };
   traffic.start();
   app.addHook('onClose', async () => {

@@ -10,8 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import { resolveConfig } from '../../../src/config/load.js';
 import { loadDataset } from '../../../src/data/load.js';
 import { writeSynthetic } from '../../../src/data/synth.js';
+import { buildServeApp, type ServeApp } from '../../../src/jobs/serve-app.js';
 import { runTraining } from '../../../src/jobs/train-and-register.js';
-import { buildServeApp, type ServeApp } from '../../../src/serve/app.js';
 import { loadPredictor } from '../../../src/serve/native/predictor.js';
 import { tempHome } from '../helpers.js';
 

@@ -6,14 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { wikicsFromJson } from '../../../src/data/datasets/wikics.js';
 import type { GraphData } from '../../../src/data/graph.js';
 import { generateSynthetic } from '../../../src/data/synth.js';
+import type { ServeApp } from '../../../src/jobs/serve-app.js';
 import { makeRequestSampler } from '../../../src/monitor/simulate.js';
-import type { ServeApp } from '../../../src/serve/app.js';
-import { dashboardPlugin } from '../../../src/serve/dashboard/index.js';
-import { makeErrorHandler } from '../../../src/serve/errors.js';
 import type { Store } from '../../../src/track/index.js';
 import { meanModel } from '../fixtures/mean-model.js';
 import { openLogStore, tempHome, tinyApp } from '../helpers.js';
@@ -44,18 +42,17 @@ describe('dashboard drift on logged traffic', () => {
       graph: { numNodes: 200, features: graph.features, indptr: graph.indptr, indices: graph.indices },
     });
     store = openLogStore(home);
-    s = await tinyApp({ model, requestLogDb: store.db, config: { log_flush_ms: 10 } });
-    // The app's own dashboard instance looks the dataset up in the registry, where the fixture model is not; hand
-    // the drift loop to this instance, which is given the graph directly.
-    s.ctx.drift?.stop();
-    s.ctx.drift = undefined;
-    dash = Fastify();
-    dash.setErrorHandler(makeErrorHandler(1 << 20));
-    await dash.register(dashboardPlugin, { ctx: s.ctx, home, loadGraph: async () => graph });
+    // The fixture model is not in the registry, so the dashboard (and with it the drift loop) is given the graph.
+    s = await tinyApp({
+      model,
+      requestLogDb: store.db,
+      config: { log_flush_ms: 10 },
+      dashboard: { home, loadGraph: async () => graph },
+    });
+    dash = s.app;
   });
 
   after(async () => {
-    await dash.close();
     await s.app.close();
     store.close();
   });

@@ -1,15 +1,22 @@
 import type { FastifyInstance } from 'fastify';
+import { withFacts } from '../../../monitor/estimate.js';
+import { servedVersionFacts } from '../drift-facts.js';
 import {
+  type DriftAccuracyResponse,
   type DriftHistoryResponse,
   type DriftLatestResponse,
   type DriftWindowQuery,
+  driftAccuracyRouteSchema,
   driftHistoryRouteSchema,
   driftLatestRouteSchema,
 } from '../schemas/drift.js';
 import type { DashboardState } from '../state.js';
 import { classNamesOf } from './graph.js';
 
-/** The latest drift report of the request log and drift share over consecutive windows. */
+/**
+ * The latest drift report of the request log, drift share over consecutive windows, and the served version's
+ * label-free accuracy estimate.
+ */
 export async function driftRoutes(app: FastifyInstance, d: DashboardState): Promise<void> {
   app.get<{ Querystring: DriftWindowQuery; Reply: DriftLatestResponse }>(
     '/api/drift/latest',
@@ -43,6 +50,48 @@ export async function driftRoutes(app: FastifyInstance, d: DashboardState): Prom
     async (req) => {
       const { profile } = await d.sources.profile();
       return d.drift.history(profile, req.query.window ?? 5000, req.query.windows ?? 12);
+    },
+  );
+
+  app.get<{ Querystring: DriftWindowQuery; Reply: DriftAccuracyResponse }>(
+    '/api/drift/accuracy',
+    { schema: driftAccuracyRouteSchema },
+    async (req) => {
+      const m = d.sources.ctx.holder.current?.model;
+      if (!m) return { available: false, reason: 'no model is loaded yet', points: [] };
+      const served = { model: m.name, version: m.version };
+      const w = await d.drift.accuracy(served, req.query.window ?? 5000, req.query.windows ?? 12);
+      if (!w.estimate)
+        return {
+          available: false,
+          reason: `no logged prediction of ${m.name}/${m.version} in the last ${req.query.window ?? 5000} requests`,
+          ...served,
+          points: [],
+        };
+      const e = withFacts(w.estimate, servedVersionFacts(d.sources)(m.name, m.version));
+      const names = await d.sources.graph().then(
+        (g) => classNamesOf(g.graph),
+        () => undefined,
+      );
+      return {
+        available: true,
+        ...served,
+        latest: {
+          n: e.n,
+          requests: e.requests,
+          estimated: e.estimated,
+          low: e.low,
+          high: e.high,
+          level: e.level,
+          interval: e.interval,
+          calibration: e.calibration,
+          ...(e.warning ? { warning: e.warning } : {}),
+          test_accuracy: e.testAccuracy,
+          registered_temperature: e.registeredTemperature,
+          per_class: e.perClass.map((c) => ({ ...c, ...(names?.[c.class] ? { name: names[c.class] } : {}) })),
+        },
+        points: w.points,
+      };
     },
   );
 }

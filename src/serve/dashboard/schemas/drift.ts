@@ -120,6 +120,80 @@ export const driftHistoryRouteSchema = {
   response: { 200: driftHistorySchema, ...readErrors },
 } as const;
 
+const interval = {
+  low: { type: 'number', description: 'Lower end of the interval (see `interval`).' },
+  high: { type: 'number' },
+} as const;
+
+export const driftAccuracySchema = {
+  type: 'object',
+  required: ['available', 'points'],
+  properties: {
+    available: { type: 'boolean' },
+    reason: { type: 'string', description: 'Why there is no estimate (no model loaded, no logged predictions …).' },
+    model: { type: 'string' },
+    version: { type: 'string' },
+    latest: {
+      type: 'object',
+      description:
+        'The whole window: expected accuracy = mean calibrated top-class probability of the served predictions (CBPE).',
+      required: ['n', 'estimated', 'low', 'high', 'level', 'interval', 'calibration', 'per_class'],
+      properties: {
+        n: { type: 'integer', description: 'Node predictions in the window.' },
+        requests: { type: 'integer' },
+        estimated: { type: 'number' },
+        ...interval,
+        level: { type: 'number', description: 'Confidence level of [low, high].' },
+        interval: { type: 'string' },
+        calibration: { type: 'string', description: 'calibrated | uncalibrated | mixed | unknown' },
+        warning: { type: 'string' },
+        test_accuracy: nullableNumber,
+        registered_temperature: nullableNumber,
+        per_class: {
+          type: 'array',
+          description: 'Per predicted class: its expected precision.',
+          items: {
+            type: 'object',
+            required: ['class', 'n', 'estimated', 'low', 'high'],
+            properties: {
+              class: { type: 'integer' },
+              name: { type: 'string' },
+              n: { type: 'integer' },
+              estimated: { type: 'number' },
+              ...interval,
+            },
+          },
+        },
+      },
+    },
+    points: {
+      type: 'array',
+      description: 'Consecutive windows of equal request count, oldest first.',
+      items: {
+        type: 'object',
+        required: ['from', 'to', 'requests', 'n', 'estimated', 'low', 'high'],
+        properties: {
+          from: { type: 'number', description: 'Unix ms of the window’s first request.' },
+          to: { type: 'number' },
+          requests: { type: 'integer' },
+          n: { type: 'integer' },
+          estimated: { type: 'number' },
+          ...interval,
+        },
+      },
+    },
+  },
+} as const;
+
+export const driftAccuracyRouteSchema = {
+  summary:
+    'Label-free accuracy estimate of the served version over the last `window` requests, whole and in `windows` consecutive windows',
+  tags: ['dashboard'],
+  querystring: driftWindowQuerySchema,
+  response: { 200: driftAccuracySchema, ...readErrors },
+} as const;
+
+export type DriftAccuracyResponse = Static<typeof driftAccuracySchema>;
 export type DriftWindowQuery = Static<typeof driftWindowQuerySchema>;
 export type DriftLatestResponse = Static<typeof driftLatestSchema>;
 export type ColumnDriftJson = Static<typeof columnDrift>;

@@ -1,11 +1,12 @@
 import cluster from 'node:cluster';
 import { type ServeConfig, serveSection } from '../config/sections/serve.js';
 import { requestLogMigrations } from '../request-log/schema.js';
+import { runPrimary } from '../serve/cluster.js';
+import { answerUnknownExpectations } from '../serve/connection.js';
+import { resolveModelRef } from '../serve/loader.js';
 import { openStore, type Store } from '../track/store.js';
 import { log } from '../util/logger.js';
-import { buildServeApp, type ServeApp, type ServeAppOptions } from './app.js';
-import { runPrimary } from './cluster.js';
-import { answerUnknownExpectations } from './connection.js';
+import { buildServeApp, type ServeApp, type ServeAppOptions } from './serve-app.js';
 
 export interface StartOptions extends Omit<ServeAppOptions, 'config' | 'loadInBackground' | 'clusterWorker'> {
   config?: Partial<ServeConfig>;
@@ -47,7 +48,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     clusterWorker: cluster.isWorker,
   });
   try {
-    if (!opts.model && served.holder.source !== undefined) await served.holder.reload();
+    if (!opts.model && served.holder.source !== undefined) await served.holder.reload({ ref: opts.startRef });
     answerUnknownExpectations(served.app.server);
     await served.app.listen({ port: config.port, host: config.host });
   } catch (e) {
@@ -106,9 +107,26 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   return { ...served, url, port, store, close };
 }
 
+/** The environment a cluster primary gives its workers: the followed source and what it resolved to at start. */
+const SOURCE_ENV = 'GNNOPS_SERVE_SOURCE';
+const START_REF_ENV = 'GNNOPS_SERVE_START_REF';
+
+/**
+ * In a cluster worker: the model source and the ref the primary resolved it to (`NAME/VERSION` or a file), or
+ * undefined outside a cluster or when the primary serves no source.
+ */
+export function clusterStartModel(): { source: string; ref: string } | undefined {
+  const source = process.env[SOURCE_ENV];
+  const ref = process.env[START_REF_ENV];
+  return cluster.isWorker && source && ref ? { source, ref } : undefined;
+}
+
 /**
  * `gnnops serve`: one process, or with `serve.workers > 1` a cluster primary that forks that many workers, each of
  * which runs startServer. Resolves with the URL once every worker listens.
+ * The primary resolves the model source once (`NAME@ALIAS` → `NAME/VERSION`) and hands the result to every
+ * worker, so an alias that moves during start-up cannot leave the workers serving different versions; from then
+ * on each worker follows the alias itself (hot reload) and POST /v1/admin/reload reloads them all.
  * Caution: cluster.fork re-runs the *current program* (process.argv) in each worker, which then reaches this call
  * again as a worker. Use `workers > 1` only from an entry point that does nothing expensive before serving (the
  * `serve` command, a small script); a command that trains first (`start`) should serve with 1 worker or spawn
@@ -119,11 +137,20 @@ export async function serve(
 ): Promise<{ url: string; close(): Promise<void>; server?: RunningServer }> {
   const config = serveSection.parse(opts.config ?? {});
   if (config.workers > 1 && cluster.isPrimary) {
-    const primary = await runPrimary(config.workers, { handleSignals: opts.handleSignals });
+    const source = opts.source ?? config.model;
+    const env: Record<string, string> = {};
+    if (source !== undefined && !opts.model) {
+      // A source that does not resolve is left to the workers: the first one to fail stops the server with its
+      // error, the same path as a model that resolves but does not load.
+      const ref = await (opts.resolve ?? resolveModelRef)(source).catch(() => undefined);
+      if (ref !== undefined) Object.assign(env, { [SOURCE_ENV]: source, [START_REF_ENV]: ref });
+    }
+    const primary = await runPrimary(config.workers, { handleSignals: opts.handleSignals, env });
     return { url: primary.url, close: primary.close };
   }
   try {
-    const server = await startServer(opts);
+    const start = opts.model ? undefined : clusterStartModel();
+    const server = await startServer(start ? { ...opts, source: start.source, startRef: start.ref } : opts);
     return { url: server.url, close: server.close, server };
   } catch (e) {
     // a worker that cannot start must exit (the IPC channel would keep it alive); the primary then gives up
