@@ -21,10 +21,9 @@ import {
   maybeAutoPromote,
   Registry,
 } from '../registry/index.js';
-import { loadPredictor } from '../serve/native/predictor.js';
 import { openStore, type Run, type Store, trackerFromConfig } from '../track/index.js';
 import { type ProtocolResult, type ProtocolSummary, runProtocol } from '../train/protocol.js';
-import { restoreTask } from '../train/restore.js';
+import { taskFromWeights } from '../train/restore.js';
 import type { EpochMetrics } from '../train/trainer.js';
 import { homePath } from '../util/home.js';
 import { log } from '../util/logger.js';
@@ -139,7 +138,17 @@ export async function runTraining(job: TrainingJob): Promise<TrainingReport> {
     const stamp = run?.id ?? new Date().toISOString().replace(/[-:.]/g, '');
     const path = job.checkpointPath ?? join(homePath('models', modelName), `${stamp}.safetensors`);
     const bytes = writeCheckpoint(path, encodeCheckpointState(result.best.state, meta), meta);
-    const classification = await checkpointReport(path, data, result.best.split);
+    // The best weights as a task in memory: the test report and the drift reference's predictions come from the
+    // model just trained, not from reading its checkpoint back.
+    const trained = taskFromWeights({ meta, tensors: result.best.state }, data, result.best.split);
+    let classification: ClassificationReport;
+    let predictions: Int32Array;
+    try {
+      classification = trained.task.classificationReport();
+      predictions = argmaxRows(trained.task.logits(), data.numNodes, data.numClasses);
+    } finally {
+      trained.dispose();
+    }
     const calibration = {
       macro_f1: classification.macro_f1,
       ece: classification.ece,
@@ -161,10 +170,6 @@ export async function runTraining(job: TrainingJob): Promise<TrainingReport> {
         const registry = new Registry(store, { hooks: hooksFromConfig(cfg.registry) });
         // The drift reference, computed once here and stored with the version: features, the model's own
         // predictions on the training graph, and request-shaped structure.
-        const predictor = loadPredictor(path, data);
-        const all = Int32Array.from({ length: data.numNodes }, (_, i) => i);
-        const predictions = argmaxRows(predictor.predictNodes(all), data.numNodes, data.numClasses);
-        predictor.close?.();
         const mv = registry.registerVersion({
           model: modelName,
           checkpoint: { runArtifact: 'checkpoint' },
@@ -206,15 +211,5 @@ export async function runTraining(job: TrainingJob): Promise<TrainingReport> {
     throw e;
   } finally {
     store?.close();
-  }
-}
-
-/** The written checkpoint's classification report on test, with the temperature fitted on the split's val mask. */
-async function checkpointReport(path: string, data: GraphData, split: number): Promise<ClassificationReport> {
-  const r = await restoreTask(path, { data, split });
-  try {
-    return r.task.classificationReport();
-  } finally {
-    r.dispose();
   }
 }

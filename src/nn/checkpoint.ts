@@ -120,7 +120,13 @@ export function readCheckpoint(path: string): LoadedCheckpoint {
 }
 
 /** Rebuilds the model a checkpoint describes on `tape` and loads its weights (names and shapes must match). */
-export function restoreModel(tape: Tape, ckpt: LoadedCheckpoint): NodeModel {
+/** The model of a checkpoint's meta with its weights, read from a file or still in memory after training. */
+export interface CheckpointWeights {
+  meta: CheckpointMeta;
+  tensors: ReadonlyMap<string, { shape: readonly number[]; data: ArrayLike<number> }>;
+}
+
+export function restoreModel(tape: Tape, ckpt: CheckpointWeights): NodeModel {
   const model = buildModel(tape, new Rng(0), ckpt.meta.model, ckpt.meta.dims);
   model.loadStateDict(ckpt.tensors);
   return model;

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { GraphData } from '../data/graph.js';
 import { loadDataset } from '../data/load.js';
 import { Rng, setBackend, Tape } from '../engine/index.js';
-import { type LoadedCheckpoint, readCheckpoint, restoreModel } from '../nn/checkpoint.js';
+import { type CheckpointWeights, type LoadedCheckpoint, readCheckpoint, restoreModel } from '../nn/checkpoint.js';
 import { GraphContext } from '../nn/graph-context.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import { log } from '../util/logger.js';
@@ -53,9 +53,22 @@ export async function restoreTask(path: string, o: RestoreOptions = {}): Promise
       limit: data.splits.length,
     });
   }
+  return { ckpt, ...taskFromWeights(ckpt, data, split) };
+}
+
+/**
+ * A task over weights already in memory (the training job's best run), so the end of training reports and
+ * profiles the model it just trained without reading its own checkpoint back from disk.
+ */
+export function taskFromWeights(
+  weights: CheckpointWeights,
+  data: GraphData,
+  split: number,
+): Omit<RestoredTask, 'ckpt'> {
+  const cfg = weights.meta.config;
   const backend = setBackend({ name: cfg.train.backend, threads: cfg.train.threads });
   const tape = new Tape(backend);
-  const model = restoreModel(tape, ckpt);
+  const model = restoreModel(tape, weights);
   const graph = new GraphContext(backend, data);
   const features = tape.tensor(data.features, [data.numNodes, data.numFeatures]);
   const task = new NodeClassificationTask({
@@ -69,7 +82,6 @@ export async function restoreTask(path: string, o: RestoreOptions = {}): Promise
     rng: new Rng(0),
   });
   return {
-    ckpt,
     data,
     task,
     dispose() {

@@ -1,6 +1,7 @@
 /**
  * A tracked, registered training run records the classification report: macro-F1, ECE before and after the
- * temperature fitted on val, the per-class JSON and the two SVG charts, and the version carries the temperature.
+ * temperature fitted on val, the per-class JSON and the two SVG charts, and the version carries the temperature
+ * and a drift reference whose predictions are the served model's.
  * Fixture: a 300-node graph from the synthetic WikiCS generator (NOT a real dataset), small enough to train in a
  * second.
  */
@@ -12,9 +13,12 @@ import { after, describe, it } from 'node:test';
 import { resolveConfig } from '../../src/config/load.js';
 import { loadDataset } from '../../src/data/load.js';
 import { writeSynthetic } from '../../src/data/synth.js';
+import { argmaxRows } from '../../src/engine/index.js';
 import { runTraining } from '../../src/jobs/train-and-register.js';
 import { confusionMatrix, selectRows } from '../../src/monitor/classification.js';
+import { parseProfile } from '../../src/monitor/profile-io.js';
 import { Registry, registeredTemperature } from '../../src/registry/index.js';
+import { loadPredictor } from '../../src/serve/native/predictor.js';
 import { runDetail } from '../../src/track/queries.js';
 import { openStore } from '../../src/track/store.js';
 import { restoreTask } from '../../src/train/restore.js';
@@ -79,6 +83,16 @@ describe('a training run records classification metrics and calibration', () => 
       // A version registered without a temperature has none (it is served uncalibrated).
       assert.equal(registeredTemperature({ metrics: { test_acc_mean: 0.8 } }), null);
       assert.equal(v.metrics.macro_f1, c.macro_f1);
+      // The drift reference's predictions come from the weights in memory; they are the served model's.
+      assert.ok(v.referenceProfileDigest);
+      const profile = parseProfile(store.cas.read(v.referenceProfileDigest).toString('utf8'));
+      const predictor = loadPredictor(r.checkpoint, data);
+      const all = Int32Array.from({ length: data.numNodes }, (_, i) => i);
+      const served = argmaxRows(predictor.predictNodes(all), data.numNodes, data.numClasses);
+      predictor.close?.();
+      const counts = new Array<number>(data.numClasses).fill(0);
+      for (const k of served) counts[k]++;
+      assert.deepEqual(profile.predictions?.counts, counts);
     } finally {
       store.close();
     }
