@@ -35,7 +35,7 @@ const rng = mulberry32;
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
-/** One request per bad-input class of issue 6 (the same classes the unit tests cover, at F = 300). */
+/** One request per bad-input class of the serving API (the same classes the unit tests cover, at F = 300). */
 function classCases(): Req[] {
   const sg = subgraph(4);
   const j = (kind: string, body: unknown, path = '/predict'): Req => ({ kind, path, body: JSON.stringify(body) });

@@ -16,7 +16,7 @@ export interface Rule {
 
 const W100_200: Rule = { words: [100, 200] };
 
-/** Word and image limits per question (1-based), as issue 9 states them; unlisted questions are free. */
+/** Word and image limits per question (1-based), as the course's report template sets them; unlisted questions are free. */
 export const RULES: Record<number, Rule> = {
   3: W100_200,
   4: W100_200,

@@ -1,5 +1,5 @@
 /**
- * Issue 3, "Done when": a 2-layer GCN (hidden 33) trained through the autograd on a synthetic WikiCS-format graph
+ * A 2-layer GCN (hidden 33) trained through the autograd on a synthetic WikiCS-format graph
  * follows the same loss curve with the wasm kernels and with the reference kernels (float32), to 1e-4.
  */
 import assert from 'node:assert/strict';

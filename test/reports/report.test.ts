@@ -37,7 +37,7 @@ function validAnswers(): string[] {
 describe('report checker (the template rules of the course)', () => {
   writeFileSync(join(dir, 'a.png'), 'png');
 
-  it('word limits per question are those issue 9 lists', () => {
+  it('word limits per question are those the course template sets', () => {
     for (const q of [3, 4, 5, 6, 8, 9, 10, 13, 15, 16, 18, 22, 23, 24, 25, 26, 27])
       assert.deepEqual(RULES[q].words, [100, 200], `Q${q}`);
     assert.deepEqual(RULES[7].words, [50, 100]);

@@ -40,7 +40,7 @@ function nativeProbs(
   return { p, weights };
 }
 
-describe('ONNX export vs the native engine (issue 6 parity: max |Δp| < 1e-4)', () => {
+describe('ONNX export vs the native engine (parity: max |Δp| < 1e-4)', () => {
   const cases: [string, string[]][] = [
     ['GCN 2 layers, relu (the WikiCS paper width 33)', ['model.hidden=33', 'model.layers=2']],
     [
