@@ -8,6 +8,7 @@ import { inlineSink, threadSink } from '../request-log/sink.js';
 import { type AppContext, buildHttpApp } from '../serve/app.js';
 import { joinCluster, workerIndex } from '../serve/cluster.js';
 import { limitsOf } from '../serve/context.js';
+import { servedDriftCheck } from '../serve/dashboard/drift-facts.js';
 import { DriftWorker } from '../serve/dashboard/drift-worker.js';
 import { type DashboardOptions, dashboardPlugin } from '../serve/dashboard/index.js';
 import { DashboardSources } from '../serve/dashboard/sources.js';
@@ -139,13 +140,7 @@ export async function buildServeApp(opts: ServeAppOptions = {}): Promise<ServeAp
   const sources = new DashboardSources(ctx, { home: dash.home, loadGraph: dash.loadGraph, hooks: dash.hooks });
   const driftWorker = new DriftWorker(sources.store.db);
   const check: DriftCheck | undefined =
-    opts.driftCheck ??
-    (requestLog
-      ? async () => {
-          const { profile } = await sources.profile();
-          return driftWorker.snapshot(profile, DRIFT_WINDOW);
-        }
-      : undefined);
+    opts.driftCheck ?? (requestLog ? servedDriftCheck(sources, driftWorker, DRIFT_WINDOW) : undefined);
   if (check) ctx.drift = new DriftLoop(check, metrics);
 
   const app = await buildHttpApp(ctx);

@@ -3,6 +3,8 @@
  * request log; the reference profile is computed from the served graph (no profile registered). Fixtures: a
  * 200-node graph from the synthetic WikiCS generator (NOT a real dataset) and the mean-aggregation fixture model;
  * "drifted" traffic is the same ego subgraphs with every feature shifted by 2 reference standard deviations.
+ * The fixture model carries a test_acc of 0.6 (a stated number, not measured) so the test-accuracy gauge and the
+ * accuracy route have something to show beside the estimate.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -21,6 +23,9 @@ describe('dashboard drift on logged traffic', () => {
   let store: Store;
   let s: ServeApp;
   let dash: FastifyInstance;
+  /** Top-class probability of every served node, per request in send order: what the estimate must average. */
+  const served: number[][] = [];
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
   const send = async (shift: number, n: number, seed: number) => {
     const next = makeRequestSampler(graph, { shift, maxNodes: 25, seed });
@@ -28,6 +33,7 @@ describe('dashboard drift on logged traffic', () => {
       const { root: _root, ...body } = next();
       const r = await s.app.inject({ method: 'POST', url: '/predict', payload: body });
       assert.equal(r.statusCode, 200);
+      served.push((r.json().probabilities as number[][]).map((row) => Math.max(...row)));
     }
     for (let i = 0; i < 100 && (s.requestLog?.pending ?? 0) > 0; i++) await new Promise((r) => setTimeout(r, 20));
   };
@@ -41,6 +47,7 @@ describe('dashboard drift on logged traffic', () => {
       numClasses: graph.numClasses,
       graph: { numNodes: 200, features: graph.features, indptr: graph.indptr, indices: graph.indices },
     });
+    model.info.metrics = { ...model.info.metrics, test_acc: 0.6 };
     store = openLogStore(home);
     // The fixture model is not in the registry, so the dashboard (and with it the drift loop) is given the graph.
     s = await tinyApp({
@@ -94,5 +101,61 @@ describe('dashboard drift on logged traffic', () => {
     const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
     assert.equal(gauge('gnnops_drift_share'), snap.share);
     assert.equal(gauge('gnnops_drifted_features'), snap.driftedFeatures);
+
+    // The accuracy estimate of the same check: the mean served top-class probability over every logged node.
+    const labelled = (name: string) =>
+      Number(new RegExp(`^${name}\\{model="drifty",version="1"\\} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    const all = served.flat();
+    assert.ok(
+      Math.abs(labelled('gnnops_estimated_accuracy') - mean(all)) < 1e-6,
+      `${labelled('gnnops_estimated_accuracy')} vs ${mean(all)}`,
+    );
+    assert.equal(labelled('gnnops_model_test_accuracy'), 0.6);
+    assert.equal(snap.estimates.length, 1);
+    assert.equal(snap.estimates[0].n, all.length);
+    assert.equal(snap.estimates[0].calibration, 'uncalibrated', 'the fixture version has no fitted temperature');
+  });
+
+  it('GET /api/drift/accuracy: the estimate of the whole window and of consecutive windows', async () => {
+    const res = await dash.inject('/api/drift/accuracy?window=80&windows=4');
+    assert.equal(res.statusCode, 200, res.body);
+    const a = res.json();
+    assert.equal(a.available, true);
+    assert.equal(a.model, 'drifty');
+    assert.equal(a.version, '1');
+    const all = served.flat();
+    const l = a.latest;
+    assert.equal(l.n, all.length);
+    assert.equal(l.requests, 80);
+    assert.ok(Math.abs(l.estimated - mean(all)) < 1e-6);
+    assert.ok(l.low < l.estimated && l.estimated < l.high, `${l.low} ${l.estimated} ${l.high}`);
+    assert.equal(l.level, 0.95);
+    assert.equal(l.test_accuracy, 0.6);
+    assert.equal(l.registered_temperature, null);
+    assert.equal(l.calibration, 'uncalibrated');
+    assert.match(l.warning, /no fitted temperature/);
+    assert.equal(
+      l.per_class.reduce((s: number, c: { n: number }) => s + c.n, 0),
+      all.length,
+      'per-class counts add up to the window',
+    );
+    for (const c of l.per_class) assert.ok(c.class >= 0 && c.class < graph.numClasses && c.low <= c.estimated);
+    // four windows of 20 requests in send order: two clean, two shifted
+    assert.equal(a.points.length, 4);
+    a.points.forEach((p: { requests: number; n: number; estimated: number; from: number; to: number }, i: number) => {
+      const chunk = served.slice(i * 20, (i + 1) * 20).flat();
+      assert.equal(p.requests, 20);
+      assert.equal(p.n, chunk.length);
+      assert.ok(Math.abs(p.estimated - mean(chunk)) < 1e-6, `point ${i}: ${p.estimated} vs ${mean(chunk)}`);
+      assert.ok(p.from <= p.to);
+    });
+  });
+
+  it('GET /api/drift/accuracy: bad query parameters are a 400 naming the parameter', async () => {
+    for (const q of ['window=0', 'window=100001', 'window=abc', 'windows=0', 'windows=49', 'windows=1.5']) {
+      const res = await dash.inject(`/api/drift/accuracy?${q}`);
+      assert.equal(res.statusCode, 400, `${q}: ${res.body}`);
+      assert.match(res.body, new RegExp(q.split('=')[0]), q);
+    }
   });
 });
