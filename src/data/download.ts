@@ -2,20 +2,22 @@
  * Fetch a dataset's raw files into `<home>/data/<name>/raw` (PyG's layout), from the canonical URLs or a mirror
  * (a local folder or a base URL holding the same file names; `--mirror` or GNNOPS_DATA_MIRROR).
  *
- * - Every file is verified (sha256 or git blob id, see sources.ts) before it takes its final name; a file already
- *   present is re-verified and replaced when it is corrupt or truncated.
+ * - Every file is verified (sha256, git blob id, or for an archive without a published digest the CRC-32 of every
+ *   member; each dataset declares which in datasets/*.ts) before it takes its final name; a file already present is
+ *   re-verified (streamed, never read whole) and replaced when it is corrupt or truncated.
  * - Downloads stream into `<name>.part` and resume it with an HTTP Range request when the server allows it;
  *   the verified file is renamed into place, so a reader never sees half a file.
  * - A progress bar goes to stderr on a TTY only.
  * - Offline with no mirror, the error names the file, the URL and the cause, and the two ways out.
  */
+import { createHash } from 'node:crypto';
 import {
   closeSync,
   copyFileSync,
+  createReadStream,
   existsSync,
   mkdirSync,
   openSync,
-  readFileSync,
   renameSync,
   rmSync,
   statSync,
@@ -27,7 +29,8 @@ import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import { gitBlobId, sha256 } from '../util/fs.js';
 import { homePath } from '../util/home.js';
 import { log } from '../util/logger.js';
-import { type DatasetName, type RawFile, rawFilesFor } from './sources.js';
+import { extractZip } from './import/zip.js';
+import { type DatasetName, type DatasetSource, type RawFile, sourceFor, type Verification } from './sources.js';
 
 export interface DownloadOptions {
   /** Folder or http(s) base URL with the same file names. Default: env GNNOPS_DATA_MIRROR, else canonical URLs. */
@@ -50,13 +53,13 @@ export interface FetchedFile {
   bytes: number;
   source: FileSource;
   /** How the bytes were checked. */
-  verified: 'sha256' | 'git-blob';
+  verified: Verification;
   /** Where they came from (path or URL). */
   from: string;
 }
 
 export interface DownloadResult {
-  dataset: DatasetName;
+  dataset: string;
   rawDir: string;
   files: FetchedFile[];
   /** Optional files that could not be fetched, with the reason. */
@@ -74,43 +77,80 @@ export function resolveMirror(mirror: string | undefined): string | undefined {
 
 const isUrl = (s: string) => /^https?:\/\//i.test(s);
 
+function mismatch(file: RawFile, where: string, what: string, expected: string, got: string, bytes: number): never {
+  throw new GnnopsError(
+    ErrorCodes.DATA_CHECKSUM,
+    `${file.name} from ${where} fails verification: ${what} ${got}, expected ${expected} (${bytes} bytes; a truncated or different file)`,
+    { file: file.name, expected, got, bytes },
+  );
+}
+
 /** Check bytes against the file's expected digest; returns the method, or throws DATA_CHECKSUM. */
 export function verifyBytes(file: RawFile, bytes: Uint8Array, where: string): 'sha256' | 'git-blob' {
   if (file.sha256) {
     const got = sha256(bytes);
-    if (got !== file.sha256) {
-      throw new GnnopsError(
-        ErrorCodes.DATA_CHECKSUM,
-        `${file.name} from ${where} fails verification: sha256 ${got}, expected ${file.sha256} (${bytes.byteLength} bytes; a truncated or different file)`,
-        { file: file.name, expected: file.sha256, got, bytes: bytes.byteLength },
-      );
-    }
+    if (got !== file.sha256) mismatch(file, where, 'sha256', file.sha256, got, bytes.byteLength);
     return 'sha256';
   }
   if (file.gitBlob) {
     const got = gitBlobId(bytes);
-    if (got !== file.gitBlob) {
-      throw new GnnopsError(
-        ErrorCodes.DATA_CHECKSUM,
-        `${file.name} from ${where} fails verification: git blob id ${got}, expected ${file.gitBlob} (${bytes.byteLength} bytes; a truncated or different file)`,
-        { file: file.name, expected: file.gitBlob, got, bytes: bytes.byteLength },
-      );
-    }
+    if (got !== file.gitBlob) mismatch(file, where, 'git blob id', file.gitBlob, got, bytes.byteLength);
     return 'git-blob';
   }
   throw new GnnopsError(ErrorCodes.INTERNAL, `${file.name}: no digest to verify against`);
 }
 
-function digestMatches(file: RawFile, bytes: Uint8Array): boolean {
-  return file.sha256 ? sha256(bytes) === file.sha256 : file.gitBlob ? gitBlobId(bytes) === file.gitBlob : false;
+/** sha256 or git blob id of a file, streamed. */
+async function digestOf(path: string, kind: 'sha256' | 'git-blob'): Promise<string> {
+  const h = createHash(kind === 'sha256' ? 'sha256' : 'sha1');
+  if (kind === 'git-blob') h.update(`blob ${statSync(path).size}\0`);
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  return h.digest('hex');
 }
 
-function waysOut(dataset: DatasetName): string {
-  const dataFile =
-    dataset === 'wikics'
-      ? '--data-file PATH (data.file=PATH) to load a WikiCS-format data.json you have, e.g. one made by `gnnops data synth --out FILE`'
-      : '--data-file PATH (data.file=PATH) to load a WikiCS-format file instead of this dataset';
-  return `Two ways out: (1) a mirror holding the same file names: --mirror DIR_OR_URL or GNNOPS_DATA_MIRROR=DIR_OR_URL; (2) ${dataFile}.`;
+/** Check a file on disk against what its dataset declares; returns the method, or throws DATA_CHECKSUM. */
+export async function verifyFile(file: RawFile, path: string, where: string): Promise<Verification> {
+  const bytes = statSync(path).size;
+  if (file.sha256) {
+    const got = await digestOf(path, 'sha256');
+    if (got !== file.sha256) mismatch(file, where, 'sha256', file.sha256, got, bytes);
+    return 'sha256';
+  }
+  if (file.gitBlob) {
+    const got = await digestOf(path, 'git-blob');
+    if (got !== file.gitBlob) mismatch(file, where, 'git blob id', file.gitBlob, got, bytes);
+    return 'git-blob';
+  }
+  if (file.zip) {
+    if (file.zip.bytes !== undefined && bytes !== file.zip.bytes) {
+      mismatch(file, where, 'size', String(file.zip.bytes), String(bytes), bytes);
+    }
+    try {
+      await extractZip(path, undefined);
+    } catch (e) {
+      if (!(e instanceof GnnopsError)) throw e;
+      throw new GnnopsError(ErrorCodes.DATA_CHECKSUM, `${file.name} from ${where} fails verification: ${e.message}`, {
+        ...e.details,
+        file: file.name,
+      });
+    }
+    return 'zip-crc32';
+  }
+  throw new GnnopsError(ErrorCodes.INTERNAL, `${file.name}: no digest to verify against`);
+}
+
+async function fileMatches(file: RawFile, path: string): Promise<boolean> {
+  try {
+    await verifyFile(file, path, path);
+    return true;
+  } catch (e) {
+    if (e instanceof GnnopsError && e.code === ErrorCodes.DATA_CHECKSUM) return false;
+    throw e;
+  }
+}
+
+function waysOut(source: DatasetSource): string {
+  return `Two ways out: (1) a mirror holding the same file names: --mirror DIR_OR_URL or GNNOPS_DATA_MIRROR=DIR_OR_URL; (2) ${source.offline.dataFileHint}.`;
 }
 
 function describeCause(e: unknown): string {
@@ -182,24 +222,18 @@ async function httpDownload(
 
 /** Fetch one file into rawDir (verified, atomically). */
 async function fetchOne(
-  dataset: DatasetName,
+  ds: DatasetSource,
   file: RawFile,
   rawDir: string,
   mirror: string | undefined,
   opts: Required<Pick<DownloadOptions, 'progress' | 'stallTimeoutMs' | 'force'>>,
 ): Promise<FetchedFile> {
   const dest = join(rawDir, file.name);
+  const dataset = ds.name;
   if (existsSync(dest) && !opts.force) {
     try {
-      const bytes = readFileSync(dest);
-      return {
-        name: file.name,
-        path: dest,
-        bytes: bytes.byteLength,
-        source: 'cache',
-        verified: verifyBytes(file, bytes, dest),
-        from: dest,
-      };
+      const verified = await verifyFile(file, dest, dest);
+      return { name: file.name, path: dest, bytes: statSync(dest).size, source: 'cache', verified, from: dest };
     } catch (e) {
       if (!(e instanceof GnnopsError && e.code === ErrorCodes.DATA_CHECKSUM)) throw e;
       log.warn({ file: dest, reason: e.message }, 'raw file is corrupt or truncated: fetching it again');
@@ -234,7 +268,7 @@ async function fetchOne(
     try {
       const resumed = existsSync(part);
       await httpDownload(from, part, opts, file.name);
-      if (resumed && !digestMatches(file, readFileSync(part))) {
+      if (resumed && !(await fileMatches(file, part))) {
         // A stale or foreign part file spoiled the resume: fetch the whole file once more.
         log.warn({ file: part }, 'resumed download does not verify: downloading the whole file again');
         rmSync(part, { force: true });
@@ -244,31 +278,35 @@ async function fetchOne(
       const where = mirror ? `mirror ${mirror}` : 'the canonical source';
       throw new GnnopsError(
         ErrorCodes.DOWNLOAD_FAILED,
-        `could not download ${dataset} ${file.name} from ${from} (${where}): ${describeCause(e)}. ${waysOut(dataset)}`,
+        `could not download ${dataset} ${file.name} from ${from} (${where}): ${describeCause(e)}. ${waysOut(ds)}`,
         { dataset, file: file.name, url: from, partial: existsSync(part) ? part : undefined },
       );
     }
   }
-  const bytes = readFileSync(part);
-  let verified: 'sha256' | 'git-blob';
+  const bytes = statSync(part).size;
+  let verified: Verification;
   try {
-    verified = verifyBytes(file, bytes, from);
+    verified = await verifyFile(file, part, from);
   } catch (e) {
     // A bad part file must not be resumed: start over next time.
     rmSync(part, { force: true });
     throw e;
   }
   renameSync(part, dest);
-  log.info({ file: dest, bytes: bytes.byteLength, from, verified }, 'raw file fetched and verified');
-  return { name: file.name, path: dest, bytes: bytes.byteLength, source, verified, from };
+  log.info({ file: dest, bytes, from, verified }, 'raw file fetched and verified');
+  return { name: file.name, path: dest, bytes, source, verified, from };
 }
 
 /**
  * Make sure every raw file of a dataset is present and verified, fetching what is missing or corrupt.
  * Throws DOWNLOAD_FAILED (offline, HTTP error), DATA_NOT_FOUND (mirror lacks a file) or DATA_CHECKSUM.
  */
-export async function downloadDataset(dataset: DatasetName, opts: DownloadOptions = {}): Promise<DownloadResult> {
-  const rawDir = opts.rawDir ?? rawDirFor(dataset);
+export async function downloadDataset(
+  dataset: DatasetName | DatasetSource,
+  opts: DownloadOptions = {},
+): Promise<DownloadResult> {
+  const source = typeof dataset === 'string' ? sourceFor(dataset) : dataset;
+  const rawDir = opts.rawDir ?? rawDirFor(source.name);
   mkdirSync(rawDir, { recursive: true });
   const mirror = resolveMirror(opts.mirror);
   const o = {
@@ -278,9 +316,9 @@ export async function downloadDataset(dataset: DatasetName, opts: DownloadOption
   };
   const files: FetchedFile[] = [];
   const skipped: { name: string; reason: string }[] = [];
-  for (const file of rawFilesFor(dataset)) {
+  for (const file of source.files) {
     try {
-      files.push(await fetchOne(dataset, file, rawDir, mirror, o));
+      files.push(await fetchOne(source, file, rawDir, mirror, o));
     } catch (e) {
       if (!file.optional) throw e;
       const reason = e instanceof Error ? e.message.split('. Two ways out')[0] : String(e);
@@ -288,5 +326,5 @@ export async function downloadDataset(dataset: DatasetName, opts: DownloadOption
       skipped.push({ name: file.name, reason });
     }
   }
-  return { dataset, rawDir, files, skipped };
+  return { dataset: source.name, rawDir, files, skipped };
 }

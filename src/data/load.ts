@@ -16,12 +16,12 @@ import { sha256 } from '../util/fs.js';
 import { expandUser, homePath } from '../util/home.js';
 import { log } from '../util/logger.js';
 import { type CacheInput, clearCache, readCache, writeCache } from './cache.js';
-import type { PlanetoidName } from './datasets/planetoid.js';
+import { type DatasetSource, pinOf } from './datasets/source.js';
 import { type DownloadResult, downloadDataset } from './download.js';
 import type { GraphData } from './graph.js';
 import { importedDir, readImported } from './imported.js';
 import { parseInWorker } from './parse-task.js';
-import { rawFilesFor } from './sources.js';
+import { sourceFor } from './sources.js';
 import { normalizeFeatures } from './transforms.js';
 
 /** Bumped when parsing or assembly changes, so old caches are rebuilt rather than trusted. */
@@ -36,6 +36,11 @@ export interface LoadOptions {
   progress?: boolean;
   /** Ignore an existing processed cache and rebuild it. */
   refresh?: boolean;
+  /**
+   * A dataset declaration to load instead of the built-in that data.name names (a library user's own dataset, or
+   * a test's small one); it is cached under its own name.
+   */
+  source?: DatasetSource;
 }
 
 export interface LoadInfo {
@@ -49,17 +54,23 @@ export interface LoadInfo {
   ms: number;
 }
 
-/**
- * Row-normalise by default for Planetoid, never by default for WikiCS-format data (it collapses accuracy) or an
- * imported graph (its features are used as given).
- */
-export function defaultNormalize(cfg: DataConfig): boolean {
-  if (cfg.normalize_features !== undefined) return cfg.normalize_features;
-  return !cfg.file && isBuiltinDataset(cfg.name) && cfg.name !== 'wikics';
+/** The declaration data.name names, when it names a built-in dataset (and no data.file replaces it). */
+function declaredSource(cfg: DataConfig, opts: LoadOptions): DatasetSource | undefined {
+  if (cfg.file) return undefined;
+  return opts.source ?? (isBuiltinDataset(cfg.name) ? sourceFor(cfg.name) : undefined);
 }
 
-function variantOf(cfg: DataConfig): string {
-  return `${cfg.undirected ? 'undirected' : 'directed'}${defaultNormalize(cfg) ? '-rownorm' : ''}`;
+/**
+ * Row-normalise by default when the dataset declares it (Planetoid), never by default for WikiCS-format data (it
+ * collapses accuracy) or an imported graph (its features are used as given).
+ */
+export function defaultNormalize(cfg: DataConfig, opts: LoadOptions = {}): boolean {
+  if (cfg.normalize_features !== undefined) return cfg.normalize_features;
+  return declaredSource(cfg, opts)?.normalizeFeatures ?? false;
+}
+
+function variantOf(cfg: DataConfig, opts: LoadOptions): string {
+  return `${cfg.undirected ? 'undirected' : 'directed'}${defaultNormalize(cfg, opts) ? '-rownorm' : ''}`;
 }
 
 /**
@@ -81,8 +92,8 @@ export async function loadDatasetWithInfo(
   opts: LoadOptions = {},
 ): Promise<{ graph: GraphData; info: LoadInfo }> {
   const t0 = performance.now();
-  const normalize = defaultNormalize(cfg);
-  const variant = variantOf(cfg);
+  const normalize = defaultNormalize(cfg, opts);
+  const variant = variantOf(cfg, opts);
   let cacheDir: string;
   let input: CacheInput;
   let build: () => Promise<{ graph: GraphData; rawDir?: string; download?: DownloadResult }>;
@@ -116,9 +127,10 @@ export async function loadDatasetWithInfo(
       }),
     });
   } else {
-    const name = cfg.name;
-    if (!isBuiltinDataset(name)) {
+    const source = declaredSource(cfg, opts);
+    if (!source) {
       // An imported dataset is processed once, at import; its folder is its cache.
+      const name = cfg.name;
       const imported = readImported(name);
       if (imported) {
         if (imported.undirected !== cfg.undirected) {
@@ -136,37 +148,25 @@ export async function loadDatasetWithInfo(
         { field: 'data.name', value: name },
       );
     }
-    cacheDir = homePath('data', name, 'processed', variant);
+    cacheDir = homePath('data', source.name, 'processed', variant);
     // The raw files are pinned by digest, so the digests identify the input.
-    const pins = rawFilesFor(name).filter((f) => !f.optional);
     input = {
       kind: 'dataset',
-      name,
-      raw: sha256(pins.map((f) => `${f.name}:${f.sha256 ?? f.gitBlob}`).join('\n')).slice(0, 16),
+      name: source.name,
+      raw: sha256(
+        source.files
+          .filter((f) => !f.optional)
+          .map(pinOf)
+          .join('\n'),
+      ).slice(0, 16),
       undirected: cfg.undirected,
       normalize,
       v: PROCESSING_VERSION,
     };
     build = async () => {
-      const download = await downloadDataset(name, {
-        mirror: opts.mirror ?? cfg.mirror,
-        ...(opts.progress !== undefined ? { progress: opts.progress } : {}),
-      });
-      const graph = await parseInWorker(
-        name === 'wikics'
-          ? {
-              kind: 'wikics',
-              path: resolve(download.rawDir, 'data.json'),
-              options: { undirected: cfg.undirected, name, source: rawFilesFor(name)[0].url },
-              withMetadata: true,
-            }
-          : {
-              kind: 'planetoid',
-              name: name as PlanetoidName,
-              dir: download.rawDir,
-              options: { undirected: cfg.undirected },
-            },
-      );
+      const progress = opts.progress ?? Boolean(process.stderr.isTTY);
+      const download = await downloadDataset(source, { mirror: opts.mirror ?? cfg.mirror, progress });
+      const graph = await source.process(download.rawDir, { undirected: cfg.undirected, progress });
       return { graph, rawDir: download.rawDir, download };
     };
   }

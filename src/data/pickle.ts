@@ -1,14 +1,14 @@
 /**
- * A minimal Python pickle reader (protocols 0–3 binary opcodes) for exactly the objects the Planetoid files hold:
+ * A minimal Python pickle reader (protocols 0–3 binary opcodes) for the object kinds the Planetoid files hold:
  * scipy `csr_matrix` (GLOBAL + NEWOBJ + BUILD with a state dict), numpy `ndarray` (`_reconstruct` + `dtype` + BUILD
  * with raw little-endian bytes as a Python-2 str), `collections.defaultdict(list)`, and plain tuples, lists, dicts,
  * ints, floats, bools, None and strings. Nothing is executed: GLOBAL only resolves names from a fixed allow-list,
  * and anything else is a GnnopsError (PICKLE_UNSUPPORTED) naming the opcode or global and its byte offset.
  *
  * Python-2 `str` values (BINSTRING) come back as `Uint8Array` views of the input (no copy), because numpy stores
- * its raw array bytes in them; `pyText()` decodes one as latin-1 where a name is wanted.
+ * its raw array bytes in them; `pyText()` decodes one as latin-1 where a name is wanted. What the objects mean
+ * (a feature matrix, an adjacency dict) is Planetoid's business: datasets/planetoid-pickle.ts.
  */
-import { checkCsr } from '../engine/index.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 
 /** A Python global resolved from the allow-list. */
@@ -115,7 +115,8 @@ function dictKey(v: PyValue, offset: number): number | string {
   return unsupported(`dict key of type ${typeName(v)}`, offset);
 }
 
-function typeName(v: PyValue): string {
+/** The Python type name of a value, for error messages. */
+export function typeName(v: PyValue): string {
   if (v === null) return 'None';
   if (Array.isArray(v)) return 'list';
   if (v instanceof Uint8Array) return 'str';
@@ -514,7 +515,8 @@ function reader(a: NdArray, field: string): (k: number) => number {
   }
 }
 
-function dataFail(field: string, message: string): never {
+/** A DATA_INVALID error naming the field of a pickled object. */
+export function dataFail(field: string, message: string): never {
   throw new GnnopsError(ErrorCodes.DATA_INVALID, `${field}: ${message}`, { field });
 }
 
@@ -536,61 +538,6 @@ export function ndarrayToInt32(a: NdArray, field: string): Int32Array {
       dataFail(`${field}[${k}]`, `${v} is not an int32`);
     }
     out[k] = v;
-  }
-  return out;
-}
-
-export interface CsrMatrix {
-  rows: number;
-  cols: number;
-  indptr: Int32Array;
-  indices: Int32Array;
-  data: Float32Array;
-}
-
-/** Interpret a pickled scipy csr_matrix, validating its state: shape, indptr monotone, indices in range. */
-export function asCsrMatrix(v: PyValue, field: string): CsrMatrix {
-  if (!(v instanceof PyInstance) || v.cls.name !== 'csr_matrix' || !(v.state instanceof PyDict)) {
-    return dataFail(field, `expected a scipy csr_matrix, got ${typeName(v)}`);
-  }
-  const st = v.state;
-  const fmt = pyText(st.get('format'));
-  if (fmt !== null && fmt !== 'csr') dataFail(`${field}.format`, `'${fmt}' is not 'csr'`);
-  const shape = st.get('_shape');
-  if (!(shape instanceof PyTuple) || shape.items.length !== 2 || !shape.items.every((d) => typeof d === 'number')) {
-    return dataFail(`${field}._shape`, 'not a pair of ints');
-  }
-  const [rows, cols] = shape.items as number[];
-  const arr = (key: string) => {
-    const a = st.get(key);
-    if (!(a instanceof NdArray)) return dataFail(`${field}.${key}`, 'missing ndarray');
-    return a;
-  };
-  const indptr = ndarrayToInt32(arr('indptr'), `${field}.indptr`);
-  const indices = ndarrayToInt32(arr('indices'), `${field}.indices`);
-  const data = ndarrayToFloat32(arr('data'), `${field}.data`);
-  checkCsr({ rows, cols, indptr, indices, values: data }, { name: field, code: ErrorCodes.DATA_INVALID, exact: true });
-  return { rows, cols, indptr, indices, data };
-}
-
-/** Interpret a pickled 2-D numeric ndarray; returns its shape and float32 values. */
-export function asMatrix(v: PyValue, field: string): { rows: number; cols: number; values: Float32Array } {
-  if (!(v instanceof NdArray)) return dataFail(field, `expected a numpy ndarray, got ${typeName(v)}`);
-  if (v.shape.length !== 2) dataFail(field, `expected 2 dimensions, got shape (${v.shape.join(', ')})`);
-  return { rows: v.shape[0], cols: v.shape[1], values: ndarrayToFloat32(v, field) };
-}
-
-/** Interpret a pickled dict (or defaultdict) of int → list of ints, as Planetoid's graph file is. */
-export function asAdjacencyDict(v: PyValue, field: string): Map<number, number[]> {
-  if (!(v instanceof PyDict)) return dataFail(field, `expected a dict of lists, got ${typeName(v)}`);
-  const out = new Map<number, number[]>();
-  for (const [k, list] of v.map) {
-    if (typeof k !== 'number' || !Number.isInteger(k)) dataFail(`${field}[${JSON.stringify(k)}]`, 'key is not an int');
-    if (!Array.isArray(list)) return dataFail(`${field}[${k}]`, `value is ${typeName(list)}, not a list`);
-    for (let j = 0; j < list.length; j++) {
-      if (typeof list[j] !== 'number' || !Number.isInteger(list[j])) dataFail(`${field}[${k}][${j}]`, 'not an int');
-    }
-    out.set(k, list as number[]);
   }
   return out;
 }

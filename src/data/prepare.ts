@@ -1,15 +1,18 @@
 /**
- * Prepare the dataset a job needs, with the offline fallback of `gnnops start`: when WikiCS cannot be downloaded
- * (no network and no mirror), a synthetic WikiCS-format graph from `gnnops data synth` is generated once into the
- * workspace and used instead, and the result says so (`fallback`), so every report can label it as synthetic.
+ * Prepare the dataset a job needs, with the offline fallback of `gnnops start`: when a dataset that declares the
+ * fallback (WikiCS) cannot be downloaded (no network and no mirror), a synthetic WikiCS-format graph from
+ * `gnnops data synth` is generated once into the workspace and used instead, and the result says so (`fallback`),
+ * so every report can label it as synthetic.
  * Other failures (bad data, checksum mismatch, another dataset offline) are not hidden: they are thrown.
  */
 import { existsSync } from 'node:fs';
+import { isBuiltinDataset } from '../config/sections/data.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import { homePath } from '../util/home.js';
 import { log } from '../util/logger.js';
 import type { GraphData } from './graph.js';
 import { type DataConfig, type LoadInfo, type LoadOptions, loadDatasetWithInfo } from './load.js';
+import { sourceFor } from './sources.js';
 import { SYNTH_VERSION, writeSynthetic } from './synth.js';
 
 export interface SyntheticFallback {
@@ -52,7 +55,8 @@ export async function prepareDataset(cfg: DataConfig, opts: PrepareOptions = {})
     return { graph, info, config: cfg };
   } catch (e) {
     const offline = e instanceof GnnopsError && e.code === ErrorCodes.DOWNLOAD_FAILED;
-    if (!offline || cfg.file || cfg.name !== 'wikics' || opts.allowSynthetic === false) throw e;
+    const declared = !cfg.file && isBuiltinDataset(cfg.name) ? sourceFor(cfg.name) : undefined;
+    if (!offline || !declared?.offline.syntheticFallback || opts.allowSynthetic === false) throw e;
     const seed = opts.syntheticSeed ?? 1;
     const nodes = opts.syntheticNodes ?? 11701;
     const file = syntheticFallbackPath(seed, nodes);

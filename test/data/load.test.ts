@@ -120,7 +120,10 @@ describe('loadDataset: a WikiCS-format data.file', () => {
     };
     assert.match(issues({ file: '/x.json', name: 'My Graph' })[0]!, /^name: .*a-z 0-9 \. _ -/);
     assert.match(issues({ file: '/x.json', name: 'x'.repeat(65) })[0]!, /^name: /);
-    assert.match(issues({ name: 'mygraph' })[0]!, /^name: one of wikics, cora, citeseer, pubmed .*data\.file/);
+    assert.match(
+      issues({ name: 'mygraph' })[0]!,
+      /^name: one of wikics, cora, citeseer, pubmed, ogbn-arxiv, ogbn-products .*data\.file/,
+    );
     assert.match(issues({ file: '/x.json', name: 'cora' })[0]!, /^name: .*"cora" is the built-in dataset/);
     assert.equal(cfg({ name: 'pubmed' }).name, 'pubmed');
     assert.equal(cfg({ file: '/x.json' }).name, 'wikics');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { importedDatasetPath } from '../../util/home.js';
 
-export const DatasetNames = ['wikics', 'cora', 'citeseer', 'pubmed'] as const;
+export const DatasetNames = ['wikics', 'cora', 'citeseer', 'pubmed', 'ogbn-arxiv', 'ogbn-products'] as const;
 export type BuiltinDatasetName = (typeof DatasetNames)[number];
 
 /** Dataset names become folder names and model names (`NAME-gcn`), so they stay short and shell-safe. */

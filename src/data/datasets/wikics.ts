@@ -14,6 +14,47 @@ import { dataError } from '../../util/errors.js';
 import type { GraphData, Split } from '../graph.js';
 import { withHash } from '../hash.js';
 import { parseInWorker } from '../parse-task.js';
+import type { DatasetSource } from './source.js';
+
+export const WIKICS_BASE_URL = 'https://github.com/pmernyei/wiki-cs-dataset/raw/master/dataset';
+
+/** Git blob ids at pmernyei/wiki-cs-dataset HEAD f5207315 (2022-01-03), from ../shared/data/wikics/SOURCE.md. */
+const WIKICS_BLOBS = {
+  'data.json': 'f1b743119df1a7a3bca449039c54034ae623a756',
+  'metadata.json': 'e5057f935e3f6ec40b59e8987ed79ec6d16312cf',
+} as const;
+
+/**
+ * WikiCS from its repository: data.json (required) and metadata.json (titles and class names, optional).
+ * Features are used as given (row normalisation collapses accuracy on WikiCS). Offline, the flagship job goes on
+ * with a synthetic WikiCS-format graph rather than stopping.
+ */
+export const wikicsSource: DatasetSource = {
+  name: 'wikics',
+  description: 'WikiCS (Mernyei & Cangea 2020): 11,701 Wikipedia articles, 10 classes, 20 splits',
+  files: [
+    { name: 'data.json', url: `${WIKICS_BASE_URL}/data.json`, gitBlob: WIKICS_BLOBS['data.json'] },
+    {
+      name: 'metadata.json',
+      url: `${WIKICS_BASE_URL}/metadata.json`,
+      gitBlob: WIKICS_BLOBS['metadata.json'],
+      optional: true,
+    },
+  ],
+  normalizeFeatures: false,
+  process: (rawDir, o) =>
+    parseInWorker({
+      kind: 'wikics',
+      path: join(rawDir, 'data.json'),
+      options: { undirected: o.undirected, name: 'wikics', source: `${WIKICS_BASE_URL}/data.json` },
+      withMetadata: true,
+    }),
+  offline: {
+    dataFileHint:
+      '--data-file PATH (data.file=PATH) to load a WikiCS-format data.json you have, e.g. one made by `gnnops data synth --out FILE`',
+    syntheticFallback: true,
+  },
+};
 
 export interface WikiCSOptions {
   /** Symmetrise + deduplicate links (default true). */
