@@ -17,10 +17,10 @@ import type { SampleJob, SampleReply, SamplerWorkerData } from './sampler-worker
 
 export interface NeighborLoaderOptions {
   graph: SamplerGraph;
-  /** Per model layer, input side first; -1 = all neighbours. */
+  /** Per hop from the seeds (PyG's num_neighbors order); -1 = all neighbours. */
   fanouts: readonly number[];
   batchSize: number;
-  seed: number;
+  seed?: number;
   /** Sampling threads; 0 samples on the caller's thread. */
   workers: number;
   /** Batches in flight per thread (default 2). */
@@ -55,7 +55,7 @@ export class NeighborLoader {
     if (!(o.batchSize >= 1)) throw new RangeError(`batch size ${o.batchSize}: expected ≥ 1`);
     this.fanouts = [...o.fanouts];
     this.batchSize = o.batchSize;
-    this.seed = o.seed;
+    this.seed = o.seed ?? 0;
     this.workers = o.workers;
     this.prefetch = Math.max(1, o.prefetch ?? 2);
     this.shuffle = o.shuffle ?? true;
@@ -65,10 +65,10 @@ export class NeighborLoader {
     else new NeighborSampler({ numNodes: 0, indptr: new Int32Array(1), indices: new Int32Array(0) }, this.fanouts);
   }
 
-  /** The batches of `epoch` over `seeds`, in order. */
-  *epoch(seeds: Int32Array, epoch: number): Generator<SampledBatch> {
-    const parts = epochBatches(seeds, this.batchSize, { seed: this.seed, epoch, shuffle: this.shuffle });
-    const rngSeed = (b: number) => batchSeed(this.seed, epoch, b);
+  /** The batches of `epoch` over `seeds`, in order; `seed` (default the loader's) fixes the shuffle and the draws. */
+  *epoch(seeds: Int32Array, epoch: number, seed = this.seed): Generator<SampledBatch> {
+    const parts = epochBatches(seeds, this.batchSize, { seed, epoch, shuffle: this.shuffle });
+    const rngSeed = (b: number) => batchSeed(seed, epoch, b);
     if (this.workers === 0) {
       const s = this.#local as NeighborSampler;
       for (let b = 0; b < parts.length; b++) yield s.sample(parts[b], rngSeed(b));

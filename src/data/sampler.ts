@@ -2,7 +2,8 @@
  * Neighbour sampling for mini-batch training, with the semantics of PyG's NeighborLoader (Hamilton et al., 2017):
  * starting from a batch of seed nodes, each layer samples up to `fanout` distinct neighbours of every node of the
  * current frontier, uniformly without replacement (`-1` takes all of them), and the sampled nodes become the next
- * frontier. Each layer is one bipartite block: its dst nodes are the frontier, its src nodes are the frontier
+ * frontier. `fanouts[h]` is the fanout of hop h + 1 (PyG's num_neighbors order: `15,10` samples 15 neighbours of
+ * each seed, then 10 of each of those). Each layer is one bipartite block: its dst nodes are the frontier, its src nodes are the frontier
  * followed by the newly reached nodes in first-seen order, so dst node i is src node i (the root term of SAGE and the
  * self-loop of GCN/GAT need no lookup). Blocks are returned input side first: blocks[0] reads the features of
  * `nodes`, blocks[L−1] produces the seeds' outputs.
@@ -53,7 +54,7 @@ export function batchSeed(seed: number, epoch: number, batch: number): number {
  */
 export class NeighborSampler {
   readonly graph: SamplerGraph;
-  /** Per layer, input side first (the order of model layers); -1 = every neighbour. */
+  /** Per hop from the seeds, as PyG's num_neighbors: fanouts[0] for the seeds' neighbours; -1 = every neighbour. */
   readonly fanouts: readonly number[];
   readonly #local: Int32Array;
   readonly #stamp: Int32Array;
@@ -97,9 +98,8 @@ export class NeighborSampler {
     const blocks: Block[] = [];
     let edges = 0;
     let numDst = seeds.length;
-    // Output side first: the last model layer's block is sampled first.
-    for (let l = this.fanouts.length - 1; l >= 0; l--) {
-      const k = this.fanouts[l];
+    // Hop by hop from the seeds: the last model layer's block is sampled first.
+    for (const k of this.fanouts) {
       const bptr = new Int32Array(numDst + 1);
       let bidx = new Int32Array(Math.max(16, k > 0 ? numDst * k : numDst * 8));
       let e = 0;

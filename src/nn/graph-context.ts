@@ -14,7 +14,20 @@ import {
   type SparseAdjacency,
 } from '../engine/index.js';
 
-export class GraphContext {
+/**
+ * What a layer reads from its graph: the operators, and how many output rows (dst nodes) it produces from how many
+ * input rows (src nodes). A whole graph has numDst = numSrc; a sampled block (block-context.ts) has its dst nodes
+ * first among its src nodes, so the dst rows of an input are its leading numDst rows.
+ */
+export interface GraphOperators {
+  readonly numDst: number;
+  readonly numSrc: number;
+  readonly gcn: SparseAdjacency;
+  readonly mean: SparseAdjacency;
+  readonly attention: AttentionGraph;
+}
+
+export class GraphContext implements GraphOperators {
   readonly backend: Backend;
   readonly structure: GraphStructure;
   #gcn: SparseAdjacency | undefined;
@@ -27,6 +40,14 @@ export class GraphContext {
   }
 
   get numNodes(): number {
+    return this.structure.numNodes;
+  }
+
+  get numDst(): number {
+    return this.structure.numNodes;
+  }
+
+  get numSrc(): number {
     return this.structure.numNodes;
   }
 

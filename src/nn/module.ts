@@ -5,11 +5,12 @@
  */
 import type { Rng, Tensor } from '../engine/index.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
-import type { GraphContext } from './graph-context.js';
+import type { GraphOperators } from './graph-context.js';
 
 /** What a forward pass sees besides its input: the graph operators, the mode, and the dropout stream. */
 export interface ForwardContext {
-  graph: GraphContext;
+  /** The whole graph, or in a mini-batch the block of the layer being run (LayerStack picks it from `blocks`). */
+  graph: GraphOperators;
   training: boolean;
   /** Seeded stream for dropout masks (a seed reproduces a run bit for bit). */
   rng: Rng;
@@ -19,6 +20,11 @@ export interface ForwardContext {
    * weight their messages reject it (see conv/edge-mask.ts).
    */
   edgeMask?: Tensor;
+  /**
+   * A mini-batch's sampled blocks, one per layer, input side first: layer l runs on blocks[l], reading
+   * blocks[l].numSrc rows and producing blocks[l].numDst.
+   */
+  blocks?: readonly GraphOperators[];
 }
 
 export abstract class Module {

@@ -8,15 +8,18 @@
  */
 import type { Config } from '../config/schema.js';
 import type { GraphData } from '../data/graph.js';
+import { NeighborLoader } from '../data/neighbor-loader.js';
 import { type Backend, Rng, setBackend, Tape } from '../engine/index.js';
 import { GraphContext } from '../nn/graph-context.js';
 import { buildModel } from '../nn/models/build.js';
+import { log } from '../util/logger.js';
 import type { Callback } from './callbacks/callback.js';
 import { EarlyStopping } from './callbacks/early-stopping.js';
 import { MetricLogger, type MetricSink } from './callbacks/metric-logger.js';
+import { type Batching, resolveBatching } from './minibatch.js';
 import { ci95, mean, median, std } from './stats.js';
 import { NodeClassificationTask } from './task.js';
-import { type EpochMetrics, type FitResult, Trainer } from './trainer.js';
+import { type BatchProgress, type EpochMetrics, type FitResult, Trainer } from './trainer.js';
 
 export interface RunResult {
   /** Split index (WikiCS) or seed index (Planetoid). */
@@ -62,6 +65,10 @@ export interface ProtocolOptions {
   onRunStart?(index: number, total: number): void;
   /** Return false to stop the current run early (sweeps' Hyperband). */
   onEpoch?(index: number, m: EpochMetrics): boolean | undefined;
+  /** Mini-batch runs: after every batch (progress). */
+  onBatch?(index: number, p: BatchProgress): void;
+  /** Mini-batch runs: once, before the first run, with the batching in use. */
+  onBatching?(b: Batching): void;
   onRunEnd?(r: RunResult): void;
   /** Extra callbacks per run. */
   callbacks?: (index: number) => Callback[];
@@ -87,6 +94,17 @@ export function runProtocol(o: ProtocolOptions): ProtocolResult {
   const graph = new GraphContext(backend, data);
   const features = tape.tensor(data.features, [data.numNodes, data.numFeatures]);
   const plan = protocolPlan(config, data);
+  const batching = resolveBatching(config, data);
+  if (batching?.auto) log.info(batching.auto);
+  if (batching) o.onBatching?.(batching);
+  const loader = batching
+    ? new NeighborLoader({
+        graph: data,
+        fanouts: batching.fanouts,
+        batchSize: batching.batchSize,
+        workers: batching.workers,
+      })
+    : null;
   const runs: RunResult[] = [];
   let best: ProtocolResult['best'] | null = null;
   let bestVal = Number.NEGATIVE_INFINITY;
@@ -105,6 +123,7 @@ export function runProtocol(o: ProtocolOptions): ProtocolResult {
           split,
           train: config.train,
           rng,
+          ...(batching && loader ? { minibatch: { batching, loader, seed } } : {}),
         });
         const callbacks: Callback[] = [
           new EarlyStopping({ monitor: config.train.monitor, patience: config.train.patience }),
@@ -112,9 +131,13 @@ export function runProtocol(o: ProtocolOptions): ProtocolResult {
         if (o.sink) callbacks.push(new MetricLogger(o.sink, `split${index}/`));
         if (o.callbacks) callbacks.push(...o.callbacks(index));
         const trainer = new Trainer({ maxEpochs: config.train.epochs, callbacks });
-        const fit = trainer.fit(task, (m) => {
-          if (o.onEpoch?.(index, m) === false) trainer.shouldStop = true;
-        });
+        const fit = trainer.fit(
+          task,
+          (m) => {
+            if (o.onEpoch?.(index, m) === false) trainer.shouldStop = true;
+          },
+          o.onBatch ? (p) => o.onBatch?.(index, p) : undefined,
+        );
         const r: RunResult = {
           index,
           split,
@@ -135,6 +158,8 @@ export function runProtocol(o: ProtocolOptions): ProtocolResult {
       }
     });
   } finally {
+    // The sampling threads hold no state worth waiting for: stopping them in the background is enough.
+    void loader?.close();
     features.dispose();
     graph.dispose();
     tape.reset();

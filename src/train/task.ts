@@ -7,6 +7,8 @@
  */
 import type { Config } from '../config/schema.js';
 import type { GraphData } from '../data/graph.js';
+import type { NeighborLoader } from '../data/neighbor-loader.js';
+import type { SampledBatch } from '../data/sampler.js';
 import {
   accuracy,
   clipGradNorm,
@@ -20,10 +22,13 @@ import {
   type Tensor,
 } from '../engine/index.js';
 import { type ClassificationReport, classificationReport, selectRows } from '../monitor/classification.js';
+import { BlockContext } from '../nn/block-context.js';
 import type { GraphContext } from '../nn/graph-context.js';
+import { layerwiseInference } from '../nn/layerwise.js';
 import type { NodeModel } from '../nn/models/model.js';
 import type { ForwardContext } from '../nn/module.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
+import type { Batching } from './minibatch.js';
 
 export type TrainConfig = Config['train'];
 export const MaskNames = ['train', 'val', 'stopping', 'test'] as const;
@@ -43,6 +48,17 @@ export interface TaskInit {
   train: TrainConfig;
   /** Dropout stream. */
   rng: Rng;
+  /** Mini-batch training: the batching and the loader that samples it (absent: full batch). */
+  minibatch?: { batching: Batching; loader: NeighborLoader; seed: number };
+}
+
+/** One mini-batch step's numbers, for progress and speed. */
+export interface BatchStats {
+  loss: number;
+  acc: number;
+  seeds: number;
+  /** Sampled edges over the batch's blocks. */
+  edges: number;
 }
 
 export class NodeClassificationTask {
@@ -56,8 +72,10 @@ export class NodeClassificationTask {
   readonly rng: Rng;
   readonly rows: Record<MaskName, Int32Array>;
   optimizer: Optimizer | null = null;
+  readonly minibatch: TaskInit['minibatch'] | null;
 
   constructor(o: TaskInit) {
+    this.minibatch = o.minibatch ?? null;
     this.tape = o.tape;
     this.model = o.model;
     this.graph = o.graph;
@@ -121,10 +139,84 @@ export class NodeClassificationTask {
     return out;
   }
 
+  /** The sampled batches of one training epoch (mini-batch tasks only). */
+  trainBatches(epoch: number): Iterable<SampledBatch> {
+    const mb = this.minibatch;
+    if (!mb) throw new Error('trainBatches: a full-batch task has no batches');
+    return mb.loader.epoch(this.rows.train, epoch, mb.seed);
+  }
+
+  /**
+   * One optimisation step on a sampled batch: the features of its input nodes, the model on its blocks, the loss on
+   * its seeds (all train nodes).
+   */
+  batchStep(batch: SampledBatch): BatchStats {
+    const opt = this.optimizer ?? this.configureOptimizer();
+    const tape = this.tape;
+    const blocks = batch.blocks.map((b) => new BlockContext(tape.backend, b));
+    try {
+      const f = this.data.numFeatures;
+      const x = tape.result([batch.nodes.length, f]);
+      const src = this.data.features;
+      for (let r = 0; r < batch.nodes.length; r++) {
+        const v = batch.nodes[r];
+        x.data.set(src.subarray(v * f, (v + 1) * f), r * f);
+      }
+      const labels = new Int32Array(batch.seeds.length);
+      for (let i = 0; i < labels.length; i++) labels[i] = this.data.labels[batch.seeds[i]];
+      const logits = this.model.forward(x, {
+        graph: blocks[blocks.length - 1],
+        blocks,
+        training: true,
+        rng: this.rng,
+      });
+      const loss = crossEntropy(logits, labels);
+      const out: BatchStats = {
+        loss: loss.item(),
+        acc: accuracy(logits, labels),
+        seeds: labels.length,
+        edges: batch.edges,
+      };
+      opt.zeroGrad();
+      tape.backward(loss);
+      if (this.train.grad_clip > 0) clipGradNorm(opt.params, this.train.grad_clip);
+      opt.step();
+      return out;
+    } finally {
+      tape.reset();
+      for (const b of blocks) b.dispose();
+    }
+  }
+
+  /** Logits of every node by layer-wise full-neighbourhood inference, in chunks (mini-batch tasks). */
+  private layerwise(): { logits: Float32Array; hidden: Float32Array; hiddenWidth: number } {
+    return layerwiseInference({
+      tape: this.tape,
+      model: this.model,
+      graph: this.data,
+      features: this.data.features,
+      chunk: this.minibatch?.batching.inferenceChunk ?? 8192,
+      rng: this.rng,
+    });
+  }
+
   /** Evaluation-mode forward (no dropout, no gradients) and loss/accuracy on the given masks. */
   evaluate(masks: readonly MaskName[] = MaskNames): MaskMetrics {
     const tape = this.tape;
     const out: MaskMetrics = {};
+    if (this.minibatch) {
+      const all = this.layerwise().logits;
+      tape.noGrad(() => {
+        const logits = tape.result([this.data.numNodes, this.data.numClasses]);
+        logits.data.set(all);
+        for (const m of masks) {
+          out[`${m}_loss`] = crossEntropy(logits, this.data.labels, this.rows[m]).item();
+          out[`${m}_acc`] = accuracy(logits, this.data.labels, this.rows[m]);
+        }
+      });
+      tape.reset();
+      return out;
+    }
     tape.noGrad(() => {
       const logits = this.model.forward(this.features, this.ctx(false));
       for (const m of masks) {
@@ -138,6 +230,7 @@ export class NodeClassificationTask {
 
   /** Evaluation-mode logits of every node (n × C, row-major float32 copy), for calibration and per-class scores. */
   logits(): Float32Array {
+    if (this.minibatch) return this.layerwise().logits;
     const tape = this.tape;
     const out = tape.noGrad(() => this.model.forward(this.features, this.ctx(false)).toFloat32());
     tape.reset();
@@ -160,6 +253,14 @@ export class NodeClassificationTask {
 
   /** Class probabilities and the last hidden representation of every node (evaluation mode), as float32 copies. */
   predict(): { probs: Float32Array; hidden: Float32Array; hiddenWidth: number } {
+    if (this.minibatch) {
+      const r = this.layerwise();
+      return {
+        probs: softmaxRows(r.logits, this.data.numNodes, this.data.numClasses),
+        hidden: r.hidden,
+        hiddenWidth: r.hiddenWidth,
+      };
+    }
     const tape = this.tape;
     const r = tape.noGrad(() => {
       const { out, hidden } = this.model.forwardWithHidden(this.features, this.ctx(false));

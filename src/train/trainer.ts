@@ -5,9 +5,12 @@
  *               → evaluate(train, val, stopping, test) with the (restored) best weights.
  *
  * An epoch is one training step plus one evaluation forward, as the PyTorch reference benchmark (torch_gcn.py) times it.
+ * A mini-batch task (train.batch_size > 0) replaces the training step with one step per sampled batch over the
+ * train nodes, and evaluates by layer-wise inference; the epoch's train loss and accuracy are the seed-weighted
+ * means over its batches.
  */
 import type { Callback } from './callbacks/callback.js';
-import type { MaskMetrics, NodeClassificationTask } from './task.js';
+import type { BatchStats, MaskMetrics, NodeClassificationTask } from './task.js';
 
 export interface EpochMetrics {
   epoch: number;
@@ -18,6 +21,21 @@ export interface EpochMetrics {
   stopping_loss: number;
   stopping_acc: number;
   epoch_ms: number;
+  /** Mini-batch epochs: batches run, sampled edges, and the time spent waiting for the sampler. */
+  batches?: number;
+  sampled_edges?: number;
+  sample_wait_ms?: number;
+}
+
+/** Progress within a mini-batch epoch. */
+export interface BatchProgress extends BatchStats {
+  epoch: number;
+  /** Batches done in this epoch, and how many it has. */
+  batch: number;
+  batches: number;
+  /** Since the epoch started. */
+  elapsed_ms: number;
+  edges_total: number;
 }
 
 export interface FitResult {
@@ -50,14 +68,19 @@ export class Trainer {
     this.callbacks = o.callbacks ?? [];
   }
 
-  fit(task: NodeClassificationTask, onEpoch?: (m: EpochMetrics) => void): FitResult {
+  fit(
+    task: NodeClassificationTask,
+    onEpoch?: (m: EpochMetrics) => void,
+    onBatch?: (p: BatchProgress) => void,
+  ): FitResult {
     this.shouldStop = false;
     this.history = [];
     task.configureOptimizer();
     for (const c of this.callbacks) c.onFitStart?.(this, task);
     for (this.epoch = 0; this.epoch < this.maxEpochs; this.epoch++) {
       const t0 = performance.now();
-      const tr = task.trainingStep();
+      const mb = task.minibatch ? this.batchEpoch(task, t0, onBatch) : null;
+      const tr = mb ?? task.trainingStep();
       const ev = task.evaluate(['val', 'stopping']);
       const m: EpochMetrics = {
         epoch: this.epoch,
@@ -68,6 +91,7 @@ export class Trainer {
         stopping_loss: ev.stopping_loss ?? Number.NaN,
         stopping_acc: ev.stopping_acc ?? Number.NaN,
         epoch_ms: performance.now() - t0,
+        ...(mb ? { batches: mb.batches, sampled_edges: mb.sampled_edges, sample_wait_ms: mb.sample_wait_ms } : {}),
       };
       this.history.push(m);
       for (const c of this.callbacks) c.onEpochEnd?.(this, task, m);
@@ -87,5 +111,43 @@ export class Trainer {
       epochMsMedian: times[times.length >> 1] ?? 0,
       stoppedEarly: epochs < this.maxEpochs,
     };
+  }
+
+  /** One pass over the task's sampled batches. */
+  private batchEpoch(
+    task: NodeClassificationTask,
+    t0: number,
+    onBatch?: (p: BatchProgress) => void,
+  ): { train_loss: number; train_acc: number; batches: number; sampled_edges: number; sample_wait_ms: number } {
+    const bs = task.minibatch?.batching.batchSize ?? 1;
+    const total = Math.ceil(task.rows.train.length / bs);
+    let loss = 0;
+    let acc = 0;
+    let seeds = 0;
+    let edges = 0;
+    let batches = 0;
+    let wait = 0;
+    const it = task.trainBatches(this.epoch)[Symbol.iterator]();
+    for (;;) {
+      const tw = performance.now();
+      const next = it.next();
+      wait += performance.now() - tw;
+      if (next.done) break;
+      const r = task.batchStep(next.value);
+      loss += r.loss * r.seeds;
+      acc += r.acc * r.seeds;
+      seeds += r.seeds;
+      edges += r.edges;
+      batches++;
+      onBatch?.({
+        ...r,
+        epoch: this.epoch,
+        batch: batches,
+        batches: total,
+        elapsed_ms: performance.now() - t0,
+        edges_total: edges,
+      });
+    }
+    return { train_loss: loss / seeds, train_acc: acc / seeds, batches, sampled_edges: edges, sample_wait_ms: wait };
   }
 }

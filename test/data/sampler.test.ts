@@ -32,7 +32,7 @@ function checkBatch(graph: SamplerGraph, b: SampledBatch, fanouts: readonly numb
       const real = neighbours(graph, v);
       assert.equal(new Set(global).size, global.length, `node ${v}: no repeated neighbour`);
       for (const u of global) assert.ok(real.has(u), `edge ${u} → ${v} exists in the graph`);
-      const k = fanouts[l];
+      const k = fanouts[fanouts.length - 1 - l];
       if (k === -1) assert.equal(global.length, real.size, `node ${v}: -1 takes the whole neighbourhood`);
       else assert.equal(global.length, Math.min(k, real.size), `node ${v}: fanout ${k} of ${real.size}`);
       for (const j of row) assert.ok(j >= 0 && j < blk.numSrc);

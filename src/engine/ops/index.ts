@@ -18,5 +18,5 @@ export {
 export { linear, type MatmulOptions, matmul } from './matmul.js';
 export { layerNorm } from './norm.js';
 export { l2Penalty, mean, sum } from './reduce.js';
-export { concatCols, headMean, indexSelect } from './shape.js';
+export { concatCols, headMean, indexSelect, sliceRows } from './shape.js';
 export { spmm } from './sparse.js';

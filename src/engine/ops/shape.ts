@@ -99,3 +99,20 @@ export function indexSelect(x: Tensor, idx: Int32Array): Tensor {
   }
   return out;
 }
+
+/** out = x[0:n, :], the first n rows (a block's dst nodes lead its src nodes). Backward adds g into those rows. */
+export function sliceRows(x: Tensor, n: number): Tensor {
+  const [rows, c] = dims2('sliceRows x', x.shape);
+  if (!Number.isInteger(n) || n < 0 || n > rows) argError('sliceRows n', `${n} is outside [0, ${rows}]`);
+  const tape = x.tape;
+  const out = tape.result([n, c], x);
+  out.data.set(x.data.subarray(0, n * c));
+  if (out.requiresGrad) {
+    tape.record(out, (g) =>
+      tape.gradInto(x, (buf) => {
+        for (let k = 0; k < n * c; k++) buf[k] += g[k];
+      }),
+    );
+  }
+  return out;
+}

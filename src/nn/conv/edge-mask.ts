@@ -11,6 +11,7 @@ import {
   type FArray,
   mul,
   type SparseAdjacency,
+  sliceRows,
   spmm,
   type Tensor,
 } from '../../engine/index.js';
@@ -34,6 +35,12 @@ export function propagateMean(x: Tensor, ctx: ForwardContext): Tensor {
     for (let e = g.indptr[i]; e < g.indptr[i + 1]; e++) w[e] = g.indices[e] === i || deg === 0 ? 0 : 1 / deg;
   }
   return masked(g, ctx.edgeMask, w, x);
+}
+
+/** The rows of x that are the layer's dst nodes: all of them on a whole graph, the leading numDst on a block. */
+export function dstRows(x: Tensor, ctx: ForwardContext): Tensor {
+  const n = ctx.graph.numDst;
+  return x.rows === n ? x : sliceRows(x, n);
 }
 
 /** The error of a layer that cannot weight its messages. */

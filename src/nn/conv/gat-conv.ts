@@ -5,6 +5,7 @@
  *   e_ij = LeakyReLU(a_srcᵀ h_j + a_dstᵀ h_i)    for every edge j → i, self-loops included
  *   α_ij = softmax_j(e_ij) over i's incoming edges, then dropout(α, attentionDropout) in training
  *   x'_i = ‖_h Σ_j α_ij^h h_j^h + b  (concat, N × H·F)   or   mean_h (…) + b  (N × F)
+ * On a sampled block, sources are its src nodes and targets its dst nodes (the leading rows of x).
  * Defaults: concat true, attentionDropout 0. W, a_src, a_dst Glorot-uniform; b zeros.
  */
 import {
@@ -22,7 +23,7 @@ import {
   type Tensor,
 } from '../../engine/index.js';
 import { type ForwardContext, Module } from '../module.js';
-import { rejectEdgeMask } from './edge-mask.js';
+import { dstRows, rejectEdgeMask } from './edge-mask.js';
 
 export interface GatConvOptions {
   heads: number;
@@ -70,7 +71,7 @@ export class GATConv extends Module {
     const g = ctx.graph.attention;
     const h = matmul(x, this.weight);
     const src = headDot(h, this.attSrc, this.heads);
-    const dst = headDot(h, this.attDst, this.heads);
+    const dst = dstRows(headDot(h, this.attDst, this.heads), ctx);
     let alpha = edgeSoftmax(g, edgeScore(g, src, dst, this.negativeSlope));
     alpha = dropout(alpha, this.attentionDropout, ctx.training, ctx.rng);
     let out = edgeAggregate(g, alpha, h, this.heads);

@@ -4,11 +4,12 @@
  *   x'_i = W_l · mean_{j ∈ N(i)} x_j + W_r · x_i + b
  * Nodes without neighbours aggregate zeros. W_l, W_r, b ~ U(−1/√in, 1/√in) (torch Linear); b belongs to the
  * neighbour term, as in PyG (lin_r has no bias). Shapes: x N × in, W_l and W_r in × out, x' N × out.
+ * On a sampled block the root term reads the dst rows (the leading numDst rows of x).
  * The aggregation runs on the narrower side: mean(x)·W_l when in ≤ out, mean(x·W_l) otherwise (equal by linearity).
  */
 import { add, addBias, linearInit, matmul, type Rng, type Tape, type Tensor } from '../../engine/index.js';
 import { type ForwardContext, Module } from '../module.js';
-import { propagateMean } from './edge-mask.js';
+import { dstRows, propagateMean } from './edge-mask.js';
 
 export class SAGEConv extends Module {
   readonly inFeatures: number;
@@ -32,6 +33,6 @@ export class SAGEConv extends Module {
       this.inFeatures <= this.outFeatures
         ? matmul(propagateMean(x, ctx), this.weightNeighbor)
         : propagateMean(matmul(x, this.weightNeighbor), ctx);
-    return addBias(add(neigh, matmul(x, this.weightRoot)), this.bias);
+    return addBias(add(neigh, matmul(dstRows(x, ctx), this.weightRoot)), this.bias);
   }
 }

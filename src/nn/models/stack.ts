@@ -10,6 +10,7 @@
  */
 import { add, type Tape, type Tensor } from '../../engine/index.js';
 import { type ActivationName, activation } from '../activation.js';
+import { dstRows } from '../conv/edge-mask.js';
 import { LayerNorm } from '../layer-norm.js';
 import { type ForwardContext, Module } from '../module.js';
 import { dropoutOp } from './dropout.js';
@@ -56,17 +57,26 @@ export class LayerStack extends Module {
 
   forward(x: Tensor, ctx: ForwardContext): StackOutput {
     let h = dropoutOp(x, this.opts.inputDropout, ctx);
-    let width = this.inWidth;
     const last = this.layers.length - 1;
-    for (let l = 0; l < last; l++) {
-      let y = this.layers[l].forward(h, ctx);
-      const norm = this.norms[l];
-      if (norm) y = norm.forward(y);
-      y = this.#act(y);
-      if (this.opts.residual && width === this.widths[l] && l > 0) y = add(y, h);
-      h = dropoutOp(y, this.opts.dropout, ctx);
-      width = this.widths[l];
-    }
-    return { out: this.layers[last].forward(h, ctx), hidden: h };
+    for (let l = 0; l < last; l++) h = this.applyLayer(l, h, ctx);
+    return { out: this.applyLayer(last, h, ctx), hidden: h };
+  }
+
+  /**
+   * Layer l with what follows it: norm → activation → residual → dropout for a hidden layer, nothing for the last.
+   * In a mini-batch it runs on ctx.blocks[l] and returns that block's dst rows. Layer-wise inference calls it layer
+   * by layer on chunks of nodes (nn/layerwise.ts).
+   */
+  applyLayer(l: number, h: Tensor, ctx: ForwardContext): Tensor {
+    const c = ctx.blocks ? { ...ctx, graph: ctx.blocks[l] } : ctx;
+    // Layers without message passing (Linear) keep every input row; a block wants its dst rows only.
+    let y = dstRows(this.layers[l].forward(h, c), c);
+    if (l === this.layers.length - 1) return y;
+    const norm = this.norms[l];
+    if (norm) y = norm.forward(y);
+    y = this.#act(y);
+    const inWidth = l === 0 ? this.inWidth : this.widths[l - 1];
+    if (this.opts.residual && inWidth === this.widths[l] && l > 0) y = add(y, dstRows(h, c));
+    return dropoutOp(y, this.opts.dropout, c);
   }
 }

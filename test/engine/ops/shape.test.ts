@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gradcheck } from '../../../src/engine/gradcheck.js';
-import { concatCols, headMean, indexSelect } from '../../../src/engine/ops/shape.js';
+import { concatCols, headMean, indexSelect, sliceRows } from '../../../src/engine/ops/shape.js';
 import { f64Tape, Rng, randParam } from '../_setup.js';
 
 describe('shape ops', () => {
@@ -43,6 +43,16 @@ describe('shape ops', () => {
     const tape = f64Tape();
     const x = randParam(tape, new Rng(3), [4, 3]);
     const r = gradcheck(tape, () => indexSelect(x, Int32Array.from([2, 0, 2, 3, 2])), [x]);
+    assert.ok(r.ok, JSON.stringify(r));
+  });
+
+  it('sliceRows keeps the leading rows and its gradients match finite differences', () => {
+    const tape = f64Tape();
+    const a = tape.tensor([1, 2, 3, 4, 5, 6], [3, 2]);
+    assert.deepEqual([...sliceRows(a, 2).data], [1, 2, 3, 4]);
+    assert.throws(() => sliceRows(a, 4), /4 is outside \[0, 3\]/);
+    const x = randParam(tape, new Rng(4), [5, 3]);
+    const r = gradcheck(tape, () => sliceRows(x, 3), [x]);
     assert.ok(r.ok, JSON.stringify(r));
   });
 });

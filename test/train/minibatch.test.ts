@@ -1,0 +1,202 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Config } from '../../src/config/schema.js';
+import type { GraphData } from '../../src/data/graph.js';
+import { NeighborLoader } from '../../src/data/neighbor-loader.js';
+import { NeighborSampler } from '../../src/data/sampler.js';
+import { createBackend, Rng, Tape } from '../../src/engine/index.js';
+import { GraphContext } from '../../src/nn/graph-context.js';
+import { layerwiseInference } from '../../src/nn/layerwise.js';
+import { buildModel } from '../../src/nn/models/build.js';
+import { resolveBatching } from '../../src/train/minibatch.js';
+import { runProtocol } from '../../src/train/protocol.js';
+import { NodeClassificationTask } from '../../src/train/task.js';
+import { testConfig, tinyGraph } from './_fixtures.js';
+
+const f64 = createBackend({ name: 'reference', dtype: 'f64' });
+
+/** tinyGraph with split 0's train mask on every node: one batch of all nodes is then the full-batch step. */
+function allTrain(): GraphData {
+  const g = tinyGraph();
+  const s = g.splits[0];
+  return { ...g, splits: [{ ...s, train: new Uint8Array(g.numNodes).fill(1) }] };
+}
+
+function setup(cfg: Config, data: GraphData, minibatch: boolean) {
+  const tape = new Tape(f64);
+  const rng = new Rng(cfg.train.seed);
+  const model = buildModel(tape, rng, cfg.model, { numFeatures: data.numFeatures, numClasses: data.numClasses });
+  const graph = new GraphContext(f64, data);
+  const features = tape.tensor(data.features, [data.numNodes, data.numFeatures]);
+  const batching = resolveBatching(cfg, data);
+  const mb =
+    minibatch && batching
+      ? {
+          batching,
+          loader: new NeighborLoader({
+            graph: data,
+            fanouts: batching.fanouts,
+            batchSize: batching.batchSize,
+            workers: 0,
+            shuffle: false,
+          }),
+          seed: 0,
+        }
+      : undefined;
+  const task = new NodeClassificationTask({
+    tape,
+    model,
+    graph,
+    data,
+    features,
+    split: 0,
+    train: cfg.train,
+    rng,
+    ...(mb ? { minibatch: mb } : {}),
+  });
+  return { tape, model, task, graph };
+}
+
+const noNoise = ['model.dropout=0', 'model.input_dropout=0', 'model.attention_dropout=0', 'train.weight_decay=0'];
+
+describe('mini-batch training', () => {
+  for (const name of ['gcn', 'sage', 'gat', 'mlp']) {
+    it(`${name}: one batch of all nodes with fanouts -1 gives the full-batch loss and gradients`, () => {
+      const data = allTrain();
+      const cfg = testConfig([
+        `model.name=${name}`,
+        'model.hidden=8',
+        'model.heads=2',
+        'train.lr=0',
+        `train.batch_size=${data.numNodes}`,
+        'train.fanouts=-1,-1',
+        ...noNoise,
+      ]);
+      const full = setup(cfg, data, false);
+      const mini = setup(cfg, data, true);
+      const a = full.task.trainingStep();
+      const batches = [...mini.task.trainBatches(0)];
+      assert.equal(batches.length, 1);
+      const b = mini.task.batchStep(batches[0]);
+      assert.ok(Math.abs(a.train_loss - b.loss) < 1e-9, `loss ${a.train_loss} vs ${b.loss}`);
+      assert.equal(a.train_acc, b.acc);
+      const pa = full.model.namedParameters();
+      const pb = mini.model.namedParameters();
+      for (let k = 0; k < pa.length; k++) {
+        const ga = pa[k][1].grad;
+        const gb = pb[k][1].grad;
+        assert.ok(ga && gb, pa[k][0]);
+        let worst = 0;
+        for (let i = 0; i < ga.length; i++) worst = Math.max(worst, Math.abs(ga[i] - gb[i]));
+        assert.ok(worst < 1e-9, `${pa[k][0]}: max |Δgrad| ${worst}`);
+      }
+    });
+  }
+
+  it('a sampled batch trains only on its seeds and the blocks shrink toward the input', () => {
+    const data = tinyGraph();
+    const cfg = testConfig(['model.name=sage', 'train.batch_size=4', 'train.fanouts=3,2']);
+    const { task } = setup(cfg, data, true);
+    const [first] = task.trainBatches(0);
+    assert.equal(first.seeds.length, 4);
+    assert.equal(first.blocks[1].numDst, 4);
+    assert.ok(first.blocks[1].indptr[4] <= 4 * 3);
+    assert.ok(first.blocks[0].indptr[first.blocks[0].numDst] <= first.blocks[0].numDst * 2);
+    const r = task.batchStep(first);
+    assert.equal(r.seeds, 4);
+    assert.ok(Number.isFinite(r.loss));
+  });
+});
+
+describe('layer-wise inference', () => {
+  const cases: [string, string[]][] = [
+    ['gcn', []],
+    ['sage', []],
+    ['gat', ['model.heads=2']],
+    ['mlp', []],
+    ['sage', ['model.layers=3', 'model.residual=true', 'model.layer_norm=true']],
+  ];
+  for (const [name, extra] of cases) {
+    it(`${name} ${extra.join(' ')}: equals the full-batch forward in uneven chunks`, () => {
+      const data = tinyGraph();
+      const cfg = testConfig([`model.name=${name}`, 'model.hidden=8', ...extra]);
+      const { task, tape, model } = setup(cfg, data, false);
+      const want = task.logits();
+      const got = layerwiseInference({
+        tape,
+        model,
+        graph: data,
+        features: data.features,
+        chunk: 37,
+        rng: new Rng(0),
+      });
+      assert.equal(got.logits.length, want.length);
+      let worst = 0;
+      for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(want[i] - got.logits[i]));
+      assert.ok(worst < 1e-5, `max |Δlogit| ${worst}`);
+    });
+  }
+
+  it('rejects a model with a propagation after its layers', () => {
+    const data = tinyGraph();
+    const cfg = testConfig(['model.name=appnp']);
+    const { tape, model } = setup(cfg, data, false);
+    assert.throws(
+      () => layerwiseInference({ tape, model, graph: data, features: data.features, chunk: 50, rng: new Rng(0) }),
+      /does not support model.name=appnp/,
+    );
+  });
+});
+
+describe('batching from the config', () => {
+  const small = tinyGraph();
+  it('is full batch by default and mini-batch when batch_size is set', () => {
+    assert.equal(resolveBatching(testConfig(), small), null);
+    const b = resolveBatching(testConfig(['train.batch_size=64', 'model.name=sage']), small);
+    assert.deepEqual(b && { bs: b.batchSize, f: b.fanouts, auto: b.auto }, { bs: 64, f: [15, 10], auto: null });
+  });
+
+  it('switches to mini-batch above the documented size and says why', () => {
+    const big = { numNodes: 2_000_000, indptr: Int32Array.from([0, 30_000_000]) };
+    const b = resolveBatching(testConfig(['model.name=sage']), big);
+    assert.equal(b?.batchSize, 1024);
+    assert.match(b?.auto ?? '', /2,000,000 nodes.*train\.batch_size=0 for full batch/);
+    assert.equal(resolveBatching(testConfig(['model.name=sage', 'train.batch_size=0']), big), null);
+  });
+
+  it('names the key when fanouts do not match the layers or the model cannot run on blocks', () => {
+    assert.throws(
+      () => resolveBatching(testConfig(['train.batch_size=8', 'train.fanouts=5,5,5']), small),
+      /train\.fanouts: got 5,5,5, expected 2 value\(s\)/,
+    );
+    assert.throws(
+      () => resolveBatching(testConfig(['train.batch_size=8', 'model.name=appnp']), small),
+      /train\.batch_size: .*supports gcn, sage, gat, mlp/,
+    );
+  });
+});
+
+describe('the protocol in mini-batches', () => {
+  it('learns, reports batches and sampled edges, and gives the same run on sampling threads', () => {
+    const data = tinyGraph();
+    const over = ['model.name=sage', 'train.batch_size=4', 'train.fanouts=5,5', 'train.epochs=15', 'train.splits=1'];
+    const epochs: { batches?: number; edges?: number; loss: number }[] = [];
+    const inline = runProtocol({
+      config: testConfig([...over, 'train.sampler_workers=0']),
+      data,
+      onEpoch: (_i, m) => {
+        epochs.push({ batches: m.batches, edges: m.sampled_edges, loss: m.train_loss });
+        return undefined;
+      },
+    });
+    const threads = runProtocol({ config: testConfig([...over, 'train.sampler_workers=2']), data });
+    const trainNodes = data.splits[0].train.reduce((a, v) => a + v, 0);
+    assert.equal(epochs[0].batches, Math.ceil(trainNodes / 4));
+    assert.ok((epochs[0].edges ?? 0) > trainNodes, 'every seed samples neighbours');
+    assert.ok(epochs[epochs.length - 1].loss < epochs[0].loss, 'the training loss falls');
+    const h = inline.runs[0];
+    assert.equal(threads.runs[0].final.test_acc, h.final.test_acc);
+    assert.deepEqual(threads.best.state, inline.best.state);
+    assert.ok(h.final.train_acc > 1.5 / data.numClasses, `train accuracy ${h.final.train_acc}`);
+  });
+});
