@@ -9,7 +9,7 @@
  *   feature mask σ(q_f) shared by all nodes, learned with Adam to keep the prediction while staying small and
  *   near 0/1:  L = −log p_c + α_e Σ m + β_e mean H(m) + α_f mean m_f + β_f mean H(m_f),  H the binary entropy.
  *   The coefficients, learning rate and initialisation follow PyG's GNNExplainer (edge_size 0.005, edge_ent 1.0,
- *   node_feat_size 1.0, node_feat_ent 0.1, lr 0.01; p ~ N(1, gain_relu·√(2 / 2N)), q ~ N(0.1, 0.1)).
+ *   node_feat_size 1.0, node_feat_ent 0.1, lr 0.01; p ~ N(1, gain_relu·√(2 / 2N)) with N the graph's nodes, q ~ N(0.1, 0.1)).
  */
 import { Adam, add, crossEntropy, mean, Rng, scale, sum, type Tape, type Tensor } from '../engine/index.js';
 import type { NodeModel } from '../nn/models/model.js';
@@ -49,8 +49,14 @@ export interface GnnExplainerOptions {
   featureSize: number;
   featureEntropy: number;
   seed: number;
-  /** Called after every epoch; throwing aborts (the time limit). */
-  onEpoch?: (epoch: number) => void;
+  /**
+   * Nodes of the whole graph, the N of the edge mask's initial spread (PyG runs on the whole graph and draws with
+   * N = its node count); default: the subgraph's. A subgraph's N gives a spread so wide that 100 epochs do not
+   * undo the initial ranking.
+   */
+  graphNodes?: number;
+  /** Called after every epoch with that epoch's loss (before its step); throwing aborts (the time limit). */
+  onEpoch?: (epoch: number, loss: number) => void;
 }
 
 export const GNN_EXPLAINER_DEFAULTS: Omit<GnnExplainerOptions, 'onEpoch'> = {
@@ -106,7 +112,7 @@ export function gnnExplainer(m: MethodInput, o: GnnExplainerOptions): RawExplana
   const e = m.positions.length;
   const f = m.numFeatures;
   const rng = new Rng(o.seed);
-  const edgeStd = Math.SQRT2 * Math.sqrt(2 / (2 * n)); // gain('relu') = √2
+  const edgeStd = Math.SQRT2 * Math.sqrt(2 / (2 * (o.graphNodes ?? n))); // gain('relu') = √2
   const p = tape.param([Math.max(e, 1), 1], (buf) => {
     for (let k = 0; k < buf.length; k++) buf[k] = 1 + edgeStd * rng.normal();
   });
@@ -133,12 +139,13 @@ export function gnnExplainer(m: MethodInput, o: GnnExplainerOptions): RawExplana
       }
       loss = add(loss, scale(mean(mf), o.featureSize));
       loss = add(loss, scale(mean(binaryEntropy(mf)), o.featureEntropy));
-      if (!Number.isFinite(loss.item()))
+      const value = loss.item();
+      if (!Number.isFinite(value))
         throw new GnnopsError(ErrorCodes.INTERNAL, `GNNExplainer's loss is not finite at epoch ${epoch}`);
       tape.backward(loss);
       opt.step();
       tape.reset();
-      o.onEpoch?.(epoch);
+      o.onEpoch?.(epoch, value);
     }
     const edges = new Float64Array(e);
     for (let k = 0; k < e; k++) edges[k] = 1 / (1 + Math.exp(-p.data[k]));
