@@ -3,7 +3,7 @@ import type { RequestLogEntry } from '../request-log/types.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import type { ServeContext } from './context.js';
 import { requestError } from './errors.js';
-import type { ServedModel } from './model.js';
+import { type ServedModel, softmaxWithTemperature } from './model.js';
 import type { SubgraphInput } from './validate.js';
 
 /** Class and top probability per row of an n × C probability matrix. */
@@ -54,6 +54,38 @@ export interface Prediction {
   probs: Float32Array;
   classes: Int32Array;
   confidence: Float32Array;
+  /** The softmax temperature behind `probs` (1 = raw). */
+  temperature: number;
+}
+
+/** What a request asks of the forward pass beyond the classes. */
+export interface PredictOptions {
+  /** Calibrated (the version's temperature) or raw (T = 1) probabilities; default serve.calibrated. */
+  calibrated?: boolean;
+}
+
+/**
+ * The probabilities at the temperature asked for. A model with logits gives softmax(logits / T) for T = its
+ * calibration temperature (calibrated) or 1 (raw); one without serves its own probabilities at its own temperature.
+ */
+async function forward(
+  model: ServedModel,
+  calibrated: boolean,
+  logits: (() => Float32Array | Promise<Float32Array>) | undefined,
+  probs: () => Float32Array | Promise<Float32Array>,
+  rows: number,
+): Promise<{ probs: Float32Array; temperature: number }> {
+  const own = model.temperature ?? 1;
+  if (!logits) return { probs: await probs(), temperature: own };
+  const z = await logits();
+  if (!(z instanceof Float32Array) || z.length !== rows * model.numClasses) {
+    throw new GnnopsError(
+      ErrorCodes.INTERNAL,
+      `model ${model.name}/${model.version} returned ${z.length} logits, expected ${rows} × ${model.numClasses}`,
+    );
+  }
+  const temperature = calibrated ? own : 1;
+  return { probs: softmaxWithTemperature(z, rows, model.numClasses, temperature), temperature };
 }
 
 /** Forward one subgraph, record metrics and queue the log row. */
@@ -62,9 +94,17 @@ export async function predictSubgraph(
   model: ServedModel,
   sg: SubgraphInput,
   meta: { route: string; requestId: string; item: number },
+  opts: PredictOptions = {},
 ): Promise<Prediction> {
   const t0 = performance.now();
-  const probs = await model.predictSubgraph(sg.x, sg.n, sg.src, sg.dst);
+  const logits = model.logitsSubgraph?.bind(model);
+  const { probs, temperature } = await forward(
+    model,
+    opts.calibrated ?? ctx.config.calibrated,
+    logits && (() => logits(sg.x, sg.n, sg.src, sg.dst)),
+    () => model.predictSubgraph(sg.x, sg.n, sg.src, sg.dst),
+    sg.n,
+  );
   const ms = performance.now() - t0;
   checkOutput(model, probs, sg.n, 'x');
   ctx.metrics.inference.observe({ kind: 'subgraph' }, ms / 1000);
@@ -90,12 +130,12 @@ export async function predictSubgraph(
       degrees: deg.degrees,
       predictions: classes,
       confidence,
-      temperature: 1,
+      temperature,
       inferenceMs: ms,
     };
     ctx.requestLog.push(row);
   }
-  return { probs, classes, confidence };
+  return { probs, classes, confidence, temperature };
 }
 
 /** Classify stored nodes, record metrics and queue the log row. */
@@ -104,9 +144,17 @@ export async function predictNodes(
   model: ServedModel,
   ids: Int32Array,
   meta: { route: string; requestId: string },
+  opts: PredictOptions = {},
 ): Promise<Prediction> {
   const t0 = performance.now();
-  const probs = await model.predictNodes(ids);
+  const logits = model.logitsNodes?.bind(model);
+  const { probs, temperature } = await forward(
+    model,
+    opts.calibrated ?? ctx.config.calibrated,
+    logits && (() => logits(ids)),
+    () => model.predictNodes(ids),
+    ids.length,
+  );
   const ms = performance.now() - t0;
   checkOutput(model, probs, ids.length, 'node_ids');
   ctx.metrics.inference.observe({ kind: 'nodes' }, ms / 1000);
@@ -143,9 +191,9 @@ export async function predictNodes(
       degrees,
       predictions: classes,
       confidence,
-      temperature: 1,
+      temperature,
       inferenceMs: ms,
     });
   }
-  return { probs, classes, confidence };
+  return { probs, classes, confidence, temperature };
 }

@@ -5,6 +5,7 @@ import { loadDataset } from '../data/load.js';
 import { type LoadedCheckpoint, readCheckpoint } from '../nn/checkpoint.js';
 import { gcnWeightsFromCheckpoint } from '../nn/export/onnx/from-checkpoint.js';
 import { exportGcnOnnx } from '../nn/export/onnx/gcn.js';
+import { registeredTemperature } from '../registry/calibration.js';
 import { versionEntity } from '../registry/entities.js';
 import { Registry } from '../registry/index.js';
 import type { ModelVersion } from '../registry/types.js';
@@ -29,6 +30,7 @@ export async function loadServedModel(ref: string, opts: LoadOptions = {}): Prom
   let name: string | undefined;
   let version: string | undefined;
   let info: ServedModel['info'] | undefined;
+  let temperature: number | null = null;
   if (existsSync(ref)) path = ref;
   else if (PATH_LIKE.test(ref))
     throw new GnnopsError(ErrorCodes.NOT_FOUND, `checkpoint file not found: ${ref}`, { ref });
@@ -38,6 +40,7 @@ export async function loadServedModel(ref: string, opts: LoadOptions = {}): Prom
     name = v.model;
     version = String(v.version);
     info = { metrics: v.metrics, lineage: lineageOf(v) };
+    temperature = registeredTemperature(v);
   }
   let ckpt: LoadedCheckpoint;
   try {
@@ -54,6 +57,9 @@ export async function loadServedModel(ref: string, opts: LoadOptions = {}): Prom
   } catch (e) {
     log.warn({ ref, err: (e as Error).message }, 'serving without the dataset graph: only /predict subgraphs work');
   }
+  // A bare checkpoint carries no fitted temperature unless its metrics do; such a model is served raw (T = 1).
+  temperature ??= registeredTemperature(ckpt.meta);
+  const T = temperature ?? 1;
   // One identity whatever the runtime: the registry version, or for a bare file the checkpoint's own digest.
   name ??= basename(path).replace(/\.safetensors$/, '');
   version ??= checkpointIdentity(path);
@@ -61,7 +67,8 @@ export async function loadServedModel(ref: string, opts: LoadOptions = {}): Prom
     return onnxServedModel({
       name,
       version,
-      model: exportGcnOnnx(gcnWeightsFromCheckpoint(ckpt)),
+      model: exportGcnOnnx(gcnWeightsFromCheckpoint(ckpt), {}, { temperature: T }),
+      temperature: T,
       numFeatures: ckpt.meta.dims.numFeatures,
       numClasses: ckpt.meta.dims.numClasses,
       ...(ckpt.meta.classNames ? { classNames: [...ckpt.meta.classNames] } : {}),
@@ -69,7 +76,7 @@ export async function loadServedModel(ref: string, opts: LoadOptions = {}): Prom
       ...(info ? { info } : {}),
     });
   }
-  return loadPredictor(path, graph, { name, version, info });
+  return loadPredictor(path, graph, { name, version, info, temperature: T });
 }
 
 /** A bare checkpoint file's version: the first 12 hex digits of its sha256, as the native runtime names it. */

@@ -4,6 +4,7 @@
  * calls the two predict methods. Implementations must be safe to call while another ServedModel is being loaded
  * (hot reload swaps the reference between requests) and must not mutate their inputs.
  */
+import { softmaxRows } from '../engine/index.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 
 export interface ServedModel {
@@ -18,14 +19,27 @@ export interface ServedModel {
   /** Class names, index = class id (WikiCS: the 10 computer-science areas). */
   readonly classNames?: readonly string[];
   /**
+   * The calibration temperature of this version (fitted on the validation mask when it was registered), or 1 when
+   * it has none. predictSubgraph/predictNodes return probabilities at this temperature, softmax(logits / T);
+   * absent = 1.
+   */
+  readonly temperature?: number;
+  /**
    * Run the GNN on a request's own subgraph.
    * @param x row-major n × F features (finite, validated by the server)
    * @param n number of nodes (≥ 1)
    * @param src edge sources, each in [0, n)
    * @param dst edge targets, each in [0, n); messages flow src → dst
-   * @returns row-major n × C class probabilities (rows sum to 1), or a promise of them (ONNX Runtime runs async)
+   * @returns row-major n × C class probabilities (rows sum to 1) at `temperature`, or a promise of them (ONNX
+   * Runtime runs async)
    */
   predictSubgraph(x: Float32Array, n: number, src: Int32Array, dst: Int32Array): Float32Array | Promise<Float32Array>;
+  /**
+   * The class scores before the softmax (row-major n × C logits) for the same inputs as predictSubgraph. A model
+   * with both logits methods lets the server choose the temperature per request (calibrated or raw) and compute
+   * energy-based OOD scores; one without serves its probabilities as they are.
+   */
+  logitsSubgraph?(x: Float32Array, n: number, src: Int32Array, dst: Int32Array): Float32Array | Promise<Float32Array>;
   /**
    * Classify nodes of the served dataset's graph using their stored neighbourhoods. Ids are validated against
    * `graph.numNodes` by the server. A real model should precompute the full-graph output once at load, so that
@@ -33,6 +47,8 @@ export interface ServedModel {
    * @returns row-major ids.length × C class probabilities (or a promise of them)
    */
   predictNodes(ids: Int32Array): Float32Array | Promise<Float32Array>;
+  /** The logits of stored nodes (ids.length × C), the counterpart of logitsSubgraph for predictNodes. */
+  logitsNodes?(ids: Int32Array): Float32Array | Promise<Float32Array>;
   /** The stored graph behind predictNodes; absent when the model only serves subgraphs. */
   readonly graph?: {
     readonly numNodes: number;
@@ -41,6 +57,9 @@ export interface ServedModel {
     readonly labels?: Int32Array;
     /** Degree of each stored node (for request-log structure statistics). */
     readonly degrees?: Int32Array;
+    /** CSR of in-neighbours (messages flow indices[p] → row i): the graph OOD scores propagate over. */
+    readonly indptr?: Int32Array;
+    readonly indices?: Int32Array;
   };
   /** Shown by GET /v1/models: evaluation metrics and lineage (run, dataset hash, git sha …) from the registry. */
   readonly info: { metrics?: Record<string, number>; lineage?: Record<string, unknown> };
@@ -72,4 +91,18 @@ export function noGraphError(
     `${field}: model ${model.name}/${model.version} is served without a graph, so node predictions are not available; ${instead}`,
     { field },
   );
+}
+
+/**
+ * Row-wise softmax(logits / T) of row-major n × C logits (float32, as served). T = 1 gives the raw softmax; the
+ * temperature must be finite and > 0 (the registry only stores such ones).
+ */
+export function softmaxWithTemperature(logits: Float32Array, n: number, C: number, temperature: number): Float32Array {
+  if (!(temperature > 0 && Number.isFinite(temperature))) {
+    throw new GnnopsError(ErrorCodes.INTERNAL, `softmax temperature must be finite and > 0, got ${temperature}`);
+  }
+  if (temperature === 1) return softmaxRows(logits, n, C);
+  const scaled = new Float32Array(n * C);
+  for (let i = 0; i < n * C; i++) scaled[i] = logits[i] / temperature;
+  return softmaxRows(scaled, n, C, scaled);
 }

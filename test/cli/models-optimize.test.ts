@@ -126,8 +126,11 @@ describe('models optimize on models trained briefly on Cora', { skip: coraMissin
     assert.ok(rep.variant.onnx && v.tags.onnx_int8_digest === rep.variant.onnx_digest);
     assert.ok(store.cas.has(v.tags.onnx_int8_digest), 'the int8 ONNX model is in the artifact store');
 
+    // the variant is served with its source's calibration temperature, which its int8 ONNX file also applies
+    const sourceT = registry.getVersion('cora-gcn', 1).metrics.temperature;
+    assert.ok(sourceT > 0 && v.metrics.temperature === sourceT, JSON.stringify(v.metrics));
     // parity: the int8 ONNX model (float semantics, 'basic') against the native engine on the variant checkpoint
-    const native = loadPredictor(v.checkpointPath);
+    const native = loadPredictor(v.checkpointPath, undefined, { temperature: sourceT });
     const onnx = await onnxSubgraphRunner(readFileSync(rep.variant.onnx), { optimization: 'basic' });
     const F = native.numFeatures;
     const n = 6;

@@ -25,7 +25,7 @@ describe('route contracts: one JSON Schema, derived types', () => {
     const noEdges: Subgraph = { x: [[1]] };
     const batch: PredictBody = { instances: [sg] };
     const bare: PredictBody = [sg];
-    const res: PredictResponse = { model: 'm', version: '1', node_predictions: [0] };
+    const res: PredictResponse = { model: 'm', version: '1', temperature: 1.5, node_predictions: [0] };
     // @ts-expect-error version is required
     const noVersion: PredictResponse = { model: 'm' };
     const nodes: NodesBody = { node_ids: [1, 2] };

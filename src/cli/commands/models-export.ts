@@ -1,7 +1,8 @@
 /**
- * `gnnops models export REF --format onnx [--out FILE] [--quantize int8]`: the GCN forward pass on an
+ * `gnnops models export REF --format onnx [--out FILE] [--quantize int8] [--raw]`: the GCN forward pass on an
  * (x, edge_index) input as an ONNX model (opset 18), runnable by any ONNX runtime. REF is NAME@ALIAS, NAME/VERSION
- * or a checkpoint path.
+ * or a checkpoint path. The version's calibration temperature is a Div before the Softmax, so the file's
+ * `probabilities` are the calibrated ones the server gives; `logits` is the second output.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -9,6 +10,7 @@ import type { Command } from 'commander';
 import { readCheckpoint } from '../../nn/checkpoint.js';
 import { gcnWeightsFromCheckpoint } from '../../nn/export/onnx/from-checkpoint.js';
 import { exportGcnOnnx } from '../../nn/export/onnx/gcn.js';
+import { registeredTemperature } from '../../registry/calibration.js';
 import { registryVersion } from '../../serve/loader.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fs.js';
@@ -20,6 +22,7 @@ interface ExportFlags {
   format: string;
   out?: string;
   quantize?: string;
+  raw?: boolean;
   json?: boolean;
 }
 
@@ -31,6 +34,10 @@ export function register(program: Command): void {
     .option('--format <format>', 'export format (onnx)', 'onnx')
     .option('--out <file>', 'output file (default <home>/models/exports/<name>-v<version>.onnx)')
     .option('--quantize <kind>', 'store weights as int8 with per-column scales (int8)')
+    .option(
+      '--raw',
+      "export probabilities = softmax(logits) (T = 1) instead of softmax(logits / T) with the version's calibration temperature",
+    )
     .option('--json', 'print JSON')
     .action((ref: string, f: ExportFlags) => {
       if (f.format !== 'onnx')
@@ -44,17 +51,21 @@ export function register(program: Command): void {
       let path = ref;
       let label = ref.replace(/\.safetensors$/, '').replace(/[^A-Za-z0-9_.-]+/g, '-');
       let version: { model: string; version: number } | null = null;
+      let fitted: number | null = null;
       if (!existsSync(ref)) {
         const v = registryVersion(ref);
         path = v.checkpointPath;
         label = `${v.model}-v${v.version}`;
         version = { model: v.model, version: v.version };
+        fitted = registeredTemperature(v);
       }
       const ckpt = readCheckpoint(path);
+      fitted ??= registeredTemperature(ckpt.meta);
+      const temperature = f.raw ? 1 : (fitted ?? 1);
       const bytes = exportGcnOnnx(
         gcnWeightsFromCheckpoint(ckpt),
         { source: ref, dataset: ckpt.meta.dataset.name, dataset_hash: ckpt.meta.dataset.hash },
-        f.quantize === 'int8' ? { quantize: 'int8' } : {},
+        { temperature, ...(f.quantize === 'int8' ? { quantize: 'int8' as const } : {}) },
       );
       const out = resolve(f.out ?? homePath('models', 'exports', `${label}${f.quantize ? '-int8' : ''}.onnx`));
       writeFileAtomic(out, bytes);
@@ -66,11 +77,19 @@ export function register(program: Command): void {
         format: 'onnx',
         opset: 18,
         quantize: f.quantize ?? null,
+        // the temperature inside the file: the version's fitted one, or 1 with --raw or when it has none
+        temperature,
+        fitted_temperature: fitted,
         file: out,
         bytes: bytes.byteLength,
         inputs: { x: ['n', ckpt.meta.dims.numFeatures], edge_index: [2, 'E'] },
-        outputs: { probabilities: ['n', ckpt.meta.dims.numClasses] },
+        outputs: { probabilities: ['n', ckpt.meta.dims.numClasses], logits: ['n', ckpt.meta.dims.numClasses] },
       };
-      emit(Boolean(f.json), info, () => `wrote ${out} (${bytes.byteLength} bytes, ONNX opset 18)`);
+      emit(
+        Boolean(f.json),
+        info,
+        () =>
+          `wrote ${out} (${bytes.byteLength} bytes, ONNX opset 18; probabilities = softmax(logits / ${temperature.toPrecision(4)})${fitted === null && !f.raw ? ', the version has no fitted temperature' : ''})`,
+      );
     });
 }

@@ -44,6 +44,12 @@ export const serveSection = z
     max_edges: z.number().int().min(1).default(200_000).describe('Maximum edges per subgraph (413 above).'),
     max_features: z.number().int().min(1).default(100_000).describe('Maximum feature columns accepted in x.'),
     max_batch: z.number().int().min(1).default(64).describe('Maximum instances in one batched request (413 above).'),
+    calibrated: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Serve calibrated probabilities: softmax(logits / T) with the version's temperature T, fitted on the validation mask when it was registered (T = 1 for a version without one). false serves the raw softmax(logits). A request can ask for either with `calibrated` in its body; every response and request-log row says which T was applied.",
+      ),
     log_requests: z.boolean().default(true).describe('Log requests and predictions to the SQLite store.'),
     log_sample_rate: z
       .number()

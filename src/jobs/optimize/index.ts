@@ -25,6 +25,7 @@ import {
 } from '../../nn/checkpoint.js';
 import { gcnWeightsFromCheckpoint } from '../../nn/export/onnx/from-checkpoint.js';
 import { exportGcnOnnx } from '../../nn/export/onnx/gcn.js';
+import { registeredTemperature } from '../../registry/calibration.js';
 import { Registry } from '../../registry/registry.js';
 import type { Runtime } from '../../serve/model.js';
 import { gitInfo } from '../../track/git.js';
@@ -132,6 +133,7 @@ export async function optimizeModel(o: OptimizeOptions): Promise<OptimizeReport>
     let srcModel: string | null = null;
     let srcVersion: number | null = null;
     let srcDigest: string;
+    let srcTemperature: number | null = null;
     if (existsSync(o.ref)) {
       path = resolve(o.ref);
       srcDigest = sha256(readFileSync(path));
@@ -147,6 +149,7 @@ export async function optimizeModel(o: OptimizeOptions): Promise<OptimizeReport>
         srcModel = v.model;
         srcVersion = v.version;
         srcDigest = v.checkpointDigest;
+        srcTemperature = registeredTemperature(v);
       } catch (e) {
         if (isGnnopsError(e)) {
           throw new GnnopsError(e.code, `ref "${o.ref}": ${e.message}`, { ...e.details, field: 'ref', ref: o.ref });
@@ -155,6 +158,7 @@ export async function optimizeModel(o: OptimizeOptions): Promise<OptimizeReport>
       }
     }
     const ckpt = readCheckpoint(path);
+    srcTemperature ??= registeredTemperature(ckpt.meta);
     if (runtimes.includes('onnx')) {
       try {
         gcnWeightsFromCheckpoint(ckpt);
@@ -174,11 +178,16 @@ export async function optimizeModel(o: OptimizeOptions): Promise<OptimizeReport>
     onStep(`making the ${optimizationLabel(o.optimization)} variant`);
     const label = optimizationLabel(o.optimization);
     const sourceLabel = srcVersion !== null ? `v${srcVersion}` : basename(path).replace(/\.safetensors$/, '');
-    const variant = makeVariant(ckpt, o.optimization, {
-      source: srcModel ? `${srcModel}/${srcVersion}` : path,
-      dataset: ckpt.meta.dataset.name,
-      dataset_hash: ckpt.meta.dataset.hash,
-    });
+    const variant = makeVariant(
+      ckpt,
+      o.optimization,
+      {
+        source: srcModel ? `${srcModel}/${srcVersion}` : path,
+        dataset: ckpt.meta.dataset.name,
+        dataset_hash: ckpt.meta.dataset.hash,
+      },
+      srcTemperature ?? 1,
+    );
     const variantPath = homePath('models', name, `${sourceLabel}-${label}.safetensors`);
     const baseMeta: CheckpointMeta = { ...ckpt.meta, metrics: {} };
     writeCheckpoint(variantPath, encodeCheckpointState(variant.tensors, baseMeta), baseMeta);
@@ -217,6 +226,9 @@ export async function optimizeModel(o: OptimizeOptions): Promise<OptimizeReport>
       source_subgraph_ms: first.source.subgraph_ms,
       load_full_graph_ms: first.variant.load_full_graph_ms,
       source_load_full_graph_ms: first.source.load_full_graph_ms,
+      // The source's calibration temperature serves the variant too (and is inside its int8 ONNX): the variant's
+      // probabilities differ from the source's by at most max_abs_dprob, so it is not fitted again.
+      ...(srcTemperature !== null ? { temperature: srcTemperature } : {}),
     };
     const finalMeta: CheckpointMeta = {
       ...ckpt.meta,

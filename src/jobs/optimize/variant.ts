@@ -37,7 +37,12 @@ export function weightMatrixNames(tensors: ReadonlyMap<string, NamedTensor>): st
   return [...tensors].filter(([name, t]) => /(^|\.)weight$/.test(name) && t.shape.length === 2).map(([n]) => n);
 }
 
-export function makeVariant(ckpt: LoadedCheckpoint, o: Optimization, meta: Record<string, string> = {}): Variant {
+export function makeVariant(
+  ckpt: LoadedCheckpoint,
+  o: Optimization,
+  meta: Record<string, string> = {},
+  temperature = 1,
+): Variant {
   const names = weightMatrixNames(ckpt.tensors);
   if (names.length === 0) {
     throw new GnnopsError(
@@ -68,7 +73,7 @@ export function makeVariant(ckpt: LoadedCheckpoint, o: Optimization, meta: Recor
       t.data = deq;
     }
     try {
-      onnx = exportGcnOnnx(gcnWeightsFromCheckpoint(ckpt), meta, { quantize: 'int8' });
+      onnx = exportGcnOnnx(gcnWeightsFromCheckpoint(ckpt), meta, { quantize: 'int8', temperature });
     } catch (e) {
       if (!(e instanceof GnnopsError)) throw e;
       onnxUnavailable = e.message;

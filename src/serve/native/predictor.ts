@@ -1,8 +1,10 @@
 /**
  * A trained checkpoint as a `ServedModel` (src/serve/model.ts) for the server:
  *  - `predictSubgraph` runs the model on the request's own subgraph (its edges, self-loops and normalisation built
- *    per request, as PyG would on that edge_index) and returns softmax probabilities;
- *  - `predictNodes` is a row lookup into the full-graph probabilities computed once when the model is loaded.
+ *    per request, as PyG would on that edge_index) and returns softmax(logits / T) probabilities, T the version's
+ *    calibration temperature (`temperature` option; 1 without one); `logitsSubgraph` returns the logits themselves;
+ *  - `predictNodes` / `logitsNodes` are row lookups into the full-graph logits computed once when the model is
+ *    loaded.
  * Subgraph requests run on a single-threaded wasm backend: SIMD kernels on the calling thread, without the thread
  * dispatch that would cost more than it saves on small inputs (a CPU profile of /predict load showed the plain-TS
  * reference GEMM at ~11% of server CPU before). The one full-graph pass uses the process backend.
@@ -11,15 +13,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { GraphData } from '../../data/graph.js';
 import { loadDataset } from '../../data/load.js';
-import {
-  type Backend,
-  createBackend,
-  getBackend,
-  Rng,
-  softmaxRows,
-  structureFromEdges,
-  Tape,
-} from '../../engine/index.js';
+import { type Backend, createBackend, getBackend, Rng, structureFromEdges, Tape } from '../../engine/index.js';
 import { decodeCheckpoint, type LoadedCheckpoint, readCheckpoint, restoreModel } from '../../nn/checkpoint.js';
 import { GCNConv } from '../../nn/conv/gcn-conv.js';
 import { GraphContext } from '../../nn/graph-context.js';
@@ -27,7 +21,7 @@ import type { NodeModel } from '../../nn/models/model.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { sha256 } from '../../util/fs.js';
 import { log } from '../../util/logger.js';
-import { noGraphError, type ServedModel } from '../model.js';
+import { noGraphError, type ServedModel, softmaxWithTemperature } from '../model.js';
 
 export interface PredictorOptions {
   /** Registered name (default: the checkpoint file name). */
@@ -37,17 +31,18 @@ export interface PredictorOptions {
   info?: ServedModel['info'];
   /** Backend for the full-graph pass (default: the process backend). */
   backend?: Backend;
+  /** Softmax temperature of the served probabilities (the version's calibration; default 1 = raw). */
+  temperature?: number;
 }
 
-/** Runs `model` (evaluation mode) on features x (n × F) over `graph`; returns n × C probabilities. */
+/** Runs `model` (evaluation mode) on features x (n × F) over `graph`; returns the n × C logits. */
 function runModel(tape: Tape, model: NodeModel, graph: GraphContext, x: Float32Array, n: number): Float32Array {
   const c = model.dims.numClasses;
   const feats = tape.tensor(x, [n, model.dims.numFeatures]);
   const out = new Float32Array(n * c);
   try {
     tape.noGrad(() => {
-      const logits = model.forward(feats, { graph, training: false, rng: NO_RNG });
-      softmaxRows(logits.data, n, c, out);
+      out.set(model.forward(feats, { graph, training: false, rng: NO_RNG }).data.subarray(0, n * c));
     });
   } finally {
     tape.reset();
@@ -102,8 +97,11 @@ function checkGraph(ckpt: LoadedCheckpoint, g: GraphData, source: string): void 
 
 /** The native model: synchronous predictions (the server's interface also allows promises, for other runtimes). */
 export interface Predictor extends ServedModel {
+  readonly temperature: number;
   predictSubgraph(x: Float32Array, n: number, src: Int32Array, dst: Int32Array): Float32Array;
   predictNodes(ids: Int32Array): Float32Array;
+  logitsSubgraph(x: Float32Array, n: number, src: Int32Array, dst: Int32Array): Float32Array;
+  logitsNodes(ids: Int32Array): Float32Array;
 }
 
 export function loadPredictor(checkpointPath: string, graph?: GraphData, opts: PredictorOptions = {}): Predictor {
@@ -121,6 +119,7 @@ export function loadPredictor(checkpointPath: string, graph?: GraphData, opts: P
   const model = restoreModel(small, ckpt);
   disableInputReuse(model);
 
+  const temperature = opts.temperature ?? 1;
   let full: Float32Array | null = null;
   let degrees: Int32Array | undefined;
   if (graph) {
@@ -141,29 +140,35 @@ export function loadPredictor(checkpointPath: string, graph?: GraphData, opts: P
   const name = opts.name ?? basename(checkpointPath).replace(/\.safetensors$/, '');
   const version = opts.version ?? sha256(bytes).slice(0, 12);
 
+  const logitsSubgraph = (x: Float32Array, n: number, src: Int32Array, dst: Int32Array): Float32Array => {
+    const ctx = new GraphContext(small.backend, structureFromEdges(n, src, dst));
+    try {
+      return runModel(small, model, ctx, x, n);
+    } finally {
+      ctx.dispose();
+    }
+  };
+  const logitsNodes = (ids: Int32Array): Float32Array => {
+    if (!full) {
+      throw noGraphError({ name, version });
+    }
+    const out = new Float32Array(ids.length * numClasses);
+    for (let r = 0; r < ids.length; r++)
+      out.set(full.subarray(ids[r] * numClasses, (ids[r] + 1) * numClasses), r * numClasses);
+    return out;
+  };
   const served: Predictor = {
     name,
     version,
     numFeatures,
     numClasses,
+    temperature,
     ...(ckpt.meta.classNames ? { classNames: ckpt.meta.classNames } : {}),
-    predictSubgraph(x: Float32Array, n: number, src: Int32Array, dst: Int32Array): Float32Array {
-      const ctx = new GraphContext(small.backend, structureFromEdges(n, src, dst));
-      try {
-        return runModel(small, model, ctx, x, n);
-      } finally {
-        ctx.dispose();
-      }
-    },
-    predictNodes(ids: Int32Array): Float32Array {
-      if (!full) {
-        throw noGraphError({ name, version });
-      }
-      const out = new Float32Array(ids.length * numClasses);
-      for (let r = 0; r < ids.length; r++)
-        out.set(full.subarray(ids[r] * numClasses, (ids[r] + 1) * numClasses), r * numClasses);
-      return out;
-    },
+    logitsSubgraph,
+    logitsNodes,
+    predictSubgraph: (x, n, src, dst) =>
+      softmaxWithTemperature(logitsSubgraph(x, n, src, dst), n, numClasses, temperature),
+    predictNodes: (ids) => softmaxWithTemperature(logitsNodes(ids), ids.length, numClasses, temperature),
     info: opts.info ?? {
       metrics: ckpt.meta.metrics,
       lineage: {
@@ -179,7 +184,14 @@ export function loadPredictor(checkpointPath: string, graph?: GraphData, opts: P
   };
   if (graph) {
     Object.assign(served, {
-      graph: { numNodes: graph.numNodes, titles: graph.titles, labels: graph.labels, degrees },
+      graph: {
+        numNodes: graph.numNodes,
+        titles: graph.titles,
+        labels: graph.labels,
+        degrees,
+        indptr: graph.indptr,
+        indices: graph.indices,
+      },
     });
   }
   return served;

@@ -4,8 +4,10 @@ import { onnxSubgraphRunner } from './runtime.js';
 export interface OnnxServedModelOptions {
   name: string;
   version: string;
-  /** An exported subgraph model (exportGcnOnnx). */
+  /** An exported subgraph model (exportGcnOnnx), its probabilities at `temperature`. */
   model: Uint8Array;
+  /** The temperature the model was exported with (default 1). */
+  temperature?: number;
   numFeatures: number;
   numClasses: number;
   classNames?: string[];
@@ -27,7 +29,7 @@ export interface OnnxServedModelOptions {
  */
 export async function onnxServedModel(o: OnnxServedModelOptions): Promise<ServedModel> {
   const runner = await onnxSubgraphRunner(o.model);
-  let full: Float32Array | undefined;
+  let full: { probabilities: Float32Array; logits: Float32Array | null } | undefined;
   let degrees: Int32Array | undefined;
   const g = o.graph;
   if (g) {
@@ -42,24 +44,44 @@ export async function onnxServedModel(o: OnnxServedModelOptions): Promise<Served
         dst[p] = i;
       }
     }
-    full = await runner.run(g.features, g.numNodes, o.numFeatures, src, dst);
+    full = await runner.runBoth(g.features, g.numNodes, o.numFeatures, src, dst);
   }
   const C = o.numClasses;
-  return {
+  const rows = (m: Float32Array, ids: Int32Array) => {
+    const out = new Float32Array(ids.length * C);
+    for (let k = 0; k < ids.length; k++) out.set(m.subarray(ids[k] * C, (ids[k] + 1) * C), k * C);
+    return out;
+  };
+  const served: ServedModel = {
     name: o.name,
     version: o.version,
     numFeatures: o.numFeatures,
     numClasses: C,
+    temperature: o.temperature ?? 1,
     classNames: o.classNames,
     info: o.info ?? {},
-    graph: g && degrees ? { numNodes: g.numNodes, titles: g.titles, labels: g.labels, degrees } : undefined,
+    graph:
+      g && degrees
+        ? { numNodes: g.numNodes, titles: g.titles, labels: g.labels, degrees, indptr: g.indptr, indices: g.indices }
+        : undefined,
     predictSubgraph: (x, n, src, dst) => runner.run(x, n, o.numFeatures, src, dst),
     predictNodes(ids) {
-      const out = new Float32Array(ids.length * C);
       if (!full) throw noGraphError(o);
-      for (let k = 0; k < ids.length; k++) out.set(full.subarray(ids[k] * C, (ids[k] + 1) * C), k * C);
-      return out;
+      return rows(full.probabilities, ids);
     },
     close: () => runner.close(),
   };
+  // a file with a logits output lets the server pick the temperature per request and score OOD
+  if (runner.hasLogits) {
+    Object.assign(served, {
+      async logitsSubgraph(x: Float32Array, n: number, src: Int32Array, dst: Int32Array) {
+        return (await runner.runBoth(x, n, o.numFeatures, src, dst)).logits as Float32Array;
+      },
+      logitsNodes(ids: Int32Array) {
+        if (!full) throw noGraphError(o);
+        return rows(full.logits as Float32Array, ids);
+      },
+    });
+  }
+  return served;
 }

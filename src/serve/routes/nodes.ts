@@ -19,7 +19,13 @@ export async function nodesRoutes(app: FastifyInstance, ctx: ServeContext): Prom
           throw noGraphError(model, 'node_ids', 'send a subgraph to POST /predict instead');
         }
         const ids = toNodeIds(req.body.node_ids, graph.numNodes, ctx.limits);
-        const p = await predictNodes(ctx, model, ids, { route: '/v1/predict/nodes', requestId: req.id });
+        const p = await predictNodes(
+          ctx,
+          model,
+          ids,
+          { route: '/v1/predict/nodes', requestId: req.id },
+          { calibrated: req.body.calibrated },
+        );
         const C = model.numClasses;
         const predictions: NodePrediction[] = new Array(ids.length);
         for (let k = 0; k < ids.length; k++) {
@@ -35,7 +41,7 @@ export async function nodesRoutes(app: FastifyInstance, ctx: ServeContext): Prom
           if (title) item.title = title;
           predictions[k] = item;
         }
-        return { model: model.name, version: model.version, predictions };
+        return { model: model.name, version: model.version, temperature: p.temperature, predictions };
       } finally {
         ctx.holder.release(entry);
       }

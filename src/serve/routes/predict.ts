@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServeContext } from '../context.js';
-import { predictSubgraph, toRows } from '../inference.js';
+import { type PredictOptions, predictSubgraph, toRows } from '../inference.js';
 import type { ServedModel } from '../model.js';
 import {
   type PredictBody,
@@ -21,9 +21,13 @@ export async function predictRoutes(app: FastifyInstance, ctx: ServeContext): Pr
       try {
         const model = entry.model;
         const body = req.body;
+        const opts: PredictOptions = Array.isArray(body) ? {} : { calibrated: body.calibrated };
+        // every item of a request is served at the same temperature (one model, one option); a batch has ≥ 1 item
+        let temperature = 1;
         const run = async (sg: Subgraph, field: string, item: number): Promise<SubgraphPrediction> => {
           const input = toSubgraph(sg, model.numFeatures, ctx.limits, field);
-          const p = await predictSubgraph(ctx, model, input, { route: '/predict', requestId: req.id, item });
+          const p = await predictSubgraph(ctx, model, input, { route: '/predict', requestId: req.id, item }, opts);
+          temperature = p.temperature;
           return {
             node_predictions: Array.from(p.classes),
             probabilities: toRows(p.probs, input.n, model.numClasses),
@@ -34,11 +38,12 @@ export async function predictRoutes(app: FastifyInstance, ctx: ServeContext): Pr
         const batch = async (items: Subgraph[], prefix: (i: number) => string) => {
           const predictions: SubgraphPrediction[] = [];
           for (let i = 0; i < items.length; i++) predictions.push(await run(items[i], prefix(i), i));
-          return { model: model.name, version: model.version, predictions };
+          return { model: model.name, version: model.version, temperature, predictions };
         };
         if (Array.isArray(body)) return batch(body, (i) => `[${i}].`);
         if ('instances' in body) return batch(body.instances, (i) => `instances[${i}].`);
-        return { model: model.name, version: model.version, ...(await run(body, '', 0)) };
+        const one = await run(body, '', 0);
+        return { model: model.name, version: model.version, temperature, ...one };
       } finally {
         ctx.holder.release(entry);
       }

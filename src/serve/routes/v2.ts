@@ -102,10 +102,11 @@ export async function v2Routes(app: FastifyInstance, ctx: ServeContext): Promise
           );
           const input = decodeV2Inputs(req.body.inputs, model, ctx.limits, binaryPartOf(req.body));
           const meta = { route: '/v2/models/:name/infer', requestId: req.id, item: 0 };
+          const opts = { calibrated: req.body.parameters?.calibrated };
           const p =
             input.kind === 'nodes'
-              ? await predictNodes(ctx, model, input.ids, meta)
-              : await predictSubgraph(ctx, model, input.subgraph, meta);
+              ? await predictNodes(ctx, model, input.ids, meta, opts)
+              : await predictSubgraph(ctx, model, input.subgraph, meta, opts);
           const n = p.classes.length;
           const outputs: OutputTensor[] = [];
           const raw: (Float32Array | BigInt64Array)[] = [];
@@ -127,7 +128,12 @@ export async function v2Routes(app: FastifyInstance, ctx: ServeContext): Promise
             } else t.data = Array.from(p.classes);
             outputs.push(t);
           }
-          const res: InferResponse = { model_name: model.name, model_version: model.version, outputs };
+          const res: InferResponse = {
+            model_name: model.name,
+            model_version: model.version,
+            parameters: { temperature: p.temperature },
+            outputs,
+          };
           if (req.body.id !== undefined) res.id = req.body.id;
           if (raw.length === 0) return res;
           // binary outputs: the JSON part, then the tensors' bytes in output order (no response schema applies)

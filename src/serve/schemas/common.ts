@@ -36,3 +36,17 @@ export const securitySchemes = {
 
 /** OpenAPI security requirement: either header works. */
 export const apiKeySecurity: { [scheme: string]: string[] }[] = [{ apiKey: [] }, { bearer: [] }];
+
+/** Per-request options of the prediction routes (the server's config gives their defaults). */
+export const predictOptionProperties = {
+  calibrated: {
+    type: 'boolean',
+    description:
+      "true: probabilities calibrated with the version's temperature, softmax(logits / T); false: the raw softmax(logits) (T = 1). Default: serve.calibrated.",
+  },
+} as const;
+
+export const temperatureProperty = {
+  type: 'number',
+  description: 'The softmax temperature applied to these probabilities (1 = raw).',
+} as const;

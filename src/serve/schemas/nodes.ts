@@ -1,4 +1,4 @@
-import { errorResponses, type Limits } from './common.js';
+import { errorResponses, type Limits, predictOptionProperties, temperatureProperty } from './common.js';
 import type { Static } from './static.js';
 
 export function nodesBodySchema(l: Limits) {
@@ -12,6 +12,7 @@ export function nodesBodySchema(l: Limits) {
         maxItems: l.maxNodes,
         items: { type: 'integer' },
       },
+      ...predictOptionProperties,
     },
   } as const;
 }
@@ -30,10 +31,11 @@ export const nodePredictionSchema = {
 
 export const nodesResponseSchema = {
   type: 'object',
-  required: ['model', 'version', 'predictions'],
+  required: ['model', 'version', 'temperature', 'predictions'],
   properties: {
     model: { type: 'string' },
     version: { type: 'string' },
+    temperature: temperatureProperty,
     predictions: { type: 'array', items: nodePredictionSchema },
   },
 } as const;

@@ -1,4 +1,4 @@
-import { errorResponses, type Limits } from './common.js';
+import { errorResponses, type Limits, predictOptionProperties, temperatureProperty } from './common.js';
 import type { Static } from './static.js';
 
 /** One subgraph: the `{x, edge_index}` body that common GNN serving clients send. */
@@ -27,17 +27,25 @@ export function subgraphSchema(l: Limits) {
 /** POST /predict body: one subgraph, `{instances: [subgraph…]}`, or a bare array of subgraphs. */
 export function predictBodySchema(l: Limits) {
   const one = subgraphSchema(l);
-  const single = { ...one, not: { type: 'object', required: ['instances'] } };
+  const single = {
+    ...one,
+    properties: { ...one.properties, ...predictOptionProperties },
+    not: { type: 'object', required: ['instances'] },
+  };
   return {
     description:
       'One subgraph `{x, edge_index}`, or a batch: `{instances: [{x, edge_index}, …]}` or `[{x, edge_index}, …]` ' +
-      `(≤ ${l.maxBatch} instances). A batch is answered with \`{predictions: [...]}\`, one entry per instance.`,
+      `(≤ ${l.maxBatch} instances). A batch is answered with \`{predictions: [...]}\`, one entry per instance. ` +
+      'The options (`calibrated`) sit beside `x` or `instances`; a bare array is served with the defaults.',
     anyOf: [
       single,
       {
         type: 'object',
         required: ['instances'],
-        properties: { instances: { type: 'array', minItems: 1, maxItems: l.maxBatch, items: one } },
+        properties: {
+          instances: { type: 'array', minItems: 1, maxItems: l.maxBatch, items: one },
+          ...predictOptionProperties,
+        },
       },
       { type: 'array', minItems: 1, maxItems: l.maxBatch, items: one },
     ],
@@ -60,11 +68,12 @@ export const subgraphPredictionSchema = {
 
 export const predictResponseSchema = {
   type: 'object',
-  required: ['model', 'version'],
+  required: ['model', 'version', 'temperature'],
   description: 'A single subgraph gives node_predictions/probabilities/labels; a batch gives predictions.',
   properties: {
     model: { type: 'string' },
     version: { type: 'string' },
+    temperature: temperatureProperty,
     ...subgraphPredictionSchema.properties,
     predictions: { type: 'array', items: subgraphPredictionSchema },
   },

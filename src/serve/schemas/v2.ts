@@ -1,4 +1,4 @@
-import { errorResponses, errorSchema, type Limits } from './common.js';
+import { errorResponses, errorSchema, type Limits, predictOptionProperties, temperatureProperty } from './common.js';
 import type { Static } from './static.js';
 
 /** KServe V2 datatypes the server accepts on input. */
@@ -53,6 +53,7 @@ export function inferRequestSchema(l: Limits) {
             type: 'boolean',
             description: 'Return every output as binary tensor data (unless its own `binary_data` says otherwise).',
           },
+          ...predictOptionProperties,
         },
       },
       inputs: { type: 'array', minItems: 1, maxItems: 8, items: inferTensorSchema(l) },
@@ -99,6 +100,11 @@ export const inferResponseSchema = {
     model_name: { type: 'string' },
     model_version: { type: 'string' },
     id: { type: 'string' },
+    parameters: {
+      type: 'object',
+      required: ['temperature'],
+      properties: { temperature: temperatureProperty },
+    },
     outputs: { type: 'array', items: outputTensorSchema },
   },
 } as const;

@@ -23,18 +23,26 @@ export interface GcnWeights {
  * Export a GCN (Kipf & Welling, https://arxiv.org/abs/1609.02907, with PyG's GCNConv conventions) as an ONNX
  * graph (opset 18) on a request subgraph:
  *   inputs  x FLOAT [n, F], edge_index INT64 [2, E] (messages flow edge_index[0] → edge_index[1])
- *   output  probabilities FLOAT [n, C]
+ *   outputs probabilities FLOAT [n, C] = softmax(logits / T), logits FLOAT [n, C]
  * Per layer: Â = D^-1/2 (A + I) D^-1/2 with duplicate edges dropped and self-loops added once (existing ones are
  * replaced by one loop of weight 1), D the in-degree including the loop; H' = Â (H W) + b; the activation (and
- * residual) between layers; softmax at the end. This is the native engine's GCNConv (src/nn/conv/gcn-conv.ts). The aggregation is a ScatterElements(reduction="add"), which ONNX Runtime computes wrongly
+ * residual) between layers; softmax of logits / T at the end. This is the native engine's GCNConv (src/nn/conv/gcn-conv.ts). The aggregation is a ScatterElements(reduction="add"), which ONNX Runtime computes wrongly
  * with more than one intra-op thread: run the session with intraOpNumThreads = 1 (see runtime.ts).
  * `quantize: 'int8'` stores weights as int8 with per-column scales (about 4× smaller; see optimize.ts).
+ *
+ * `temperature` (the version's calibration, default 1) is a Div node before the Softmax, so that anyone who runs
+ * the file and reads `probabilities` gets the calibrated ones gnnops serves, with no gnnops code; it is also in the
+ * metadata (`temperature`), and `logits` lets a consumer apply another temperature (or compute energy scores).
  */
 export function exportGcnOnnx(
   w: GcnWeights,
   meta: Record<string, string> = {},
-  opts: { quantize?: 'int8' } = {},
+  opts: { quantize?: 'int8'; temperature?: number } = {},
 ): Uint8Array {
+  const T = opts.temperature ?? 1;
+  if (!(T > 0 && Number.isFinite(T))) {
+    throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `temperature: ${T} is not a finite number > 0`);
+  }
   if (w.layers.length === 0) throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, 'layers: a GCN needs ≥ 1 layer');
   w.layers.forEach((l, i) => {
     if (l.weight.length !== l.in * l.out || l.bias.length !== l.out) {
@@ -53,6 +61,7 @@ export function exportGcnOnnx(
   const x = g.input('x', DataType.FLOAT, ['n', F]);
   const ei = g.input('edge_index', DataType.INT64, [2, 'E']);
   g.output('probabilities', DataType.FLOAT, ['n', C]);
+  g.output('logits', DataType.FLOAT, ['n', C]);
 
   const i0 = g.init(int64Tensor([], [0]), 'zero');
   const i1 = g.init(int64Tensor([], [1]), 'one');
@@ -115,6 +124,11 @@ export function exportGcnOnnx(
       h = w.residual && l.in === l.out ? g.node('Add', [act, h]) : act;
     } else h = out;
   });
-  g.node('Softmax', [h], { axis: -1 }, 'probabilities');
-  return g.encode({ docString: 'gnnops GCN forward on a request subgraph', metadata: meta });
+  g.node('Identity', [h], {}, 'logits');
+  const scaled = T === 1 ? h : g.node('Div', [h, g.init(floatTensor([], [T]), 'temperature')]);
+  g.node('Softmax', [scaled], { axis: -1 }, 'probabilities');
+  return g.encode({
+    docString: `gnnops GCN forward on a request subgraph; probabilities = softmax(logits / ${T})`,
+    metadata: { ...meta, temperature: String(T) },
+  });
 }
