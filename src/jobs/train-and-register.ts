@@ -176,7 +176,8 @@ export async function runTraining(job: TrainingJob): Promise<TrainingReport> {
           referenceProfile: modelReferenceProfileBytes(data, predictions),
           runId: run.id,
           // The temperature travels with the version's metrics: serving calibrates with it.
-          metrics: { ...metrics, ...calibration },
+          // test_acc/val_acc are those of the split whose weights the version serves (the means are across splits).
+          metrics: { ...metrics, test_acc: bestRun.final.test_acc, val_acc: bestRun.final.val_acc, ...calibration },
           description: `${cfg.model.name} on ${data.name}${data.synthetic ? ' (synthetic graph)' : ''}: test ${(100 * s.test_acc_mean).toFixed(2)} ± ${(100 * s.test_acc_ci95).toFixed(2)} over ${s.splits} ${s.mode}`,
         });
         version = mv.version;

@@ -167,9 +167,12 @@ export interface VersionFacts {
   testAccuracy: number | null;
 }
 
-/** A version's facts from its registered metrics (`temperature`, `test_acc`). */
+/**
+ * A version's facts from its registered metrics: `temperature`, and `test_acc` (the served split's test accuracy),
+ * else `test_acc_mean` (the mean over the training splits) for versions registered without it.
+ */
 export function versionFacts(metrics: Record<string, number> | undefined): VersionFacts {
-  const acc = metrics?.test_acc;
+  const acc = Number.isFinite(metrics?.test_acc) ? metrics?.test_acc : metrics?.test_acc_mean;
   return {
     temperature: metrics ? registeredTemperature({ metrics }) : null,
     testAccuracy: typeof acc === 'number' && Number.isFinite(acc) ? acc : null,

@@ -6,6 +6,7 @@
 import { barChart, escapeXml } from '../charts/svg.js';
 import { TEST_INFO } from './column-drift.js';
 import { type DriftReport, type HistogramPair, type NumericColumnReport, rankFeatures } from './drift-report.js';
+import type { VersionEstimate } from './estimate.js';
 
 const REF_COLOR = '#9aa5b1';
 const CUR_COLOR = '#e15759';
@@ -62,6 +63,38 @@ const FEATURE_HEAD =
 function structureBlock(title: string, c: NumericColumnReport | undefined): string {
   if (!c) return `<div class="card"><h3>${title}</h3><p class="muted">not in the profile or the window</p></div>`;
   return `<div class="card"><h3>${title} ${badge(c.drifted)}</h3><table>${'<tr><th>test</th><th>score</th><th>drift when</th></tr>'}<tr>${testCell(c)}</tr></table><p class="muted">reference ${fmt(c.refMean)} ± ${fmt(c.refStd)} · current ${fmt(c.curMean)} ± ${fmt(c.curStd)} (n = ${c.curN}) · KS D ${fmt(c.stats.ks_d ?? Number.NaN)}</p>${c.hist ? histogramSparkline(c.hist, 360, 90, title) : ''}</div>`;
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+/**
+ * One served version's label-free estimate: the whole window beside the version's test accuracy, then each
+ * predicted class's expected precision.
+ */
+function estimateBlock(e: VersionEstimate): string {
+  const gap = e.testAccuracy === null ? '—' : `${((e.estimated - e.testAccuracy) * 100).toFixed(1)} points`;
+  const classes = e.perClass
+    .map(
+      (c) =>
+        `<tr><td class="num">${c.class}</td><td class="num">${c.n}</td><td class="num">${pct(c.estimated)}</td><td class="num">${pct(c.low)} – ${pct(c.high)}</td></tr>`,
+    )
+    .join('');
+  return `<div class="card estimate"><h3>${escapeXml(e.model)}/${escapeXml(e.version)}</h3>
+<table><tr><th>predictions</th><th>requests</th><th>estimated accuracy</th><th>${(e.level * 100).toFixed(0)}% interval</th><th>test accuracy</th><th>estimate − test</th><th>confidences</th></tr>
+<tr><td class="num">${e.n}</td><td class="num">${e.requests}</td><td class="num big">${pct(e.estimated)}</td><td class="num">${pct(e.low)} – ${pct(e.high)}</td><td class="num">${e.testAccuracy === null ? '—' : pct(e.testAccuracy)}</td><td class="num">${gap}</td><td>${escapeXml(e.calibration)}</td></tr></table>
+${e.warning ? `<p class="muted">${escapeXml(e.warning)}</p>` : ''}
+<details><summary>per predicted class (expected precision)</summary><table><tr><th>class</th><th>predictions</th><th>estimated</th><th>interval</th></tr>${classes}</table></details></div>`;
+}
+
+function estimateSection(r: DriftReport): string {
+  if (!r.accuracyEstimate) return '';
+  const body =
+    r.accuracyEstimate.length > 0
+      ? r.accuracyEstimate.map(estimateBlock).join('\n')
+      : '<p class="muted">No logged predictions in the window.</p>';
+  return `<h2>Estimated accuracy (label-free)</h2>
+<p class="muted legend">Mean calibrated top-class probability of the served predictions (confidence-based performance estimation): the accuracy to expect if the confidences are calibrated. The interval covers the sampling noise of the window, not miscalibration.</p>
+${body}`;
 }
 
 const CSS = `
@@ -136,6 +169,7 @@ ${stableBlock}
 ${predSection}
 <h2>Graph-structure drift</h2>
 <div class="cards">${structureBlock('Degree of requested nodes', r.structure.degrees)}${structureBlock('Subgraph size per request', r.structure.subgraphSizes)}</div>
+${estimateSection(r)}
 </main></body></html>
 `;
 }

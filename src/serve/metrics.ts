@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { versionFacts } from '../monitor/estimate.js';
 
 /** Values the background drift check publishes (computed by src/monitor). */
 export interface DriftGauges {
@@ -147,8 +148,8 @@ export class ServeMetrics {
       const labels = { model: model.name, version: model.version };
       this.modelInfo.set(labels, 1);
       // its own gauge rather than a label of gnnops_model_info, so alert rules can subtract it from the estimate
-      const acc = model.info?.metrics?.test_acc;
-      if (typeof acc === 'number' && Number.isFinite(acc)) this.testAccuracy.set(labels, acc);
+      const acc = versionFacts(model.info?.metrics).testAccuracy;
+      if (acc !== null) this.testAccuracy.set(labels, acc);
     }
     this.modelReady.set(model ? 1 : 0);
   }

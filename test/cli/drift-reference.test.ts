@@ -4,6 +4,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { versionFacts } from '../../src/monitor/estimate.js';
+import { Registry } from '../../src/registry/index.js';
+import { requestLogMigrations } from '../../src/request-log/schema.js';
+import { openStore } from '../../src/track/store.js';
 
 const home = mkdtempSync(join(tmpdir(), 'gnnops-drift-ref-'));
 const env = { ...process.env, GNNOPS_HOME: home, GNNOPS_LOG_LEVEL: 'silent' };
@@ -50,6 +54,46 @@ test('drift report reads the reference profile registered with a model version',
   assert.equal(sole.status, 0, sole.stderr);
   assert.match(sole.stderr, /using tiny-gcn@production, the only production model/);
   assert.equal((JSON.parse(sole.stdout) as { dataset: { drifted: boolean } }).dataset.drifted, true);
+
+  // Logged traffic of the registered version: the report's estimate carries the version's registered facts.
+  const store = openStore({ home, recover: false, migrations: requestLogMigrations });
+  const registered = versionFacts(new Registry(store).getVersion('tiny-gcn', 1).metrics);
+  const cols = g.features[0].length;
+  const insert = store.db.prepare(
+    `INSERT INTO request_log (ts, request_id, item, route, model, version, kind, num_nodes, num_edges, num_features,
+      mean_degree, max_degree, sampled, features, node_ids, degrees, predictions, confidence, inference_ms)
+     VALUES (?, ?, 0, '/predict', 'tiny-gcn', '1', 'subgraph', 2, 1, ?, 0.5, 1, 1, ?, NULL, ?, ?, ?, 1.0)`,
+  );
+  const blob = (a: Float32Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  for (let i = 0; i < 30; i++)
+    insert.run(
+      Date.now() - 1000 + i,
+      `r${i}`,
+      cols,
+      blob(Float32Array.from([...clean[2 * i], ...clean[2 * i + 1]])),
+      blob(Int32Array.from([1, 0])),
+      blob(Int32Array.from([0, 1])),
+      blob(Float32Array.from([0.75, 0.75])),
+    );
+  store.close();
+  const logged = cli('drift', 'report', '--model', 'tiny-gcn', '--window', '30', '--json');
+  assert.equal(logged.status, 0, logged.stderr);
+  const [est] = (
+    JSON.parse(logged.stdout) as {
+      accuracyEstimate: {
+        version: string;
+        n: number;
+        estimated: number;
+        testAccuracy: number | null;
+        registeredTemperature: number | null;
+      }[];
+    }
+  ).accuracyEstimate;
+  assert.equal(est.n, 60);
+  assert.equal(est.estimated, 0.75);
+  assert.equal(typeof registered.testAccuracy, 'number', 'training registers test_acc');
+  assert.equal(est.testAccuracy, registered.testAccuracy);
+  assert.equal(est.registeredTemperature, registered.temperature);
 
   // A second production model makes the default ambiguous: the error lists both choices.
   const other = join(home, 'other.json');

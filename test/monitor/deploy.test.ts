@@ -58,6 +58,7 @@ describe('Prometheus rules and config', () => {
       'GnnopsDatasetDrift',
       'GnnopsRequestLogDropped',
       'GnnopsModelNotReady',
+      'GnnopsEstimatedAccuracyDrop',
     ])
       assert.ok(names.includes(want), `missing alert ${want}`);
     const tests = parseYaml(readFileSync(join(prom, 'alerts.test.yml'), 'utf8')) as {

@@ -208,6 +208,12 @@ describe('estimate per model version and the registry’s facts', () => {
       testAccuracy: null,
     });
     assert.deepEqual(versionFacts(undefined), { temperature: null, testAccuracy: null });
+    assert.equal(
+      versionFacts({ test_acc_mean: 0.79 }).testAccuracy,
+      0.79,
+      'the mean over splits when test_acc is absent',
+    );
+    assert.equal(versionFacts({ test_acc: 0.8, test_acc_mean: 0.79 }).testAccuracy, 0.8);
   });
 
   it('withFacts says whether the averaged confidences were calibrated, and warns when not', () => {

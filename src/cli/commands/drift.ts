@@ -12,7 +12,14 @@ import type { GraphData } from '../../data/graph.js';
 import { generateSynthetic } from '../../data/synth.js';
 import { TEST_INFO } from '../../monitor/column-drift.js';
 import { windowFromRequestLog } from '../../monitor/drift-check.js';
-import { type DriftReport, driftReport, rankFeatures, summarizeDrift } from '../../monitor/drift-report.js';
+import {
+  accuracyEstimateSection,
+  type DriftReport,
+  driftReport,
+  rankFeatures,
+  summarizeDrift,
+} from '../../monitor/drift-report.js';
+import { type VersionEstimate, versionFacts } from '../../monitor/estimate.js';
 import { csrDegrees, khopSizes } from '../../monitor/graph-stats.js';
 import { renderDriftHtml } from '../../monitor/html-report.js';
 import { computeProfile, type ProfileExtra, type ReferenceProfile } from '../../monitor/profile.js';
@@ -191,8 +198,14 @@ export function parseSince(v: string, now = Date.now()): number {
   return t;
 }
 
-/** The current window from the request log of the workspace store. */
-function storeWindow(cols: number, o: { last: number; since?: string; model?: string }) {
+/**
+ * The current window from the request log of the workspace store, and the label-free accuracy estimate of each
+ * model version served in it, beside what the registry knows of the version (fitted temperature, test accuracy).
+ */
+function storeWindow(
+  cols: number,
+  o: { last: number; since?: string; model?: string },
+): { window: ReturnType<typeof windowFromRequestLog>; estimate: VersionEstimate[] } {
   const store = openStore({ recover: false, migrations: requestLogMigrations });
   try {
     const entries = readRequestLog(store.db, {
@@ -208,7 +221,16 @@ function storeWindow(cols: number, o: { last: number; since?: string; model?: st
           'raise serve.log_sample_rate or pass --current FILE',
         { requests: entries.length },
       );
-    return w;
+    const registry = new Registry(store);
+    const facts = (model: string, version: string) => {
+      try {
+        return versionFacts(registry.getVersion(model, version).metrics);
+      } catch {
+        // a bare checkpoint (or a version since deleted): the estimate stands without the registry's facts
+        return undefined;
+      }
+    };
+    return { window: w, estimate: accuracyEstimateSection(entries, facts) };
   } finally {
     store.close();
   }
@@ -229,6 +251,17 @@ function reportJson(r: DriftReport): Record<string, unknown> {
   };
 }
 
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+/** One line per served version: the estimate, its interval and the version's test accuracy beside it. */
+function estimateLine(e: VersionEstimate): string {
+  const test = e.testAccuracy === null ? 'test accuracy unknown' : `test accuracy ${pct(e.testAccuracy)}`;
+  const line =
+    `estimated accuracy of ${e.model}/${e.version}: ${pct(e.estimated)} ` +
+    `(${(e.level * 100).toFixed(0)}% interval ${pct(e.low)}–${pct(e.high)}, ${e.n} predictions; ${test}; ${e.calibration})`;
+  return e.warning ? `${line}\n  note: ${e.warning}` : line;
+}
+
 function humanReport(r: DriftReport, out: string | undefined): string {
   const d = r.dataset;
   const lines = [
@@ -243,6 +276,7 @@ function humanReport(r: DriftReport, out: string | undefined): string {
     ['subgraph-size drift', r.structure.subgraphSizes],
   ] as const)
     if (c) lines.push(`${label}: ${c.drifted ? 'YES' : 'no'} (${TEST_INFO[c.test].label} ${c.score.toPrecision(4)})`);
+  for (const e of r.accuracyEstimate ?? []) lines.push(estimateLine(e));
   const top = rankFeatures(r.features)
     .filter((f) => f.drifted)
     .slice(0, 15);
@@ -367,7 +401,9 @@ export function register(program: Command): void {
 
   drift
     .command('report')
-    .description('Compare a current window with a reference profile; --out report.html writes the HTML report.')
+    .description(
+      'Compare a current window with a reference profile; for a request-log window, also estimate each served version’s accuracy without labels (mean calibrated confidence, beside its test accuracy). --out report.html writes the HTML report.',
+    )
     .option(
       '--reference <profile|model>',
       'a profile file (from drift profile) or a registered model (NAME@ALIAS, NAME/VERSION) whose stored profile is used; default: the production version of --model, or of the only model with one',
@@ -398,14 +434,15 @@ export function register(program: Command): void {
       // Said on stderr so that --json output stays one document.
       if (defaultedModel) process.stderr.write(`using ${defaultedModel}@production, the only production model\n`);
       const model = opts.model ?? defaultedModel;
-      const current = opts.current
-        ? readWindowFile(opts.current)
+      const logged = opts.current
+        ? undefined
         : storeWindow(profile.cols, {
             last: intFlag('window', opts.window, 1, 10_000_000) ?? cfg.drift.window,
             since: opts.since,
             model,
           });
-      const report = driftReport(profile, current, {
+      const current = logged ? logged.window : readWindowFile(opts.current!);
+      const drifted = driftReport(profile, current, {
         method: cfg.drift.method,
         threshold: cfg.drift.threshold,
         shareThreshold: cfg.drift.share_threshold,
@@ -413,6 +450,8 @@ export function register(program: Command): void {
         ksMethod: cfg.drift.ks_method,
         histBins: cfg.drift.hist_bins,
       });
+      // window files carry no served confidences, so only a request-log window has an estimate
+      const report: DriftReport = logged ? { ...drifted, accuracyEstimate: logged.estimate } : drifted;
       if (opts.out) {
         const ext = extname(opts.out).toLowerCase();
         if (ext === '.json') writeFileAtomic(opts.out, JSON.stringify(report));

@@ -110,6 +110,9 @@ describe('gnnops drift', () => {
        VALUES (?, ?, 0, '/predict', 'gcn', '1', 'subgraph', 4, 6, 8, 1.5, 3, 1, ?, NULL, ?, ?, ?, 1.0)`,
     );
     const blob = (a: Float32Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+    // Served confidences of a known mean, so the report's label-free estimate can be checked: request i has
+    // top-class probability 0.5 + 0.1 · (i mod 5) on each of its 4 nodes.
+    const conf = (i: number) => Math.fround(0.5 + 0.1 * (i % 5));
     for (let r = 0, i = 0; r < w.rows; r += 4, i++)
       insert.run(
         Date.now() - 1000 + i,
@@ -117,7 +120,7 @@ describe('gnnops drift', () => {
         blob(w.features.slice(r * 8, (r + 4) * 8)),
         blob(w.degrees.slice(r, r + 4)),
         blob(w.predictions.slice(r, r + 4)),
-        blob(new Float32Array(4)),
+        blob(new Float32Array(4).fill(conf(i))),
       );
     store.close();
     const r = gnnops([
@@ -135,6 +138,53 @@ describe('gnnops drift', () => {
     const rep = JSON.parse(r.stdout) as { current: { rows: number }; summary: { drifted: boolean } };
     assert.equal(rep.current.rows, 200); // the last 50 requests × 4 nodes
     assert.equal(rep.summary.drifted, true);
+
+    // the label-free estimate of the one version in the window: requests 50..99 of the log
+    const est = (JSON.parse(r.stdout) as { accuracyEstimate: Record<string, unknown>[] }).accuracyEstimate;
+    assert.equal(est.length, 1);
+    const e = est[0] as { model: string; version: string; n: number; requests: number; estimated: number };
+    assert.deepEqual([e.model, e.version, e.n, e.requests], ['gcn', '1', 200, 50]);
+    let sum = 0;
+    for (let i = 50; i < 100; i++) sum += conf(i);
+    assert.ok(Math.abs(e.estimated - sum / 50) < 1e-9, `${e.estimated} vs ${sum / 50}`);
+    const full = est[0] as { low: number; high: number; testAccuracy: unknown; calibration: string; warning: string };
+    assert.ok(full.low < e.estimated && e.estimated < full.high);
+    assert.equal(full.testAccuracy, null, 'gcn/1 is not in the registry');
+    assert.equal(full.calibration, 'unknown');
+    assert.match(full.warning, /registry does not know this version/);
+
+    const human = gnnops([
+      'drift',
+      'report',
+      '--reference',
+      join(home, 'p.json'),
+      '--window',
+      '50',
+      '--out',
+      join(home, 'log.html'),
+    ]);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(
+      human.stdout,
+      new RegExp(`estimated accuracy of gcn/1: ${((sum / 50) * 100).toFixed(1)}% \\(95% interval`),
+    );
+    assert.match(human.stdout, /test accuracy unknown/);
+    const html = readFileSync(join(home, 'log.html'), 'utf8');
+    assert.match(html, /Estimated accuracy \(label-free\)/);
+    assert.match(html, new RegExp(`${((sum / 50) * 100).toFixed(1)}%`));
+    assert.match(html, /per predicted class/);
+
+    // a window file carries no served confidences: no estimate field
+    const file = gnnops([
+      'drift',
+      'report',
+      '--reference',
+      join(home, 'p.json'),
+      '--current',
+      join(home, 'clean.json'),
+      '--json',
+    ]);
+    assert.equal((JSON.parse(file.stdout) as { accuracyEstimate?: unknown }).accuracyEstimate, undefined);
     const none = gnnops(['drift', 'report', '--reference', join(home, 'p.json'), '--model', 'other']);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /no sampled feature rows/);
