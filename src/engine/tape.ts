@@ -241,6 +241,16 @@ export class Tape {
     this.nodes = [];
   }
 
+  /**
+   * Returns the pooled buffers to the backend. The pool reuses buffers by exact size, which pays off when every pass
+   * has the same shapes; mini-batches and inference chunks do not, so they release it after each batch rather than
+   * let it collect one set of buffers per distinct size.
+   */
+  releasePool(): void {
+    for (const list of this.pool.values()) for (const b of list) this.backend.free(b);
+    this.pool.clear();
+  }
+
   /** Frees everything the tape owns, pooled buffers included, back to the backend. */
   dispose(): void {
     this.reset();

@@ -22,9 +22,10 @@ import {
   Registry,
 } from '../registry/index.js';
 import { openStore, type Run, type Store, trackerFromConfig } from '../track/index.js';
+import type { Batching } from '../train/minibatch.js';
 import { type ProtocolResult, type ProtocolSummary, runProtocol } from '../train/protocol.js';
 import { taskFromWeights } from '../train/restore.js';
-import type { EpochMetrics } from '../train/trainer.js';
+import type { BatchProgress, EpochMetrics } from '../train/trainer.js';
 import { homePath } from '../util/home.js';
 import { log } from '../util/logger.js';
 
@@ -44,6 +45,9 @@ export interface TrainingJob {
   tags?: Record<string, string>;
   onRunStart?(index: number, total: number, maxEpochs: number): void;
   onEpoch?(index: number, m: EpochMetrics): boolean | undefined;
+  /** Mini-batch runs: the batching in use (once, before the first run), then progress after every batch. */
+  onBatching?(b: Batching): void;
+  onBatch?(index: number, p: BatchProgress): void;
   onRunEnd?(index: number, testAcc: number): void;
 }
 
@@ -106,6 +110,8 @@ export async function runTraining(job: TrainingJob): Promise<TrainingReport> {
       sink: run ?? undefined,
       onRunStart: (i, n) => job.onRunStart?.(i, n, cfg.train.epochs),
       onEpoch: job.onEpoch,
+      onBatching: job.onBatching,
+      onBatch: job.onBatch,
       onRunEnd: (r) => {
         run?.logMetrics(
           { split_test_acc: r.final.test_acc, split_val_acc: r.final.val_acc, split_best_epoch: r.bestEpoch },

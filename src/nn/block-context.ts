@@ -80,8 +80,12 @@ export class BlockContext implements GraphOperators {
     if (!this.#gcn) {
       const b = this.block;
       const be = this.backend;
-      const { indptr, indices } = this.withSelfLoops();
-      const nnz = indices.length;
+      const loops = this.withSelfLoops();
+      const nnz = loops.indices.length;
+      const indptr = be.allocI32(loops.indptr.length);
+      indptr.set(loops.indptr);
+      const indices = be.allocI32(nnz);
+      indices.set(loops.indices);
       const values = be.alloc(nnz);
       const { gcnDinv, nodes } = this.opts;
       if (gcnDinv && nodes) {

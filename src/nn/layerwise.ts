@@ -87,6 +87,7 @@ export function layerwiseInference(o: LayerwiseOptions): LayerwiseOutput {
         });
       } finally {
         tape.reset();
+        tape.releasePool();
         block.dispose();
       }
       o.onChunk?.(l, e, n);

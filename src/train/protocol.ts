@@ -92,9 +92,12 @@ export function runProtocol(o: ProtocolOptions): ProtocolResult {
   const backend = o.backend ?? setBackend({ name: config.train.backend, threads: config.train.threads });
   const tape = new Tape(backend);
   const graph = new GraphContext(backend, data);
-  const features = tape.tensor(data.features, [data.numNodes, data.numFeatures]);
   const plan = protocolPlan(config, data);
   const batching = resolveBatching(config, data);
+  // Mini-batches gather their rows from data.features: no second copy of the features in engine memory.
+  const features = batching
+    ? tape.zeros([0, data.numFeatures])
+    : tape.tensor(data.features, [data.numNodes, data.numFeatures]);
   if (batching?.auto) log.info(batching.auto);
   if (batching) o.onBatching?.(batching);
   const loader = batching

@@ -5,11 +5,13 @@
 import { resolve } from 'node:path';
 import type { GraphData } from '../data/graph.js';
 import { loadDataset } from '../data/load.js';
+import { NeighborLoader } from '../data/neighbor-loader.js';
 import { Rng, setBackend, Tape } from '../engine/index.js';
 import { type CheckpointWeights, type LoadedCheckpoint, readCheckpoint, restoreModel } from '../nn/checkpoint.js';
 import { GraphContext } from '../nn/graph-context.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import { log } from '../util/logger.js';
+import { resolveBatching } from './minibatch.js';
 import { NodeClassificationTask } from './task.js';
 
 export interface RestoreOptions {
@@ -70,7 +72,24 @@ export function taskFromWeights(
   const tape = new Tape(backend);
   const model = restoreModel(tape, weights);
   const graph = new GraphContext(backend, data);
-  const features = tape.tensor(data.features, [data.numNodes, data.numFeatures]);
+  // A model trained in mini-batches is evaluated as it was during training: by layer-wise inference in chunks, so
+  // the test report and the registered reference predictions stay within the memory the training run needed.
+  const batching = resolveBatching(cfg, data);
+  const features = batching
+    ? tape.zeros([0, data.numFeatures])
+    : tape.tensor(data.features, [data.numNodes, data.numFeatures]);
+  const minibatch = batching
+    ? {
+        batching,
+        loader: new NeighborLoader({
+          graph: data,
+          fanouts: batching.fanouts,
+          batchSize: batching.batchSize,
+          workers: 0,
+        }),
+        seed: cfg.train.seed,
+      }
+    : undefined;
   const task = new NodeClassificationTask({
     tape,
     model,
@@ -79,6 +98,7 @@ export function taskFromWeights(
     features,
     split,
     train: cfg.train,
+    ...(minibatch ? { minibatch } : {}),
     rng: new Rng(0),
   });
   return {

@@ -184,6 +184,7 @@ export class NodeClassificationTask {
       return out;
     } finally {
       tape.reset();
+      tape.releasePool();
       for (const b of blocks) b.dispose();
     }
   }

@@ -4,7 +4,7 @@ import type { Config } from '../../src/config/schema.js';
 import type { GraphData } from '../../src/data/graph.js';
 import { NeighborLoader } from '../../src/data/neighbor-loader.js';
 import { NeighborSampler } from '../../src/data/sampler.js';
-import { createBackend, Rng, Tape } from '../../src/engine/index.js';
+import { type Backend, createBackend, Rng, Tape } from '../../src/engine/index.js';
 import { GraphContext } from '../../src/nn/graph-context.js';
 import { layerwiseInference } from '../../src/nn/layerwise.js';
 import { buildModel } from '../../src/nn/models/build.js';
@@ -22,11 +22,35 @@ function allTrain(): GraphData {
   return { ...g, splits: [{ ...s, train: new Uint8Array(g.numNodes).fill(1) }] };
 }
 
-function setup(cfg: Config, data: GraphData, minibatch: boolean) {
-  const tape = new Tape(f64);
+/** Counts live backend buffers (float, int and byte). */
+function counting(be: Backend): Backend & { live: () => number } {
+  let live = 0;
+  const c = Object.create(be) as Backend & { live: () => number };
+  c.alloc = (n: number) => {
+    live++;
+    return be.alloc(n);
+  };
+  c.allocI32 = (n: number) => {
+    live++;
+    return be.allocI32(n);
+  };
+  c.allocU8 = (n: number) => {
+    live++;
+    return be.allocU8(n);
+  };
+  c.free = (b) => {
+    live--;
+    be.free(b);
+  };
+  c.live = () => live;
+  return c;
+}
+
+function setup(cfg: Config, data: GraphData, minibatch: boolean, backend: Backend = f64) {
+  const tape = new Tape(backend);
   const rng = new Rng(cfg.train.seed);
   const model = buildModel(tape, rng, cfg.model, { numFeatures: data.numFeatures, numClasses: data.numClasses });
-  const graph = new GraphContext(f64, data);
+  const graph = new GraphContext(backend, data);
   const features = tape.tensor(data.features, [data.numNodes, data.numFeatures]);
   const batching = resolveBatching(cfg, data);
   const mb =
@@ -105,6 +129,27 @@ describe('mini-batch training', () => {
     const r = task.batchStep(first);
     assert.equal(r.seeds, 4);
     assert.ok(Number.isFinite(r.loss));
+  });
+});
+
+describe('mini-batch memory', () => {
+  it('holds no engine buffers from one batch to the next, whatever the batch shapes', () => {
+    const data = tinyGraph();
+    const be = counting(createBackend({ name: 'reference', dtype: 'f32' }));
+    const cfg = testConfig(['model.name=gcn', 'train.batch_size=3', 'train.fanouts=4,3']);
+    const { task } = setup(cfg, data, true, be);
+    const lives: number[] = [];
+    for (let epoch = 0; epoch < 3; epoch++) {
+      for (const b of task.trainBatches(epoch)) {
+        task.batchStep(b);
+        lives.push(be.live());
+      }
+    }
+    // After the first step the optimizer state exists; from then on every batch ends where the previous one did.
+    assert.ok(
+      lives.slice(1).every((v) => v === lives[0]),
+      `live buffers after each batch: ${lives}`,
+    );
   });
 });
 

@@ -108,6 +108,16 @@ export function register(program: Command): void {
         format: 'split {split} [{bar}] {value}/{total} epochs | val {val} | stop loss {loss}',
         hideCursor: true,
       });
+      // Mini-batch runs get one bar per epoch over its batches instead, with the sampling throughput.
+      const batchBar = progressBar(flags.json, {
+        format:
+          'split {split} epoch {epoch} [{bar}] {value}/{total} batches | {bps} batches/s | {eps} sampled edges/s | loss {loss} | val {val}',
+        hideCursor: true,
+        clearOnComplete: true,
+      });
+      let miniBatch = false;
+      let splitLabel = '';
+      let lastVal = '-';
       const tTrain = performance.now();
       let epochMs = 0;
       const report = await runTraining({
@@ -116,13 +126,41 @@ export function register(program: Command): void {
         load: { mirror: flags.mirror, progress: !flags.json },
         checkpointPath: flags.checkpoint ? resolve(flags.checkpoint) : undefined,
         track: flags.track !== false,
-        onRunStart: (i, n, max) => bar?.start(max, 0, { split: `${i + 1}/${n}`, val: '-', loss: '-' }),
+        onBatching: (b) => {
+          miniBatch = true;
+          if (!flags.json)
+            process.stderr.write(
+              `mini-batch training: batch ${b.batchSize}, fanouts ${b.fanouts.join(',')}, ${b.workers} sampling thread(s); evaluation by layer-wise inference in chunks of ${b.inferenceChunk}\n`,
+            );
+        },
+        onRunStart: (i, n, max) => {
+          splitLabel = `${i + 1}/${n}`;
+          lastVal = '-';
+          if (!miniBatch) bar?.start(max, 0, { split: splitLabel, val: '-', loss: '-' });
+        },
+        onBatch: (_i, p) => {
+          const s = p.elapsed_ms / 1000;
+          const payload = {
+            split: splitLabel,
+            epoch: p.epoch + 1,
+            bps: s > 0 ? (p.batch / s).toFixed(1) : '-',
+            eps: s > 0 ? Math.round(p.edges_total / s).toLocaleString('en-US') : '-',
+            loss: p.loss.toFixed(4),
+            val: lastVal,
+          };
+          if (p.batch === 1) batchBar?.start(p.batches, 1, payload);
+          else batchBar?.update(p.batch, payload);
+          if (p.batch === p.batches) batchBar?.stop();
+        },
         onEpoch: (_i, m) => {
           epochMs += m.epoch_ms;
-          bar?.update(m.epoch + 1, { val: pct(m.val_acc), loss: m.stopping_loss.toFixed(4) });
+          lastVal = pct(m.val_acc);
+          if (!miniBatch) bar?.update(m.epoch + 1, { val: lastVal, loss: m.stopping_loss.toFixed(4) });
           return undefined;
         },
-        onRunEnd: () => bar?.stop(),
+        onRunEnd: () => {
+          if (!miniBatch) bar?.stop();
+        },
       });
       if (profiler) {
         const total = performance.now() - tTrain;
