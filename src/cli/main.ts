@@ -5,6 +5,7 @@ import { register as registerConfig } from './commands/config.js';
 import { register as registerData } from './commands/data.js';
 import { register as registerDrift } from './commands/drift.js';
 import { register as registerEvaluate } from './commands/evaluate.js';
+import { register as registerExplain } from './commands/explain.js';
 import { register as registerModels } from './commands/models.js';
 import { register as registerModelsExport } from './commands/models-export.js';
 import { register as registerModelsOptimize } from './commands/models-optimize.js';
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerBench(program);
   registerEvaluate(program);
+  registerExplain(program);
   registerVisualize(program);
   return program;
 }

@@ -3,10 +3,8 @@
  * or a saved checkpoint on any split. With neither, the workspace's only production model is evaluated.
  */
 import type { Command } from 'commander';
-import { Registry, registeredTemperature } from '../../registry/index.js';
-import { openStore } from '../../track/store.js';
+import { evalTarget } from '../../jobs/model-target.js';
 import { restoreTask } from '../../train/restore.js';
-import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { emit, intFlag, table } from '../output.js';
 
 interface EvalFlags {
@@ -16,63 +14,6 @@ interface EvalFlags {
   dataFile?: string;
   mirror?: string;
   json?: boolean;
-}
-
-/** What is evaluated: a checkpoint file, or the version a registry reference resolves to (and its checkpoint). */
-export interface EvalTarget {
-  checkpoint: string;
-  model?: {
-    name: string;
-    version: number;
-    ref: string;
-    defaulted: boolean;
-    /** The calibration temperature stored with the version, if it has one. */
-    temperature: number | null;
-  };
-}
-
-/**
- * `--checkpoint` as given; `--model` resolved in the registry; neither: the only production model. No production
- * model, or several, is a usage error that lists what could be passed.
- */
-export function evalTarget(f: Pick<EvalFlags, 'checkpoint' | 'model'>): EvalTarget {
-  if (f.checkpoint !== undefined && f.model !== undefined) {
-    throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, 'give either --model or --checkpoint, not both', {
-      field: 'model',
-    });
-  }
-  if (f.checkpoint !== undefined) return { checkpoint: f.checkpoint };
-  const store = openStore({ recover: false });
-  try {
-    const registry = new Registry(store);
-    let ref = f.model;
-    if (ref === undefined) {
-      try {
-        ref = `${registry.soleModelWithAlias('production')}@production`;
-      } catch (e) {
-        if (!(e instanceof GnnopsError && e.code === ErrorCodes.NOT_FOUND)) throw e;
-        const names = registry.listModels().map((m) => m.name);
-        throw new GnnopsError(
-          ErrorCodes.INVALID_ARGUMENT,
-          `no model to evaluate: no registered model has a production version; give --checkpoint PATH or --model NAME, NAME@ALIAS or NAME/VERSION${names.length > 0 ? ` (registered: ${names.join(', ')})` : ' (nothing is registered yet: gnnops train registers a model)'}`,
-          { field: 'model', choices: names },
-        );
-      }
-    }
-    const v = registry.resolve(ref);
-    return {
-      checkpoint: v.checkpointPath,
-      model: {
-        name: v.model,
-        version: v.version,
-        ref,
-        defaulted: f.model === undefined,
-        temperature: registeredTemperature(v),
-      },
-    };
-  } finally {
-    store.close();
-  }
 }
 
 export function register(program: Command): void {
