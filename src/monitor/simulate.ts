@@ -30,6 +30,8 @@ export interface SubgraphRequest {
   edge_index: [number[], number[]];
   /** The root node in the reference graph (not sent). */
   root: number;
+  /** The reference-graph node of each row of `x` (not sent): where the true labels of the answers are. */
+  nodes: number[];
 }
 
 type Graph = Pick<GraphData, 'numNodes' | 'numFeatures' | 'features' | 'indptr' | 'indices' | 'labels'>;
@@ -112,7 +114,7 @@ export function makeRequestSampler(g: Graph, spec: SimulateSpec): () => Subgraph
       for (let j = 0; j < affected; j++) row[j] += shift * std[j] + (noise ? noise * std[j] * gaussian(rng) : 0);
       return row;
     });
-    return { x, edge_index: localEdges(g, nodes), root };
+    return { x, edge_index: localEdges(g, nodes), root, nodes };
   };
 }
 
@@ -123,6 +125,11 @@ export interface SimulateResult {
   statuses: Record<string, number>;
   /** Served predictions per class id, over all nodes of the successful requests. */
   predictedClasses: Record<string, number>;
+  /**
+   * Over all nodes of the successful requests: the label-free estimate (mean served top-class probability) and,
+   * when the graph's labels are given, the realised accuracy against them.
+   */
+  accuracy: { n: number; estimated: number | null; realised: number | null };
   seconds: number;
 }
 
@@ -131,6 +138,8 @@ export interface SimulateOptions {
   requests: number;
   concurrency: number;
   apiKey?: string;
+  /** True class per reference-graph node: the served answers are scored against them. */
+  labels?: ArrayLike<number>;
   /** Injected for tests; defaults to the global fetch. */
   fetchImpl?: typeof fetch;
 }
@@ -139,21 +148,38 @@ export interface SimulateOptions {
 export async function simulateTraffic(next: () => SubgraphRequest, o: SimulateOptions): Promise<SimulateResult> {
   const doFetch = o.fetchImpl ?? fetch;
   const endpoint = `${o.url.replace(/\/+$/, '')}/predict`;
-  const res: SimulateResult = { sent: 0, ok: 0, failed: 0, statuses: {}, predictedClasses: {}, seconds: 0 };
+  const res: SimulateResult = {
+    sent: 0,
+    ok: 0,
+    failed: 0,
+    statuses: {},
+    predictedClasses: {},
+    accuracy: { n: 0, estimated: null, realised: null },
+    seconds: 0,
+  };
+  let confSum = 0;
+  let right = 0;
   const t0 = performance.now();
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (o.apiKey) headers.authorization = `Bearer ${o.apiKey}`;
   const worker = async () => {
     while (res.sent < o.requests) {
       res.sent++;
-      const { root: _root, ...body } = next();
+      const { root: _root, nodes, ...body } = next();
       try {
         const r = await doFetch(endpoint, { method: 'POST', headers, body: JSON.stringify(body) });
         res.statuses[r.status] = (res.statuses[r.status] ?? 0) + 1;
         if (r.ok) {
           res.ok++;
-          const j = (await r.json()) as { node_predictions?: number[] };
-          for (const p of j.node_predictions ?? []) res.predictedClasses[p] = (res.predictedClasses[p] ?? 0) + 1;
+          const j = (await r.json()) as { node_predictions?: number[]; probabilities?: number[][] };
+          const preds = j.node_predictions ?? [];
+          preds.forEach((p, i) => {
+            res.predictedClasses[p] = (res.predictedClasses[p] ?? 0) + 1;
+            const row = j.probabilities?.[i];
+            if (row) confSum += Math.max(...row);
+            if (o.labels && o.labels[nodes[i]] === p) right++;
+          });
+          res.accuracy.n += preds.length;
         } else {
           res.failed++;
           await r.arrayBuffer();
@@ -166,6 +192,8 @@ export async function simulateTraffic(next: () => SubgraphRequest, o: SimulateOp
   };
   await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, worker));
   res.seconds = (performance.now() - t0) / 1000;
+  const n = res.accuracy.n;
+  if (n > 0) res.accuracy = { n, estimated: confSum / n, realised: o.labels ? right / n : null };
   return res;
 }
 

@@ -122,4 +122,57 @@ describe('simulateTraffic', () => {
       server.close();
     }
   });
+
+  it('scores the answers: mean served top-class probability beside the accuracy against the graph’s labels', async () => {
+    // A server that answers class 1 with probability 0.8 for every node: the estimate is 0.8 and the realised
+    // accuracy is the share of served nodes whose label is 1, recounted from the same seeded requests.
+    const server = createServer((req, res) => {
+      let text = '';
+      req.on('data', (c) => {
+        text += c;
+      });
+      req.on('end', () => {
+        const body = JSON.parse(text) as { x: number[][]; nodes?: unknown };
+        assert.equal(body.nodes, undefined, 'the reference-graph ids are not sent');
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            node_predictions: body.x.map(() => 1),
+            probabilities: body.x.map(() => [0.1, 0.8, 0.1]),
+          }),
+        );
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const spec = { hops: 1, maxNodes: 6, seed: 4 };
+      const result = await simulateTraffic(makeRequestSampler(graph, spec), {
+        url: `http://127.0.0.1:${port}`,
+        requests: 30,
+        concurrency: 1,
+        labels: graph.labels,
+      });
+      const replay = makeRequestSampler(graph, spec);
+      let n = 0;
+      let ones = 0;
+      for (let i = 0; i < 30; i++)
+        for (const u of replay().nodes) {
+          n++;
+          if (graph.labels[u] === 1) ones++;
+        }
+      assert.equal(result.accuracy.n, n);
+      assert.ok(Math.abs((result.accuracy.estimated ?? 0) - 0.8) < 1e-12);
+      assert.equal(result.accuracy.realised, ones / n);
+      assert.ok(ones > 0 && ones < n, 'the graph has nodes of class 1 and of others');
+      const unlabelled = await simulateTraffic(makeRequestSampler(graph, spec), {
+        url: `http://127.0.0.1:${port}`,
+        requests: 3,
+        concurrency: 1,
+      });
+      assert.equal(unlabelled.accuracy.realised, null);
+    } finally {
+      server.close();
+    }
+  });
 });

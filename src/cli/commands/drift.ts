@@ -253,6 +253,13 @@ function reportJson(r: DriftReport): Record<string, unknown> {
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
+/** What simulate saw of its own answers: the label-free estimate beside the accuracy against the graph's labels. */
+function accuracyLine(a: { n: number; estimated: number | null; realised: number | null }): string {
+  if (a.estimated === null) return '';
+  const real = a.realised === null ? '' : `, realised against the graph's labels ${pct(a.realised)}`;
+  return `\nover ${a.n} served nodes: estimated accuracy (mean top-class probability) ${pct(a.estimated)}${real}`;
+}
+
 /** One line per served version: the estimate, its interval and the version's test accuracy beside it. */
 function estimateLine(e: VersionEstimate): string {
   const test = e.testAccuracy === null ? 'test accuracy unknown' : `test accuracy ${pct(e.testAccuracy)}`;
@@ -348,7 +355,9 @@ export function register(program: Command): void {
 
   drift
     .command('simulate')
-    .description("Send drifted traffic (feature shift, noise, class-mix change) to a running server's POST /predict.")
+    .description(
+      "Send drifted traffic (feature shift, noise, class-mix change) to a running server's POST /predict; reports the served answers' mean top-class probability beside their accuracy against the graph's labels.",
+    )
     .option('--url <url>', 'server base URL', 'http://127.0.0.1:8000')
     .option('--data-file <path>', 'WikiCS-format data.json to draw ego subgraphs from')
     .option('--dataset <name>', 'a named dataset ("synthetic")')
@@ -383,6 +392,7 @@ export function register(program: Command): void {
         requests: intFlag('requests', opts.requests, 1, 10_000_000) ?? 500,
         concurrency: intFlag('concurrency', opts.concurrency, 1, 256) ?? 4,
         apiKey: opts.apiKey ?? process.env.GNNOPS_API_KEY,
+        labels: graph.labels,
       });
       if (result.ok === 0)
         throw new GnnopsError(
@@ -395,7 +405,8 @@ export function register(program: Command): void {
         result,
         () =>
           `sent ${result.sent} requests in ${result.seconds.toFixed(1)} s: ${result.ok} ok, ${result.failed} failed ` +
-          `(statuses ${JSON.stringify(result.statuses)})\npredicted classes: ${JSON.stringify(result.predictedClasses)}`,
+          `(statuses ${JSON.stringify(result.statuses)})\npredicted classes: ${JSON.stringify(result.predictedClasses)}` +
+          accuracyLine(result.accuracy),
       );
     });
 

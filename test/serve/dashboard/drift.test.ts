@@ -30,7 +30,7 @@ describe('dashboard drift on logged traffic', () => {
   const send = async (shift: number, n: number, seed: number) => {
     const next = makeRequestSampler(graph, { shift, maxNodes: 25, seed });
     for (let i = 0; i < n; i++) {
-      const { root: _root, ...body } = next();
+      const { root: _root, nodes: _nodes, ...body } = next();
       const r = await s.app.inject({ method: 'POST', url: '/predict', payload: body });
       assert.equal(r.statusCode, 200);
       served.push((r.json().probabilities as number[][]).map((row) => Math.max(...row)));
