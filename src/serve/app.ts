@@ -10,6 +10,7 @@ import type { DriftLoop } from './drift-loop.js';
 import { makeErrorHandler, notFoundHandler } from './errors.js';
 import { registerJsonParser } from './json-parser.js';
 import { adminRoutes } from './routes/admin.js';
+import { explainRoutes } from './routes/explain.js';
 import { healthRoutes, SERVER_VERSION } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { modelsRoutes } from './routes/models.js';
@@ -28,7 +29,7 @@ export type RoutePlugin = (app: FastifyInstance, ctx: AppContext) => Promise<voi
 /** Open to everyone: probes and monitoring. */
 export const openRoutes: readonly RoutePlugin[] = [healthRoutes, metricsRoutes];
 /** The inference API, behind the public API key when serve.require_api_key is on. A new route family is one line. */
-export const publicRoutes: readonly RoutePlugin[] = [predictRoutes, nodesRoutes, v2Routes, modelsRoutes];
+export const publicRoutes: readonly RoutePlugin[] = [predictRoutes, nodesRoutes, explainRoutes, v2Routes, modelsRoutes];
 /** Always behind the admin API key. */
 export const adminOnlyRoutes: readonly RoutePlugin[] = [adminRoutes];
 

@@ -21,5 +21,11 @@ export interface ServeContext {
 }
 
 export function limitsOf(c: ServeConfig): Limits {
-  return { maxNodes: c.max_nodes, maxEdges: c.max_edges, maxFeatures: c.max_features, maxBatch: c.max_batch };
+  return {
+    maxNodes: c.max_nodes,
+    maxEdges: c.max_edges,
+    maxFeatures: c.max_features,
+    maxBatch: c.max_batch,
+    maxExplainNodes: c.explain_max_nodes,
+  };
 }

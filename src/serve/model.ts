@@ -5,6 +5,8 @@
  * (hot reload swaps the reference between requests) and must not mutate their inputs.
  */
 import { softmaxRows } from '../engine/index.js';
+import type { ExplanationJson } from '../explain/json.js';
+import type { ExplainMethod } from '../explain/methods.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 
 export interface ServedModel {
@@ -63,6 +65,20 @@ export interface ServedModel {
   };
   /** Shown by GET /v1/models: evaluation metrics and lineage (run, dataset hash, git sha …) from the registry. */
   readonly info: { metrics?: Record<string, number>; lineage?: Record<string, unknown> };
+  /**
+   * Explain predictions for nodes of the stored graph (see src/explain). Absent for runtimes that cannot
+   * differentiate the model (ONNX). Ids are validated against `graph.numNodes` by the server; past `timeLimitMs`
+   * for one node it throws `timeLimitError(index, elapsedMs)`.
+   */
+  explainNodes?(
+    ids: Int32Array,
+    o: {
+      method: ExplainMethod;
+      topK: number;
+      timeLimitMs: number;
+      timeLimitError: (index: number, elapsedMs: number) => GnnopsError;
+    },
+  ): ExplanationJson[];
   /** Release resources (ONNX sessions, worker threads) once the model is no longer served. */
   close?(): void | Promise<void>;
 }

@@ -42,7 +42,7 @@ describe('route contracts: one JSON Schema, derived types', () => {
   });
 
   it('embeds the configured limits in the schemas', () => {
-    const s = predictBodySchema({ maxNodes: 7, maxEdges: 9, maxFeatures: 5, maxBatch: 3 });
+    const s = predictBodySchema({ maxNodes: 7, maxEdges: 9, maxFeatures: 5, maxBatch: 3, maxExplainNodes: 2 });
     const single = s.anyOf[0];
     assert.equal(single.properties.x.maxItems, 7);
     assert.equal(single.properties.x.items.maxItems, 5);

@@ -44,6 +44,21 @@ export const serveSection = z
     max_edges: z.number().int().min(1).default(200_000).describe('Maximum edges per subgraph (413 above).'),
     max_features: z.number().int().min(1).default(100_000).describe('Maximum feature columns accepted in x.'),
     max_batch: z.number().int().min(1).default(64).describe('Maximum instances in one batched request (413 above).'),
+    explain_max_nodes: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(20)
+      .describe('Maximum node ids per POST /v1/explain/nodes request (413 above).'),
+    explain_time_limit_s: z
+      .number()
+      .min(0.01)
+      .max(3600)
+      .default(10)
+      .describe(
+        'Longest time one node explanation may take (413 past it). Explanations run on the request thread: saliency takes milliseconds, GNNExplainer (100 optimisation steps) about a second on a Cora node.',
+      ),
     calibrated: z
       .boolean()
       .default(true)

@@ -14,6 +14,8 @@ import { basename } from 'node:path';
 import type { GraphData } from '../../data/graph.js';
 import { loadDataset } from '../../data/load.js';
 import { type Backend, createBackend, getBackend, Rng, structureFromEdges, Tape } from '../../engine/index.js';
+import { explainNode } from '../../explain/explain.js';
+import { explanationJson } from '../../explain/json.js';
 import { decodeCheckpoint, type LoadedCheckpoint, readCheckpoint, restoreModel } from '../../nn/checkpoint.js';
 import { GCNConv } from '../../nn/conv/gcn-conv.js';
 import { GraphContext } from '../../nn/graph-context.js';
@@ -183,6 +185,19 @@ export function loadPredictor(checkpointPath: string, graph?: GraphData, opts: P
     },
   };
   if (graph) {
+    const g = { structure: graph, features: graph.features, numFeatures: graph.numFeatures };
+    // Explanations run on the request-sized tape and model: a computation subgraph is request-sized too.
+    served.explainNodes = (ids, o) =>
+      Array.from(ids, (v, k) =>
+        explanationJson(
+          explainNode(small, model, g, v, {
+            method: o.method,
+            topK: o.topK,
+            timeLimit: { ms: o.timeLimitMs, error: (_node, ms) => o.timeLimitError(k, ms) },
+          }),
+          ckpt.meta.classNames,
+        ),
+      );
     Object.assign(served, {
       graph: {
         numNodes: graph.numNodes,

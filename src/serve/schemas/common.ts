@@ -4,6 +4,8 @@ export interface Limits {
   maxEdges: number;
   maxFeatures: number;
   maxBatch: number;
+  /** Node ids per explanation request. */
+  maxExplainNodes: number;
 }
 
 /** Every error body: KServe's `{error}` plus a stable code and, for bad input, the field and the limit. */
