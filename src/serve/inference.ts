@@ -1,4 +1,5 @@
 import { argmaxRows } from '../engine/index.js';
+import { energyScores, oodScores, propagateEnergyCsr } from '../monitor/ood.js';
 import type { RequestLogEntry } from '../request-log/types.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import type { ServeContext } from './context.js';
@@ -56,12 +57,16 @@ export interface Prediction {
   confidence: Float32Array;
   /** The softmax temperature behind `probs` (1 = raw). */
   temperature: number;
+  /** GNNSafe energy score per node (src/monitor/ood.ts), when asked for. */
+  ood?: Float64Array;
 }
 
 /** What a request asks of the forward pass beyond the classes. */
 export interface PredictOptions {
   /** Calibrated (the version's temperature) or raw (T = 1) probabilities; default serve.calibrated. */
   calibrated?: boolean;
+  /** Compute the per-node OOD score; default serve.ood_score. */
+  ood?: boolean;
 }
 
 /**
@@ -74,7 +79,7 @@ async function forward(
   logits: (() => Float32Array | Promise<Float32Array>) | undefined,
   probs: () => Float32Array | Promise<Float32Array>,
   rows: number,
-): Promise<{ probs: Float32Array; temperature: number }> {
+): Promise<{ probs: Float32Array; temperature: number; logits?: Float32Array }> {
   const own = model.temperature ?? 1;
   if (!logits) return { probs: await probs(), temperature: own };
   const z = await logits();
@@ -85,7 +90,39 @@ async function forward(
     );
   }
   const temperature = calibrated ? own : 1;
-  return { probs: softmaxWithTemperature(z, rows, model.numClasses, temperature), temperature };
+  return { probs: softmaxWithTemperature(z, rows, model.numClasses, temperature), temperature, logits: z };
+}
+
+/** OOD scores need the logits (and, for stored nodes, the stored graph's edges). */
+function noOodError(model: ServedModel, what: string): GnnopsError {
+  return requestError(
+    ErrorCodes.NOT_AVAILABLE,
+    'ood_score',
+    `model ${model.name}/${model.version} ${what}, so OOD scores are not available; send ood_score: false`,
+  );
+}
+
+// GNNSafe's scores of every stored node, over the whole stored graph: computed on the first request that asks
+const storedScores = new WeakMap<ServedModel, Promise<Float64Array>>();
+
+function storedOodScores(model: ServedModel): Promise<Float64Array> {
+  let s = storedScores.get(model);
+  if (!s) {
+    const g = model.graph;
+    const logitsNodes = model.logitsNodes?.bind(model);
+    if (!g?.indptr || !g.indices || !logitsNodes)
+      throw noOodError(model, 'does not expose its stored graph and logits');
+    const { indptr, indices } = g;
+    s = (async () => {
+      const all = Int32Array.from({ length: g.numNodes }, (_, i) => i);
+      const z = await logitsNodes(all);
+      return propagateEnergyCsr(energyScores(z, g.numNodes, model.numClasses), indptr, indices);
+    })();
+    storedScores.set(model, s);
+    // a failed computation is not cached
+    s.catch(() => storedScores.delete(model));
+  }
+  return s;
 }
 
 /** Forward one subgraph, record metrics and queue the log row. */
@@ -98,13 +135,17 @@ export async function predictSubgraph(
 ): Promise<Prediction> {
   const t0 = performance.now();
   const logits = model.logitsSubgraph?.bind(model);
-  const { probs, temperature } = await forward(
+  const wantOod = opts.ood ?? ctx.config.ood_score;
+  if (wantOod && !logits) throw noOodError(model, 'gives no logits');
+  const f = await forward(
     model,
     opts.calibrated ?? ctx.config.calibrated,
     logits && (() => logits(sg.x, sg.n, sg.src, sg.dst)),
     () => model.predictSubgraph(sg.x, sg.n, sg.src, sg.dst),
     sg.n,
   );
+  const { probs, temperature } = f;
+  const ood = wantOod && f.logits ? oodScores(f.logits, model.numClasses, sg.src, sg.dst) : undefined;
   const ms = performance.now() - t0;
   checkOutput(model, probs, sg.n, 'x');
   ctx.metrics.inference.observe({ kind: 'subgraph' }, ms / 1000);
@@ -135,7 +176,7 @@ export async function predictSubgraph(
     };
     ctx.requestLog.push(row);
   }
-  return { probs, classes, confidence, temperature };
+  return { probs, classes, confidence, temperature, ...(ood ? { ood } : {}) };
 }
 
 /** Classify stored nodes, record metrics and queue the log row. */
@@ -148,6 +189,8 @@ export async function predictNodes(
 ): Promise<Prediction> {
   const t0 = performance.now();
   const logits = model.logitsNodes?.bind(model);
+  const wantOod = opts.ood ?? ctx.config.ood_score;
+  const stored = wantOod ? await storedOodScores(model) : undefined;
   const { probs, temperature } = await forward(
     model,
     opts.calibrated ?? ctx.config.calibrated,
@@ -155,6 +198,7 @@ export async function predictNodes(
     () => model.predictNodes(ids),
     ids.length,
   );
+  const ood = stored ? Float64Array.from(ids, (i) => stored[i]) : undefined;
   const ms = performance.now() - t0;
   checkOutput(model, probs, ids.length, 'node_ids');
   ctx.metrics.inference.observe({ kind: 'nodes' }, ms / 1000);
@@ -195,5 +239,5 @@ export async function predictNodes(
       inferenceMs: ms,
     });
   }
-  return { probs, classes, confidence, temperature };
+  return { probs, classes, confidence, temperature, ...(ood ? { ood } : {}) };
 }

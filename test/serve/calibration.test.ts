@@ -2,6 +2,7 @@
  * Temperature scaling in serving: the served probabilities are softmax(logits / T) with the version's temperature,
  * `calibrated: false` (request) or serve.calibrated = false (config) gives T = 1, every response and request-log row
  * says which T was applied, and the ONNX export (file and served runtime) gives the same probabilities as native.
+ * The per-node OOD score (`ood_score`) is checked against src/monitor/ood.ts on the same model.
  * The model is a GCN trained a few steps on the project's small synthetic graph (test/train/_fixtures.ts).
  */
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import type { GraphData } from '../../src/data/graph.js';
+import { energyScores, oodScores, propagateEnergyCsr } from '../../src/monitor/ood.js';
 import { readCheckpoint, saveCheckpoint } from '../../src/nn/checkpoint.js';
 import { gcnWeightsFromCheckpoint } from '../../src/nn/export/onnx/from-checkpoint.js';
 import { exportGcnOnnx } from '../../src/nn/export/onnx/gcn.js';
@@ -20,7 +22,7 @@ import { loadServedModel } from '../../src/serve/loader.js';
 import { loadPredictor, type Predictor } from '../../src/serve/native/predictor.js';
 import { onnxServedModel } from '../../src/serve/onnx/served-model.js';
 import { makeTask, testConfig, tinyGraph } from '../train/_fixtures.js';
-import { openLogStore, tempHome, tinyApp } from './helpers.js';
+import { openLogStore, tempHome, tinyApp, tinyBody } from './helpers.js';
 
 const T = 1.7;
 
@@ -256,6 +258,75 @@ describe('temperature scaling in serving', () => {
         const got = (q.json().predictions as { probabilities: number[] }[]).flatMap((p) => p.probabilities);
         assert.ok(maxDiff(got, wantNodes) < 1e-5);
       }
+    } finally {
+      await s.app.close();
+    }
+  });
+
+  it('ood_score: off by default; on request, GNNSafe scores over the subgraph or the stored graph', async () => {
+    const s = await tinyApp({ model: served() });
+    const fixture = await tinyApp(); // the mean-model fixture has no logits
+    try {
+      const C = data.numClasses;
+      const off = await s.app.inject({ method: 'POST', url: '/predict', payload: body() });
+      assert.equal(off.json().ood_score, undefined);
+      const r = await s.app.inject({ method: 'POST', url: '/predict', payload: { ...body(), ood_score: true } });
+      assert.equal(r.statusCode, 200, r.body);
+      const want = oodScores(native.logitsSubgraph(x, n, src, dst), C, src, dst);
+      assert.ok(maxDiff(r.json().ood_score, want) < 1e-9);
+      // the score does not depend on the calibration switch (its own temperature is GNNSafe's T = 1)
+      const raw = await s.app.inject({
+        method: 'POST',
+        url: '/predict',
+        payload: { ...body(), ood_score: true, calibrated: false },
+      });
+      assert.deepEqual(raw.json().ood_score, r.json().ood_score);
+
+      const ids = [0, 7, 42];
+      const q = await s.app.inject({
+        method: 'POST',
+        url: '/v1/predict/nodes',
+        payload: { node_ids: ids, ood_score: true },
+      });
+      assert.equal(q.statusCode, 200, q.body);
+      const all = Int32Array.from({ length: data.numNodes }, (_, i) => i);
+      const full = propagateEnergyCsr(
+        energyScores(native.logitsNodes(all), data.numNodes, C),
+        data.indptr,
+        data.indices,
+      );
+      assert.ok(
+        maxDiff(
+          (q.json().predictions as { ood_score: number }[]).map((p) => p.ood_score),
+          ids.map((i) => full[i]),
+        ) < 1e-9,
+      );
+
+      const no = await fixture.app.inject({
+        method: 'POST',
+        url: '/predict',
+        payload: { ...tinyBody, ood_score: true },
+      });
+      assert.equal(no.statusCode, 503);
+      assert.equal(no.json().field, 'ood_score');
+      assert.match(no.json().error, /gives no logits/);
+    } finally {
+      await s.app.close();
+      await fixture.app.close();
+    }
+  });
+
+  it('serve.ood_score = true adds the score by default', async () => {
+    const s = await tinyApp({ model: served(), config: { ood_score: true } });
+    try {
+      const r = await s.app.inject({ method: 'POST', url: '/predict', payload: body() });
+      assert.equal(r.json().ood_score.length, n);
+      const q = await s.app.inject({
+        method: 'POST',
+        url: '/v1/predict/nodes',
+        payload: { node_ids: [3], ood_score: false },
+      });
+      assert.equal(q.json().predictions[0].ood_score, undefined);
     } finally {
       await s.app.close();
     }

@@ -65,6 +65,12 @@ export const serveSection = z
       .describe(
         "Serve calibrated probabilities: softmax(logits / T) with the version's temperature T, fitted on the validation mask when it was registered (T = 1 for a version without one). false serves the raw softmax(logits). A request can ask for either with `calibrated` in its body; every response and request-log row says which T was applied.",
       ),
+    ood_score: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Add a per-node out-of-distribution score to prediction responses (`ood_score`, higher = less like the training data): GNNSafe's energy −logsumexp(logits) propagated K = 2 steps with α = 0.5 over the request's subgraph, or over the stored graph for node queries. A request can ask with `ood_score` in its body.",
+      ),
     log_requests: z.boolean().default(true).describe('Log requests and predictions to the SQLite store.'),
     log_sample_rate: z
       .number()

@@ -24,7 +24,7 @@ export async function nodesRoutes(app: FastifyInstance, ctx: ServeContext): Prom
           model,
           ids,
           { route: '/v1/predict/nodes', requestId: req.id },
-          { calibrated: req.body.calibrated },
+          { calibrated: req.body.calibrated, ood: req.body.ood_score },
         );
         const C = model.numClasses;
         const predictions: NodePrediction[] = new Array(ids.length);
@@ -39,6 +39,7 @@ export async function nodesRoutes(app: FastifyInstance, ctx: ServeContext): Prom
           if (label !== undefined) item.label = label;
           const title = graph.titles?.[ids[k]];
           if (title) item.title = title;
+          if (p.ood) item.ood_score = p.ood[k];
           predictions[k] = item;
         }
         return { model: model.name, version: model.version, temperature: p.temperature, predictions };

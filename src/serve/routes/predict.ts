@@ -21,7 +21,7 @@ export async function predictRoutes(app: FastifyInstance, ctx: ServeContext): Pr
       try {
         const model = entry.model;
         const body = req.body;
-        const opts: PredictOptions = Array.isArray(body) ? {} : { calibrated: body.calibrated };
+        const opts: PredictOptions = Array.isArray(body) ? {} : { calibrated: body.calibrated, ood: body.ood_score };
         // every item of a request is served at the same temperature (one model, one option); a batch has ≥ 1 item
         let temperature = 1;
         const run = async (sg: Subgraph, field: string, item: number): Promise<SubgraphPrediction> => {
@@ -32,6 +32,7 @@ export async function predictRoutes(app: FastifyInstance, ctx: ServeContext): Pr
             node_predictions: Array.from(p.classes),
             probabilities: toRows(p.probs, input.n, model.numClasses),
             labels: labelsOf(model, p.classes),
+            ...(p.ood ? { ood_score: Array.from(p.ood) } : {}),
           };
         };
         // batch items run one after another: the model is the bottleneck either way, and order stays stable

@@ -46,7 +46,15 @@ export const predictOptionProperties = {
     description:
       "true: probabilities calibrated with the version's temperature, softmax(logits / T); false: the raw softmax(logits) (T = 1). Default: serve.calibrated.",
   },
+  ood_score: {
+    type: 'boolean',
+    description:
+      "true: add each node's out-of-distribution score (GNNSafe's propagated energy; higher = less like the training data). Default: serve.ood_score.",
+  },
 } as const;
+
+export const oodScoreDescription =
+  'GNNSafe energy score, −logsumexp(logits) propagated over the graph (higher = less like the training data); only when asked for.';
 
 export const temperatureProperty = {
   type: 'number',

@@ -1,4 +1,10 @@
-import { errorResponses, type Limits, predictOptionProperties, temperatureProperty } from './common.js';
+import {
+  errorResponses,
+  type Limits,
+  oodScoreDescription,
+  predictOptionProperties,
+  temperatureProperty,
+} from './common.js';
 import type { Static } from './static.js';
 
 export function nodesBodySchema(l: Limits) {
@@ -26,6 +32,7 @@ export const nodePredictionSchema = {
     label: { type: 'string', description: 'Class name, when the model has class names.' },
     probabilities: { type: 'array', items: { type: 'number' } },
     title: { type: 'string', description: 'Node title (WikiCS article) where known.' },
+    ood_score: { type: 'number', description: oodScoreDescription },
   },
 } as const;
 

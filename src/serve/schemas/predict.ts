@@ -1,4 +1,10 @@
-import { errorResponses, type Limits, predictOptionProperties, temperatureProperty } from './common.js';
+import {
+  errorResponses,
+  type Limits,
+  oodScoreDescription,
+  predictOptionProperties,
+  temperatureProperty,
+} from './common.js';
 import type { Static } from './static.js';
 
 /** One subgraph: the `{x, edge_index}` body that common GNN serving clients send. */
@@ -36,7 +42,7 @@ export function predictBodySchema(l: Limits) {
     description:
       'One subgraph `{x, edge_index}`, or a batch: `{instances: [{x, edge_index}, …]}` or `[{x, edge_index}, …]` ' +
       `(≤ ${l.maxBatch} instances). A batch is answered with \`{predictions: [...]}\`, one entry per instance. ` +
-      'The options (`calibrated`) sit beside `x` or `instances`; a bare array is served with the defaults.',
+      'The options (`calibrated`, `ood_score`) sit beside `x` or `instances`; a bare array is served with the defaults.',
     anyOf: [
       single,
       {
@@ -63,6 +69,7 @@ export const subgraphPredictionSchema = {
       description: 'n × C class probabilities.',
     },
     labels: { type: 'array', items: { type: 'string' }, description: 'Class name of each prediction.' },
+    ood_score: { type: 'array', items: { type: 'number' }, description: `Per node: ${oodScoreDescription}` },
   },
 } as const;
 
