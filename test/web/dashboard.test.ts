@@ -203,6 +203,24 @@ describe('dashboard in a real browser (chromium)', { skip: noChromium, timeout: 
     await page.click('#drift-table tbody tr:nth-child(3)');
     await page.waitForSelector('#drill-down svg rect');
     await page.waitForSelector('#drift-history svg path');
+
+    // the label-free estimate: the numbers the route gives, a line per series, the test accuracy as a reference line
+    await page.waitForSelector('#drift-accuracy svg path');
+    const api = (await (await fetch(`${server.url}/api/drift/accuracy?window=5000&windows=12`)).json()) as {
+      available: boolean;
+      points: unknown[];
+      latest: { estimated: number; test_accuracy: number | null; calibration: string };
+    };
+    assert.equal(api.available, true);
+    assert.equal(api.points.length, 12);
+    assert.equal(api.latest.calibration, 'calibrated');
+    assert.equal(typeof api.latest.test_accuracy, 'number');
+    const stats = (await text('#drift-accuracy .stats')) ?? '';
+    assert.ok(stats.includes(`${(api.latest.estimated * 100).toFixed(1)}%`), stats);
+    assert.ok(stats.includes(`${((api.latest.test_accuracy ?? 0) * 100).toFixed(1)}%`), stats);
+    assert.equal((await page.$$('#drift-accuracy svg path')).length, 3, 'estimate and both interval ends');
+    assert.ok(await page.$('#drift-accuracy svg line.threshold'), 'the test accuracy line');
+    assert.match((await text('#drift-accuracy figcaption')) ?? '', /estimated accuracy/);
     await shot('drift');
   });
 

@@ -16,6 +16,7 @@ import type { GraphData } from '../../src/data/graph.js';
 import { loadDataset } from '../../src/data/load.js';
 import { writeSynthetic } from '../../src/data/synth.js';
 import { runTraining } from '../../src/jobs/train-and-register.js';
+import { registeredTemperature } from '../../src/registry/calibration.js';
 import { Registry } from '../../src/registry/index.js';
 import { lineageOf } from '../../src/serve/loader.js';
 import type { ServedModel } from '../../src/serve/model.js';
@@ -110,6 +111,8 @@ export async function makeWorkspace(home: string): Promise<Workspace> {
         name: v.model,
         version: String(v.version),
         info: { metrics: v.metrics, lineage: lineageOf(v) },
+        // as the registry loader serves a version: calibrated with its fitted temperature
+        temperature: registeredTemperature(v) ?? 1,
       });
     } finally {
       s.close();

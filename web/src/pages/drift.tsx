@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { ColumnDriftJson, DriftHistoryResponse, DriftLatestResponse } from '../api.js';
+import type { ColumnDriftJson, DriftAccuracyResponse, DriftHistoryResponse, DriftLatestResponse } from '../api.js';
 import { BarChart, LineChart } from '../charts.js';
 import { Async, Card, classColor, num, pct, Stat, useApi, when } from '../ui.js';
 
@@ -31,6 +31,7 @@ export function DriftPage(_: { params: URLSearchParams }) {
   const [window, setWindow] = useState(5000);
   const latest = useApi<DriftLatestResponse>(`/api/drift/latest?window=${window}`);
   const hist = useApi<DriftHistoryResponse>(`/api/drift/history?window=${window}&windows=12`);
+  const acc = useApi<DriftAccuracyResponse>(`/api/drift/accuracy?window=${window}&windows=12`);
   const [open, setOpen] = useState<string | null>(null);
   return (
     <div class="grid">
@@ -51,6 +52,7 @@ export function DriftPage(_: { params: URLSearchParams }) {
             onClick={() => {
               latest.reload();
               hist.reload();
+              acc.reload();
             }}
           >
             Recompute
@@ -175,6 +177,54 @@ export function DriftPage(_: { params: URLSearchParams }) {
           }
         </Async>
       </Card>
+      <Card title="Estimated accuracy (label-free)" wide>
+        <Async state={acc} what="accuracy estimate">
+          {(a) => <AccuracyEstimate a={a} />}
+        </Async>
+      </Card>
+    </div>
+  );
+}
+
+/**
+ * The served version's estimated accuracy over consecutive windows (mean calibrated top-class probability, with
+ * its interval) against the test accuracy it was registered with.
+ */
+function AccuracyEstimate({ a }: { a: DriftAccuracyResponse }) {
+  if (!a.available || !a.latest) return <p class="muted">{a.reason}</p>;
+  const l = a.latest;
+  const test = l.test_accuracy ?? null;
+  const xy = (f: (p: DriftAccuracyResponse['points'][number]) => number) =>
+    a.points.map((p, i) => ({ x: i + 1, y: f(p) }));
+  return (
+    <div id="drift-accuracy">
+      <div class="stats">
+        <Stat label={`estimated accuracy of ${a.model}/${a.version}`} value={pct(l.estimated)} />
+        <Stat label={`${Math.round(l.level * 100)}% interval`} value={`${pct(l.low)} – ${pct(l.high)}`} />
+        <Stat label="test accuracy" value={test === null ? '—' : pct(test)} />
+        <Stat
+          label="estimate − test"
+          value={test === null ? '—' : `${((l.estimated - test) * 100).toFixed(1)} points`}
+        />
+        <Stat label="predictions" value={num(l.n)} />
+        <Stat label="confidences" value={l.calibration} />
+      </div>
+      {l.warning && <p class="warn">{l.warning}</p>}
+      <LineChart
+        xLabel="window (oldest → newest)"
+        yLabel="accuracy"
+        hline={test === null ? undefined : { y: test, label: 'test accuracy' }}
+        series={[
+          { name: 'estimated accuracy', color: '#4e79a7', points: xy((p) => p.estimated) },
+          { name: 'interval low', color: '#a0cbe8', dashed: true, points: xy((p) => p.low) },
+          { name: 'interval high', color: '#a0cbe8', dashed: true, points: xy((p) => p.high) },
+        ]}
+      />
+      <p class="muted">
+        Mean calibrated top-class probability of the served predictions in each of {a.points.length} windows, from{' '}
+        {when(a.points[0]?.from)} to {when(a.points[a.points.length - 1]?.to)}. It tracks drops from a changed class
+        mix; under feature shift confidences stop being calibrated and it overestimates (see BENCHMARKS.md).
+      </p>
     </div>
   );
 }
