@@ -11,7 +11,7 @@ import { explanationSvg } from '../explain/svg.js';
 import { restoreTask } from '../train/restore.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { evalTarget } from './model-target.js';
+import { localModelTarget } from './model-target.js';
 
 export interface ExplainJobOptions {
   model?: string;
@@ -45,7 +45,7 @@ export interface ExplainReport extends Fidelity {
 export async function explainJob(o: ExplainJobOptions): Promise<ExplainReport> {
   if (o.nodes.length === 0)
     throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, '--nodes: give at least one node id', { field: 'nodes' });
-  const target = evalTarget(o, 'explain');
+  const target = await localModelTarget(o, 'explain');
   const r = await restoreTask(target.checkpoint, { dataFile: o.dataFile, mirror: o.mirror });
   try {
     const n = r.data.numNodes;

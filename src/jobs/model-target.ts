@@ -3,6 +3,7 @@
  * workspace's only production model (gnnops evaluate, gnnops explain).
  */
 import { Registry, registeredTemperature } from '../registry/index.js';
+import { fetchMissingBlobs } from '../storage/sync.js';
 import { openStore } from '../track/store.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 
@@ -16,6 +17,8 @@ export interface EvalTarget {
     defaulted: boolean;
     /** The calibration temperature stored with the version, if it has one. */
     temperature: number | null;
+    /** The checkpoint's SHA-256, as the registry recorded it. */
+    digest: string;
   };
 }
 
@@ -56,9 +59,35 @@ export function evalTarget(f: { checkpoint?: string; model?: string }, verb = 'e
         ref,
         defaulted: f.model === undefined,
         temperature: registeredTemperature(v),
+        digest: v.checkpointDigest,
       },
     };
   } finally {
     store.close();
   }
+}
+
+/**
+ * evalTarget with the version's checkpoint present in this workspace: fetched from the shared artifact storage
+ * (GNNOPS_STORAGE_URL) and digest-checked when the workspace shares only the registry.
+ */
+export async function localModelTarget(
+  f: { checkpoint?: string; model?: string },
+  verb = 'evaluate',
+): Promise<EvalTarget> {
+  const target = evalTarget(f, verb);
+  if (target.model) {
+    const store = openStore({ recover: false });
+    try {
+      await fetchMissingBlobs(
+        store.cas,
+        [target.model.digest],
+        undefined,
+        `${target.model.name}/${target.model.version}`,
+      );
+    } finally {
+      store.close();
+    }
+  }
+  return target;
 }

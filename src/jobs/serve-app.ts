@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { type ServeConfig, serveSection } from '../config/sections/serve.js';
+import type { StorageConfig } from '../config/sections/storage.js';
 import { RequestLogQueue } from '../request-log/queue.js';
 import { retentionPolicy } from '../request-log/retention.js';
 import { featureSampler } from '../request-log/sampler.js';
@@ -41,6 +42,8 @@ export interface ServeAppOptions {
   startRef?: string;
   /** ref → model. Default: `loadServedModel` from loader.ts with `config.runtime`. */
   loader?: ModelLoader;
+  /** The `storage` section: shared artifact storage a registered version's missing files are fetched from. */
+  storage?: StorageConfig;
   /** source → ref to serve now (the registry's alias lookup). Default: `resolveModelRef` from loader.ts. */
   resolve?: (source: string) => Promise<string>;
   /** Where request-log rows go (a store opened with requestLogMigrations); none = no request logging. */
@@ -91,7 +94,7 @@ export async function buildServeApp(opts: ServeAppOptions = {}): Promise<ServeAp
     );
   }
   const metrics = new ServeMetrics(config.latency_buckets, { defaultMetrics: opts.defaultMetrics });
-  const loadOpts: LoadOptions = { runtime: config.runtime };
+  const loadOpts: LoadOptions = { runtime: config.runtime, storage: opts.storage };
   const loader = opts.loader ?? loadServedModel;
   const holder = new ModelHolder({
     load: (ref) => loader(ref, loadOpts),

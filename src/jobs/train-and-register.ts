@@ -21,6 +21,7 @@ import {
   maybeAutoPromote,
   Registry,
 } from '../registry/index.js';
+import { publishBlobs } from '../storage/sync.js';
 import { openStore, type Run, type Store, trackerFromConfig } from '../track/index.js';
 import type { Batching } from '../train/minibatch.js';
 import { type ProtocolResult, type ProtocolSummary, runProtocol } from '../train/protocol.js';
@@ -166,14 +167,17 @@ export async function runTraining(job: TrainingJob): Promise<TrainingReport> {
     let promotion: TrainingReport['promotion'] = null;
     if (run && store) {
       run.logMetrics({ ...metrics, ...calibration });
-      run.logArtifact('checkpoint', bytes, 'checkpoint');
-      run.logArtifact('classification.json', Buffer.from(JSON.stringify(classification, null, 2)), 'report');
-      run.logArtifact('reliability.svg', Buffer.from(reliabilityDiagramSvg(classification)), 'chart');
-      run.logArtifact('confusion.svg', Buffer.from(confusionChartSvg(classification)), 'chart');
+      const artifacts = [
+        run.logArtifact('checkpoint', bytes, 'checkpoint'),
+        run.logArtifact('classification.json', Buffer.from(JSON.stringify(classification, null, 2)), 'report'),
+        run.logArtifact('reliability.svg', Buffer.from(reliabilityDiagramSvg(classification)), 'chart'),
+        run.logArtifact('confusion.svg', Buffer.from(confusionChartSvg(classification)), 'chart'),
+      ];
       run.setTags({ checkpoint_split: String(result.best.index) });
       run.end('finished');
+      const shared = artifacts.map((a) => a.digest);
+      const registry = new Registry(store, { hooks: hooksFromConfig(cfg.registry) });
       if (job.register ?? true) {
-        const registry = new Registry(store, { hooks: hooksFromConfig(cfg.registry) });
         // The drift reference, computed once here and stored with the version: features, the model's own
         // predictions on the training graph, and request-shaped structure.
         const mv = registry.registerVersion({
@@ -187,7 +191,13 @@ export async function runTraining(job: TrainingJob): Promise<TrainingReport> {
           description: `${cfg.model.name} on ${data.name}${data.synthetic ? ' (synthetic graph)' : ''}: test ${(100 * s.test_acc_mean).toFixed(2)} ± ${(100 * s.test_acc_ci95).toFixed(2)} over ${s.splits} ${s.mode}`,
         });
         version = mv.version;
-        const d = await maybeAutoPromote(registry, modelName, mv.version, autoPromoteRuleFromConfig(cfg.registry));
+        shared.push(mv.checkpointDigest);
+        if (mv.referenceProfileDigest) shared.push(mv.referenceProfileDigest);
+      }
+      // In shared storage before any alias can point at the version, so every workspace can fetch what it serves.
+      await publishBlobs(store.cas, shared, cfg.storage);
+      if (version !== null) {
+        const d = await maybeAutoPromote(registry, modelName, version, autoPromoteRuleFromConfig(cfg.registry));
         promotion = { promoted: d.promoted, reason: d.reason };
         log.info({ model: modelName, version, promoted: d.promoted, reason: d.reason }, 'model registered');
       }

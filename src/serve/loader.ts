@@ -9,7 +9,8 @@ import { registeredTemperature } from '../registry/calibration.js';
 import { versionEntity } from '../registry/entities.js';
 import { Registry } from '../registry/index.js';
 import type { ModelVersion } from '../registry/types.js';
-import { openStore } from '../track/store.js';
+import { fetchMissingBlobs } from '../storage/sync.js';
+import { openStore, type Store } from '../track/store.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import { sha256 } from '../util/fs.js';
 import { log } from '../util/logger.js';
@@ -36,6 +37,13 @@ export async function loadServedModel(ref: string, opts: LoadOptions = {}): Prom
     throw new GnnopsError(ErrorCodes.NOT_FOUND, `checkpoint file not found: ${ref}`, { ref });
   else {
     const v = registryVersion(ref);
+    // A workspace that shares only the registry fetches the checkpoint and drift profile it needs, digest-checked.
+    await fetchMissingBlobs(
+      workspaceOf().store.cas,
+      [v.checkpointDigest, v.referenceProfileDigest],
+      opts.storage,
+      `${v.model}/${v.version}`,
+    );
     path = v.checkpointPath;
     name = v.model;
     version = String(v.version);
@@ -84,12 +92,19 @@ export function checkpointIdentity(path: string): string {
   return sha256(readFileSync(path)).slice(0, 12);
 }
 
-let registry: Registry | undefined;
+let workspace: { store: Store; registry: Registry } | undefined;
 
-/** The workspace registry, opened once per process (read-mostly: the server only resolves refs). */
+/** The workspace store and registry, opened once per process (read-mostly: the server only resolves refs). */
+function workspaceOf(): { store: Store; registry: Registry } {
+  if (!workspace) {
+    const store = openStore({ recover: false });
+    workspace = { store, registry: new Registry(store) };
+  }
+  return workspace;
+}
+
 function registryOf(): Registry {
-  registry ??= new Registry(openStore({ recover: false }));
-  return registry;
+  return workspaceOf().registry;
 }
 
 /** The registry version a ref names (`NAME@ALIAS`, `NAME/VERSION`, `NAME/latest`, `models:/…`). */

@@ -4,6 +4,8 @@
  * calls the two predict methods. Implementations must be safe to call while another ServedModel is being loaded
  * (hot reload swaps the reference between requests) and must not mutate their inputs.
  */
+
+import type { StorageConfig } from '../config/sections/storage.js';
 import { softmaxRows } from '../engine/index.js';
 import type { ExplanationJson } from '../explain/json.js';
 import type { ExplainMethod } from '../explain/methods.js';
@@ -87,6 +89,8 @@ export type Runtime = 'native' | 'onnx';
 
 export interface LoadOptions {
   runtime?: Runtime;
+  /** Shared artifact storage to fetch a registered version's missing artifacts from (GNNOPS_STORAGE_URL wins). */
+  storage?: StorageConfig;
 }
 
 /** Turns a reference (`NAME@ALIAS`, `NAME/VERSION`, or a checkpoint path) into a ready-to-serve model. */

@@ -3,7 +3,7 @@
  * or a saved checkpoint on any split. With neither, the workspace's only production model is evaluated.
  */
 import type { Command } from 'commander';
-import { evalTarget } from '../../jobs/model-target.js';
+import { localModelTarget } from '../../jobs/model-target.js';
 import { restoreTask } from '../../train/restore.js';
 import { emit, intFlag, table } from '../output.js';
 
@@ -30,7 +30,7 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (f: EvalFlags) => {
       const split = intFlag('split', f.split, 0);
-      const target = evalTarget(f);
+      const target = await localModelTarget(f);
       if (target.model?.defaulted)
         process.stderr.write(
           `gnnops: evaluating ${target.model.ref} (${target.model.name}/${target.model.version}), the only production model\n`,

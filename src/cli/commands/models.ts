@@ -4,6 +4,7 @@ import { autoPromoteRuleFromConfig, maybeAutoPromote } from '../../registry/auto
 import { hooksFromConfig } from '../../registry/hooks.js';
 import { type BlobSource, Registry } from '../../registry/registry.js';
 import type { AliasChange, ModelVersion } from '../../registry/types.js';
+import { publishBlobs } from '../../storage/sync.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { emit, intFlag, table } from '../output.js';
 import { fmtNum, fmtTime, withStore } from './runs.js';
@@ -240,6 +241,8 @@ export function register(program: Command): void {
             description: o.description,
             by: o.by,
           });
+          // In shared storage before an alias can point at it, so other workspaces can fetch what they serve.
+          await publishBlobs(store.cas, [v.checkpointDigest, v.referenceProfileDigest], cfg.storage);
           const decision = o.autoPromote
             ? await maybeAutoPromote(reg, name, v.version, autoPromoteRuleFromConfig(cfg.registry), { by: o.by })
             : null;

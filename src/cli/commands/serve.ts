@@ -106,7 +106,7 @@ export function register(program: Command): void {
         process.once('SIGTERM', done);
         process.once('SIGINT', done);
       }
-      const running = await serve({ config: config.serve });
+      const running = await serve({ config: config.serve, storage: config.storage });
       if (!cluster.isPrimary) return; // workers of a cluster stay quiet; the primary prints
       const m = running.server?.holder.current?.model;
       const label = m ? `${m.name}/${m.version}` : `${config.serve.model} (${config.serve.workers} workers)`;

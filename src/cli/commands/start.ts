@@ -138,7 +138,7 @@ export function register(program: Command): void {
         if (json) emit(true, summary, () => '');
         return;
       }
-      const running = await serve({ config: { ...cfg.serve, model: `${modelName}@production` } });
+      const running = await serve({ config: { ...cfg.serve, model: `${modelName}@production` }, storage: cfg.storage });
       const url = running.url;
       if (json) emit(true, { ...summary, url }, () => '');
       else

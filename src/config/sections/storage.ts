@@ -11,7 +11,11 @@ export const StorageBackends = ['local', 's3'] as const;
 export const storageSection = z
   .strictObject({
     backend: z.enum(StorageBackends).default('local').describe('Artifact storage backend: local | s3.'),
-    root: z.string().min(1).optional().describe('local: folder holding the objects (default `$GNNOPS_HOME/objects`).'),
+    root: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('local: the shared folder holding the objects (unset: artifacts stay in the workspace alone).'),
     bucket: z.string().min(3).max(255).optional().describe('s3: bucket name (required for backend=s3).'),
     prefix: z
       .string()
@@ -29,7 +33,7 @@ export const storageSection = z
       .describe('s3: address buckets as `endpoint/bucket` (MinIO and most local servers need it).'),
   })
   .describe(
-    'Artifact object storage (local folder or S3-compatible bucket). Validated but not yet read by any command: artifacts stay in the workspace until shared storage is wired in.',
+    'Shared artifact storage (a folder on a shared volume, or an S3-compatible bucket); GNNOPS_STORAGE_URL (file:///PATH or s3://BUCKET/PREFIX?endpoint=…&region=…&path_style=true) takes precedence. With backend local and no root, artifacts stay in the workspace alone. When set, training and registration copy checkpoints, profiles, reports and charts there, and a workspace missing a registered artifact fetches it and verifies its SHA-256.',
   );
 
 export type StorageConfig = z.infer<typeof storageSection>;

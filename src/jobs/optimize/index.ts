@@ -28,6 +28,7 @@ import { exportGcnOnnx } from '../../nn/export/onnx/gcn.js';
 import { registeredTemperature } from '../../registry/calibration.js';
 import { Registry } from '../../registry/registry.js';
 import type { Runtime } from '../../serve/model.js';
+import { fetchMissingBlobs, publishBlobs } from '../../storage/sync.js';
 import { gitInfo } from '../../track/git.js';
 import { openStore } from '../../track/store.js';
 import { ErrorCodes, GnnopsError, isGnnopsError } from '../../util/errors.js';
@@ -150,6 +151,7 @@ export async function optimizeModel(o: OptimizeOptions): Promise<OptimizeReport>
         srcVersion = v.version;
         srcDigest = v.checkpointDigest;
         srcTemperature = registeredTemperature(v);
+        await fetchMissingBlobs(store.cas, [srcDigest], undefined, `${v.model}/${v.version}`);
       } catch (e) {
         if (isGnnopsError(e)) {
           throw new GnnopsError(e.code, `ref "${o.ref}": ${e.message}`, { ...e.details, field: 'ref', ref: o.ref });
@@ -284,6 +286,7 @@ export async function optimizeModel(o: OptimizeOptions): Promise<OptimizeReport>
         tags,
       });
       version = mv.version;
+      await publishBlobs(store.cas, [mv.checkpointDigest, mv.referenceProfileDigest, onnxDigest]);
     }
     if (variant.onnx) {
       onnxFile = join(
