@@ -6,24 +6,18 @@
  * test-artifacts/web/. Skips only when /usr/bin/chromium is missing (CI installs it in .ci/run).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { type RunningServer, startServer } from '../../src/jobs/serve-server.js';
 import { makeRequestSampler, simulateTraffic } from '../../src/monitor/simulate.js';
+import { ensureWebBuild, launchBrowser, noChromium, shotsDir } from './browser.js';
 import { makeWorkspace, WIKICS_CLASSES, type Workspace } from './workspace.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ADMIN_KEY = 'e2e-admin-key';
-const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
-const shots = join(repoRoot, 'test-artifacts', 'web');
-const noChromium = existsSync(CHROMIUM)
-  ? false
-  : `${CHROMIUM} is not installed (apt-get install -y chromium); skipping the browser suite`;
+const shots = shotsDir;
 
 describe('dashboard in a real browser (chromium)', { skip: noChromium, timeout: 240_000 }, () => {
   let home: string;
@@ -31,9 +25,8 @@ describe('dashboard in a real browser (chromium)', { skip: noChromium, timeout: 
   let server: RunningServer;
   let ctx: BrowserContext;
   let page: Page;
-  const pageErrors: string[] = [];
-  /** Requests to anything but the server: the dashboard must work offline (no CDN, no web fonts). */
-  const external: string[] = [];
+  let pageErrors: string[] = [];
+  let external: string[] = [];
   // waitForFunction predicates are given as source text: they run in the page, where the DOM is (this file is
   // type-checked without the DOM library).
 
@@ -45,10 +38,7 @@ describe('dashboard in a real browser (chromium)', { skip: noChromium, timeout: 
   const text = async (sel: string) => (await page.waitForSelector(sel, { timeout: 20_000 })).textContent();
 
   before(async () => {
-    if (!existsSync(join(repoRoot, 'web', 'dist', 'index.html'))) {
-      const b = spawnSync('npm', ['run', 'build:web'], { cwd: repoRoot, stdio: 'inherit' });
-      assert.equal(b.status, 0, 'npm run build:web failed');
-    }
+    ensureWebBuild();
     mkdirSync(shots, { recursive: true });
     home = mkdtempSync(join(tmpdir(), 'gnnops-web-'));
     ws = await makeWorkspace(home);
@@ -68,29 +58,11 @@ describe('dashboard in a real browser (chromium)', { skip: noChromium, timeout: 
     // the request log is written by a worker thread: wait until the rows are in
     for (let i = 0; i < 100 && (server.requestLog?.written ?? 0) < 240; i++)
       await new Promise((r) => setTimeout(r, 50));
-    ctx = await chromium.launchPersistentContext(join(home, 'chromium-profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-      viewport: { width: 1360, height: 900 },
-    });
-    page = ctx.pages()[0] ?? (await ctx.newPage());
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('request', (r) => {
-      if (!r.url().startsWith(server.url) && !r.url().startsWith('data:')) external.push(r.url());
-    });
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(m.text());
-    });
-    page.setDefaultTimeout(20_000);
+    const b = await launchBrowser(home, server.url);
+    ctx = b.ctx;
+    page = b.page;
+    pageErrors = b.pageErrors;
+    external = b.external;
   });
 
   after(async () => {

@@ -33,6 +33,7 @@ export type {
   SweepsResponse,
   TrialJson,
 } from '../../src/serve/dashboard/schemas/sweeps.js';
+export type { ExplainBody, ExplainResponse } from '../../src/serve/schemas/explain.js';
 export type { NodePrediction, NodesBody, NodesResponse } from '../../src/serve/schemas/nodes.js';
 export type { PredictBody, PredictResponse, Subgraph } from '../../src/serve/schemas/predict.js';
 export type { GraphStats };

@@ -14,17 +14,31 @@ export interface ViewNode {
   level: number;
 }
 
+/** How one edge is stroked (explanations: width and opacity by importance). */
+export interface EdgeStroke {
+  width: number;
+  opacity: number;
+  color: string;
+  dashed?: boolean;
+}
+
 /**
  * A small graph drawn with cytoscape.js on a canvas: fill = predicted class, ring = true class, so a wrong
  * prediction shows as a node whose ring and fill differ. Concentric layout by hop: deterministic and fast.
+ *
+ * With `strokes` (one per edge), the edges are directed (source → target, arrow at the target) and each is drawn
+ * with its own width, opacity and colour; the container then carries the widths cytoscape computed for the drawn
+ * edges in `data-edge-widths` (edge order), so a reader of the page can check what was drawn.
  */
 export function GraphView({
   nodes,
   edges,
+  strokes,
   onPick,
 }: {
   nodes: ViewNode[];
   edges: [number, number][];
+  strokes?: EdgeStroke[];
   onPick?: (id: number) => void;
 }) {
   const box = useRef<HTMLDivElement>(null);
@@ -44,7 +58,23 @@ export function GraphView({
             level: n.level,
           },
         })),
-        ...edges.map(([a, b]) => ({ data: { id: `${a}-${b}`, source: String(a), target: String(b) } })),
+        ...edges.map(([a, b], k) => {
+          const st = strokes?.[k];
+          return {
+            data: { id: `${a}-${b}`, source: String(a), target: String(b), order: k },
+            ...(st
+              ? {
+                  style: {
+                    width: st.width,
+                    'line-opacity': st.opacity,
+                    'line-color': st.color,
+                    'target-arrow-color': st.color,
+                    'line-style': st.dashed ? 'dashed' : 'solid',
+                  },
+                }
+              : {}),
+          };
+        }),
       ],
       style: [
         {
@@ -64,7 +94,10 @@ export function GraphView({
         },
         {
           selector: 'edge',
-          style: { width: 1, 'line-color': '#b8c0cc', 'line-opacity': 0.55, 'curve-style': 'haystack' },
+          style: strokes
+            ? // both directions of a pair are separate edges with their own importance: bezier keeps them apart
+              { 'curve-style': 'bezier', 'target-arrow-shape': 'triangle', 'arrow-scale': 0.6 }
+            : { width: 1, 'line-color': '#b8c0cc', 'line-opacity': 0.55, 'curve-style': 'haystack' },
         },
       ],
       layout: {
@@ -94,7 +127,22 @@ export function GraphView({
       }).run();
     }
     if (onPick) cy.on('tap', 'node', (e) => onPick(Number(e.target.id())));
+    if (strokes && box.current) {
+      const drawn = cy
+        .edges()
+        .sort((a, b) => Number(a.data('order')) - Number(b.data('order')))
+        .map((e) => e.numericStyle('width'));
+      box.current.dataset.edgeWidths = drawn.join(',');
+    }
     return () => cy.destroy();
-  }, [nodes, edges, onPick]);
-  return <div ref={box} class="graph" data-nodes={nodes.length} data-edges={edges.length} />;
+  }, [nodes, edges, strokes, onPick]);
+  return (
+    <div
+      ref={box}
+      class="graph"
+      data-nodes={nodes.length}
+      data-edges={edges.length}
+      data-center={nodes.find((n) => n.center)?.id}
+    />
+  );
 }

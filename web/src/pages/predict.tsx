@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import {
   ApiError,
   api,
+  type ExplainResponse,
   type NeighbourhoodResponse,
   type NodesResponse,
   type PredictResponse,
@@ -9,8 +10,190 @@ import {
   type Subgraph,
 } from '../api.js';
 import { BarChart } from '../charts.js';
-import { GraphView, type ViewNode } from '../graph-view.js';
-import { Async, Card, classColor, ErrorBox, num, pct, Spinner, useApi } from '../ui.js';
+import { type EdgeStroke, GraphView, type ViewNode } from '../graph-view.js';
+import { Async, Card, classColor, ErrorBox, num, pct, Spinner, Stat, useApi } from '../ui.js';
+
+type Explanation = ExplainResponse['explanations'][number];
+
+const TOP_EDGE = '#e15759';
+const OTHER_EDGE = '#4e79a7';
+
+/**
+ * Edge strokes as the CLI's explanation SVG draws them: width and opacity grow with |importance| relative to the
+ * largest in the subgraph, the top-k edges in the accent colour, negative (saliency) importances dashed.
+ */
+function explanationStrokes(e: Explanation): EdgeStroke[] {
+  const maxAbs = Math.max(1e-12, ...e.edges.map((t) => Math.abs(t.importance)));
+  const top = new Set(e.top_edges.map((t) => `${t.source}>${t.target}`));
+  return e.edges.map((t) => {
+    const s = Math.abs(t.importance) / maxAbs;
+    return {
+      width: 0.5 + 6 * s,
+      opacity: 0.25 + 0.75 * s,
+      color: top.has(`${t.source}>${t.target}`) ? TOP_EDGE : OTHER_EDGE,
+      dashed: t.importance < 0,
+    };
+  });
+}
+
+/** The Explain action for one node: POST /v1/explain/nodes, then its computation subgraph, features and fidelity. */
+function ExplainNode({ id, names, trueLabel }: { id: number; names: string[]; trueLabel: number }) {
+  const [method, setMethod] = useState<'saliency' | 'gnnexplainer'>('saliency');
+  const [topK, setTopK] = useState(5);
+  const [res, setRes] = useState<{ data?: ExplainResponse; error?: ApiError; loading?: boolean }>({});
+  const run = async () => {
+    setRes({ loading: true });
+    try {
+      const data = await api<ExplainResponse>('/v1/explain/nodes', {
+        method: 'POST',
+        body: { node_ids: [id], method, top_k: topK },
+      });
+      setRes({ data });
+    } catch (e) {
+      setRes({ error: e instanceof ApiError ? e : new ApiError(0, String(e)) });
+    }
+  };
+  const e = res.data?.explanations[0];
+  const view = useMemo(() => {
+    if (!e) return null;
+    const nodes: ViewNode[] = e.nodes.map((v, i) => ({
+      id: v,
+      // the explained node in its predicted class (ring: true class); the others grey, placed by hop
+      fill: i === 0 ? e.class : -1,
+      ring: i === 0 ? trueLabel : -1,
+      label: String(v),
+      center: i === 0,
+      level: e.distance[i],
+    }));
+    const edges = e.edges.map((t) => [t.source, t.target] as [number, number]);
+    return { nodes, edges, strokes: explanationStrokes(e) };
+  }, [e, trueLabel]);
+  return (
+    <Card title={`Why node ${id}?`} wide>
+      <div class="toolbar">
+        <label>
+          Method{' '}
+          <select
+            id="explain-method"
+            value={method}
+            onChange={(ev) => setMethod((ev.target as HTMLSelectElement).value as 'saliency' | 'gnnexplainer')}
+          >
+            <option value="saliency">saliency (gradient × input, fast)</option>
+            <option value="gnnexplainer">GNNExplainer (learnt masks, ~1 s)</option>
+          </select>
+        </label>
+        <label>
+          Top-k edges{' '}
+          <input
+            id="explain-top-k"
+            type="number"
+            min={1}
+            max={1000}
+            value={topK}
+            onInput={(ev) => setTopK(Math.max(1, Number((ev.target as HTMLInputElement).value) || 1))}
+            size={4}
+          />
+        </label>
+        <button type="button" id="explain-go" onClick={run} disabled={res.loading}>
+          Explain
+        </button>
+        {res.loading && <Spinner what="explanation" />}
+      </div>
+      {res.error && <ErrorBox error={res.error} retry={run} />}
+      {e && view && (
+        <div id="explanation">
+          <p class="muted" id="explain-summary">
+            {e.method} explanation of class{' '}
+            <b style={{ color: classColor(e.class) }}>{e.label ?? names[e.class] ?? e.class}</b> (p ={' '}
+            {num(e.probability)}) over the {e.hops}-hop computation subgraph: {e.nodes.length} nodes, {e.edges.length}{' '}
+            edges; {num(e.ms, 1)} ms.
+          </p>
+          <div class="stats" id="fidelity">
+            <Stat
+              label="fidelity+ (top-k removed)"
+              value={<span id="fidelity-plus">{num(e.fidelity_plus)}</span>}
+              hint="Drop of the predicted class's probability when the top-k edges are removed: high is good"
+            />
+            <Stat
+              label="fidelity− (only top-k kept)"
+              value={<span id="fidelity-minus">{num(e.fidelity_minus)}</span>}
+              hint="The same drop when only the top-k edges are kept: low is good"
+            />
+            <Stat
+              label="random k removed"
+              value={<span id="fidelity-random">{num(e.fidelity_random)}</span>}
+              hint="The drop when k random edges are removed (mean of 5 seeded draws): the baseline for fidelity+"
+            />
+          </div>
+          <div class="row">
+            <div id="explain-graph">
+              <GraphView nodes={view.nodes} edges={view.edges} strokes={view.strokes} />
+              <p class="legend">
+                <span>
+                  <i style={{ background: TOP_EDGE }} /> top {e.top_edges.length} edges
+                </span>
+                <span>
+                  <i style={{ background: OTHER_EDGE }} /> other edges
+                </span>
+                <span class="muted">
+                  {' '}
+                  · width and opacity = |importance| (relative to the largest), arrows = message direction, dashed =
+                  negative; large node = node {id}
+                </span>
+              </p>
+            </div>
+            <div>
+              <h3>Top features</h3>
+              <BarChart
+                bars={e.top_features.map((f) => ({
+                  label: `#${f.feature}`,
+                  value: Math.abs(f.importance),
+                  color: f.importance < 0 ? '#f28e2b' : '#59a14f',
+                }))}
+                height={170}
+              />
+              <table class="compact" id="top-features">
+                <thead>
+                  <tr>
+                    <th>feature</th>
+                    <th>importance</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {e.top_features.map((f) => (
+                    <tr key={f.feature}>
+                      <td>#{f.feature}</td>
+                      <td class="num">{f.importance.toPrecision(3)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              <h3>Top edges</h3>
+              <table class="compact" id="top-edges">
+                <thead>
+                  <tr>
+                    <th>edge</th>
+                    <th>importance</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {e.top_edges.map((t) => (
+                    <tr key={`${t.source}>${t.target}`}>
+                      <td>
+                        {t.source} → {t.target}
+                      </td>
+                      <td class="num">{t.importance.toPrecision(3)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </div>
+        </div>
+      )}
+    </Card>
+  );
+}
 
 function Legend({ names }: { names: string[] }) {
   return (
@@ -110,6 +293,7 @@ function NodeResult({
           )}
         </Async>
       </Card>
+      {p && <ExplainNode id={id} names={names} trueLabel={nb.data?.nodes[0]?.label ?? -1} />}
     </div>
   );
 }
