@@ -111,7 +111,7 @@ describe('Predict page: Explain draws the explanation (chromium, real Cora)', {
     assert.equal(e.method, 'saliency');
     assert.equal(e.node_id, node);
     assert.equal(e.top_edges.length, Math.min(5, e.edges.length));
-    assert.equal(e.top_features.length, 5);
+    assert.equal(e.top_features.length, 10); // the ten features of largest |importance|
     await checkDrawing(e);
     assert.match((await b.page.textContent('#explain-summary')) ?? '', new RegExp(`${e.edges.length} edges`));
     await b.page.screenshot({ path: join(shotsDir, 'predict-explain.png'), fullPage: true });

@@ -104,9 +104,9 @@ function ExplainNode({ id, names, trueLabel }: { id: number; names: string[]; tr
         <div id="explanation">
           <p class="muted" id="explain-summary">
             {e.method} explanation of class{' '}
-            <b style={{ color: classColor(e.class) }}>{e.label ?? names[e.class] ?? e.class}</b> (p ={' '}
-            {num(e.probability)}) over the {e.hops}-hop computation subgraph: {e.nodes.length} nodes, {e.edges.length}{' '}
-            edges; {num(e.ms, 1)} ms.
+            <b style={{ color: classColor(e.class) }}>{e.label ?? names[e.class] ?? e.class}</b> (uncalibrated p ={' '}
+            {num(e.probability)}, the probability fidelity is measured on) over the {e.hops}-hop computation subgraph:{' '}
+            {e.nodes.length} nodes, {e.edges.length} edges; {num(e.ms, 1)} ms.
           </p>
           <div class="stats" id="fidelity">
             <Stat
