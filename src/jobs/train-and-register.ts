@@ -23,7 +23,7 @@ import {
 } from '../registry/index.js';
 import { publishBlobs } from '../storage/sync.js';
 import { openStore, type Run, type Store, trackerFromConfig } from '../track/index.js';
-import type { Batching } from '../train/minibatch.js';
+import { type Batching, resolveBatching } from '../train/minibatch.js';
 import { type ProtocolResult, type ProtocolSummary, runProtocol } from '../train/protocol.js';
 import { taskFromWeights } from '../train/restore.js';
 import type { BatchProgress, EpochMetrics } from '../train/trainer.js';
@@ -82,8 +82,13 @@ export function modelNameFor(dataset: string, model: string): string {
 }
 
 export async function runTraining(job: TrainingJob): Promise<TrainingReport> {
-  const cfg = job.config;
-  const data = job.data ?? (await loadDataset(cfg.data, job.load));
+  const data = job.data ?? (await loadDataset(job.config.data, job.load));
+  const batching = resolveBatching(job.config, data);
+  // When the graph's size chose mini-batches, the run, its params and the checkpoint record the batch size and
+  // fanouts actually used, so that restoring the checkpoint (and reading the run) sees the same batching.
+  const cfg: Config = batching?.auto
+    ? { ...job.config, train: { ...job.config.train, batch_size: batching.batchSize, fanouts: batching.fanouts } }
+    : job.config;
   const modelName = modelNameFor(data.name, cfg.model.name);
   const track = job.track ?? true;
   let store: Store | null = null;
@@ -100,6 +105,7 @@ export async function runTraining(job: TrainingJob): Promise<TrainingReport> {
         model: cfg.model.name,
         dataset: data.name,
         ...(data.synthetic ? { synthetic: 'true' } : {}),
+        ...(batching?.auto ? { batching: `auto: ${batching.auto}` } : {}),
         ...job.tags,
       },
     });
@@ -108,6 +114,7 @@ export async function runTraining(job: TrainingJob): Promise<TrainingReport> {
     const result: ProtocolResult = runProtocol({
       config: cfg,
       data,
+      batching,
       sink: run ?? undefined,
       onRunStart: (i, n) => job.onRunStart?.(i, n, cfg.train.epochs),
       onEpoch: job.onEpoch,

@@ -69,6 +69,8 @@ export interface ProtocolOptions {
   onBatch?(index: number, p: BatchProgress): void;
   /** Mini-batch runs: once, before the first run, with the batching in use. */
   onBatching?(b: Batching): void;
+  /** The batching already resolved from this config and graph (resolveBatching); default: resolved here. */
+  batching?: Batching | null;
   onRunEnd?(r: RunResult): void;
   /** Extra callbacks per run. */
   callbacks?: (index: number) => Callback[];
@@ -93,7 +95,7 @@ export function runProtocol(o: ProtocolOptions): ProtocolResult {
   const tape = new Tape(backend);
   const graph = new GraphContext(backend, data);
   const plan = protocolPlan(config, data);
-  const batching = resolveBatching(config, data);
+  const batching = o.batching !== undefined ? o.batching : resolveBatching(config, data);
   // Mini-batches gather their rows from data.features: no second copy of the features in engine memory.
   const features = batching
     ? tape.zeros([0, data.numFeatures])

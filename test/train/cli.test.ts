@@ -102,4 +102,42 @@ describe('gnnops train (CLI)', () => {
     assert.equal(r.code, 2);
     assert.match(r.err, /model\.hidden/);
   });
+
+  it('mini-batch: past train.full_batch_max_gib it says so, records the batch size used, and logs one line per epoch', () => {
+    // A tiny budget stands in for a graph too large for full batch (the estimate itself is tested in minibatch.test).
+    const over = ['model.name=sage', 'train.full_batch_max_gib=0.00001', 'train.epochs=3', 'train.splits=1'];
+    const r = gnnops(['train', '--data-file', file, '--name', 'mb', ...over, 'train.sampler_workers=1']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(
+      r.err,
+      /mini-batch training: batch 1024, fanouts 15,10, 1 sampling thread.*\n {2}because a full batch of 200 nodes would take an estimated [\d.]+ MiB of engine memory \(more than train\.full_batch_max_gib=0\.00001\)/,
+    );
+    // stderr is a pipe here, not a terminal: no bar redraws, one line per epoch with the throughput.
+    const lines = r.err.split('\n').filter((l) => /^split 1\/1 epoch \d+:/.test(l));
+    assert.equal(lines.length, 3, r.err);
+    for (const l of lines)
+      assert.match(
+        l,
+        /1 batches in [\d.]+ s \([\d.]+ batches\/s, [\d,]+ sampled edges\/s.*\); evaluation [\d.]+ s; train loss [\d.]+, val acc [\d.]+%/,
+      );
+    assert.doesNotMatch(r.err, /\[(█|░)/, 'no progress bar when stderr is not a terminal');
+
+    const store = openStore({ home });
+    try {
+      const tracker = new Tracker(store);
+      const [run] = tracker.listRuns({}).filter((x) => x.datasetName === 'mb');
+      assert.ok(run, 'the run is tracked');
+      const d = tracker.detail(run.id);
+      assert.equal(d.params['train.batch_size'], '1024');
+      assert.equal(d.params['train.fanouts'], '[15,10]');
+      assert.match(d.tags.batching ?? '', /^auto: a full batch of 200 nodes/);
+    } finally {
+      store.close();
+    }
+
+    const quiet = gnnops(['train', '--data-file', file, '--name', 'mbq', ...over, 'train.sampler_workers=0', '--json']);
+    assert.equal(quiet.code, 0, quiet.err);
+    assert.equal(JSON.parse(quiet.out).model, 'sage');
+    assert.doesNotMatch(quiet.err, /epoch \d+:|mini-batch training/, 'nothing on stderr under --json');
+  });
 });

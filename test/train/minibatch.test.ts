@@ -3,12 +3,11 @@ import { describe, it } from 'node:test';
 import type { Config } from '../../src/config/schema.js';
 import type { GraphData } from '../../src/data/graph.js';
 import { NeighborLoader } from '../../src/data/neighbor-loader.js';
-import { NeighborSampler } from '../../src/data/sampler.js';
 import { type Backend, createBackend, Rng, Tape } from '../../src/engine/index.js';
 import { GraphContext } from '../../src/nn/graph-context.js';
 import { layerwiseInference } from '../../src/nn/layerwise.js';
 import { buildModel } from '../../src/nn/models/build.js';
-import { resolveBatching } from '../../src/train/minibatch.js';
+import { fullBatchBytes, resolveBatching } from '../../src/train/minibatch.js';
 import { runProtocol } from '../../src/train/protocol.js';
 import { NodeClassificationTask } from '../../src/train/task.js';
 import { testConfig, tinyGraph } from './_fixtures.js';
@@ -201,12 +200,32 @@ describe('batching from the config', () => {
     assert.deepEqual(b && { bs: b.batchSize, f: b.fanouts, auto: b.auto }, { bs: 64, f: [15, 10], auto: null });
   });
 
-  it('switches to mini-batch above the documented size and says why', () => {
-    const big = { numNodes: 2_000_000, indptr: Int32Array.from([0, 30_000_000]) };
-    const b = resolveBatching(testConfig(['model.name=sage']), big);
-    assert.equal(b?.batchSize, 1024);
-    assert.match(b?.auto ?? '', /2,000,000 nodes.*train\.batch_size=0 for full batch/);
-    assert.equal(resolveBatching(testConfig(['model.name=sage', 'train.batch_size=0']), big), null);
+  it('switches to mini-batch when the full-batch estimate is over train.full_batch_max_gib, and says why', () => {
+    // Shapes only: the estimate reads the node, feature and edge-entry counts (the products and arxiv shapes).
+    const products = { numNodes: 2_449_029, numFeatures: 100, indptr: Int32Array.from([0, 123_718_280]) };
+    const arxiv = { numNodes: 169_343, numFeatures: 128, indptr: Int32Array.from([0, 2_332_102]) };
+    const sage256 = ['model.name=sage', 'model.hidden=256'];
+    // The figures the config schema documents.
+    assert.equal((fullBatchBytes(testConfig(sage256).model, arxiv) / 2 ** 30).toFixed(1), '2.1');
+    assert.equal((fullBatchBytes(testConfig(sage256).model, products) / 2 ** 30).toFixed(1), '31.7');
+    assert.equal(resolveBatching(testConfig(sage256), arxiv), null);
+    const b = resolveBatching(testConfig(sage256), products);
+    assert.deepEqual(b && { bs: b.batchSize, f: b.fanouts }, { bs: 1024, f: [15, 10] });
+    assert.match(b?.auto ?? '', /2,449,029 nodes .* 31\.7 GiB .*train\.batch_size=0 to force full batch/);
+    assert.equal(resolveBatching(testConfig([...sage256, 'train.batch_size=0']), products), null);
+    assert.equal(resolveBatching(testConfig([...sage256, 'train.batch_size=256']), products)?.auto, null);
+    // The budget is the config's: a wider model or a lower limit tips the same graph over.
+    assert.ok(resolveBatching(testConfig([...sage256, 'model.layers=3', 'model.hidden=512']), arxiv));
+    assert.ok(resolveBatching(testConfig([...sage256, 'train.full_batch_max_gib=2']), arxiv));
+    assert.ok(
+      fullBatchBytes(testConfig(['model.name=gat', 'model.hidden=32', 'model.heads=8']).model, arxiv) >
+        fullBatchBytes(testConfig(sage256).model, arxiv),
+      'GAT adds its per-edge scores',
+    );
+    assert.throws(
+      () => resolveBatching(testConfig(['model.name=appnp', 'model.hidden=256']), products),
+      /model\.name=appnp trains full batch only, but a full batch of 2,449,029 nodes .*train\.batch_size=0/,
+    );
   });
 
   it('names the key when fanouts do not match the layers or the model cannot run on blocks', () => {

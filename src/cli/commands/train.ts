@@ -10,6 +10,7 @@ import { loadDataset } from '../../data/load.js';
 import { runTraining, type TrainingReport } from '../../jobs/train-and-register.js';
 import { PhaseTimer, startCpuProfile } from '../../util/cpu-profile.js';
 import { homePath } from '../../util/home.js';
+import { MiniBatchProgress } from '../minibatch-progress.js';
 import { emit, progressBar, table } from '../output.js';
 
 interface TrainFlags {
@@ -108,13 +109,8 @@ export function register(program: Command): void {
         format: 'split {split} [{bar}] {value}/{total} epochs | val {val} | stop loss {loss}',
         hideCursor: true,
       });
-      // Mini-batch runs get one bar per epoch over its batches instead, with the sampling throughput.
-      const batchBar = progressBar(flags.json, {
-        format:
-          'split {split} epoch {epoch} [{bar}] {value}/{total} batches | {bps} batches/s | {eps} sampled edges/s | loss {loss} | val {val}',
-        hideCursor: true,
-        clearOnComplete: true,
-      });
+      // Mini-batch runs get one bar per epoch over its batches instead (or one line per epoch in a log).
+      const mbProgress = new MiniBatchProgress(flags.json === true);
       let miniBatch = false;
       let splitLabel = '';
       let lastVal = '-';
@@ -128,34 +124,20 @@ export function register(program: Command): void {
         track: flags.track !== false,
         onBatching: (b) => {
           miniBatch = true;
-          if (!flags.json)
-            process.stderr.write(
-              `mini-batch training: batch ${b.batchSize}, fanouts ${b.fanouts.join(',')}, ${b.workers} sampling thread(s); evaluation by layer-wise inference in chunks of ${b.inferenceChunk}\n`,
-            );
+          mbProgress.batching(b);
         },
         onRunStart: (i, n, max) => {
           splitLabel = `${i + 1}/${n}`;
           lastVal = '-';
+          mbProgress.runStart(splitLabel);
           if (!miniBatch) bar?.start(max, 0, { split: splitLabel, val: '-', loss: '-' });
         },
-        onBatch: (_i, p) => {
-          const s = p.elapsed_ms / 1000;
-          const payload = {
-            split: splitLabel,
-            epoch: p.epoch + 1,
-            bps: s > 0 ? (p.batch / s).toFixed(1) : '-',
-            eps: s > 0 ? Math.round(p.edges_total / s).toLocaleString('en-US') : '-',
-            loss: p.loss.toFixed(4),
-            val: lastVal,
-          };
-          if (p.batch === 1) batchBar?.start(p.batches, 1, payload);
-          else batchBar?.update(p.batch, payload);
-          if (p.batch === p.batches) batchBar?.stop();
-        },
+        onBatch: (_i, p) => mbProgress.batch(p),
         onEpoch: (_i, m) => {
           epochMs += m.epoch_ms;
           lastVal = pct(m.val_acc);
-          if (!miniBatch) bar?.update(m.epoch + 1, { val: lastVal, loss: m.stopping_loss.toFixed(4) });
+          if (miniBatch) mbProgress.epoch(m);
+          else bar?.update(m.epoch + 1, { val: lastVal, loss: m.stopping_loss.toFixed(4) });
           return undefined;
         },
         onRunEnd: () => {

@@ -3,12 +3,16 @@ import { z } from 'zod';
 export const OptimizerNames = ['adam', 'adamw', 'sgd', 'rmsprop', 'nadam'] as const;
 
 /**
- * Above either size a graph trains in mini-batches unless train.batch_size says otherwise: at 1M nodes one 256-wide
- * activation is 1 GB, and a full-batch pass keeps several per layer next to the graph inside wasm32's 4 GiB.
+ * A full-batch step keeps every node's activations in the engine's memory, one wasm32 memory of at most 4 GiB. The
+ * estimate is 4 · N · (F + 6 · L · W) + 24 · E bytes, plus 16 · E · H · L for GAT's per-edge scores (N nodes,
+ * F features, L layers of width W = hidden × heads for GAT, E edge entries). The 6 per layer and the 24 bytes per edge
+ * entry (the normalised adjacency and its transpose) come from the wasm arena's high-water mark on synthetic graphs
+ * of 20,000 nodes: 2-layer SAGE, GCN and GAT took 8.5–10.6 × N·W·4 bytes, 3-layer SAGE 18.6 ×, and each extra edge
+ * entry about 22 bytes. The default budget leaves a quarter of the memory for the kernels' staging blocks and the
+ * arena's size classes.
  */
-export const FULL_BATCH_MAX_NODES = 1_000_000;
-export const FULL_BATCH_MAX_EDGES = 20_000_000;
-/** The mini-batch size used when the graph is past those sizes and train.batch_size is unset. */
+export const FULL_BATCH_MAX_GIB = 3;
+/** The mini-batch size used when the full-batch estimate is over the budget and train.batch_size is unset. */
 export const AUTO_BATCH_SIZE = 1024;
 
 /** `15,10` (an override or a YAML string) or a list. */
@@ -54,7 +58,15 @@ export const trainSection = z
       .max(10_000_000)
       .optional()
       .describe(
-        `Seed nodes per mini-batch of neighbour-sampled training; 0 = full batch. Unset: full batch, or ${AUTO_BATCH_SIZE} when the graph has more than ${FULL_BATCH_MAX_NODES.toLocaleString('en-US')} nodes or ${FULL_BATCH_MAX_EDGES.toLocaleString('en-US')} edge entries (the run says so).`,
+        `Seed nodes per mini-batch of neighbour-sampled training; 0 = full batch. Unset: full batch when the graph fits (its estimate is within train.full_batch_max_gib), else ${AUTO_BATCH_SIZE}; the run then logs why and records the batch size and fanouts it used (params train.batch_size, train.fanouts; tag batching).`,
+      ),
+    full_batch_max_gib: z
+      .number()
+      .min(0)
+      .max(4)
+      .default(FULL_BATCH_MAX_GIB)
+      .describe(
+        "Largest estimated engine memory of a full-batch step, in GiB, for which an unset train.batch_size means full batch. The estimate is 4·N·(F + 6·L·W) + 24·E bytes (N nodes, F features, L = model.layers, W = model.hidden, × model.heads for GAT, E edge entries; GAT adds 16·E·heads·L), measured from the wasm arena's high-water mark; the engine's memory is one wasm32 memory of at most 4 GiB. E.g. 2 SAGE layers of 256 on ogbn-arxiv (169,343 nodes, 128 features): 2.1 GiB, full batch; on ogbn-products (2,449,029 nodes, 100 features): 31.7 GiB, mini-batch.",
       ),
     fanouts: fanoutList
       .optional()
