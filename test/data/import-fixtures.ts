@@ -96,23 +96,83 @@ export function writeCsv(dir: string, p: Planted, withSplit = true) {
   return { nodes, edges };
 }
 
-/** A .npy file (v1 header) of a little-endian array, as numpy.save writes it. */
-export function npy(descr: '<f4' | '<f8' | '<i4' | '<i8', shape: number[], values: ArrayLike<number>): Buffer {
+/**
+ * The planted graph as a CSV node table of ids and labels only (nodes.csv), its features in features.npy (rows in
+ * table order, of the given dtype), the edge list (edges.tsv) and the split as three files of ids (train.txt,
+ * valid.txt, test.txt, in a shuffled order so that file order is not table order).
+ */
+export function writeCsvWithFiles(dir: string, p: Planted, descr = '<f8') {
+  mkdirSync(dir, { recursive: true });
+  const nodes = join(dir, 'nodes.csv');
+  writeFileSync(nodes, `id,label\n${p.labels.map((c, i) => `${nodeId(i)},${classNames[c]}`).join('\n')}\n`);
+  const features = join(dir, 'features.npy');
+  writeFileSync(features, npy(descr, [p.n, p.features[0].length], p.features.flat()));
+  const edges = join(dir, 'edges.tsv');
+  writeFileSync(edges, `${p.edges.map(([a, b]) => `${nodeId(a)}\t${nodeId(b)}`).join('\n')}\n`);
+  const part = (name: string, list: number[]) => {
+    const f = join(dir, `${name}.txt`);
+    writeFileSync(f, `${[...list].reverse().map(nodeId).join('\n')}\n`);
+    return f;
+  };
+  return {
+    nodes,
+    edges,
+    features,
+    splitFiles: { train: part('train', p.train), valid: part('valid', p.valid), test: part('test', p.test) },
+  };
+}
+
+/** The little-endian bytes of values in a .npy dtype (the types the tests write). */
+function npyData(descr: string, values: ArrayLike<number>): Buffer {
+  const from = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  switch (descr.slice(1)) {
+    case 'f4':
+      return from(Float32Array.from(values));
+    case 'f8':
+      return from(Float64Array.from(values));
+    case 'i1':
+      return from(Int8Array.from(values));
+    case 'i2':
+      return from(Int16Array.from(values));
+    case 'i4':
+      return from(Int32Array.from(values));
+    case 'u1':
+    case 'b1':
+      return from(Uint8Array.from(values));
+    case 'u2':
+      return from(Uint16Array.from(values));
+    case 'i8':
+      return from(BigInt64Array.from(Array.from(values, (v) => BigInt(Math.trunc(v)))));
+    case 'u8':
+      return from(BigUint64Array.from(Array.from(values, (v) => BigInt(Math.trunc(v)))));
+    default:
+      // Types the reader refuses (float16, complex, big-endian …): only their header matters to the tests.
+      return from(Float32Array.from(values));
+  }
+}
+
+/**
+ * A .npy file as numpy.save writes it: magic, version, little-endian header length (2 bytes in 1.0, 4 in 2.0/3.0),
+ * the header dict padded with spaces to a multiple of 64 bytes and ended by a newline, then the data. `fortran`
+ * only sets the header flag (the values are written as given).
+ */
+export function npy(
+  descr: string,
+  shape: number[],
+  values: ArrayLike<number>,
+  opts: { version?: 1 | 2 | 3; fortran?: boolean } = {},
+): Buffer {
+  const version = opts.version ?? 1;
   const dims = shape.length === 1 ? `${shape[0]},` : shape.join(', ');
-  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${dims}), }`;
-  header += `${' '.repeat(63 - ((10 + header.length) % 64))}\n`;
-  const data =
-    descr === '<f4'
-      ? Buffer.from(Float32Array.from(values).buffer)
-      : descr === '<f8'
-        ? Buffer.from(Float64Array.from(values).buffer)
-        : descr === '<i4'
-          ? Buffer.from(Int32Array.from(values).buffer)
-          : Buffer.from(BigInt64Array.from(Array.from(values, (v) => BigInt(v))).buffer);
-  const pre = Buffer.alloc(10);
-  Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(pre);
-  pre.writeUInt16LE(header.length, 8);
-  return Buffer.concat([pre, Buffer.from(header, 'latin1'), data]);
+  const pre = version === 1 ? 10 : 12;
+  let header = `{'descr': '${descr}', 'fortran_order': ${opts.fortran ? 'True' : 'False'}, 'shape': (${dims}), }`;
+  header += `${' '.repeat(63 - ((pre + header.length) % 64))}\n`;
+  const head = Buffer.from(header, version === 3 ? 'utf8' : 'latin1');
+  const start = Buffer.alloc(pre);
+  Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, version, 0]).copy(start);
+  if (version === 1) start.writeUInt16LE(head.length, 8);
+  else start.writeUInt32LE(head.length, 8);
+  return Buffer.concat([start, head, npyData(descr, values)]);
 }
 
 /** A zip archive of the members, stored or deflated (numpy.savez / savez_compressed). */

@@ -4,7 +4,7 @@
  * column, a failed import leaves no dataset (and keeps an existing one), and the loader finds an import by name.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, it } from 'node:test';
@@ -14,7 +14,17 @@ import { importDataset } from '../../src/data/import/index.js';
 import { importedDir, importedRoot } from '../../src/data/imported.js';
 import { loadDatasetWithInfo } from '../../src/data/load.js';
 import { GnnopsError } from '../../src/util/errors.js';
-import { classNames, nodeId, npy, planted, writeCsv, writeNpz, writeOgb, zip } from './import-fixtures.js';
+import {
+  classNames,
+  nodeId,
+  npy,
+  planted,
+  writeCsv,
+  writeCsvWithFiles,
+  writeNpz,
+  writeOgb,
+  zip,
+} from './import-fixtures.js';
 
 let work = '';
 beforeEach(() => {
@@ -111,6 +121,52 @@ describe('import --format csv', () => {
     assert.deepEqual(a.stats.splits.test.perClass, [10, 10]);
     const { graph } = await loadDatasetWithInfo(dataSection.parse({ name: 'r1' }));
     assert.equal(sum(graph.splits[0].train) + sum(graph.splits[0].val) + sum(graph.testMask), 100);
+  });
+});
+
+describe('import --format csv with a .npy feature file and split files', () => {
+  it('gives the same graph as feature columns and a split column of the same data', async () => {
+    const p = planted(50, 4, 5);
+    writeCsv(join(work, 'cols'), p);
+    const f = writeCsvWithFiles(join(work, 'files'), p, '<f4');
+    const a = await importDataset('csv', join(work, 'cols'), { ...base, name: 'cols' });
+    const b = await importDataset('csv', join(work, 'files'), { ...base, name: 'files', splitFiles: f.splitFiles });
+    assert.equal(b.split, 'files');
+    assert.equal(b.features, 5);
+    assert.deepEqual(b.files, [
+      f.nodes,
+      f.edges,
+      f.features,
+      f.splitFiles.train,
+      f.splitFiles.valid,
+      f.splitFiles.test,
+    ]);
+    assert.equal(a.version, b.version, 'same arrays and ids: same dataset version');
+    const { graph } = await loadDatasetWithInfo(dataSection.parse({ name: 'files' }));
+    for (let i = 0; i < p.n; i++) {
+      for (let j = 0; j < 5; j++) assert.equal(graph.features[i * 5 + j], Math.fround(p.features[i][j]));
+      const part = graph.splits[0].train[i]
+        ? 'train'
+        : graph.splits[0].val[i]
+          ? 'valid'
+          : graph.testMask[i]
+            ? 'test'
+            : '';
+      assert.equal(part, p.train.includes(i) ? 'train' : p.valid.includes(i) ? 'valid' : 'test', `node ${i}`);
+    }
+  });
+
+  it('--features names the file; an int64 array converts to float32; a split file may start with "id"', async () => {
+    const p = planted(30, 3, 3);
+    const f = writeCsvWithFiles(work, p, '<i8');
+    const other = join(work, 'x.npy');
+    writeFileSync(other, readFileSync(f.features));
+    rmSync(f.features);
+    writeFileSync(f.splitFiles.test, `id\n${readFileSync(f.splitFiles.test, 'utf8')}`);
+    const s = await importDataset('csv', work, { ...base, name: 'ints', features: other, splitFiles: f.splitFiles });
+    assert.equal(s.test, p.test.length, 'the header line is not a node');
+    const { graph } = await loadDatasetWithInfo(dataSection.parse({ name: 'ints' }));
+    assert.deepEqual([...graph.features.subarray(0, 3)], p.features[0].map((x) => Math.trunc(x) + 0));
   });
 });
 
@@ -308,6 +364,95 @@ describe('bad input is refused with file, line and column, and leaves nothing', 
       spoil(f);
       await assert.rejects(importDataset('csv', work, { ...base, name: 'bad' }), message);
       assert.equal(existsSync(importedDir('bad')), false);
+      assert.deepEqual(readdirSync(importedRoot()), []);
+    });
+  }
+
+  type Files = ReturnType<typeof writeCsvWithFiles>;
+  const fileCases: [string, (f: Files) => void, RegExp][] = [
+    [
+      'a feature file that is not .npy',
+      (f) => writeFileSync(f.features, 'id,f0\n'),
+      /features\.npy: not a \.npy file \(6 bytes, too short\)|features\.npy: not a \.npy file \(bad magic/,
+    ],
+    [
+      'a feature file of an unsupported dtype',
+      (f) => writeFileSync(f.features, npy('<c8', [40, 4], new Array(160).fill(0))),
+      /features\.npy: unsupported dtype <c8/,
+    ],
+    [
+      'a feature file in Fortran order',
+      (f) => writeFileSync(f.features, npy('<f4', [40, 4], new Array(160).fill(0), { fortran: true })),
+      /features\.npy: Fortran-order/,
+    ],
+    [
+      'a feature file with fewer rows than nodes',
+      (f) => writeFileSync(f.features, npy('<f4', [39, 4], new Array(156).fill(0))),
+      /features\.npy: shape \(39, 4\) has 39 rows, the node table .*nodes\.csv has 40 nodes/,
+    ],
+    [
+      'a 1-D feature file',
+      (f) => writeFileSync(f.features, npy('<f4', [40], new Array(40).fill(0))),
+      /features\.npy: shape \(40,\) is not 2-D/,
+    ],
+    [
+      'a NaN in the feature file',
+      (f) =>
+        writeFileSync(
+          f.features,
+          npy(
+            '<f8',
+            [40, 4],
+            new Array(160).fill(0).map((_, k) => (k === 13 ? Number.NaN : 0)),
+          ),
+        ),
+      /features\.npy: row 3, column 1 \(0-based\) is NaN/,
+    ],
+    [
+      'feature columns and a feature file',
+      (f) => editPlain(f.nodes, (l) => l.map((r, k) => `${r},${k === 0 ? 'f0' : '1'}`)),
+      /nodes\.csv:1:3: the header names 1 feature column\(s\) \(f0\) and features also come from .*features\.npy/,
+    ],
+    [
+      'no feature columns and no feature file',
+      (f) => rmSync(f.features),
+      /nodes\.csv:1: the header names no feature column, and no \.npy feature file is given/,
+    ],
+    [
+      'a node in two split files',
+      (f) => editPlain(f.splitFiles.test, (l) => [...l, nodeId(0)]),
+      /test\.txt:9:1: node "n0-0" is in test and in train \(.*train\.txt:24\): a node belongs to one part/,
+    ],
+    [
+      'a node twice in one split file',
+      (f) => editPlain(f.splitFiles.valid, (l) => [...l, l[0]]),
+      /valid\.txt:9:1: node "n406-38" is listed twice in valid \(first at .*valid\.txt:1\)/,
+    ],
+    ['an empty split file', (f) => writeFileSync(f.splitFiles.valid, '\n'), /valid\.txt: the valid split is empty/],
+    [
+      'an unknown id in a split file',
+      (f) => editPlain(f.splitFiles.train, set(2, 'paper-17')),
+      /train\.txt:3:1: node id "paper-17" is not in the node table/,
+    ],
+    [
+      'an unlabelled node in a split file',
+      (f) => editPlain(f.nodes, (l) => l.map((r, k) => (k === 1 ? r.replace(/,[a-z]+$/, ',') : r))),
+      /train\.txt:24:1: node "n0-0" is in train but has no label/,
+    ],
+    [
+      'a split column and split files',
+      (f) => editPlain(f.nodes, (l) => l.map((r, k) => `${r},${k === 0 ? 'split' : 'train'}`)),
+      /nodes\.csv:1:3: the node table has a split column and split files are given/,
+    ],
+  ];
+  function editPlain(path: string, f: (lines: string[]) => string[]): void {
+    writeFileSync(path, `${f(readFileSync(path, 'utf8').trimEnd().split('\n')).join('\n')}\n`);
+  }
+  for (const [what, spoil, message] of fileCases) {
+    it(`csv: ${what}`, async () => {
+      const f = writeCsvWithFiles(work, planted(40, 4, 4));
+      spoil(f);
+      await assert.rejects(importDataset('csv', work, { ...base, name: 'bad', splitFiles: f.splitFiles }), message);
       assert.deepEqual(readdirSync(importedRoot()), []);
     });
   }

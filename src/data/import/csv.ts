@@ -2,15 +2,18 @@
  * A graph from two delimited text files (CSV or TSV, plain or gzip):
  * - the node table, with a header: an `id` column, a `label` column (integers or class names; empty = unlabelled),
  *   an optional `split` column (train, val or valid, test, or empty) and any other columns as numeric features;
+ *   or, with no feature columns, the features in a .npy file whose row i belongs to the table's i-th node;
  * - the edge list: `src,dst` per row (further columns are ignored), with or without a header row; the first row is
  *   taken as a header when neither of its values is a node id of the table.
  * Node ids are any strings; they are numbered in the order of the node table and the map is kept.
- * Without a split column the labelled nodes are split at random, stratified by class, from a seed.
+ * The split is the split column, or three files of node ids (train, valid, test), or else the labelled nodes are
+ * split at random, stratified by class, from a seed.
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCsr } from '../../engine/index.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
+import { type NpyHeader, readNpyFloat32, readNpyHeader } from '../../util/npy.js';
 import { mulberry32 } from '../../util/random.js';
 import { importedGraph } from './assemble.js';
 import {
@@ -23,7 +26,7 @@ import {
   readLines,
   splitRow,
 } from './lines.js';
-import type { ImportOptions, ImportResult } from './types.js';
+import type { ImportOptions, ImportResult, SplitFiles } from './types.js';
 
 const SPLIT_VALUES: Readonly<Record<string, number>> = { train: 1, val: 2, valid: 2, validation: 2, test: 3 };
 
@@ -40,8 +43,11 @@ function findIn(dir: string, stem: string): string {
   return f;
 }
 
-/** The two files of a CSV import: --edges/--nodes, else edges.* and nodes.* inside PATH. */
-export function csvFiles(path: string | undefined, opts: Pick<ImportOptions, 'edges' | 'nodes'>) {
+/**
+ * The files of a CSV import: --edges/--nodes, else edges.* and nodes.* inside PATH; the feature file is --features,
+ * else features.npy inside PATH when it is there.
+ */
+export function csvFiles(path: string | undefined, opts: Pick<ImportOptions, 'edges' | 'nodes' | 'features'>) {
   const dir = path !== undefined && existsSync(path) && statSync(path).isDirectory() ? path : undefined;
   if (path !== undefined && dir === undefined) {
     throw new GnnopsError(
@@ -65,11 +71,22 @@ export function csvFiles(path: string | undefined, opts: Pick<ImportOptions, 'ed
     }
     return findIn(dir, stem);
   };
-  return { edges: need('edges', opts.edges), nodes: need('nodes', opts.nodes) };
+  let features: string | undefined;
+  if (opts.features !== undefined) {
+    if (!existsSync(opts.features)) {
+      throw new GnnopsError(ErrorCodes.DATA_NOT_FOUND, `--features: ${opts.features} does not exist`, {
+        file: opts.features,
+      });
+    }
+    features = opts.features;
+  } else if (dir !== undefined && existsSync(join(dir, 'features.npy'))) features = join(dir, 'features.npy');
+  return { edges: need('edges', opts.edges), nodes: need('nodes', opts.nodes), features };
 }
 
 export async function importCsv(path: string | undefined, opts: ImportOptions): Promise<ImportResult> {
   const files = csvFiles(path, opts);
+  // The feature file's header is checked before the node table is read, so that a wrong file fails at once.
+  const npyHeader = files.features !== undefined ? readNpyHeader(files.features) : undefined;
   const ids = new Map<string, number>();
   const idList: string[] = [];
   const idLine: number[] = [];
@@ -94,8 +111,31 @@ export async function importCsv(path: string | undefined, opts: ImportOptions): 
         inputError(files.nodes, line, undefined, `the header needs an "id" column (found: ${row.join(', ')})`);
       if (labelCol < 0)
         inputError(files.nodes, line, undefined, `the header needs a "label" column (found: ${row.join(', ')})`);
+      if (splitCol >= 0 && opts.splitFiles) {
+        inputError(
+          files.nodes,
+          line,
+          splitCol + 1,
+          'the node table has a split column and split files are given: give the split one way',
+        );
+      }
       featCols = header.map((_, j) => j).filter((j) => j !== idCol && j !== labelCol && j !== splitCol);
-      if (featCols.length === 0) inputError(files.nodes, line, undefined, 'the header names no feature column');
+      if (featCols.length === 0 && files.features === undefined) {
+        inputError(
+          files.nodes,
+          line,
+          undefined,
+          'the header names no feature column, and no .npy feature file is given (--features, or features.npy in the folder)',
+        );
+      }
+      if (featCols.length > 0 && files.features !== undefined) {
+        inputError(
+          files.nodes,
+          line,
+          featCols[0] + 1,
+          `the header names ${featCols.length} feature column(s) (${featCols.map((j) => row[j]).join(', ')}) and features also come from ${files.features}: give the features one way`,
+        );
+      }
       continue;
     }
     if (row.length !== header.length) {
@@ -128,6 +168,12 @@ export async function importCsv(path: string | undefined, opts: ImportOptions): 
   }
   const n = idList.length;
   if (!header || n === 0) inputError(files.nodes, undefined, undefined, 'has no node rows');
+  let numFeatures = featCols.length;
+  let featureData: Float32Array;
+  if (files.features !== undefined && npyHeader) {
+    featureData = readNpyFeatures(files.features, npyHeader, n, files.nodes, opts.progress);
+    numFeatures = npyHeader.shape[1];
+  } else featureData = features.view().slice();
 
   // Labels: integers index the classes directly; anything else is a class name, numbered in sorted order.
   const labels = new Int32Array(n).fill(-1);
@@ -209,6 +255,9 @@ export async function importCsv(path: string | undefined, opts: ImportOptions): 
   if (splitCol >= 0) {
     split = 'column';
     for (let i = 0; i < n; i++) if (splitOf[i] > 0) masks[splitOf[i] - 1][i] = 1;
+  } else if (opts.splitFiles) {
+    split = 'files';
+    await readSplitFiles(opts.splitFiles, ids, labels, masks);
   } else {
     split = 'random';
     stratifiedSplit(labels, numClasses, opts.ratios ?? [0.6, 0.2, 0.2], opts.seed ?? 0, masks);
@@ -229,9 +278,9 @@ export async function importCsv(path: string | undefined, opts: ImportOptions): 
 
   const graph = importedGraph({
     name: opts.name,
-    numFeatures: featCols.length,
+    numFeatures,
     numClasses,
-    features: features.view().slice(),
+    features: featureData,
     labels,
     csr,
     train,
@@ -241,7 +290,83 @@ export async function importCsv(path: string | undefined, opts: ImportOptions): 
     source: files.nodes,
     ...(classNames ? { classNames } : {}),
   });
-  return { graph, ids: idList, files: [files.nodes, files.edges], split };
+  const read = [files.nodes, files.edges, ...(files.features ? [files.features] : [])];
+  if (opts.splitFiles) read.push(opts.splitFiles.train, opts.splitFiles.valid, opts.splitFiles.test);
+  return { graph, ids: idList, files: read, split };
+}
+
+/** The node features from a .npy file: a 2-D array with one row per node of the table, read in chunks. */
+function readNpyFeatures(
+  file: string,
+  header: NpyHeader,
+  numNodes: number,
+  nodesFile: string,
+  progress: ImportOptions['progress'],
+): Float32Array {
+  const shape = `(${header.shape.join(', ')}${header.shape.length === 1 ? ',' : ''})`;
+  if (header.shape.length !== 2) {
+    inputError(file, undefined, undefined, `shape ${shape} is not 2-D: features must be (nodes, features)`);
+  }
+  if (header.shape[0] !== numNodes) {
+    inputError(
+      file,
+      undefined,
+      undefined,
+      `shape ${shape} has ${header.shape[0]} rows, the node table ${nodesFile} has ${numNodes} nodes: one row per node, in table order`,
+    );
+  }
+  if (header.shape[1] === 0) inputError(file, undefined, undefined, `shape ${shape} has no feature columns`);
+  return readNpyFloat32(file, progress ? { progress: (d, t) => progress('features', d, t) } : {}).data;
+}
+
+const SPLIT_PARTS = ['train', 'valid', 'test'] as const;
+/** Header lines a split file may start with (skipped unless they are node ids). */
+const SPLIT_HEADERS = new Set(['id', 'node', 'node_id', 'nodeid']);
+
+/**
+ * The split from three files of node ids, one per line (plain or gzip), mapped through the node table's ids. A node
+ * may be in one part only, each part must hold a node, and every node must be a labelled node of the table.
+ */
+async function readSplitFiles(
+  files: SplitFiles,
+  ids: ReadonlyMap<string, number>,
+  labels: Int32Array,
+  masks: Uint8Array[],
+): Promise<void> {
+  // Where each node was first placed: part index and line, for the error that names both places.
+  const placedPart = new Int8Array(labels.length).fill(-1);
+  const placedLine = new Int32Array(labels.length);
+  for (const [k, part] of SPLIT_PARTS.entries()) {
+    const file = files[part];
+    let count = 0;
+    let first = true;
+    for await (const { text, line } of readLines(file)) {
+      const id = text.trim();
+      const v = ids.get(id);
+      if (first) {
+        first = false;
+        if (v === undefined && SPLIT_HEADERS.has(id.toLowerCase())) continue;
+      }
+      if (v === undefined) inputError(file, line, 1, `node id "${id}" is not in the node table`);
+      if (placedPart[v] >= 0) {
+        const where = `${files[SPLIT_PARTS[placedPart[v]]]}:${placedLine[v]}`;
+        inputError(
+          file,
+          line,
+          1,
+          placedPart[v] === k
+            ? `node "${id}" is listed twice in ${part} (first at ${where})`
+            : `node "${id}" is in ${part} and in ${SPLIT_PARTS[placedPart[v]]} (${where}): a node belongs to one part`,
+        );
+      }
+      if (labels[v] < 0) inputError(file, line, 1, `node "${id}" is in ${part} but has no label in the node table`);
+      placedPart[v] = k;
+      placedLine[v] = line;
+      masks[k][v] = 1;
+      count++;
+    }
+    if (count === 0) inputError(file, undefined, undefined, `the ${part} split is empty: it lists no node id`);
+  }
 }
 
 /**

@@ -18,8 +18,18 @@ export interface ImportOptions {
   /** CSV: the two files (the edge list and the node table). */
   edges?: string;
   nodes?: string;
+  /** CSV: a .npy file of node features (nodes × features, rows in node-table order) instead of feature columns. */
+  features?: string;
+  /** CSV: the split as three files of node ids (one per line), instead of a split column or a random split. */
+  splitFiles?: SplitFiles;
   /** Called as the work advances (phase, done, total) for a progress bar. */
   progress?: (phase: string, done: number, total: number) => void;
+}
+
+export interface SplitFiles {
+  train: string;
+  valid: string;
+  test: string;
 }
 
 export interface ImportResult {
@@ -28,6 +38,6 @@ export interface ImportResult {
   ids?: string[];
   /** The input files read. */
   files: string[];
-  /** The split used: an OGB split folder, 'column' or 'random'. */
+  /** The split used: an OGB split folder, 'column', 'files' or 'random'. */
   split: string;
 }
