@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../cli/_run.js';
-import { planted, writeCsv } from './import-fixtures.js';
+import { planted, writeCsv, writeCsvWithFiles } from './import-fixtures.js';
 
 describe('gnnops data import (CLI)', () => {
   it('imports a CSV pair, then data stats and train use it by name', () => {
@@ -76,5 +76,55 @@ describe('gnnops data import (CLI)', () => {
     assert.equal(h.code, 0);
     assert.match(h.stdout, /raw\/edge\.csv\.gz/);
     assert.match(h.stdout, /--nodes <file>/);
+  });
+
+  it('--features and the split-file flags: a csv import from them; misuse of the flags exits 2 naming the flag', () => {
+    const home = mkdtempSync(join(tmpdir(), 'gnnops-import-cli-'));
+    const dir = mkdtempSync(join(tmpdir(), 'gnnops-import-csv-'));
+    const f = writeCsvWithFiles(dir, planted(30, 3, 4));
+    const split = [
+      '--train-ids',
+      f.splitFiles.train,
+      '--valid-ids',
+      f.splitFiles.valid,
+      '--test-ids',
+      f.splitFiles.test,
+    ];
+    const ok = runCli(home, [
+      'data',
+      'import',
+      '--format',
+      'csv',
+      '--name',
+      'npyfeat',
+      dir,
+      '--features',
+      f.features,
+      ...split,
+      '--json',
+    ]);
+    assert.equal(ok.code, 0, ok.stderr);
+    const s = JSON.parse(ok.stdout) as { features: number; split: string; idMap: boolean };
+    assert.deepEqual([s.features, s.split, s.idMap], [4, 'files', true]);
+
+    const partial = runCli(home, [
+      'data',
+      'import',
+      '--format',
+      'csv',
+      '--name',
+      'x',
+      dir,
+      '--train-ids',
+      f.splitFiles.train,
+    ]);
+    assert.equal(partial.code, 2);
+    assert.match(partial.stderr, /--train-ids, --valid-ids and --test-ids go together/);
+    const wrong = runCli(home, ['data', 'import', '--format', 'ogb', '--name', 'x', dir, '--features', f.features]);
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /--features is for --format csv, not ogb/);
+    const h = runCli(home, ['data', 'import', '--help']);
+    assert.match(h.stdout, /--features <file>/);
+    assert.match(h.stdout, /--valid-ids <file>/);
   });
 });

@@ -166,7 +166,10 @@ describe('import --format csv with a .npy feature file and split files', () => {
     const s = await importDataset('csv', work, { ...base, name: 'ints', features: other, splitFiles: f.splitFiles });
     assert.equal(s.test, p.test.length, 'the header line is not a node');
     const { graph } = await loadDatasetWithInfo(dataSection.parse({ name: 'ints' }));
-    assert.deepEqual([...graph.features.subarray(0, 3)], p.features[0].map((x) => Math.trunc(x) + 0));
+    assert.deepEqual(
+      [...graph.features.subarray(0, 3)],
+      p.features[0].map((x) => Math.trunc(x) + 0),
+    );
   });
 });
 

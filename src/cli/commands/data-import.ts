@@ -93,8 +93,14 @@ export function registerImport(data: Command): void {
     .option('--valid-ids <file>', 'csv: the validation split as a file of node ids')
     .option('--test-ids <file>', 'csv: the test split as a file of node ids')
     .option('--classes <n>', 'number of classes for integer labels; a label ≥ n is an error (default: max label + 1)')
-    .option('--seed <s>', 'csv without a split column or split files, npz: seed of the stratified random split (default 0)')
-    .option('--ratios <a,b,c>', 'csv without a split column or split files, npz: train,val,test shares (default 0.6,0.2,0.2)')
+    .option(
+      '--seed <s>',
+      'csv without a split column or split files, npz: seed of the stratified random split (default 0)',
+    )
+    .option(
+      '--ratios <a,b,c>',
+      'csv without a split column or split files, npz: train,val,test shares (default 0.6,0.2,0.2)',
+    )
     .option('--directed', 'keep the edges as given instead of making the graph undirected')
     .option('--force', 'replace a dataset already imported under this name')
     .option('--json', 'print JSON')
