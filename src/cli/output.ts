@@ -11,6 +11,24 @@ export function progressBar(json: boolean | undefined, opts: cliProgress.Options
   return new cliProgress.SingleBar({ stream: process.stderr, ...opts }, cliProgress.Presets.shades_classic);
 }
 
+/**
+ * A progress callback for work that runs in named phases (parse, then build, then write…): each new phase restarts
+ * the bar with its own total, so the bar's `{phase}` token names what is being counted. A no-op without a bar.
+ */
+export function phasedProgress(
+  bar: cliProgress.SingleBar | null,
+): (phase: string, done: number, total: number) => void {
+  let current = '';
+  return (phase, done, total) => {
+    if (!bar) return;
+    if (phase !== current) {
+      if (current) bar.stop();
+      current = phase;
+      bar.start(total, done, { phase });
+    } else bar.update(done);
+  };
+}
+
 /** Print a result: JSON on stdout with --json, otherwise the human rendering. */
 export function emit(json: boolean, value: unknown, human: () => string): void {
   if (json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { DATASET_NAME, isBuiltinDataset } from '../../config/sections/data.js';
 import { type ImportFormat, ImportFormats, importDataset } from '../../data/import/index.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
-import { emit, intFlag, progressBar, table } from '../output.js';
+import { emit, intFlag, phasedProgress, progressBar, table } from '../output.js';
 
 interface ImportFlags {
   format: string;
@@ -141,7 +141,6 @@ export function registerImport(data: Command): void {
         );
       }
       const bar = progressBar(f.json, { format: 'import [{bar}] {value}/{total} | {phase}' });
-      let phase = '';
       const summary = await importDataset(f.format as ImportFormat, path === undefined ? undefined : resolve(path), {
         name: f.name,
         undirected: !f.directed,
@@ -156,14 +155,7 @@ export function registerImport(data: Command): void {
         ...(f.classes !== undefined ? { classes: intFlag('classes', f.classes, 2) } : {}),
         ...(f.seed !== undefined ? { seed: intFlag('seed', f.seed, 0) } : {}),
         ...(f.ratios !== undefined ? { ratios: ratiosFlag(f.ratios) } : {}),
-        progress: (p, done, total) => {
-          if (!bar) return;
-          if (p !== phase) {
-            if (phase) bar.stop();
-            phase = p;
-            bar.start(total, done, { phase: p });
-          } else bar.update(done);
-        },
+        progress: phasedProgress(bar),
       }).finally(() => bar?.stop());
       emit(Boolean(f.json), summary, () =>
         [

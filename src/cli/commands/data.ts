@@ -13,7 +13,7 @@ import { writeStatsReport } from '../../data/stats-charts.js';
 import { writeSynthetic } from '../../data/synth.js';
 import { type OgbSynthSummary, SynthShapes, writeOgbSynthetic } from '../../data/synth-ogb.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
-import { emit, intFlag, progressBar, table } from '../output.js';
+import { emit, intFlag, phasedProgress, progressBar, table } from '../output.js';
 import { registerImport } from './data-import.js';
 
 function datasetName(v: string | undefined): DatasetName | undefined {
@@ -273,7 +273,6 @@ Examples:
             });
           }
           const bar = progressBar(opts.json, { format: 'synth [{bar}] {percentage}% {value}/{total} | {phase}' });
-          let phase = '';
           let s: OgbSynthSummary;
           try {
             s = writeOgbSynthetic({
@@ -281,14 +280,7 @@ Examples:
               out: resolve(opts.out),
               ...(scale !== undefined ? { scale } : {}),
               ...(seed !== undefined ? { seed } : {}),
-              progress: (p, done, total) => {
-                if (!bar) return;
-                if (p !== phase) {
-                  if (phase) bar.stop();
-                  phase = p;
-                  bar.start(total, done, { phase: p });
-                } else bar.update(done);
-              },
+              progress: phasedProgress(bar),
             });
           } finally {
             bar?.stop();
