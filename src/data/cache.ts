@@ -48,6 +48,8 @@ export interface CacheManifest {
   classNames?: string[];
   /** sha256 of titles.json when the graph has titles. */
   titlesSha256?: string;
+  /** sha256 of ids.json (the original node ids, GraphData.nodeIds) when the graph has them; in the content hash. */
+  idsSha256?: string;
   arrays: ArrayEntry[];
   bytes: number;
   input: CacheInput;
@@ -57,6 +59,7 @@ export interface CacheManifest {
 const MANIFEST = 'manifest.json';
 const ARRAYS = 'arrays.bin';
 const TITLES = 'titles.json';
+const IDS = 'ids.json';
 
 function dtypeOf(a: Float32Array | Int32Array | Uint8Array): DType {
   return a instanceof Float32Array ? 'float32' : a instanceof Int32Array ? 'int32' : 'uint8';
@@ -78,7 +81,9 @@ export function writeCache(dir: string, g: GraphData, input: CacheInput): CacheM
   const bin = new Uint8Array(offset);
   for (const e of entries) bin.set(bytesOf(arrays[e.name]), e.offset);
   const digests = Object.fromEntries(entries.map((e) => [e.name, e.sha256]));
-  const hash = contentHash(g, digests);
+  const idsText = g.nodeIds ? JSON.stringify(g.nodeIds) : undefined;
+  const idsSha256 = idsText !== undefined ? sha256(idsText) : undefined;
+  const hash = contentHash(g, digests, idsSha256);
   if (hash !== g.hash) {
     throw new GnnopsError(
       ErrorCodes.INTERNAL,
@@ -91,6 +96,7 @@ export function writeCache(dir: string, g: GraphData, input: CacheInput): CacheM
     titlesSha256 = sha256(text);
     writeFileAtomic(join(dir, TITLES), text);
   }
+  if (idsText !== undefined) writeFileAtomic(join(dir, IDS), idsText);
   const manifest: CacheManifest = {
     format: CACHE_FORMAT,
     version: CACHE_VERSION,
@@ -108,6 +114,7 @@ export function writeCache(dir: string, g: GraphData, input: CacheInput): CacheM
     ...(g.source ? { source: g.source } : {}),
     ...(g.classNames ? { classNames: g.classNames } : {}),
     ...(titlesSha256 ? { titlesSha256 } : {}),
+    ...(idsSha256 ? { idsSha256 } : {}),
     arrays: entries,
     bytes: offset,
     input,
@@ -188,6 +195,18 @@ export function readCache(dir: string, input?: CacheInput): GraphData | undefine
     if (sha256(text) !== m.titlesSha256) corrupt(dir, 'titles.json fails its sha256 check');
     titles = JSON.parse(text) as string[];
   }
+  let nodeIds: string[] | undefined;
+  if (m.idsSha256) {
+    const ip = join(dir, IDS);
+    if (!existsSync(ip)) corrupt(dir, 'ids.json is missing');
+    const text = readFileSync(ip, 'utf8');
+    if (sha256(text) !== m.idsSha256) corrupt(dir, 'ids.json fails its sha256 check');
+    const parsed: unknown = JSON.parse(text);
+    if (!Array.isArray(parsed) || parsed.length !== m.numNodes || parsed.some((x) => typeof x !== 'string')) {
+      corrupt(dir, `ids.json is not ${m.numNodes} strings`);
+    }
+    nodeIds = parsed as string[];
+  }
   const g: GraphData = {
     name: m.name,
     numNodes: m.numNodes,
@@ -205,6 +224,7 @@ export function readCache(dir: string, input?: CacheInput): GraphData | undefine
     hash: m.hash,
     ...(m.classNames ? { classNames: m.classNames } : {}),
     ...(titles ? { titles } : {}),
+    ...(nodeIds ? { nodeIds } : {}),
     ...(m.rawEdgeEntries !== undefined ? { rawEdgeEntries: m.rawEdgeEntries } : {}),
     ...(m.synthetic ? { synthetic: true } : {}),
     ...(m.source ? { source: m.source } : {}),
@@ -213,11 +233,12 @@ export function readCache(dir: string, input?: CacheInput): GraphData | undefine
   if (g.features.length !== g.numNodes * g.numFeatures) corrupt(dir, 'features length ≠ numNodes × numFeatures');
   if (g.labels.length !== g.numNodes || g.indptr.length !== g.numNodes + 1) corrupt(dir, 'labels/indptr lengths');
   const digests = Object.fromEntries(m.arrays.map((e) => [e.name, e.sha256]));
-  if (contentHash(g, digests) !== m.hash) corrupt(dir, 'the array digests do not reproduce the content hash');
+  if (contentHash(g, digests, m.idsSha256) !== m.hash)
+    corrupt(dir, 'the array digests do not reproduce the content hash');
   return g;
 }
 
 /** Remove a cache folder's files (before a rebuild). */
 export function clearCache(dir: string): void {
-  for (const f of [MANIFEST, ARRAYS, TITLES]) rmSync(join(dir, f), { force: true });
+  for (const f of [MANIFEST, ARRAYS, TITLES, IDS]) rmSync(join(dir, f), { force: true });
 }

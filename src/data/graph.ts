@@ -40,6 +40,11 @@ export interface GraphData {
   classNames?: string[];
   /** Node titles where metadata is known (WikiCS article titles). */
   titles?: string[];
+  /**
+   * The original id of each node index, for a graph imported with ids of its own (a CSV node table's `id` column);
+   * absent when the ids are the indices 0..n-1. Part of the content hash: serving and explanations map these ids.
+   */
+  nodeIds?: string[];
   /** Content hash of the processed arrays: the dataset version recorded with every run. */
   hash: string;
   /** Link entries as stored in the raw file, before symmetrisation/deduplication. */

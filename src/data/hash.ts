@@ -29,11 +29,21 @@ export function arrayDigests(g: Omit<GraphData, 'hash'>): Record<string, string>
   return out;
 }
 
+/** sha256 of the node id map as the cache stores it (JSON), or undefined when the graph has none. */
+export function nodeIdsDigest(g: Pick<GraphData, 'nodeIds'>): string | undefined {
+  return g.nodeIds ? sha256(JSON.stringify(g.nodeIds)) : undefined;
+}
+
 /**
- * The dataset version: sha256 over the shape facts and the per-array digests (canonical JSON), shortened to
- * 16 hex digits. Two graphs with the same hash have byte-identical features, labels, adjacency and masks.
+ * The dataset version: sha256 over the shape facts, the per-array digests and the node id map's digest (when the
+ * graph has one), as canonical JSON, shortened to 16 hex digits. Two graphs with the same hash have byte-identical
+ * features, labels, adjacency and masks, and the same original node ids.
  */
-export function contentHash(g: Omit<GraphData, 'hash'>, digests: Record<string, string> = arrayDigests(g)): string {
+export function contentHash(
+  g: Omit<GraphData, 'hash'>,
+  digests: Record<string, string> = arrayDigests(g),
+  idsDigest: string | undefined = nodeIdsDigest(g),
+): string {
   const facts = {
     numNodes: g.numNodes,
     numFeatures: g.numFeatures,
@@ -44,6 +54,8 @@ export function contentHash(g: Omit<GraphData, 'hash'>, digests: Record<string, 
     arrays: Object.keys(digests)
       .sort()
       .map((k) => [k, digests[k]]),
+    // Only graphs with an id map carry the key, so the versions of every other graph are what they always were.
+    ...(idsDigest !== undefined ? { nodeIds: idsDigest } : {}),
   };
   return sha256(JSON.stringify(facts)).slice(0, 16);
 }

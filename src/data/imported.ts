@@ -1,8 +1,8 @@
 /**
  * Where `gnnops data import` keeps a dataset: `data/imported/<name>/` in the workspace, holding the processed
- * cache (manifest.json + arrays.bin, as cache.ts writes them), `ids.json` (the original node id of each index,
- * when the input had its own ids), `import.json` (what was imported from where) and `stats/` (stats.json and the
- * charts). The loader finds an imported dataset by its name here.
+ * cache (manifest.json + arrays.bin, and ids.json with the original node id of each index when the input had ids
+ * of its own, all verified as cache.ts writes them), `import.json` (what was imported from where) and `stats/`
+ * (stats.json and the charts). The loader finds an imported dataset by its name here.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -3,6 +3,7 @@
  * (whose route schema in serve/schemas/explain.ts describes these fields).
  */
 
+import { originalNodeId } from '../data/node-ids.js';
 import type { Fidelity, NodeExplanation } from './explain.js';
 import type { ExplainMethod } from './methods.js';
 
@@ -13,14 +14,19 @@ export interface ExplainedEdge {
 }
 
 export interface ExplanationJson extends Fidelity {
-  node_id: number;
+  /** The explained node's original id: its own id in a dataset imported with ids, else its index. */
+  node_id: string | number;
+  /** The explained node's index (the ids in `nodes` and `edges` are indices). */
+  node_index: number;
   method: ExplainMethod;
   class: number;
   label?: string;
   probability: number;
   hops: number;
-  /** Global ids of the computation subgraph's nodes, the explained node first. */
+  /** Global indices of the computation subgraph's nodes, the explained node first. */
   nodes: number[];
+  /** The original id of each of `nodes`, for a dataset imported with ids of its own. */
+  node_ids?: string[];
   /** Hop distance of each of `nodes` from the explained node. */
   distance: number[];
   /** Every explained edge (messages flow source → target) with its importance. */
@@ -33,14 +39,20 @@ export interface ExplanationJson extends Fidelity {
   ms: number;
 }
 
-export function explanationJson(e: NodeExplanation, classNames?: readonly string[]): ExplanationJson {
+/** `nodeIds`: the graph's original node ids (GraphData.nodeIds), when it has them. */
+export function explanationJson(
+  e: NodeExplanation,
+  classNames?: readonly string[],
+  nodeIds?: readonly string[],
+): ExplanationJson {
   const edges: ExplainedEdge[] = Array.from(e.src, (s, k) => ({
     source: s,
     target: e.dst[k],
     importance: e.edgeImportance[k],
   }));
   const out: ExplanationJson = {
-    node_id: e.node,
+    node_id: originalNodeId({ nodeIds }, e.node),
+    node_index: e.node,
     method: e.method,
     class: e.predicted,
     probability: e.probability,
@@ -54,6 +66,7 @@ export function explanationJson(e: NodeExplanation, classNames?: readonly string
     ...e.fidelity,
     ms: e.ms,
   };
+  if (nodeIds) out.node_ids = Array.from(e.nodes, (v) => nodeIds[v]);
   const label = classNames?.[e.predicted];
   if (label !== undefined) out.label = label;
   return out;

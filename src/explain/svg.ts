@@ -13,6 +13,9 @@ const R = 185;
 export function explanationSvg(e: ExplanationJson, title?: string): string {
   const cx = 230;
   const cy = 258;
+  // Tooltips name nodes by their original ids when the dataset has them.
+  const idOf = new Map(e.nodes.map((v, i) => [v, e.node_ids?.[i] ?? String(v)]));
+  const name = (v: number) => escapeXml(idOf.get(v) ?? String(v));
   const pos = new Map<number, [number, number]>();
   const byHop = new Map<number, number[]>();
   e.nodes.forEach((v, i) => {
@@ -41,14 +44,14 @@ export function explanationSvg(e: ExplanationJson, title?: string): string {
     const s = Math.abs(t.importance) / maxAbs;
     const isTop = top.has(`${t.source}>${t.target}`);
     parts.push(
-      `<line x1="${x1.toFixed(1)}" y1="${y1.toFixed(1)}" x2="${x2.toFixed(1)}" y2="${y2.toFixed(1)}" stroke="${isTop ? PALETTE[2] : PALETTE[0]}" stroke-width="${(0.5 + 6 * s).toFixed(2)}" stroke-opacity="${(0.25 + 0.75 * s).toFixed(2)}"${t.importance < 0 ? ' stroke-dasharray="4 3"' : ''}><title>${t.source} → ${t.target}: ${t.importance.toPrecision(3)}</title></line>`,
+      `<line x1="${x1.toFixed(1)}" y1="${y1.toFixed(1)}" x2="${x2.toFixed(1)}" y2="${y2.toFixed(1)}" stroke="${isTop ? PALETTE[2] : PALETTE[0]}" stroke-width="${(0.5 + 6 * s).toFixed(2)}" stroke-opacity="${(0.25 + 0.75 * s).toFixed(2)}"${t.importance < 0 ? ' stroke-dasharray="4 3"' : ''}><title>${name(t.source)} → ${name(t.target)}: ${t.importance.toPrecision(3)}</title></line>`,
     );
   }
   e.nodes.forEach((v, i) => {
     const [x, y] = pos.get(v) ?? [cx, cy];
     const centre = i === 0;
     parts.push(
-      `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="${centre ? 9 : 4}" fill="${centre ? PALETTE[2] : '#555'}"><title>node ${v} (hop ${e.distance[i]})</title></circle>`,
+      `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="${centre ? 9 : 4}" fill="${centre ? PALETTE[2] : '#555'}"><title>node ${name(v)} (hop ${e.distance[i]})</title></circle>`,
     );
   });
   const fx = 500;

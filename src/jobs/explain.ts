@@ -4,6 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { type NodeRef, resolveNodeRef } from '../data/node-ids.js';
 import { explainNode, type Fidelity, meanFidelity, type NodeExplanation } from '../explain/explain.js';
 import { type ExplanationJson, explanationJson } from '../explain/json.js';
 import type { ExplainMethod } from '../explain/methods.js';
@@ -16,7 +17,8 @@ import { localModelTarget } from './model-target.js';
 export interface ExplainJobOptions {
   model?: string;
   checkpoint?: string;
-  nodes: readonly number[];
+  /** Nodes to explain, as data/node-ids.ts reads them: original ids (strings) or indices (integers). */
+  nodes: readonly NodeRef[];
   method: ExplainMethod;
   topK: number;
   seed?: number;
@@ -42,39 +44,34 @@ export interface ExplainReport extends Fidelity {
   files: string[];
 }
 
+/** A node id as part of a file name; an id with characters a file name cannot hold gets its index appended. */
+function fileSafe(id: string | number, index: number): string {
+  const s = String(id);
+  const safe = s.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100);
+  return safe === s ? s : `${safe}-${index}`;
+}
+
 export async function explainJob(o: ExplainJobOptions): Promise<ExplainReport> {
   if (o.nodes.length === 0)
     throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, '--nodes: give at least one node id', { field: 'nodes' });
   const target = await localModelTarget(o, 'explain');
   const r = await restoreTask(target.checkpoint, { dataFile: o.dataFile, mirror: o.mirror });
   try {
-    const n = r.data.numNodes;
-    for (const v of o.nodes) {
-      if (!(Number.isInteger(v) && v >= 0 && v < n))
-        throw new GnnopsError(
-          ErrorCodes.INVALID_ARGUMENT,
-          `--nodes: ${v} is not a node of ${r.data.name} (0..${n - 1})`,
-          {
-            field: 'nodes',
-            value: v,
-            limit: n,
-          },
-        );
-    }
+    const nodes = Array.from(o.nodes, (v) => resolveNodeRef(v, r.data, '--nodes'));
     const g = { structure: r.data, features: r.data.features, numFeatures: r.data.numFeatures };
     const classNames = r.ckpt.meta.classNames ?? r.data.classNames;
     const list: NodeExplanation[] = [];
-    for (const v of o.nodes) {
+    for (const v of nodes) {
       const e = explainNode(r.task.tape, r.task.model, g, v, { method: o.method, topK: o.topK, seed: o.seed });
       list.push(e);
       o.onNode?.(list.length, o.nodes.length, e);
     }
-    const explanations = list.map((e) => explanationJson(e, classNames));
+    const explanations = list.map((e) => explanationJson(e, classNames, r.data.nodeIds));
     const files: string[] = [];
     if (o.out) {
       mkdirSync(o.out, { recursive: true });
       for (const e of explanations) {
-        const file = join(o.out, `explain-node-${e.node_id}-${o.method}.svg`);
+        const file = join(o.out, `explain-node-${fileSafe(e.node_id, e.node_index)}-${o.method}.svg`);
         writeFileAtomic(file, explanationSvg(e));
         files.push(file);
       }

@@ -55,7 +55,14 @@ export interface ServedModel {
   logitsNodes?(ids: Int32Array): Float32Array | Promise<Float32Array>;
   /** The stored graph behind predictNodes; absent when the model only serves subgraphs. */
   readonly graph?: {
+    /** The dataset's name (for messages about its node ids). */
+    readonly name?: string;
     readonly numNodes: number;
+    /**
+     * The original id of each node, for a dataset imported with ids of its own: requests may name nodes by these
+     * ids and answers carry them (data/node-ids.ts).
+     */
+    readonly nodeIds?: readonly string[];
     /** Node titles where known (WikiCS article titles); '' or missing entries mean unknown. */
     readonly titles?: readonly string[];
     readonly labels?: Int32Array;

@@ -185,7 +185,7 @@ export function decodeV2Inputs(
       throw noGraphError(model, `${field}.name`, 'send x and edge_index instead');
     }
     const { values, at } = valuesOf(t, field, t.shape[0], slices);
-    return { kind: 'nodes', ids: toNodeIds(values, model.graph.numNodes, limits, at) };
+    return { kind: 'nodes', ids: toNodeIds(Array.from(values), model.graph, limits, at) };
   }
 
   const xs = byName.get('x');

@@ -1,3 +1,4 @@
+import { type NodeIdSource, type NodeRef, resolveNodeRefs } from '../data/node-ids.js';
 import { ErrorCodes } from '../util/errors.js';
 import { requestError } from './errors.js';
 import type { Limits } from './schemas/common.js';
@@ -114,29 +115,21 @@ export function copyIndices(from: ArrayLike<number>, to: Int32Array, n: number, 
   }
 }
 
-/** Node ids of the served graph: a non-empty list of integers in [0, numNodes). */
-export function toNodeIds(ids: ArrayLike<number>, numNodes: number, limits: Limits, field = 'node_ids'): Int32Array {
+/**
+ * Node indices of the served graph from a request's node ids: a non-empty list within the batch limit, each an
+ * original id (a string) or a node index (an integer), resolved by data/node-ids.ts.
+ */
+export function toNodeIds(
+  ids: readonly NodeRef[],
+  graph: NodeIdSource,
+  limits: Pick<Limits, 'maxNodes'>,
+  field = 'node_ids',
+): Int32Array {
   if (ids.length === 0) throw requestError(ErrorCodes.INVALID_ARGUMENT, field, 'is empty: give at least 1 node id');
   if (ids.length > limits.maxNodes) {
     throw requestError(ErrorCodes.LIMIT_EXCEEDED, field, `has ${ids.length} ids (limit ${limits.maxNodes})`, {
       limit: limits.maxNodes,
     });
   }
-  const out = new Int32Array(ids.length);
-  for (let k = 0; k < ids.length; k++) {
-    const v = ids[k];
-    if (!Number.isInteger(v)) {
-      throw requestError(ErrorCodes.INVALID_ARGUMENT, `${field}[${k}]`, `${String(v)} is not an integer node id`);
-    }
-    if (v < 0 || v >= numNodes) {
-      throw requestError(
-        ErrorCodes.INVALID_ARGUMENT,
-        `${field}[${k}]`,
-        `unknown node id ${v}: the served graph has ${numNodes} nodes (valid 0..${numNodes - 1})`,
-        { limit: numNodes - 1 },
-      );
-    }
-    out[k] = v;
-  }
-  return out;
+  return resolveNodeRefs(ids, graph, field);
 }

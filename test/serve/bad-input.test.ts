@@ -319,7 +319,7 @@ const cases: Case[] = [
     status: 422,
     code: 'E_INVALID_ARGUMENT',
     field: 'node_ids[1]',
-    says: /unknown node id 3: the served graph has 3 nodes/,
+    says: /unknown node id 3: the graph (of dataset \S+ )?has 3 nodes/,
     limit: 2,
   },
   {

@@ -154,8 +154,8 @@ describe('dashboard in a real browser (chromium)', { skip: noChromium, timeout: 
     await open(`predict?node=${ws.graph.numNodes + 5}`);
     await page.waitForFunction("document.querySelectorAll('.error').length === 2");
     const main = (await page.textContent('main')) ?? '';
-    assert.match(main, new RegExp(`unknown node id ${ws.graph.numNodes + 5}`)); // POST /v1/predict/nodes: 422
-    assert.match(main, /out of range: the graph has 300 nodes/); // the neighbourhood: 404
+    assert.match(main, new RegExp(`Error 422: node_ids\\[0\\]: unknown node id "${ws.graph.numNodes + 5}"`)); // POST /v1/predict/nodes
+    assert.match(main, /Error 404: node: unknown node id "305": .* its nodes are 0\.\.299/); // the neighbourhood
   });
 
   it('Data: dataset statistics and the embedding projection', async () => {

@@ -22,21 +22,17 @@ interface Flags {
   json?: boolean;
 }
 
-/** `1,5,9` or `1 5 9` → ids; anything else names the entry at fault. */
-export function parseNodeIds(v: string): number[] {
+/**
+ * `1,5,9`, `1 5 9` or `paper-17,paper-3` → node ids, resolved against the model's graph by the job: original ids of
+ * a dataset imported with ids of its own, else node indices.
+ */
+export function parseNodeIds(v: string): string[] {
   const parts = v.split(/[\s,]+/).filter((s) => s !== '');
   if (parts.length === 0)
     throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, '--nodes: give node ids, e.g. --nodes 0,12,40', {
       field: 'nodes',
     });
-  return parts.map((s) => {
-    if (!/^\d+$/.test(s))
-      throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `--nodes: "${s}" is not a node id (a non-negative integer)`, {
-        field: 'nodes',
-        value: s,
-      });
-    return Number(s);
-  });
+  return parts;
 }
 
 function methodFlag(v: string): ExplainMethod {
@@ -78,7 +74,10 @@ export function register(program: Command): void {
     .description(
       "Explain a model's predictions for some nodes: edge importances over each node's computation subgraph (its k-hop neighbourhood) and feature importances, by saliency (gradient × input, one backward pass) or GNNExplainer (soft masks learnt with its size and entropy regularisers). Reports fidelity+ (drop of the predicted class's probability when the top-k edges are removed), fidelity− (when only they are kept) and the same drop for k random edges. Explains gcn, sage and appnp models.",
     )
-    .requiredOption('--nodes <ids>', 'node ids of the model’s graph, comma-separated (e.g. 0,12,40)')
+    .requiredOption(
+      '--nodes <ids>',
+      'nodes of the model’s graph, comma-separated: original ids of a dataset imported with its own ids (e.g. paper-17,paper-3), else indices (e.g. 0,12,40)',
+    )
     .option('--model <ref>', 'NAME (latest version), NAME@ALIAS or NAME/VERSION; default: the only production model')
     .option('--checkpoint <path>', 'a .safetensors checkpoint written by gnnops train, instead of --model')
     .option('--method <m>', `explanation method: ${ExplainMethods.join(' | ')}`, 'saliency')

@@ -15,6 +15,8 @@ export interface ImportedParts {
   rawEdgeEntries: number;
   source: string;
   classNames?: string[];
+  /** The original node ids, when the input had ids of its own. */
+  nodeIds?: string[];
 }
 
 /**
@@ -36,5 +38,6 @@ export function importedGraph(p: ImportedParts): GraphData {
     rawEdgeEntries: p.rawEdgeEntries,
     source: p.source,
     ...(p.classNames ? { classNames: p.classNames } : {}),
+    ...(p.nodeIds ? { nodeIds: p.nodeIds } : {}),
   });
 }

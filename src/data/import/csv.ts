@@ -288,11 +288,12 @@ export async function importCsv(path: string | undefined, opts: ImportOptions): 
     test,
     rawEdgeEntries: src.length,
     source: files.nodes,
+    nodeIds: idList,
     ...(classNames ? { classNames } : {}),
   });
   const read = [files.nodes, files.edges, ...(files.features ? [files.features] : [])];
   if (opts.splitFiles) read.push(opts.splitFiles.train, opts.splitFiles.valid, opts.splitFiles.test);
-  return { graph, ids: idList, files: read, split };
+  return { graph, files: read, split };
 }
 
 /** The node features from a .npy file: a 2-D array with one row per node of the table, read in chunks. */

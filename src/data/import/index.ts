@@ -77,7 +77,6 @@ export async function importDataset(
       undirected: g.undirected,
       v: PROCESSING_VERSION,
     });
-    if (result.ids) writeFileAtomic(join(tmp, 'ids.json'), JSON.stringify(result.ids));
     const stats = graphStats(g);
     const report = writeStatsReport(stats, join(tmp, 'stats'));
     const summary: ImportSummary = {
@@ -95,7 +94,7 @@ export async function importDataset(
       val: count(g.splits[0].val),
       test: count(g.testMask),
       files: result.files,
-      idMap: result.ids !== undefined,
+      idMap: g.nodeIds !== undefined,
       stats,
       written: report.files.map((f) => join(dir, f.slice(tmp.length + 1))),
     };

@@ -33,9 +33,8 @@ export interface SplitFiles {
 }
 
 export interface ImportResult {
+  /** The graph, with its original node ids (GraphData.nodeIds) when the input's ids are not already 0..n-1. */
   graph: GraphData;
-  /** Original node id of each node index, when the input's ids are not already 0..n-1. */
-  ids?: string[];
   /** The input files read. */
   files: string[];
   /** The split used: an OGB split folder, 'column', 'files' or 'random'. */

@@ -196,11 +196,14 @@ export function loadPredictor(checkpointPath: string, graph?: GraphData, opts: P
             timeLimit: { ms: o.timeLimitMs, error: (_node, ms) => o.timeLimitError(k, ms) },
           }),
           ckpt.meta.classNames,
+          graph.nodeIds,
         ),
       );
     Object.assign(served, {
       graph: {
+        name: graph.name,
         numNodes: graph.numNodes,
+        nodeIds: graph.nodeIds,
         titles: graph.titles,
         labels: graph.labels,
         degrees,

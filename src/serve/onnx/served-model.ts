@@ -13,7 +13,9 @@ export interface OnnxServedModelOptions {
   classNames?: string[];
   /** The served dataset's graph (CSR of in-neighbours: messages flow indices[p] → row i). */
   graph?: {
+    name?: string;
     numNodes: number;
+    nodeIds?: string[];
     features: Float32Array;
     indptr: Int32Array;
     indices: Int32Array;
@@ -62,7 +64,16 @@ export async function onnxServedModel(o: OnnxServedModelOptions): Promise<Served
     info: o.info ?? {},
     graph:
       g && degrees
-        ? { numNodes: g.numNodes, titles: g.titles, labels: g.labels, degrees, indptr: g.indptr, indices: g.indices }
+        ? {
+            name: g.name,
+            numNodes: g.numNodes,
+            nodeIds: g.nodeIds,
+            titles: g.titles,
+            labels: g.labels,
+            degrees,
+            indptr: g.indptr,
+            indices: g.indices,
+          }
         : undefined,
     predictSubgraph: (x, n, src, dst) => runner.run(x, n, o.numFeatures, src, dst),
     predictNodes(ids) {

@@ -20,10 +20,7 @@ export async function explainRoutes(app: FastifyInstance, ctx: ServeContext): Pr
         const model = entry.model;
         const graph = model.graph;
         if (!graph) throw noGraphError(model, 'node_ids', 'explanations need the stored graph');
-        const ids = toNodeIds(req.body.node_ids, graph.numNodes, {
-          ...ctx.limits,
-          maxNodes: ctx.limits.maxExplainNodes,
-        });
+        const ids = toNodeIds(req.body.node_ids, graph, { maxNodes: ctx.limits.maxExplainNodes });
         if (!model.explainNodes) {
           throw new GnnopsError(
             ErrorCodes.NOT_AVAILABLE,
@@ -41,7 +38,7 @@ export async function explainRoutes(app: FastifyInstance, ctx: ServeContext): Pr
             requestError(
               ErrorCodes.LIMIT_EXCEEDED,
               `node_ids[${k}]`,
-              `explaining node ${ids[k]} with ${method} took over ${limitS} s (${(ms / 1000).toFixed(2)} s so far; serve.explain_time_limit_s)${method === 'gnnexplainer' ? '; saliency is about a hundred times faster' : ''}`,
+              `explaining node ${JSON.stringify(req.body.node_ids[k])} with ${method} took over ${limitS} s (${(ms / 1000).toFixed(2)} s so far; serve.explain_time_limit_s)${method === 'gnnexplainer' ? '; saliency is about a hundred times faster' : ''}`,
               { limit: limitS },
             ),
         });

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { originalNodeId } from '../../data/node-ids.js';
 import type { ServeContext } from '../context.js';
 import { predictNodes } from '../inference.js';
 import { noGraphError } from '../model.js';
@@ -18,7 +19,7 @@ export async function nodesRoutes(app: FastifyInstance, ctx: ServeContext): Prom
         if (!graph) {
           throw noGraphError(model, 'node_ids', 'send a subgraph to POST /predict instead');
         }
-        const ids = toNodeIds(req.body.node_ids, graph.numNodes, ctx.limits);
+        const ids = toNodeIds(req.body.node_ids, graph, ctx.limits);
         const p = await predictNodes(
           ctx,
           model,
@@ -31,7 +32,7 @@ export async function nodesRoutes(app: FastifyInstance, ctx: ServeContext): Prom
         for (let k = 0; k < ids.length; k++) {
           const c = p.classes[k];
           const item: NodePrediction = {
-            node_id: ids[k],
+            node_id: originalNodeId(graph, ids[k]),
             class: c,
             probabilities: Array.from(p.probs.subarray(k * C, (k + 1) * C)),
           };

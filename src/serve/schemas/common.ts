@@ -60,3 +60,21 @@ export const temperatureProperty = {
   type: 'number',
   description: 'The softmax temperature applied to these probabilities (1 = raw).',
 } as const;
+
+/**
+ * One node of the served graph as a request names it: a string is the node's original id (a dataset imported
+ * with ids of its own, or the decimal index otherwise), an integer its index (data/node-ids.ts).
+ */
+export const nodeRefSchema = {
+  type: ['string', 'integer'],
+  minLength: 1,
+  maxLength: 1000,
+  description:
+    "A node's original id (a string: the id column of an imported node table) or its index (an integer, 0..n-1).",
+} as const;
+
+/** A node in an answer: its original id (a string) when the dataset was imported with ids, else its index. */
+export const nodeIdOutSchema = {
+  type: ['string', 'integer'],
+  description: 'The original id for a dataset imported with ids of its own (a string), else the node index.',
+} as const;

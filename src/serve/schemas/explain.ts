@@ -1,4 +1,4 @@
-import { errorResponses, type Limits } from './common.js';
+import { errorResponses, type Limits, nodeIdOutSchema, nodeRefSchema } from './common.js';
 import type { Static } from './static.js';
 
 export const EXPLAIN_METHODS = ['saliency', 'gnnexplainer'] as const;
@@ -11,9 +11,9 @@ export function explainBodySchema(l: Limits) {
     properties: {
       node_ids: {
         type: 'array',
-        description: `Ids of nodes of the served graph to explain (≤ ${l.maxExplainNodes} per request: serve.explain_max_nodes).`,
+        description: `Nodes of the served graph to explain (≤ ${l.maxExplainNodes} per request: serve.explain_max_nodes), each by its original id (a string) or its index (an integer).`,
         maxItems: l.maxExplainNodes,
-        items: { type: 'integer' },
+        items: nodeRefSchema,
       },
       method: {
         type: 'string',
@@ -62,6 +62,7 @@ export const explanationSchema = {
   type: 'object',
   required: [
     'node_id',
+    'node_index',
     'method',
     'class',
     'probability',
@@ -78,13 +79,23 @@ export const explanationSchema = {
     'ms',
   ],
   properties: {
-    node_id: { type: 'integer' },
+    node_id: nodeIdOutSchema,
+    node_index: { type: 'integer', description: 'The node index: `nodes` and the edges are given as indices.' },
     method: { type: 'string', enum: EXPLAIN_METHODS },
     class: { type: 'integer', description: 'The class explained: the model’s prediction.' },
     label: { type: 'string', description: 'Class name, when the model has class names.' },
     probability: { type: 'number', description: 'Its probability (uncalibrated softmax).' },
     hops: { type: 'integer', description: 'Message-passing hops of the model: the computation subgraph’s radius.' },
-    nodes: { type: 'array', items: { type: 'integer' }, description: 'Subgraph nodes, the explained node first.' },
+    nodes: {
+      type: 'array',
+      items: { type: 'integer' },
+      description: 'Subgraph nodes (indices), the explained node first.',
+    },
+    node_ids: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'The original id of each of `nodes`, for a dataset imported with ids of its own.',
+    },
     distance: { type: 'array', items: { type: 'integer' }, description: 'Hop distance of each of `nodes`.' },
     edges: { type: 'array', items: edgeSchema, description: 'Every edge of the computation subgraph.' },
     top_edges: { type: 'array', items: edgeSchema, description: 'The top-k edges, most important first.' },

@@ -1,6 +1,8 @@
 import {
   errorResponses,
   type Limits,
+  nodeIdOutSchema,
+  nodeRefSchema,
   oodScoreDescription,
   predictOptionProperties,
   temperatureProperty,
@@ -14,9 +16,9 @@ export function nodesBodySchema(l: Limits) {
     properties: {
       node_ids: {
         type: 'array',
-        description: `Ids of nodes of the served graph (≤ ${l.maxNodes} per request: the batch).`,
+        description: `Nodes of the served graph (≤ ${l.maxNodes} per request: the batch), each by its original id (a string) or its index (an integer); an unknown id is a 422 naming it.`,
         maxItems: l.maxNodes,
-        items: { type: 'integer' },
+        items: nodeRefSchema,
       },
       ...predictOptionProperties,
     },
@@ -27,7 +29,7 @@ export const nodePredictionSchema = {
   type: 'object',
   required: ['node_id', 'class', 'probabilities'],
   properties: {
-    node_id: { type: 'integer' },
+    node_id: nodeIdOutSchema,
     class: { type: 'integer', description: 'Predicted class id.' },
     label: { type: 'string', description: 'Class name, when the model has class names.' },
     probabilities: { type: 'array', items: { type: 'number' } },

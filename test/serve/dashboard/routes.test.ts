@@ -157,7 +157,11 @@ describe('dashboard API (inject)', () => {
     });
     for (const [a, c] of b.edges) assert.ok(a < c && b.nodes.some((n: { id: number }) => n.id === a));
     assert.equal((await dash.inject('/api/graph/neighbourhood?node=60')).statusCode, 404);
-    assert.equal((await dash.inject('/api/graph/neighbourhood?node=abc')).statusCode, 400);
+    // An id the graph does not have (it has no ids of its own: its nodes are 0..59) is a node that is not there.
+    const abc = await dash.inject('/api/graph/neighbourhood?node=abc');
+    assert.equal(abc.statusCode, 404);
+    assert.match(abc.json().error, /node: unknown node id "abc": the graph .*its nodes are 0\.\.59/);
+    assert.equal(b.nodes[0].node_id, 7, 'a graph without ids of its own answers with the index');
     assert.equal((await dash.inject('/api/graph/neighbourhood?node=1&max_nodes=100000')).statusCode, 400);
   });
 

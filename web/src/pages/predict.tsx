@@ -37,7 +37,7 @@ function explanationStrokes(e: Explanation): EdgeStroke[] {
 }
 
 /** The Explain action for one node: POST /v1/explain/nodes, then its computation subgraph, features and fidelity. */
-function ExplainNode({ id, names, trueLabel }: { id: number; names: string[]; trueLabel: number }) {
+function ExplainNode({ id, names, trueLabel }: { id: string; names: string[]; trueLabel: number }) {
   const [method, setMethod] = useState<'saliency' | 'gnnexplainer'>('saliency');
   const [topK, setTopK] = useState(5);
   const [res, setRes] = useState<{ data?: ExplainResponse; error?: ApiError; loading?: boolean }>({});
@@ -54,6 +54,11 @@ function ExplainNode({ id, names, trueLabel }: { id: number; names: string[]; tr
     }
   };
   const e = res.data?.explanations[0];
+  // nodes and edges come as indices; a dataset imported with its own ids names them by those
+  const nameOf = (v: number) => {
+    const k = e?.nodes.indexOf(v) ?? -1;
+    return e?.node_ids?.[k] ?? String(v);
+  };
   const view = useMemo(() => {
     if (!e) return null;
     const nodes: ViewNode[] = e.nodes.map((v, i) => ({
@@ -61,7 +66,7 @@ function ExplainNode({ id, names, trueLabel }: { id: number; names: string[]; tr
       // the explained node in its predicted class (ring: true class); the others grey, placed by hop
       fill: i === 0 ? e.class : -1,
       ring: i === 0 ? trueLabel : -1,
-      label: String(v),
+      label: e.node_ids?.[i] ?? String(v),
       center: i === 0,
       level: e.distance[i],
     }));
@@ -180,7 +185,7 @@ function ExplainNode({ id, names, trueLabel }: { id: number; names: string[]; tr
                   {e.top_edges.map((t) => (
                     <tr key={`${t.source}>${t.target}`}>
                       <td>
-                        {t.source} → {t.target}
+                        {nameOf(t.source)} → {nameOf(t.target)}
                       </td>
                       <td class="num">{t.importance.toPrecision(3)}</td>
                     </tr>
@@ -214,10 +219,10 @@ function NodeResult({
   maxNodes,
   onPick,
 }: {
-  id: number;
+  id: string;
   hops: number;
   maxNodes: number;
-  onPick: (id: number) => void;
+  onPick: (id: string) => void;
 }) {
   const [pred, setPred] = useState<{ data?: NodesResponse; error?: ApiError }>({});
   useEffect(() => {
@@ -227,7 +232,9 @@ function NodeResult({
       (e: unknown) => setPred({ error: e instanceof ApiError ? e : new ApiError(0, String(e)) }),
     );
   }, [id]);
-  const nb = useApi<NeighbourhoodResponse>(`/api/graph/neighbourhood?node=${id}&hops=${hops}&max_nodes=${maxNodes}`);
+  const nb = useApi<NeighbourhoodResponse>(
+    `/api/graph/neighbourhood?node=${encodeURIComponent(id)}&hops=${hops}&max_nodes=${maxNodes}`,
+  );
   const view = useMemo(() => {
     const d = nb.data;
     if (!d) return null;
@@ -235,7 +242,7 @@ function NodeResult({
       id: n.id,
       fill: n.predicted ?? n.label,
       ring: n.label,
-      label: n.title ? (n.title.length > 18 ? `${n.title.slice(0, 17)}…` : n.title) : String(n.id),
+      label: n.title ? (n.title.length > 18 ? `${n.title.slice(0, 17)}…` : n.title) : String(n.node_id),
       center: n.id === d.center,
       level: n.hop,
     }));
@@ -287,7 +294,13 @@ function NodeResult({
                 {wrong} misclassified
                 {d.model ? ` by ${d.model}` : ''}. Click a node to open it.
               </p>
-              {view && <GraphView nodes={view.nodes} edges={view.edges} onPick={onPick} />}
+              {view && (
+                <GraphView
+                  nodes={view.nodes}
+                  edges={view.edges}
+                  onPick={(v) => onPick(String(d.nodes.find((n) => n.id === v)?.node_id ?? v))}
+                />
+              )}
               <Legend names={d.class_names} />
             </>
           )}
@@ -298,20 +311,27 @@ function NodeResult({
   );
 }
 
-function Search({ onPick }: { onPick: (id: number) => void }) {
+function Search({ onPick }: { onPick: (id: string) => void }) {
   const [q, setQ] = useState('');
   const [res, setRes] = useState<{ data?: SearchResponse; error?: ApiError; loading?: boolean }>({});
   const submit = async (e: Event) => {
     e.preventDefault();
     const t = q.trim();
     if (/^\d+$/.test(t)) {
-      onPick(Number(t));
+      onPick(t);
       return;
     }
     if (!t) return;
     setRes({ loading: true });
     try {
-      setRes({ data: await api<SearchResponse>(`/api/graph/search?q=${encodeURIComponent(t)}&limit=15`) });
+      const data = await api<SearchResponse>(`/api/graph/search?q=${encodeURIComponent(t)}&limit=15`);
+      // without titles the text is a node id (a dataset imported with ids of its own)
+      if (!data.titles) {
+        setRes({});
+        onPick(t);
+        return;
+      }
+      setRes({ data });
     } catch (err) {
       setRes({ error: err instanceof ApiError ? err : new ApiError(0, String(err)) });
     }
@@ -323,7 +343,7 @@ function Search({ onPick }: { onPick: (id: number) => void }) {
         type="search"
         value={q}
         onInput={(e) => setQ((e.target as HTMLInputElement).value)}
-        placeholder="Node id, or an article title (WikiCS)"
+        placeholder="Node id (as imported), or an article title (WikiCS)"
         size={40}
       />
       <button type="submit" id="node-go">
@@ -331,16 +351,18 @@ function Search({ onPick }: { onPick: (id: number) => void }) {
       </button>
       {res.loading && <Spinner what="matches" />}
       {res.error && <ErrorBox error={res.error} />}
-      {res.data && !res.data.titles && <span class="muted">This dataset has no titles: enter a node id.</span>}
       {res.data?.titles && (
         <ul class="hits" id="search-hits">
           {res.data.hits.length === 0 && <li class="muted">No title matches.</li>}
           {res.data.hits.map((h) => (
             <li key={h.id}>
-              <a href={`#/predict?node=${h.id}`} onClick={() => onPick(h.id)}>
+              <a
+                href={`#/predict?node=${encodeURIComponent(String(h.node_id))}`}
+                onClick={() => onPick(String(h.node_id))}
+              >
                 {h.title}
               </a>{' '}
-              <span class="muted">#{h.id}</span>
+              <span class="muted">#{h.node_id}</span>
             </li>
           ))}
         </ul>
@@ -448,16 +470,16 @@ function SubgraphPredict() {
 
 export function PredictPage({ params }: { params: URLSearchParams }) {
   const initial = params.get('node');
-  const [node, setNode] = useState<number | null>(initial !== null && /^\d+$/.test(initial) ? Number(initial) : null);
+  const [node, setNode] = useState<string | null>(initial ? initial : null);
   // the URL wins when it changes (a link, the back button, an edited address)
   useEffect(() => {
-    if (initial !== null && /^\d+$/.test(initial)) setNode(Number(initial));
+    if (initial) setNode(initial);
   }, [initial]);
   const [hops, setHops] = useState(2);
   const [maxNodes, setMaxNodes] = useState(120);
-  const pick = (id: number) => {
+  const pick = (id: string) => {
     setNode(id);
-    history.replaceState(null, '', `#/predict?node=${id}`);
+    history.replaceState(null, '', `#/predict?node=${encodeURIComponent(id)}`);
   };
   return (
     <div class="grid">

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { ErrorCodes } from '../../../util/errors.js';
+import { originalNodeId, resolveNodeRef } from '../../../data/node-ids.js';
+import { ErrorCodes, isGnnopsError } from '../../../util/errors.js';
 import { requestError } from '../../errors.js';
 import { neighbourhood, searchTitles } from '../neighbourhood.js';
 import {
@@ -25,18 +26,16 @@ export async function graphRoutes(app: FastifyInstance, d: DashboardState): Prom
     async (req) => {
       const { graph: g } = await d.sources.graph();
       const q = req.query;
-      if (q.node >= g.numNodes) {
-        throw requestError(
-          ErrorCodes.NOT_FOUND,
-          'node',
-          `node ${q.node} is out of range: the graph has ${g.numNodes} nodes (ids 0..${g.numNodes - 1})`,
-          {
-            limit: g.numNodes - 1,
-          },
-        );
+      let center: number;
+      try {
+        center = resolveNodeRef(q.node, g, 'node');
+      } catch (e) {
+        // A node that does not exist is a resource that is not there: 404, with the id named.
+        if (!isGnnopsError(e)) throw e;
+        throw requestError(ErrorCodes.NOT_FOUND, 'node', e.message.replace(/^node: /, ''), { value: q.node });
       }
       const hops = q.hops ?? 2;
-      const nb = neighbourhood(g, q.node, hops, q.max_nodes ?? 150);
+      const nb = neighbourhood(g, center, hops, q.max_nodes ?? 150);
       const entry = d.sources.ctx.holder.current;
       const model = entry?.model;
       let probs: Float32Array | undefined;
@@ -46,6 +45,7 @@ export async function graphRoutes(app: FastifyInstance, d: DashboardState): Prom
       const nodes: NeighbourhoodResponse['nodes'] = nb.nodes.map((id, k) => {
         const n: NeighbourhoodResponse['nodes'][number] = {
           id,
+          node_id: originalNodeId(g, id),
           hop: nb.hop[k],
           degree: g.indptr[id + 1] - g.indptr[id],
           label: g.labels[id],
@@ -61,7 +61,7 @@ export async function graphRoutes(app: FastifyInstance, d: DashboardState): Prom
         return n;
       });
       const res: NeighbourhoodResponse = {
-        center: q.node,
+        center,
         hops,
         nodes,
         edges: nb.edges,
@@ -83,7 +83,10 @@ export async function graphRoutes(app: FastifyInstance, d: DashboardState): Prom
       if (!g.titles) return { titles: false, hits: [] };
       const titles = g.titles;
       const ids = searchTitles(titles, req.query.q, req.query.limit ?? 20);
-      return { titles: true, hits: ids.map((id) => ({ id, title: titles[id], label: g.labels[id] })) };
+      return {
+        titles: true,
+        hits: ids.map((id) => ({ id, node_id: originalNodeId(g, id), title: titles[id], label: g.labels[id] })),
+      };
     },
   );
 }

@@ -1,3 +1,4 @@
+import { nodeIdOutSchema } from '../../schemas/common.js';
 import type { Static } from '../../schemas/static.js';
 import { readErrors } from './common.js';
 
@@ -8,7 +9,13 @@ export const neighbourhoodQuerySchema = {
   type: 'object',
   required: ['node'],
   properties: {
-    node: { type: 'integer', minimum: 0 },
+    node: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 1000,
+      description:
+        "The centre node's id: its original id for a dataset imported with ids of its own, else its index (0..n-1).",
+    },
     hops: { type: 'integer', minimum: 1, maximum: 2, default: 2 },
     max_nodes: { type: 'integer', minimum: 1, maximum: MAX_NEIGHBOURHOOD_NODES, default: 150 },
   },
@@ -16,9 +23,10 @@ export const neighbourhoodQuerySchema = {
 
 const graphNode = {
   type: 'object',
-  required: ['id', 'hop', 'degree', 'label'],
+  required: ['id', 'node_id', 'hop', 'degree', 'label'],
   properties: {
-    id: { type: 'integer' },
+    id: { type: 'integer', description: 'Node index (the edges name nodes by index).' },
+    node_id: nodeIdOutSchema,
     hop: { type: 'integer', description: '0 for the centre, 1 or 2.' },
     degree: { type: 'integer', description: 'Degree in the full graph.' },
     label: { type: 'integer', description: 'True class (-1: unlabelled).' },
@@ -32,7 +40,7 @@ export const neighbourhoodSchema = {
   type: 'object',
   required: ['center', 'hops', 'nodes', 'edges', 'truncated', 'class_names', 'dataset'],
   properties: {
-    center: { type: 'integer' },
+    center: { type: 'integer', description: 'Index of the centre node.' },
     hops: { type: 'integer' },
     nodes: { type: 'array', items: graphNode },
     edges: {
@@ -73,8 +81,13 @@ export const searchSchema = {
       type: 'array',
       items: {
         type: 'object',
-        required: ['id', 'title', 'label'],
-        properties: { id: { type: 'integer' }, title: { type: 'string' }, label: { type: 'integer' } },
+        required: ['id', 'node_id', 'title', 'label'],
+        properties: {
+          id: { type: 'integer' },
+          node_id: nodeIdOutSchema,
+          title: { type: 'string' },
+          label: { type: 'integer' },
+        },
       },
     },
   },
