@@ -178,18 +178,39 @@ describe('temperature scaling in serving', () => {
     }
   });
 
-  it('a bad option is a 400 naming it', async () => {
+  it('a bad option is a 400 naming it, on both routes', async () => {
     const s = await tinyApp({ model: served() });
     try {
-      const r = await s.app.inject({
-        method: 'POST',
-        url: '/v1/predict/nodes',
-        payload: { node_ids: [0], calibrated: 'yes' },
-      });
-      assert.equal(r.statusCode, 400);
-      assert.match(r.json().error, /calibrated/);
+      for (const [url, base] of [
+        ['/v1/predict/nodes', { node_ids: [0] }],
+        ['/predict', body()],
+      ] as const)
+        for (const option of ['calibrated', 'ood_score']) {
+          const r = await s.app.inject({ method: 'POST', url, payload: { ...base, [option]: 'yes' } });
+          assert.equal(r.statusCode, 400, `${url} ${option}: ${r.body}`);
+          assert.match(r.json().error, new RegExp(option));
+        }
     } finally {
       await s.app.close();
+    }
+  });
+
+  it('ood_score for node queries of a model without logits: 503 naming ood_score', async () => {
+    const fixture = await tinyApp(); // the mean-model fixture has a stored graph but no logits
+    try {
+      const r = await fixture.app.inject({
+        method: 'POST',
+        url: '/v1/predict/nodes',
+        payload: { node_ids: [0], ood_score: true },
+      });
+      assert.equal(r.statusCode, 503, r.body);
+      assert.equal(r.json().field, 'ood_score');
+      assert.match(
+        r.json().error,
+        /does not expose its stored graph and logits, so OOD scores are not available; send ood_score: false/,
+      );
+    } finally {
+      await fixture.app.close();
     }
   });
 
