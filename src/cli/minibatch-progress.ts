@@ -1,7 +1,8 @@
 /**
  * Progress of a mini-batch training run on stderr: on a terminal, one bar per epoch over its batches with batches/s
  * and sampled edges/s; when stderr is not a terminal (a log file, CI), one line per epoch with the same figures, so
- * that a long run still says how far it is without filling the log with redraws; nothing under --json.
+ * that a long run still says how far it is without filling the log with redraws (an epoch longer than a minute adds
+ * a line a minute on the way); nothing under --json.
  */
 import type { Batching } from '../train/minibatch.js';
 import type { BatchProgress, EpochMetrics } from '../train/trainer.js';
@@ -39,6 +40,17 @@ export function epochLine(split: string, m: EpochMetrics, t: EpochBatches): stri
   );
 }
 
+/** Within an epoch, a log line at most this often. */
+const LINE_EVERY_MS = 60_000;
+
+/** A line for a log partway through an epoch. */
+export function progressLine(split: string, p: BatchProgress): string {
+  return (
+    `split ${split} epoch ${p.epoch + 1}: ${p.batch}/${p.batches} batches after ${(p.elapsed_ms / 1000).toFixed(0)} s ` +
+    `(${rate(p.batch, p.elapsed_ms).toFixed(2)} batches/s, ${int(rate(p.edges_total, p.elapsed_ms))} sampled edges/s)`
+  );
+}
+
 export class MiniBatchProgress {
   /** Under --json: nothing is written. */
   readonly quiet: boolean;
@@ -48,12 +60,17 @@ export class MiniBatchProgress {
   #split = '';
   #val = '-';
   #last: EpochBatches = { batches: 0, edges: 0, ms: 0 };
+  #lineAt = 0;
 
   /**
    * @param json quiet (the result goes to stdout as JSON)
    * @param tty whether stderr is a terminal (default: process.stderr.isTTY)
    */
-  constructor(json: boolean, tty = Boolean(process.stderr.isTTY), write = (s: string) => void process.stderr.write(s)) {
+  constructor(
+    json: boolean,
+    tty = Boolean(process.stderr.isTTY),
+    write: (s: string) => void = (s) => void process.stderr.write(s),
+  ) {
     this.quiet = json;
     this.#write = write;
     this.#lines = !json && !tty;
@@ -79,6 +96,14 @@ export class MiniBatchProgress {
 
   batch(p: BatchProgress): void {
     this.#last = { batches: p.batch, edges: p.edges_total, ms: p.elapsed_ms };
+    if (this.#lines) {
+      if (p.batch === 1) this.#lineAt = 0;
+      // A long epoch also reports on its way, at most once a minute.
+      if (p.batch < p.batches && p.elapsed_ms - this.#lineAt >= LINE_EVERY_MS) {
+        this.#lineAt = p.elapsed_ms;
+        this.#write(`${progressLine(this.#split, p)}\n`);
+      }
+    }
     if (!this.#bar) return;
     const payload = {
       split: this.#split,

@@ -4,10 +4,11 @@
  * the content hash (GraphData.hash, the dataset version) and a description of the input it was built from.
  *
  * Reading verifies everything: file sizes, every array's sha256, and that the digests reproduce the content hash.
+ * The arrays are read into one SharedArrayBuffer (see readShared), outside the JS heap and shareable with threads.
  * Any mismatch is a CACHE_CORRUPT error (callers rebuild from the raw data), never a silently wrong graph.
  * Writes are atomic (arrays first, manifest last), so an interrupted write reads as corrupt or stale, not as valid.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import { sha256, writeFileAtomic } from '../util/fs.js';
@@ -78,8 +79,14 @@ export function writeCache(dir: string, g: GraphData, input: CacheInput): CacheM
     entries.push({ name, dtype: dtypeOf(a), offset, length: a.length, sha256: sha256(bytesOf(a)) });
     offset += Math.ceil(a.byteLength / 8) * 8;
   }
-  const bin = new Uint8Array(offset);
-  for (const e of entries) bin.set(bytesOf(arrays[e.name]), e.offset);
+  // Written array by array with zero padding to 8 bytes: the file is never assembled in memory.
+  const parts: Uint8Array[] = [];
+  for (const e of entries) {
+    const bytes = bytesOf(arrays[e.name]);
+    parts.push(bytes);
+    const pad = Math.ceil(bytes.byteLength / 8) * 8 - bytes.byteLength;
+    if (pad > 0) parts.push(new Uint8Array(pad));
+  }
   const digests = Object.fromEntries(entries.map((e) => [e.name, e.sha256]));
   const idsText = g.nodeIds ? JSON.stringify(g.nodeIds) : undefined;
   const idsSha256 = idsText !== undefined ? sha256(idsText) : undefined;
@@ -120,7 +127,7 @@ export function writeCache(dir: string, g: GraphData, input: CacheInput): CacheM
     input,
     createdAt: new Date().toISOString(),
   };
-  writeFileAtomic(join(dir, ARRAYS), bin);
+  writeFileAtomic(join(dir, ARRAYS), parts);
   writeFileAtomic(join(dir, MANIFEST), `${JSON.stringify(manifest, null, 1)}\n`);
   return manifest;
 }
@@ -157,10 +164,9 @@ export function readCache(dir: string, input?: CacheInput): GraphData | undefine
   if (input && !sameInput(m.input ?? {}, input)) return undefined;
   const binPath = join(dir, ARRAYS);
   if (!existsSync(binPath)) corrupt(dir, 'arrays.bin is missing');
-  let bin: Uint8Array = readFileSync(binPath);
-  if (bin.byteLength !== m.bytes) corrupt(dir, `arrays.bin has ${bin.byteLength} bytes, the manifest says ${m.bytes}`);
-  // Typed-array views need aligned offsets; a fresh read of a large file starts at 0, a pooled one may not.
-  if (bin.byteOffset % 8 !== 0) bin = bin.slice();
+  const size = statSync(binPath).size;
+  if (size !== m.bytes) corrupt(dir, `arrays.bin has ${size} bytes, the manifest says ${m.bytes}`);
+  const bin = readShared(dir, binPath, size);
   const arrays: Record<string, Float32Array | Int32Array | Uint8Array> = {};
   for (const e of m.arrays) {
     const width = e.dtype === 'uint8' ? 1 : 4;
@@ -170,7 +176,7 @@ export function readCache(dir: string, input?: CacheInput): GraphData | undefine
     }
     const raw = bin.subarray(e.offset, end);
     if (sha256(raw) !== e.sha256) corrupt(dir, `array ${e.name} fails its sha256 check`);
-    const at = bin.byteOffset + e.offset;
+    const at = e.offset;
     arrays[e.name] =
       e.dtype === 'float32'
         ? new Float32Array(bin.buffer, at, e.length)
@@ -236,6 +242,30 @@ export function readCache(dir: string, input?: CacheInput): GraphData | undefine
   if (contentHash(g, digests, m.idsSha256) !== m.hash)
     corrupt(dir, 'the array digests do not reproduce the content hash');
   return g;
+}
+
+/** Bytes read per call: bounded, so no read is near the 2 GiB a single read(2) may return. */
+const READ_CHUNK = 64 << 20;
+
+/**
+ * The whole file in one SharedArrayBuffer, read in chunks. Every array of the graph is then a view on memory that
+ * worker threads (the neighbour sampler's) can share without a copy, and no file size limit of readFileSync applies.
+ */
+function readShared(dir: string, path: string, size: number): Uint8Array {
+  const bin = new Uint8Array(new SharedArrayBuffer(size));
+  const fd = openSync(path, 'r');
+  try {
+    let off = 0;
+    while (off < size) {
+      const n = readSync(fd, bin, off, Math.min(READ_CHUNK, size - off), off);
+      if (n === 0) break;
+      off += n;
+    }
+    if (off !== size) corrupt(dir, `arrays.bin ended after ${off} of ${size} bytes`);
+  } finally {
+    closeSync(fd);
+  }
+  return bin;
 }
 
 /** Remove a cache folder's files (before a rebuild). */

@@ -138,6 +138,7 @@ export async function runTraining(job: TrainingJob): Promise<TrainingReport> {
       train_acc_mean: s.train_acc_mean,
       epoch_ms_median: s.epoch_ms_median,
       best_epoch_median: s.best_epoch_median,
+      ...(s.engine_memory_bytes !== undefined ? { engine_memory_bytes: s.engine_memory_bytes } : {}),
     };
     const bestRun = result.runs[result.best.index];
     const meta: CheckpointMeta = {
@@ -158,8 +159,9 @@ export async function runTraining(job: TrainingJob): Promise<TrainingReport> {
     let classification: ClassificationReport;
     let predictions: Int32Array;
     try {
-      classification = trained.task.classificationReport();
-      predictions = argmaxRows(trained.task.logits(), data.numNodes, data.numClasses);
+      const logits = trained.task.logits();
+      classification = trained.task.classificationReport({ logits });
+      predictions = argmaxRows(logits, data.numNodes, data.numClasses);
     } finally {
       trained.dispose();
     }

@@ -46,6 +46,8 @@ export interface ProtocolSummary {
   train_acc_mean: number;
   epoch_ms_median: number;
   best_epoch_median: number;
+  /** The engine memory's high-water mark after the runs (wasm backend: the arena's reserved bytes). */
+  engine_memory_bytes?: number;
 }
 
 export interface ProtocolResult {
@@ -169,7 +171,13 @@ export function runProtocol(o: ProtocolOptions): ProtocolResult {
     graph.dispose();
     tape.reset();
   }
-  return { summary: summarize(config, data, plan.mode, runs), runs, best: best as unknown as ProtocolResult['best'] };
+  const peak = backend.memoryStats?.().reservedBytes;
+  const summary = summarize(config, data, plan.mode, runs);
+  return {
+    summary: peak === undefined ? summary : { ...summary, engine_memory_bytes: peak },
+    runs,
+    best: best as unknown as ProtocolResult['best'],
+  };
 }
 
 export function summarize(

@@ -240,15 +240,17 @@ export class NodeClassificationTask {
 
   /**
    * Per-class scores, confusion and calibration on the test mask, with the temperature fitted on the val mask (or
-   * the given one, e.g. a registered version's).
+   * the given one, e.g. a registered version's). `logits`: this task's own logits() when the caller has them already
+   * (on a large graph each pass of layer-wise inference costs a full-graph sweep).
    */
-  classificationReport(o: { temperature?: number } = {}): ClassificationReport {
-    const logits = this.logits();
+  classificationReport(o: { temperature?: number; logits?: Float32Array } = {}): ClassificationReport {
+    const { logits: given, ...opts } = o;
+    const logits = given ?? this.logits();
     const { labels, numClasses: c, classNames } = this.data;
     return classificationReport(
       selectRows(logits, labels, c, this.rows.test),
       selectRows(logits, labels, c, this.rows.val),
-      { ...o, classNames },
+      { ...opts, classNames },
     );
   }
 

@@ -61,7 +61,7 @@ export function renderTrain(r: TrainingReport): string {
     ),
     '',
     `test accuracy ${pct(r.test_acc_mean)} ± ${pct(r.test_acc_std)} (std), 95% CI ± ${pct(r.test_acc_ci95)}; val ${pct(r.val_acc_mean)}`,
-    `epoch median ${r.epoch_ms_median.toFixed(1)} ms; best epoch median ${r.best_epoch_median}`,
+    `epoch median ${r.epoch_ms_median.toFixed(1)} ms; best epoch median ${r.best_epoch_median}${r.engine_memory_bytes === undefined ? '' : `; engine memory high-water ${(r.engine_memory_bytes / 2 ** 20).toFixed(0)} MiB of wasm32's 4,096`}`,
     `checkpoint ${r.checkpoint} (weights of ${r.mode === 'splits' ? 'split' : 'seed'} #${r.checkpoint_split}, best val accuracy)`,
   ];
   if (r.run_id) lines.push(`run ${r.run_id}`);
