@@ -99,6 +99,20 @@ describe('dashboard in a real browser (chromium)', { skip: noChromium, timeout: 
       (ps) => ps.filter((p) => (p.getAttribute('d') ?? '').length > 20).length,
     );
     assert.ok(curves >= 4, `expected loss and accuracy curves, got ${curves} paths`);
+    // the checkpoint's classification report: one row per class, the reliability diagram and the confusion matrix
+    await page.waitForSelector('#run-classification #per-class tbody tr');
+    const runId = await page.textContent('#run-detail dl.kv dd code');
+    const cls = (await (await fetch(`${server.url}/api/runs/${runId}/classification`)).json()) as {
+      report: { macro_f1: number; per_class: unknown[] };
+    };
+    assert.equal((await page.$$('#per-class tbody tr')).length, WIKICS_CLASSES.length);
+    assert.equal(cls.report.per_class.length, WIKICS_CLASSES.length);
+    assert.equal(await text('#macro-f1'), cls.report.macro_f1.toFixed(3));
+    assert.deepEqual(await page.$$eval('.run-chart', (cs) => cs.map((c) => c.getAttribute('data-name'))), [
+      'confusion.svg',
+      'reliability.svg',
+    ]);
+    assert.equal((await page.$$('.run-chart svg')).length, 2);
     const boxes = await page.$$('#runs tbody input[type=checkbox]');
     await boxes[0].check();
     await boxes[1].check();

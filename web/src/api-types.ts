@@ -23,6 +23,7 @@ export type {
 } from '../../src/serve/dashboard/schemas/registry.js';
 export type {
   MetricSeriesResponse,
+  RunClassificationResponse,
   RunDetailResponse,
   RunSummary,
   RunsResponse,

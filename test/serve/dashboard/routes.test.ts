@@ -13,6 +13,8 @@ import { wikicsFromJson } from '../../../src/data/datasets/wikics.js';
 import type { GraphData } from '../../../src/data/graph.js';
 import { generateSynthetic } from '../../../src/data/synth.js';
 import type { ServeApp } from '../../../src/jobs/serve-app.js';
+import { classificationReport } from '../../../src/monitor/classification.js';
+import { confusionChartSvg, reliabilityDiagramSvg } from '../../../src/monitor/classification-charts.js';
 import { Registry } from '../../../src/registry/index.js';
 import { dashboardPlugin } from '../../../src/serve/dashboard/index.js';
 import { makeErrorHandler, notFoundHandler } from '../../../src/serve/errors.js';
@@ -96,6 +98,37 @@ describe('dashboard API (inject)', () => {
       { step: 1, value: null },
     ]);
     assert.equal((await dash.inject('/api/runs/nope-nope')).statusCode, 404);
+  });
+
+  it('a run’s classification report and its charts; 404 for a run that logged none', async () => {
+    const none = await dash.inject(`/api/runs/${runId}/classification`);
+    assert.equal(none.statusCode, 404);
+    assert.match(none.json().error, /recorded no classification report \(classification\.json\)/);
+    // what a training run logs: the report of a 3-class hand-made case and its two charts
+    const report = classificationReport(
+      { logits: [3, 1, 0, 0, 2, 1, 0, 5, 1, 1, 0, 2], labels: [0, 1, 2, 2], numClasses: 3 },
+      { logits: [2, 0, 0, 0, 2, 0], labels: [0, 1], numClasses: 3 },
+      { classNames: ['a', 'b', 'c'] },
+    );
+    const store = openStore({ home });
+    const run = new Tracker(store).startRun({ name: 'r2', git: null });
+    run.logArtifact('classification.json', Buffer.from(JSON.stringify(report)), 'report');
+    run.logArtifact('reliability.svg', Buffer.from(reliabilityDiagramSvg(report)), 'chart');
+    run.logArtifact('confusion.svg', Buffer.from(confusionChartSvg(report)), 'chart');
+    run.end('finished');
+    store.close();
+    const r = await dash.inject(`/api/runs/${run.id}/classification`);
+    assert.equal(r.statusCode, 200, r.body);
+    const b = r.json();
+    assert.equal(b.artifact, 'classification.json');
+    for (const k of ['accuracy', 'macro_f1', 'per_class', 'confusion', 'ece', 'ece_calibrated', 'temperature'] as const)
+      assert.deepEqual(b.report[k], report[k], k);
+    assert.equal(b.report.reliability, undefined, 'the bins stay out: the charts draw them');
+    assert.deepEqual(
+      b.charts.map((c: { name: string }) => c.name),
+      ['confusion.svg', 'reliability.svg'],
+    );
+    assert.equal(b.charts[0].svg, confusionChartSvg(report));
   });
 
   it('registry: models, versions and audit; promote and roll back need the admin key', async () => {
@@ -240,6 +273,7 @@ describe('dashboard API (inject)', () => {
       '/api/runs',
       '/api/runs/{id}',
       '/api/runs/{id}/metrics',
+      '/api/runs/{id}/classification',
       '/api/sweeps',
       '/api/sweeps/{id}',
       '/api/registry/models',

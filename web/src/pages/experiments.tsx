@@ -1,7 +1,13 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { MetricSeriesResponse, RunDetailResponse, RunSummary, RunsResponse } from '../api.js';
+import type {
+  MetricSeriesResponse,
+  RunClassificationResponse,
+  RunDetailResponse,
+  RunSummary,
+  RunsResponse,
+} from '../api.js';
 import { LineChart, type Series } from '../charts.js';
-import { Async, Card, classColor, ErrorBox, num, Spinner, useApi, when } from '../ui.js';
+import { Async, Card, classColor, ErrorBox, num, pct, Spinner, Stat, useApi, when } from '../ui.js';
 import { Sweeps } from './sweeps.js';
 
 /** Metric columns of the runs table, sorted by value: accuracy, the checkpoint's test macro-F1 and calibration error
@@ -68,6 +74,65 @@ function Curves({ runId, prefix, names }: { runId: string; prefix: string; names
   );
 }
 
+/** The checkpoint's classification report on the test mask: per-class scores, calibration and the run's charts. */
+function Classification({ runId }: { runId: string }) {
+  const c = useApi<RunClassificationResponse>(`/api/runs/${runId}/classification`);
+  if (c.error?.status === 404) return <p class="muted">This run recorded no classification report.</p>;
+  return (
+    <Async state={c} what="classification report">
+      {({ report: r, charts }) => (
+        <div id="run-classification">
+          <h3>Test-mask classification of the checkpoint</h3>
+          <div class="stats">
+            <Stat label="accuracy" value={pct(r.accuracy)} />
+            <Stat label="macro-F1" value={<span id="macro-f1">{num(r.macro_f1, 3)}</span>} />
+            <Stat
+              label="ECE (15 bins), raw → calibrated"
+              value={`${num(r.ece, 3)} → ${num(r.ece_calibrated, 3)}`}
+              hint="Expected calibration error of the softmax, then of softmax(logits / T)"
+            />
+            <Stat
+              label="temperature T (fitted on val)"
+              value={num(r.temperature, 3)}
+              hint="Served probabilities are softmax(logits / T) unless raw ones are asked for"
+            />
+          </div>
+          <table class="compact" id="per-class">
+            <thead>
+              <tr>
+                <th>class</th>
+                <th>precision</th>
+                <th>recall</th>
+                <th>F1</th>
+                <th>support</th>
+              </tr>
+            </thead>
+            <tbody>
+              {r.per_class.map((k) => (
+                <tr key={k.class}>
+                  <td style={{ color: classColor(k.class) }}>{k.name ?? k.class}</td>
+                  <td class="num">{num(k.precision, 3)}</td>
+                  <td class="num">{num(k.recall, 3)}</td>
+                  <td class="num">{num(k.f1, 3)}</td>
+                  <td class="num">{k.support}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div class="row">
+            {charts.map((ch) => (
+              <div class="parallel run-chart" key={ch.name} data-name={ch.name}>
+                {/* SVG markup the server's chart module wrote as the run's artifact (text escaped there) */}
+                <div dangerouslySetInnerHTML={{ __html: ch.svg }} />
+              </div>
+            ))}
+          </div>
+        </div>
+      )}
+    </Async>
+  );
+}
+
 function RunDetail({ id, onClose }: { id: string; onClose: () => void }) {
   const d = useApi<RunDetailResponse>(`/api/runs/${id}`);
   const [prefix, setPrefix] = useState<string | null>(null);
@@ -124,6 +189,7 @@ function RunDetail({ id, onClose }: { id: string; onClose: () => void }) {
                   {chosen !== null && <Curves runId={r.run.id} prefix={chosen} names={names} />}
                 </>
               )}
+              <Classification runId={r.run.id} />
               <div class="row">
                 <div>
                   <h3>Summary metrics</h3>

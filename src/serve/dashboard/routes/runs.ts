@@ -1,14 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { artifactEntity, runEntity } from '../../../track/entities.js';
 import type { RunRecord } from '../../../track/types.js';
+import { ErrorCodes, GnnopsError } from '../../../util/errors.js';
 import { finiteOrNull } from '../schemas/common.js';
 import {
   type MetricSeriesResponse,
   metricSeriesRouteSchema,
+  type RunClassificationResponse,
   type RunDetailResponse,
   type RunSummary,
   type RunsQuery,
   type RunsResponse,
+  runClassificationRouteSchema,
   runDetailRouteSchema,
   runsRouteSchema,
 } from '../schemas/runs.js';
@@ -24,7 +27,10 @@ function summary(r: RunRecord, metrics: Record<string, { value: number }>): RunS
   return { ...runEntity.toJson(r), model: typeof model === 'string' ? model : null, metrics: m };
 }
 
-/** Runs list, one run's detail, and its metric curves. */
+/** The classification report a training run logs beside its checkpoint (jobs/train-and-register.ts). */
+const REPORT_ARTIFACT = 'classification.json';
+
+/** Runs list, one run's detail, its metric curves and its classification report. */
 export async function runsRoutes(app: FastifyInstance, d: DashboardState): Promise<void> {
   app.get<{ Querystring: RunsQuery; Reply: RunsResponse }>('/api/runs', { schema: runsRouteSchema }, async (req) => {
     const t = d.sources.tracker;
@@ -58,6 +64,38 @@ export async function runsRoutes(app: FastifyInstance, d: DashboardState): Promi
           model_versions: det.lineage.modelVersions,
         },
       };
+    },
+  );
+
+  app.get<{ Params: { id: string }; Reply: RunClassificationResponse }>(
+    '/api/runs/:id/classification',
+    { schema: runClassificationRouteSchema },
+    async (req) => {
+      const t = d.sources.tracker;
+      const run = t.getRun(req.params.id);
+      const artifacts = t.artifacts(run.id);
+      const report = artifacts.find((a) => a.name === REPORT_ARTIFACT);
+      if (!report)
+        throw new GnnopsError(
+          ErrorCodes.NOT_FOUND,
+          `run ${run.id} recorded no classification report (${REPORT_ARTIFACT}): only training runs that produced a checkpoint have one`,
+          { run: run.id },
+        );
+      const cas = d.sources.store.cas;
+      let parsed: RunClassificationResponse['report'];
+      try {
+        parsed = JSON.parse(cas.read(report.digest).toString('utf8')) as RunClassificationResponse['report'];
+      } catch (e) {
+        throw new GnnopsError(
+          ErrorCodes.DATA_INVALID,
+          `run ${run.id}: ${REPORT_ARTIFACT} is not JSON (${(e as Error).message})`,
+          { run: run.id },
+        );
+      }
+      const charts = artifacts
+        .filter((a) => a.kind === 'chart' && a.name.endsWith('.svg'))
+        .map((a) => ({ name: a.name, svg: cas.read(a.digest).toString('utf8') }));
+      return { run_id: run.id, artifact: REPORT_ARTIFACT, report: parsed, charts };
     },
   );
 

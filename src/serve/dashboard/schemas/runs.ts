@@ -154,8 +154,71 @@ export const metricSeriesRouteSchema = {
   response: { 200: metricSeriesSchema, ...readErrors },
 } as const;
 
+const probability = { type: 'number', minimum: 0, maximum: 1 } as const;
+
+export const runClassificationSchema = {
+  type: 'object',
+  required: ['run_id', 'artifact', 'report', 'charts'],
+  properties: {
+    run_id: { type: 'string' },
+    artifact: { type: 'string', description: 'The run artifact the report was read from (classification.json).' },
+    report: {
+      type: 'object',
+      description: 'The checkpoint evaluated on the test mask, its temperature fitted on the validation mask.',
+      required: ['accuracy', 'macro_f1', 'per_class', 'confusion', 'ece', 'ece_calibrated', 'temperature'],
+      properties: {
+        accuracy: probability,
+        macro_f1: probability,
+        per_class: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['class', 'precision', 'recall', 'f1', 'support'],
+            properties: {
+              class: { type: 'integer' },
+              name: { type: 'string' },
+              precision: probability,
+              recall: probability,
+              f1: probability,
+              support: { type: 'integer' },
+            },
+          },
+        },
+        confusion: {
+          type: 'array',
+          description: 'confusion[true][predicted] counts.',
+          items: { type: 'array', items: { type: 'integer' } },
+        },
+        ece: { ...probability, description: 'Expected calibration error (15 bins) of the raw softmax.' },
+        ece_calibrated: { ...probability, description: 'The same after temperature scaling.' },
+        temperature: { type: 'number' },
+        val_nll: { type: 'number' },
+        val_nll_calibrated: { type: 'number' },
+      },
+    },
+    charts: {
+      type: 'array',
+      description: 'The run’s chart artifacts (reliability diagram, confusion matrix) as SVG documents.',
+      items: {
+        type: 'object',
+        required: ['name', 'svg'],
+        properties: { name: { type: 'string' }, svg: { type: 'string' } },
+      },
+    },
+  },
+} as const;
+
+export const runClassificationRouteSchema = {
+  summary: 'A run’s classification report (per-class scores, confusion, ECE, temperature) and its charts',
+  description: '404 when the run recorded no classification report (classification.json).',
+  tags: ['dashboard'],
+  params: runParamsSchema,
+  response: { 200: runClassificationSchema, ...readErrors },
+} as const;
+
 export type RunSummary = Static<typeof runSummarySchema>;
 export type RunsQuery = Static<typeof runsQuerySchema>;
 export type RunsResponse = Static<(typeof runsRouteSchema)['response'][200]>;
 export type RunDetailResponse = Static<typeof runDetailSchema>;
 export type MetricSeriesResponse = Static<typeof metricSeriesSchema>;
+export type RunClassificationResponse = Static<typeof runClassificationSchema>;
