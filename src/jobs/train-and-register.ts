@@ -12,7 +12,6 @@ import { type LoadOptions, loadDataset } from '../data/load.js';
 import { argmaxRows } from '../engine/index.js';
 import type { ClassificationReport } from '../monitor/classification.js';
 import { confusionChartSvg, reliabilityDiagramSvg } from '../monitor/classification-charts.js';
-import { modelReferenceProfileBytes } from '../monitor/reference.js';
 import { type CheckpointMeta, encodeCheckpointState, writeCheckpoint } from '../nn/checkpoint.js';
 import {
   type AutoPromoteDecision,
@@ -29,6 +28,7 @@ import { taskFromWeights } from '../train/restore.js';
 import type { BatchProgress, EpochMetrics } from '../train/trainer.js';
 import { homePath } from '../util/home.js';
 import { log } from '../util/logger.js';
+import { versionReferenceProfile } from './reference-profile.js';
 
 export interface TrainingJob {
   config: Config;
@@ -158,8 +158,9 @@ export async function runTraining(job: TrainingJob): Promise<TrainingReport> {
     const trained = taskFromWeights({ meta, tensors: result.best.state }, data, result.best.split);
     let classification: ClassificationReport;
     let predictions: Int32Array;
+    let logits: Float32Array;
     try {
-      const logits = trained.task.logits();
+      logits = trained.task.logits();
       classification = trained.task.classificationReport({ logits });
       predictions = argmaxRows(logits, data.numNodes, data.numClasses);
     } finally {
@@ -188,11 +189,12 @@ export async function runTraining(job: TrainingJob): Promise<TrainingReport> {
       const registry = new Registry(store, { hooks: hooksFromConfig(cfg.registry) });
       if (job.register ?? true) {
         // The drift reference, computed once here and stored with the version: features, the model's own
-        // predictions on the training graph, and request-shaped structure.
+        // predictions and OOD scores on the training graph, and request-shaped structure.
+        const referenceProfile = await versionReferenceProfile(data, path, { predictions, logits });
         const mv = registry.registerVersion({
           model: modelName,
           checkpoint: { runArtifact: 'checkpoint' },
-          referenceProfile: modelReferenceProfileBytes(data, predictions),
+          referenceProfile,
           runId: run.id,
           // The temperature travels with the version's metrics: serving calibrates with it.
           // test_acc/val_acc are those of the split whose weights the version serves (the means are across splits).

@@ -8,15 +8,18 @@ import {
   type DriftReportOptions,
   type DriftSummary,
   driftReport,
+  oodReports,
   summarizeDrift,
+  summarizeOod,
 } from './drift-report.js';
 import { estimateByVersion, type WindowEstimate } from './estimate.js';
 import type { ReferenceProfile } from './profile.js';
 
 /**
  * Build a current window from request-log rows (oldest first). Feature rows come from requests whose features were
- * sampled (one row per node of the subgraph); predictions and degrees from every request; a subgraph request
- * contributes its node count to the subgraph sizes. Rows whose width differs from `cols` are skipped.
+ * sampled (one row per node of the subgraph); predictions and degrees from every request, OOD scores from every
+ * request served with them; a subgraph request contributes its node count to the subgraph sizes. Rows whose width
+ * differs from `cols` are skipped.
  */
 export function windowFromRequestLog(entries: readonly RequestLogEntry[], cols: number): CurrentWindow {
   let rows = 0;
@@ -25,6 +28,7 @@ export function windowFromRequestLog(entries: readonly RequestLogEntry[], cols: 
   const predictions: number[] = [];
   const degrees: number[] = [];
   const subgraphSizes: number[] = [];
+  const ood = { nodes: [] as number[], subgraph: [] as number[] };
   let off = 0;
   for (const e of entries) {
     if (e.features && e.numFeatures === cols) {
@@ -33,9 +37,10 @@ export function windowFromRequestLog(entries: readonly RequestLogEntry[], cols: 
     }
     for (const p of e.predictions) predictions.push(p);
     for (const d of e.degrees) degrees.push(d);
+    if (e.oodScore) for (const s of e.oodScore) ood[e.kind].push(s);
     if (e.kind === 'subgraph') subgraphSizes.push(e.numNodes);
   }
-  return { features, rows, cols, predictions, degrees, subgraphSizes };
+  return { features, rows, cols, predictions, degrees, subgraphSizes, ood };
 }
 
 /** The gauge values the server exports, with the /v1/drift summary. */
@@ -69,6 +74,8 @@ export interface UnavailableSnapshot {
   reason: string;
   /** The accuracy estimate needs no features: by-node queries have one too. */
   estimates: WindowEstimate[];
+  /** Nor do the OOD scores: their comparison with the reference, per kind of request. */
+  ood: DriftSummary['ood'];
 }
 
 /**
@@ -81,7 +88,8 @@ export function requestLogSnapshot(
 ): (DriftSnapshotValues & { available: true; estimates: WindowEstimate[] }) | UnavailableSnapshot {
   const estimates = estimateByVersion(entries);
   const cur = windowFromRequestLog(entries, profile.cols);
-  if (cur.rows === 0)
+  if (cur.rows === 0) {
+    const ood = oodReports(profile, cur.ood, {}, 0);
     return {
       driftShare: 0,
       driftedFeatures: 0,
@@ -89,6 +97,8 @@ export function requestLogSnapshot(
       available: false,
       reason: 'no logged rows',
       estimates,
+      ood: ood.map(summarizeOod),
     };
+  }
   return { available: true, ...driftSnapshot(profile, cur), estimates };
 }

@@ -5,6 +5,7 @@
  *   when the share of drifted columns is ≥ shareThreshold (default 0.5, Evidently's `drift_share`).
  * - Prediction drift: the class distribution of served predictions against the reference predictions.
  * - Graph-structure drift: degree and subgraph-size distributions of the requests against the reference graph.
+ * - OOD scores: the served per-node OOD scores of the window against the scores of the reference's nodes.
  * Cost: one sort per current column plus an O(knots + rows) merge; ~0.2 s for 300 × 5,000 (BENCHMARKS.md).
  */
 import { dataError } from '../util/errors.js';
@@ -32,6 +33,8 @@ export interface CurrentWindow {
   subgraphSizes?: ArrayLike<number>;
   /** Degree of each requested node. */
   degrees?: ArrayLike<number>;
+  /** The OOD scores served, per kind of request (node queries, subgraph requests), for the nodes answered with one. */
+  ood?: { nodes?: ArrayLike<number>; subgraph?: ArrayLike<number> };
 }
 
 export interface DriftReportOptions {
@@ -79,6 +82,41 @@ export interface PredictionReport extends ColumnDrift {
   curShares: number[];
 }
 
+/** Count, mean, standard deviation and three quantiles of a score distribution. */
+export interface ScoreSummary {
+  n: number;
+  mean: number;
+  std: number;
+  p05: number;
+  p50: number;
+  p95: number;
+}
+
+export type OodKind = 'nodes' | 'subgraph';
+
+/**
+ * The served OOD scores of one kind of request in a window (GNNSafe energy, monitor/ood.ts; higher = further from
+ * the training data) against the reference profile's scores of that kind, computed at registration as the server
+ * computes them (see OodScoresExtra in profile.ts). The score moves both ways under drift (features pushed past the
+ * training range can make the model more confident, and the energy lower), so the test is two-sided and both
+ * tails are reported.
+ */
+export interface OodReport {
+  /** Node queries (/v1/predict/nodes) or subgraph requests (/predict). */
+  kind: OodKind;
+  current: ScoreSummary;
+  /** Null when the profile has no OOD scores of this kind. */
+  reference: ScoreSummary | null;
+  /** The distribution test against the reference (the structure columns' automatic choice); null without one. */
+  drift: NumericColumnReport | null;
+  /** Share of the window's scores above the reference's 95th percentile (about 0.05 without drift). */
+  aboveRefP95: number | null;
+  /** Share of the window's scores below the reference's 5th percentile (about 0.05 without drift). */
+  belowRefP5: number | null;
+  /** Why there is no comparison, when there is none. */
+  note?: string;
+}
+
 export interface DriftReport {
   kind: 'gnnops.drift-report';
   generatedAt: string;
@@ -96,6 +134,8 @@ export interface DriftReport {
   features: FeatureReport[];
   predictions?: PredictionReport;
   structure: { degrees?: NumericColumnReport; subgraphSizes?: NumericColumnReport };
+  /** One entry per kind of request of the window served with OOD scores (node queries first). */
+  ood?: OodReport[];
   /** Label-free accuracy estimate per served model version (request-log windows only: files carry no confidences). */
   accuracyEstimate?: VersionEstimate[];
   durationMs: number;
@@ -248,8 +288,93 @@ export function driftReport(
       structOpts,
       histBins,
     );
+  const ood = oodReports(profile, current.ood, structOpts, histBins);
+  if (ood.length > 0) report.ood = ood;
   report.durationMs = performance.now() - t0;
   return report;
+}
+
+function quantileSorted(sorted: ArrayLike<number>, q: number): number {
+  const m = sorted.length;
+  const pos = q * (m - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(m - 1, lo + 1);
+  return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+}
+
+/** The OOD section of a report: one entry per kind of request with finite scores in the window. */
+export function oodReports(
+  profile: Pick<ReferenceProfile, 'ood'>,
+  window: CurrentWindow['ood'],
+  testOpts: ColumnTestOptions = {},
+  histBins = 20,
+): OodReport[] {
+  const out: OodReport[] = [];
+  for (const kind of ['nodes', 'subgraph'] as const) {
+    const scores = window?.[kind];
+    const r = scores && scores.length > 0 ? oodReport(kind, profile, scores, testOpts, histBins) : undefined;
+    if (r) out.push(r);
+  }
+  return out;
+}
+
+/**
+ * One kind's OOD entry from a window's served scores (non-finite ones dropped); undefined when none is finite.
+ * Without reference scores of that kind in the profile, the window's distribution is reported alone and `note`
+ * says why.
+ */
+export function oodReport(
+  kind: OodKind,
+  profile: Pick<ReferenceProfile, 'ood'>,
+  scores: ArrayLike<number>,
+  testOpts: ColumnTestOptions = {},
+  histBins = 20,
+): OodReport | undefined {
+  const cur = sortedFinite(scores);
+  if (cur.length === 0) return undefined;
+  const { mean, std } = meanStd(cur);
+  const current: ScoreSummary = {
+    n: cur.length,
+    mean,
+    std,
+    p05: quantileSorted(cur, 0.05),
+    p50: quantileSorted(cur, 0.5),
+    p95: quantileSorted(cur, 0.95),
+  };
+  const ref = profile.ood?.[kind];
+  if (!ref)
+    return {
+      kind,
+      current,
+      reference: null,
+      drift: null,
+      aboveRefP95: null,
+      belowRefP5: null,
+      note: `the reference profile has no OOD scores of ${kind === 'nodes' ? 'node queries' : 'subgraph requests'} (it was made without the model); register the version again to compare`,
+    };
+  const r95 = sketchQuantile(ref, 0.95);
+  const r05 = sketchQuantile(ref, 0.05);
+  let above = 0;
+  let below = 0;
+  for (const v of cur) {
+    if (v > r95) above++;
+    if (v < r05) below++;
+  }
+  return {
+    kind,
+    current,
+    reference: {
+      n: ref.n,
+      mean: ref.mean,
+      std: ref.std,
+      p05: r05,
+      p50: sketchQuantile(ref, 0.5),
+      p95: r95,
+    },
+    drift: numericReport(`OOD score (${kind})`, ref, cur, testOpts, histBins),
+    aboveRefP95: above / cur.length,
+    belowRefP5: below / cur.length,
+  };
 }
 
 /** The few numbers the server exports as Prometheus gauges and returns from GET /v1/drift. */
@@ -266,6 +391,18 @@ export type DriftSummary = {
   predictionDrifted: boolean | null;
   degreeDrifted: boolean | null;
   subgraphSizeDrifted: boolean | null;
+  /** The served OOD scores against the reference's, per kind of request (empty when no row carried one). */
+  ood: {
+    kind: OodKind;
+    n: number;
+    mean: number;
+    referenceMean: number | null;
+    drifted: boolean | null;
+    test: string | null;
+    score: number | null;
+    aboveRefP95: number | null;
+    belowRefP5: number | null;
+  }[];
   /** Drifted features, highest score first for distances / lowest p first for p-values; at most 20. */
   topFeatures: { name: string; test: string; score: number; threshold: number }[];
   generatedAt: string;
@@ -283,11 +420,26 @@ export function summarizeDrift(r: DriftReport): DriftSummary {
     predictionDrifted: r.predictions ? r.predictions.drifted : null,
     degreeDrifted: r.structure.degrees ? r.structure.degrees.drifted : null,
     subgraphSizeDrifted: r.structure.subgraphSizes ? r.structure.subgraphSizes.drifted : null,
+    ood: (r.ood ?? []).map(summarizeOod),
     topFeatures: rankFeatures(r.features)
       .filter((f) => f.drifted)
       .slice(0, 20)
       .map((f) => ({ name: f.name, test: f.test, score: f.score, threshold: f.threshold })),
     generatedAt: r.generatedAt,
+  };
+}
+
+export function summarizeOod(o: OodReport): DriftSummary['ood'][number] {
+  return {
+    kind: o.kind,
+    n: o.current.n,
+    mean: o.current.mean,
+    referenceMean: o.reference?.mean ?? null,
+    drifted: o.drift?.drifted ?? null,
+    test: o.drift?.test ?? null,
+    score: o.drift?.score ?? null,
+    aboveRefP95: o.aboveRefP95,
+    belowRefP5: o.belowRefP5,
   };
 }
 

@@ -1,11 +1,19 @@
 /**
  * A drift report as one self-contained HTML file: inline CSS and inline SVG, no scripts, fonts or URLs, so it
  * opens offline and can be attached to a ticket. Sections: summary, features (drifted first, each with its test,
- * score, threshold and a reference-vs-current histogram), prediction drift, graph-structure drift.
+ * score, threshold and a reference-vs-current histogram), prediction drift, graph-structure drift, the served
+ * OOD scores against the reference's, and the label-free accuracy estimate.
  */
 import { barChart, escapeXml } from '../charts/svg.js';
 import { TEST_INFO } from './column-drift.js';
-import { type DriftReport, type HistogramPair, type NumericColumnReport, rankFeatures } from './drift-report.js';
+import {
+  type DriftReport,
+  type HistogramPair,
+  type NumericColumnReport,
+  type OodReport,
+  rankFeatures,
+  type ScoreSummary,
+} from './drift-report.js';
 import type { VersionEstimate } from './estimate.js';
 
 const REF_COLOR = '#9aa5b1';
@@ -66,6 +74,32 @@ function structureBlock(title: string, c: NumericColumnReport | undefined): stri
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+function scoreRow(label: string, s: ScoreSummary | null): string {
+  if (!s) return `<tr><td>${label}</td><td colspan="5" class="muted">—</td></tr>`;
+  return `<tr><td>${label}</td><td class="num">${s.n}</td><td class="num">${fmt(s.mean)} ± ${fmt(s.std)}</td><td class="num">${fmt(s.p05)}</td><td class="num">${fmt(s.p50)}</td><td class="num">${fmt(s.p95)}</td></tr>`;
+}
+
+const OOD_KIND = { nodes: 'Node queries', subgraph: 'Subgraph requests' } as const;
+
+/** One kind's served OOD scores against the reference's: the test, both tails, the two distributions. */
+function oodBlock(o: OodReport): string {
+  const d = o.drift;
+  const tails =
+    o.aboveRefP95 === null || o.belowRefP5 === null
+      ? ''
+      : `<p>${pct(o.aboveRefP95)} of the window's nodes score above the reference's 95th percentile, ${pct(o.belowRefP5)} below its 5th (about 5% each without drift).</p>`;
+  return `<div class="card"><h3>${OOD_KIND[o.kind]} ${d ? badge(d.drifted) : ''}</h3>${d ? `<table><tr><th>test</th><th>score</th><th>drift when</th></tr><tr>${testCell(d)}</tr></table>` : `<p class="muted">${escapeXml(o.note ?? 'no reference scores')}</p>`}
+<table><tr><th></th><th>nodes</th><th>mean ± std</th><th>5th pct</th><th>median</th><th>95th pct</th></tr>${scoreRow('reference', o.reference)}${scoreRow('current', o.current)}</table>
+${tails}${d?.hist ? histogramSparkline(d.hist, 480, 100, 'OOD score') : ''}</div>`;
+}
+
+function oodSection(ood: OodReport[] | undefined): string {
+  if (!ood || ood.length === 0) return '';
+  return `<h2>Out-of-distribution scores</h2>
+<p class="muted legend">GNNSafe energy per served node (higher = further from the training data), against the reference's scores computed when the version was registered, the way the server scores each kind of request: node queries over the whole graph, subgraph requests over request-shaped ego subgraphs (2 hops, ≤ 200 nodes). Drift can move the score either way: features pushed past the training range can make the model more confident and the energy lower.</p>
+<div class="cards">${ood.map(oodBlock).join('\n')}</div>`;
+}
 
 /**
  * One served version's label-free estimate: the whole window beside the version's test accuracy, then each
@@ -169,6 +203,7 @@ ${stableBlock}
 ${predSection}
 <h2>Graph-structure drift</h2>
 <div class="cards">${structureBlock('Degree of requested nodes', r.structure.degrees)}${structureBlock('Subgraph size per request', r.structure.subgraphSizes)}</div>
+${oodSection(r.ood)}
 ${estimateSection(r)}
 </main></body></html>
 `;

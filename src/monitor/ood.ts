@@ -101,6 +101,22 @@ export function oodScores(
 }
 
 /**
+ * The score of every node of a stored graph (CSR of in-neighbours) from its row-major n × C logits: what node queries
+ * are served, and what a version's reference profile holds.
+ */
+export function graphOodScores(
+  logits: ArrayLike<number>,
+  n: number,
+  C: number,
+  indptr: ArrayLike<number>,
+  indices: ArrayLike<number>,
+  opts: OodOptions = {},
+): Float64Array {
+  const e = energyScores(logits, n, C, opts.temperature ?? OOD_DEFAULTS.temperature);
+  return propagateEnergyCsr(e, indptr, indices, opts);
+}
+
+/**
  * Area under the ROC curve of `positive` against `negative` scores (positives expected higher): the probability
  * that a random positive scores above a random negative, ties counting one half (the Mann–Whitney U statistic).
  */

@@ -51,6 +51,7 @@ const profileJson = z.strictObject({
   predictions: z.strictObject({ n: z.number().int().min(0), counts: z.array(z.number().int().min(0)) }).optional(),
   degrees: sketchJson.optional(),
   subgraphSizes: sketchJson.optional(),
+  ood: z.strictObject({ nodes: sketchJson.optional(), subgraph: sketchJson.optional() }).optional(),
   meta: z.record(z.string(), z.unknown()),
 });
 
@@ -101,6 +102,14 @@ export function serializeProfile(p: ReferenceProfile): string {
     ...(p.predictions ? { predictions: p.predictions } : {}),
     ...(p.degrees ? { degrees: encodeSketch(p.degrees) } : {}),
     ...(p.subgraphSizes ? { subgraphSizes: encodeSketch(p.subgraphSizes) } : {}),
+    ...(p.ood
+      ? {
+          ood: {
+            ...(p.ood.nodes ? { nodes: encodeSketch(p.ood.nodes) } : {}),
+            ...(p.ood.subgraph ? { subgraph: encodeSketch(p.ood.subgraph) } : {}),
+          },
+        }
+      : {}),
     meta: p.meta,
   };
   return JSON.stringify(doc);
@@ -145,6 +154,11 @@ export function parseProfile(text: string, source = 'profile'): ReferenceProfile
     if (j.predictions) profile.predictions = j.predictions;
     if (j.degrees) profile.degrees = decodeSketch(j.degrees, j.quantiles, 'degrees');
     if (j.subgraphSizes) profile.subgraphSizes = decodeSketch(j.subgraphSizes, j.quantiles, 'subgraphSizes');
+    if (j.ood) {
+      profile.ood = {};
+      if (j.ood.nodes) profile.ood.nodes = decodeSketch(j.ood.nodes, j.quantiles, 'ood.nodes');
+      if (j.ood.subgraph) profile.ood.subgraph = decodeSketch(j.ood.subgraph, j.quantiles, 'ood.subgraph');
+    }
     return profile;
   } catch (e) {
     if (e instanceof GnnopsError) throw e;

@@ -3,7 +3,8 @@
  * registration) and stored with the model. Reports read the profile, never the raw reference again.
  *
  * Contents: one NumericSketch per feature column (see sketch.ts), the class distribution of the model's
- * predictions on the reference, and the degree and subgraph-size distributions of the reference graph.
+ * predictions on the reference, the degree and subgraph-size distributions of the reference graph, and the
+ * distributions of the model's OOD scores (monitor/ood.ts) as the server computes them for each kind of request.
  */
 import { dataError } from '../util/errors.js';
 import { RadixSorter } from './radix-sort.js';
@@ -38,7 +39,20 @@ export interface ReferenceProfile {
   predictions?: CategoricalSketch;
   degrees?: NumericSketch;
   subgraphSizes?: NumericSketch;
+  /** The model's OOD scores on the reference, per kind of request (see OodScoresExtra). */
+  ood?: { nodes?: NumericSketch; subgraph?: NumericSketch };
   meta: ProfileMeta;
+}
+
+/**
+ * The model's OOD scores on the reference, as the server scores each kind of request: `nodes`, every node scored
+ * over the whole graph (what node queries are served); `subgraph`, every node of request-shaped ego subgraphs, each
+ * forwarded and scored on its own (what /predict requests are served). The two differ: a subgraph's boundary nodes
+ * see only part of their neighbourhood.
+ */
+export interface OodScoresExtra {
+  nodes?: ArrayLike<number>;
+  subgraph?: ArrayLike<number>;
 }
 
 export const PROFILE_FORMAT = 'gnnops.drift-profile';
@@ -52,6 +66,8 @@ export interface ProfileExtra {
   degrees?: Int32Array | ArrayLike<number>;
   /** Subgraph sizes (nodes in the k-hop neighbourhood a request carries) over the reference. */
   subgraphSizes?: Int32Array | ArrayLike<number>;
+  /** The model's OOD scores on the reference, per kind of request (any lengths). */
+  ood?: OodScoresExtra;
   featureNames?: string[];
   /** Quantile resolution (default 1000). */
   quantiles?: number;
@@ -113,6 +129,11 @@ export function computeProfile(
   if (extra.predictions) profile.predictions = categoricalSketch('predictions', extra.predictions, extra.numClasses);
   if (extra.degrees) profile.degrees = sketchOf('degrees', extra.degrees, quantiles);
   if (extra.subgraphSizes) profile.subgraphSizes = sketchOf('subgraphSizes', extra.subgraphSizes, quantiles);
+  if (extra.ood?.nodes || extra.ood?.subgraph) {
+    profile.ood = {};
+    if (extra.ood.nodes) profile.ood.nodes = sketchOf('ood.nodes', extra.ood.nodes, quantiles);
+    if (extra.ood.subgraph) profile.ood.subgraph = sketchOf('ood.subgraph', extra.ood.subgraph, quantiles);
+  }
   return profile;
 }
 

@@ -73,7 +73,7 @@ export function egoNodes(g: Graph, root: number, hops: number, maxNodes: number)
 }
 
 /** Edges among `nodes` in local indices, messages flowing neighbour → node (the CSR is symmetric). */
-function localEdges(g: Graph, nodes: readonly number[]): [number[], number[]] {
+export function localEdges(g: Graph, nodes: readonly number[]): [number[], number[]] {
   const local = new Map(nodes.map((u, i) => [u, i]));
   const src: number[] = [];
   const dst: number[] = [];

@@ -10,8 +10,8 @@ export function batchInserter(db: Database.Database): (rows: RequestLogEntry[]) 
   const insert = db.prepare(
     `INSERT INTO request_log (ts, request_id, item, route, model, version, kind, num_nodes, num_edges,
       num_features, mean_degree, max_degree, sampled, features, node_ids, degrees, predictions, confidence,
-      temperature, inference_ms)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      temperature, inference_ms, ood_score)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   return db.transaction((rows: RequestLogEntry[]) => {
     for (const r of rows) {
@@ -36,6 +36,7 @@ export function batchInserter(db: Database.Database): (rows: RequestLogEntry[]) 
         blob(r.confidence),
         r.temperature,
         r.inferenceMs,
+        blob(r.oodScore ?? null),
       );
     }
   });

@@ -21,6 +21,7 @@ interface Row {
   confidence: Buffer;
   temperature: number;
   inference_ms: number;
+  ood_score: Buffer | null;
 }
 
 /** Copy a BLOB into an aligned typed array (SQLite buffers carry no alignment guarantee). */
@@ -99,6 +100,7 @@ export function readRequestLog(db: Database.Database, opts: WindowOptions = {}):
     predictions: i32(r.predictions),
     confidence: f32(r.confidence),
     temperature: r.temperature,
+    oodScore: r.ood_score ? f32(r.ood_score) : null,
     inferenceMs: r.inference_ms,
   }));
 }

@@ -9,7 +9,9 @@ import type { Migration } from '../track/migrations.js';
  * - degrees: int32 per node, in-degree within the request's edge_index (subgraph) or in the stored graph (nodes);
  * - predictions: int32 class per node; confidence: float32 top probability per node, as served: calibrated with the
  *   softmax temperature in `temperature` (1 when the request asked for raw probabilities or the version has none),
- *   so a reader of confidences knows what scale they are on.
+ *   so a reader of confidences knows what scale they are on;
+ * - ood_score: float32 per node, the OOD score served with the answer (monitor/ood.ts), NULL when the request was
+ *   answered without one.
  */
 export const requestLogMigrations: readonly Migration[] = Object.freeze([
   {
@@ -45,5 +47,10 @@ CREATE INDEX request_log_by_model ON request_log(model, version, ts);
     // The softmax temperature behind each row's confidences; rows written before it existed were served raw (T = 1).
     id: 'serve/2',
     sql: 'ALTER TABLE request_log ADD COLUMN temperature REAL NOT NULL DEFAULT 1;',
+  },
+  {
+    // The served OOD score per node; NULL for rows served without one, and for every row written before it existed.
+    id: 'serve/3',
+    sql: 'ALTER TABLE request_log ADD COLUMN ood_score BLOB;',
   },
 ]);

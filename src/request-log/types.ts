@@ -23,5 +23,7 @@ export interface RequestLogEntry {
   confidence: Float32Array;
   /** The softmax temperature applied to this row's probabilities (1 = raw). */
   temperature: number;
+  /** The OOD score served for each node (GNNSafe energy, monitor/ood.ts); null or absent when none was asked for. */
+  oodScore?: Float32Array | null;
   inferenceMs: number;
 }

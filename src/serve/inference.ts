@@ -1,5 +1,5 @@
 import { argmaxRows } from '../engine/index.js';
-import { energyScores, oodScores, propagateEnergyCsr } from '../monitor/ood.js';
+import { graphOodScores, oodScores } from '../monitor/ood.js';
 import type { RequestLogEntry } from '../request-log/types.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import type { ServeContext } from './context.js';
@@ -116,7 +116,7 @@ function storedOodScores(model: ServedModel): Promise<Float64Array> {
     s = (async () => {
       const all = Int32Array.from({ length: g.numNodes }, (_, i) => i);
       const z = await logitsNodes(all);
-      return propagateEnergyCsr(energyScores(z, g.numNodes, model.numClasses), indptr, indices);
+      return graphOodScores(z, g.numNodes, model.numClasses, indptr, indices);
     })();
     storedScores.set(model, s);
     // a failed computation is not cached
@@ -172,6 +172,7 @@ export async function predictSubgraph(
       predictions: classes,
       confidence,
       temperature,
+      oodScore: ood ? Float32Array.from(ood) : null,
       inferenceMs: ms,
     };
     ctx.requestLog.push(row);
@@ -236,6 +237,7 @@ export async function predictNodes(
       predictions: classes,
       confidence,
       temperature,
+      oodScore: ood ? Float32Array.from(ood) : null,
       inferenceMs: ms,
     });
   }

@@ -16,6 +16,7 @@ import {
   accuracyEstimateSection,
   type DriftReport,
   driftReport,
+  type OodReport,
   rankFeatures,
   summarizeDrift,
 } from '../../monitor/drift-report.js';
@@ -248,6 +249,7 @@ function reportJson(r: DriftReport): Record<string, unknown> {
     summary: summarizeDrift(r),
     features: r.features.map(strip),
     structure: { degrees: strip(r.structure.degrees), subgraphSizes: strip(r.structure.subgraphSizes) },
+    ...(r.ood ? { ood: r.ood.map((o) => ({ ...o, drift: o.drift ? strip(o.drift) : null })) } : {}),
   };
 }
 
@@ -269,6 +271,19 @@ function estimateLine(e: VersionEstimate): string {
   return e.warning ? `${line}\n  note: ${e.warning}` : line;
 }
 
+/** The served OOD scores against the reference's, in one line. */
+function oodLine(o: OodReport): string {
+  const what = o.kind === 'nodes' ? 'node queries' : 'subgraph requests';
+  const head = `OOD score of ${what} over ${o.current.n} served nodes: mean ${o.current.mean.toPrecision(4)}`;
+  if (!o.drift || !o.reference || o.aboveRefP95 === null || o.belowRefP5 === null)
+    return `${head} (not compared: ${o.note ?? 'no reference scores'})`;
+  return (
+    `OOD score drift, ${what}: ${o.drift.drifted ? 'YES' : 'no'} (${TEST_INFO[o.drift.test].label} ${o.drift.score.toPrecision(4)}; ` +
+    `mean ${o.current.mean.toPrecision(4)} vs the reference's ${o.reference.mean.toPrecision(4)}, over ${o.current.n} served nodes; ` +
+    `${pct(o.aboveRefP95)} above the reference's 95th percentile, ${pct(o.belowRefP5)} below its 5th)`
+  );
+}
+
 function humanReport(r: DriftReport, out: string | undefined): string {
   const d = r.dataset;
   const lines = [
@@ -283,6 +298,7 @@ function humanReport(r: DriftReport, out: string | undefined): string {
     ['subgraph-size drift', r.structure.subgraphSizes],
   ] as const)
     if (c) lines.push(`${label}: ${c.drifted ? 'YES' : 'no'} (${TEST_INFO[c.test].label} ${c.score.toPrecision(4)})`);
+  for (const o of r.ood ?? []) lines.push(oodLine(o));
   for (const e of r.accuracyEstimate ?? []) lines.push(estimateLine(e));
   const top = rankFeatures(r.features)
     .filter((f) => f.drifted)
@@ -413,7 +429,7 @@ export function register(program: Command): void {
   drift
     .command('report')
     .description(
-      'Compare a current window with a reference profile; for a request-log window, also estimate each served version’s accuracy without labels (mean calibrated confidence, beside its test accuracy). --out report.html writes the HTML report.',
+      'Compare a current window with a reference profile; for a request-log window, also estimate each served version’s accuracy without labels (mean calibrated confidence, beside its test accuracy) and compare the OOD scores served (ood_score) with the reference’s, per kind of request. --out report.html writes the HTML report.',
     )
     .option(
       '--reference <profile|model>',

@@ -15,7 +15,6 @@ import { basename, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { GraphData } from '../../data/graph.js';
 import { loadDataset } from '../../data/load.js';
-import { modelReferenceProfileBytes } from '../../monitor/reference.js';
 import {
   type CheckpointMeta,
   decodeCheckpoint,
@@ -35,6 +34,7 @@ import { ErrorCodes, GnnopsError, isGnnopsError } from '../../util/errors.js';
 import { sha256, writeFileAtomic } from '../../util/fs.js';
 import { homePath } from '../../util/home.js';
 import { log } from '../../util/logger.js';
+import { versionReferenceProfile } from '../reference-profile.js';
 import { modelNameFor } from '../train-and-register.js';
 import { compareSides, type RuntimeComparison } from './measure.js';
 import { describeOptimization, type Optimization, optimizationLabel } from './spec.js';
@@ -85,7 +85,7 @@ export interface OptimizeReport {
     source_onnx_bytes: number | null;
     variant_onnx_bytes: number | null;
   };
-  runtimes: Omit<RuntimeComparison, 'variantPredictions'>[];
+  runtimes: Omit<RuntimeComparison, 'variantPredictions' | 'variantLogits'>[];
   /** The metrics registered with the variant. */
   metrics: Record<string, number>;
 }
@@ -281,7 +281,10 @@ export async function optimizeModel(o: OptimizeOptions): Promise<OptimizeReport>
         config: ckpt.meta.config,
         metrics,
         git: gitInfo(),
-        referenceProfile: modelReferenceProfileBytes(data, first.variantPredictions),
+        referenceProfile: await versionReferenceProfile(data, variantPath, {
+          predictions: first.variantPredictions,
+          logits: first.variantLogits,
+        }),
         description: `${describeOptimization(o.optimization)} of ${tags.variant_of}: test ${(100 * metrics.test_acc).toFixed(2)}% (source ${(100 * metrics.source_test_acc).toFixed(2)}%), max |Δp| ${metrics.max_abs_dprob.toPrecision(3)}`,
         tags,
       });
@@ -322,7 +325,7 @@ export async function optimizeModel(o: OptimizeOptions): Promise<OptimizeReport>
         source_onnx_bytes: sourceOnnx,
         variant_onnx_bytes: variantOnnx,
       },
-      runtimes: comparisons.map(({ variantPredictions: _, ...c }) => c),
+      runtimes: comparisons.map(({ variantPredictions: _, variantLogits: _l, ...c }) => c),
       metrics,
     };
   } finally {

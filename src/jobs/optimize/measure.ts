@@ -48,6 +48,8 @@ export interface RuntimeComparison {
   top1_agreement: number;
   /** Predicted class of every node under the variant (for the drift reference profile). */
   variantPredictions: Int32Array;
+  /** The variant's logits on every node, when its runtime gives them (the reference profile's OOD scores). */
+  variantLogits?: Float32Array;
 }
 
 export interface MeasureOptions {
@@ -144,6 +146,7 @@ export async function compareSides(
     for (let k = 0; k < pa.length; k++) maxD = Math.max(maxD, Math.abs(pa[k] - pb[k]));
     const ca = argmaxRows(pa, data.numNodes, C);
     const predictions = argmaxRows(pb, data.numNodes, C);
+    const variantLogits = b.logitsNodes ? await b.logitsNodes(all) : undefined;
     let agree = 0;
     for (let i = 0; i < data.numNodes; i++) if (ca[i] === predictions[i]) agree++;
     o.onStep?.(`${runtime}: subgraph requests`);
@@ -174,6 +177,7 @@ export async function compareSides(
       max_abs_dprob: maxD,
       top1_agreement: agree / data.numNodes,
       variantPredictions: predictions,
+      ...(variantLogits ? { variantLogits } : {}),
     };
   } finally {
     await a.close?.();
