@@ -83,7 +83,8 @@ function versionRow(v: ModelVersion): (string | number)[] {
     accuracyCell(v.metrics, 'val'),
     accuracyCell(v.metrics, 'test'),
     v.tags.variant_of ? `${v.tags.optimization ?? 'variant'} of ${v.tags.variant_of}` : '—',
-    v.datasetHash?.slice(0, 12) ?? '—',
+    // the dataset's name and version (content hash, shortened) together: either alone is ambiguous
+    [v.datasetName, v.datasetHash?.slice(0, 12)].filter((x) => x).join(' ') || '—',
     v.gitSha ? `${v.gitSha.slice(0, 7)}${v.gitDirty ? '*' : ''}` : '—',
     fmtTime(v.createdAt),
     v.createdBy,
