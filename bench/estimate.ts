@@ -14,12 +14,13 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveConfig } from '../src/config/load.js';
 import { loadDataset } from '../src/data/load.js';
+import { parseDatabaseUrl } from '../src/db/index.js';
 import { buildServeApp } from '../src/jobs/serve-app.js';
 import { runTraining } from '../src/jobs/train-and-register.js';
+import { openLogStore } from '../src/monitor/log-store.js';
 import { makeRequestSampler, type SimulateSpec } from '../src/monitor/simulate.js';
 import { registeredTemperature } from '../src/registry/calibration.js';
 import { Registry } from '../src/registry/index.js';
-import { requestLogMigrations } from '../src/request-log/schema.js';
 import { lineageOf } from '../src/serve/loader.js';
 import { loadPredictor } from '../src/serve/native/predictor.js';
 import { openStore } from '../src/track/index.js';
@@ -55,7 +56,8 @@ export default async function estimateBench(args: string[]): Promise<void> {
     const config = resolveConfig({ preset: 'gcn-planetoid', overrides: ['train.seeds=1'] });
     const graph = await loadDataset(config.data, { mirror: coraRaw, progress: false });
     const report = await runTraining({ config, data: graph });
-    const store = openStore({ home, recover: false, migrations: requestLogMigrations });
+    const store = openStore({ home, recover: false });
+    const logStore = await openLogStore(parseDatabaseUrl('sqlite:', home));
     const v = new Registry(store).getVersion(report.model_name, report.model_version ?? 1);
     const T = registeredTemperature(v) ?? 1;
     // as the loader builds a registry-served model: the version's metrics and its fitted temperature
@@ -68,7 +70,7 @@ export default async function estimateBench(args: string[]): Promise<void> {
     const s = await buildServeApp({
       model,
       defaultMetrics: false,
-      requestLogDb: store.db,
+      logStore,
       config: { log_flush_ms: 10 },
       dashboard: { home, loadGraph: async () => graph },
     });
@@ -131,6 +133,7 @@ export default async function estimateBench(args: string[]): Promise<void> {
       ]);
     }
     await s.app.close();
+    await logStore.db.close();
     store.close();
     const head = [
       'scenario',

@@ -11,11 +11,12 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseDatabaseUrl, type SqliteDb } from '../src/db/index.js';
+import { openLogStore } from '../src/monitor/log-store.js';
 import { batchInserter } from '../src/request-log/insert.js';
+import { countRequestLog } from '../src/request-log/reader.js';
 import { DEFAULT_PRUNE_CHUNK_ROWS, RequestLogPruner } from '../src/request-log/retention.js';
-import { requestLogMigrations } from '../src/request-log/schema.js';
 import type { RequestLogEntry } from '../src/request-log/types.js';
-import { openStore } from '../src/track/store.js';
 
 function arg(args: string[], name: string, dflt: number): number {
   const i = args.indexOf(`--${name}`);
@@ -58,13 +59,15 @@ export default async function (args: string[]): Promise<void> {
   const keep = arg(args, 'keep', 2000);
   const chunk = arg(args, 'chunk', DEFAULT_PRUNE_CHUNK_ROWS);
   const home = mkdtempSync(join(tmpdir(), 'gnnops-bench-retention-'));
-  const store = openStore({ home, recover: false, migrations: requestLogMigrations });
+  const store = await openLogStore(parseDatabaseUrl('sqlite:', home));
+  const db = store.db as SqliteDb;
+  const file = join(home, 'gnnops.db');
   const size = () => {
-    store.db.pragma('wal_checkpoint(TRUNCATE)');
-    return statSync(store.path).size / 2 ** 20;
+    db.raw.pragma('wal_checkpoint(TRUNCATE)');
+    return statSync(file).size / 2 ** 20;
   };
   try {
-    const insert = batchInserter(store.db);
+    const insert = batchInserter(db.raw, 'bench');
     const fill = (from: number, count: number) => {
       const t = performance.now();
       for (let i = from; i < from + count; i += 1000)
@@ -78,7 +81,7 @@ export default async function (args: string[]): Promise<void> {
     let deleted = 0;
     for (;;) {
       const t = performance.now();
-      const s = pruner.step();
+      const s = await pruner.step();
       if (s.byRows > 0) steps.push(performance.now() - t);
       deleted += s.byRows;
       if (!s.more) break;
@@ -86,14 +89,14 @@ export default async function (args: string[]): Promise<void> {
     const idle: number[] = [];
     for (let i = 0; i < 200; i++) {
       const t = performance.now();
-      pruner.step();
+      await pruner.step();
       idle.push(performance.now() - t);
     }
     const afterPrune = size();
     fill(rows, rows - keep); // as many rows as were pruned: they fit in the freed pages
-    pruner.pruneAll();
+    await pruner.pruneAll();
     const afterRefill = size();
-    const n = (store.db.prepare('SELECT COUNT(*) AS n FROM request_log').get() as { n: number }).n;
+    const n = await countRequestLog(db);
     console.log(
       `request-log retention: ${rows} rows of 20 × 300 sampled features (${fillMs.toFixed(0)} ms to insert), keep ${keep}, chunk ${chunk}`,
     );
@@ -108,7 +111,7 @@ export default async function (args: string[]): Promise<void> {
         `${afterRefill.toFixed(0)} MB after writing ${rows - keep} more rows and pruning again; ${n} rows kept`,
     );
   } finally {
-    store.close();
+    await store.db.close();
     rmSync(home, { recursive: true, force: true });
   }
 }

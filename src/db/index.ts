@@ -18,11 +18,16 @@ export function openTarget(target: DatabaseTarget, opts: PostgresOptions = {}): 
 }
 
 /**
- * Open the workspace's store: `url` (config `store.url`), else `GNNOPS_DATABASE_URL`, else the SQLite file in the
- * workspace.
+ * Where the workspace's store is: `url` (config `store.url`), else `GNNOPS_DATABASE_URL`, else the SQLite file in
+ * the workspace. A worker thread that opens its own connection gets this, never the opened handle.
  */
-export function openDatabase(url?: string, home = gnnopsHome(), opts: PostgresOptions = {}): SqlDb {
+export function databaseTarget(url?: string, home = gnnopsHome()): DatabaseTarget {
   const fromEnv = url === undefined || url === '';
   const raw = fromEnv ? process.env.GNNOPS_DATABASE_URL : url;
-  return openTarget(parseDatabaseUrl(raw, home, fromEnv ? 'GNNOPS_DATABASE_URL' : 'store.url'), opts);
+  return parseDatabaseUrl(raw, home, fromEnv ? 'GNNOPS_DATABASE_URL' : 'store.url');
+}
+
+/** Open the workspace's store (see databaseTarget for which one). */
+export function openDatabase(url?: string, home = gnnopsHome(), opts: PostgresOptions = {}): SqlDb {
+  return openTarget(databaseTarget(url, home), opts);
 }

@@ -1,7 +1,8 @@
-import type Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { type ServeConfig, serveSection } from '../config/sections/serve.js';
 import type { StorageConfig } from '../config/sections/storage.js';
+import { databaseTarget } from '../db/index.js';
+import type { LogStore } from '../monitor/log-store.js';
 import { RequestLogQueue } from '../request-log/queue.js';
 import { retentionPolicy } from '../request-log/retention.js';
 import { featureSampler } from '../request-log/sampler.js';
@@ -18,6 +19,7 @@ import { loadServedModel, resolveModelRef } from '../serve/loader.js';
 import { ServeMetrics } from '../serve/metrics.js';
 import type { LoadOptions, ModelLoader, ServedModel } from '../serve/model.js';
 import { ModelHolder } from '../serve/model-holder.js';
+import { replicaId } from '../serve/replica.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 
 /** Rows of the current window for the background drift check (Evidently-style: the last N logged rows). */
@@ -46,11 +48,16 @@ export interface ServeAppOptions {
   storage?: StorageConfig;
   /** source → ref to serve now (the registry's alias lookup). Default: `resolveModelRef` from loader.ts. */
   resolve?: (source: string) => Promise<string>;
-  /** Where request-log rows go (a store opened with requestLogMigrations); none = no request logging. */
-  requestLogDb?: Database.Database;
   /**
-   * Write the request log on a worker thread with its own connection to `requestLogDb`'s file (startServer). The
-   * thread also applies retention (serve.log_retention_rows / _hours); the inline writer (tests) never prunes.
+   * The store of the request log and the drift-check history (openLogStore: the workspace's SQLite file, or the
+   * PostgreSQL database the replicas share). With it, requests are logged (unless serve.log_requests is false) and
+   * the scheduled drift check runs only while this server holds the deployment's drift-check lease, storing each
+   * result. None = no request logging, and the drift routes read the workspace's store.
+   */
+  logStore?: LogStore;
+  /**
+   * Write the request log on a worker thread with its own connection to `logStore` (startServer). The thread also
+   * applies retention (serve.log_retention_rows / _hours); the inline writer (tests) never prunes.
    */
   requestLogThread?: boolean;
   /**
@@ -108,15 +115,18 @@ export async function buildServeApp(opts: ServeAppOptions = {}): Promise<ServeAp
   holder.source = opts.source ?? config.model;
   if (opts.model) holder.set(opts.model, opts.modelRef ?? `${opts.model.name}/${opts.model.version}`);
 
+  const replica = replicaId(config);
+  const logStore = opts.logStore;
   const requestLog =
-    opts.requestLogDb && config.log_requests
+    logStore && config.log_requests
       ? new RequestLogQueue(
           opts.requestLogThread
-            ? threadSink(opts.requestLogDb.name, {
+            ? threadSink(logStore.target, {
+                replica,
                 retention: { policy: retentionPolicy(config.log_retention_rows, config.log_retention_hours) },
                 onPrune: (n) => metrics.logPruned.inc(n),
               })
-            : inlineSink(opts.requestLogDb),
+            : inlineSink(logStore.db, replica),
           {
             capacity: config.log_queue_capacity,
             flushMs: config.log_flush_ms,
@@ -126,6 +136,7 @@ export async function buildServeApp(opts: ServeAppOptions = {}): Promise<ServeAp
           },
         )
       : undefined;
+  if (requestLog) metrics.pendingRows = () => requestLog.pending;
   const ctx: AppContext = {
     cluster: opts.clusterWorker ? joinCluster(holder, metrics) : undefined,
     config,
@@ -141,10 +152,21 @@ export async function buildServeApp(opts: ServeAppOptions = {}): Promise<ServeAp
   // the served version's registered profile first.
   const dash = opts.dashboard ?? {};
   const sources = new DashboardSources(ctx, { home: dash.home, loadGraph: dash.loadGraph, hooks: dash.hooks });
-  const driftWorker = new DriftWorker(sources.store.db);
+  const driftWorker = new DriftWorker(logStore?.target ?? databaseTarget(undefined, dash.home));
   const check: DriftCheck | undefined =
     opts.driftCheck ?? (requestLog ? servedDriftCheck(sources, driftWorker, DRIFT_WINDOW) : undefined);
-  if (check) ctx.drift = new DriftLoop(check, metrics);
+  if (check) {
+    // with a store, the scheduled check runs once per deployment: on whichever server holds the drift-check lease
+    const coordination = logStore && {
+      db: logStore.db,
+      replica,
+      served: () => {
+        const m = holder.current?.model;
+        return m && { model: m.name, version: m.version };
+      },
+    };
+    ctx.drift = new DriftLoop(check, metrics, coordination);
+  }
 
   const app = await buildHttpApp(ctx);
   // dashboard API under /api and the web app at /; it closes the sources and the drift worker with the app
@@ -152,8 +174,7 @@ export async function buildServeApp(opts: ServeAppOptions = {}): Promise<ServeAp
 
   app.addHook('onClose', async () => {
     holder.unwatch();
-    ctx.drift?.stop();
-    await ctx.drift?.idle();
+    await ctx.drift?.close();
     await requestLog?.close();
     await holder.close();
   });
@@ -168,7 +189,8 @@ export async function buildServeApp(opts: ServeAppOptions = {}): Promise<ServeAp
   if (holder.source !== undefined && (holder.source.includes('@') || opts.resolve)) {
     holder.watch(config.reload_poll_s * 1000);
   }
-  // in a cluster only worker 0 runs the background check (every worker answers GET /v1/drift)
+  // in a cluster only worker 0 competes for the drift-check lease (every worker answers GET /v1/drift); across
+  // servers the lease picks one
   if (!opts.clusterWorker || workerIndex() === 0) ctx.drift?.start(config.drift_interval_s * 1000);
   return { app, ctx, holder, metrics, requestLog, drift: ctx.drift };
 }

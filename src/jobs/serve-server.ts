@@ -1,10 +1,10 @@
 import cluster from 'node:cluster';
 import { type ServeConfig, serveSection } from '../config/sections/serve.js';
-import { requestLogMigrations } from '../request-log/schema.js';
+import { databaseTarget } from '../db/index.js';
+import { type LogStore, openLogStore } from '../monitor/log-store.js';
 import { runPrimary } from '../serve/cluster.js';
 import { answerUnknownExpectations } from '../serve/connection.js';
 import { resolveModelRef } from '../serve/loader.js';
-import { openStore, type Store } from '../track/store.js';
 import { log } from '../util/logger.js';
 import { buildServeApp, type ServeApp, type ServeAppOptions } from './serve-app.js';
 
@@ -12,6 +12,11 @@ export interface StartOptions extends Omit<ServeAppOptions, 'config' | 'loadInBa
   config?: Partial<ServeConfig>;
   /** Workspace holding the store for the request log (default GNNOPS_HOME). */
   home?: string;
+  /**
+   * The store URL (config store.url): `sqlite:PATH` or `postgres://…`; default GNNOPS_DATABASE_URL, else the
+   * workspace's SQLite file. The request log and the drift-check history go there.
+   */
+  storeUrl?: string;
   /** Install SIGTERM/SIGINT handlers that shut down gracefully (default true). */
   handleSignals?: boolean;
   /** Force-close connections still open this long after shutdown began (default 30 s). */
@@ -21,7 +26,8 @@ export interface StartOptions extends Omit<ServeAppOptions, 'config' | 'loadInBa
 export interface RunningServer extends ServeApp {
   url: string;
   port: number;
-  store: Store | undefined;
+  /** The request log's store, when this server opened it. */
+  store: LogStore | undefined;
   /** Graceful shutdown: stop accepting, finish in-flight requests, drain the request log, close the store. */
   close(): Promise<void>;
 }
@@ -29,21 +35,21 @@ export interface RunningServer extends ServeApp {
 /**
  * Start the inference server on a real socket (in a cluster worker: one of `serve.workers` sharing the port; the
  * primary runs `runPrimary` instead, see `serve()`). The model (`source` or `config.model`) is loaded before listening
- * so that a bad ref fails fast. Requests are logged to the workspace store (`gnnops.db`, table request_log) unless
- * `config.log_requests` is false or a database is given.
+ * so that a bad ref fails fast. Requests are logged to the workspace store (`storeUrl`: the SQLite file `gnnops.db`
+ * or a shared PostgreSQL database; table request_log) unless `config.log_requests` is false or a store is given.
  */
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
   const config = serveSection.parse(opts.config ?? {});
-  let store: Store | undefined;
-  if (config.log_requests && !opts.requestLogDb) {
-    // The writer thread has its own connection; this one only created the table.
-    store = openStore({ home: opts.home, recover: false, migrations: requestLogMigrations });
+  let store: LogStore | undefined;
+  if (config.log_requests && !opts.logStore) {
+    // The writer thread has its own connection; this one migrates and serves the drift-check lease and history.
+    store = await openLogStore(databaseTarget(opts.storeUrl, opts.home));
   }
   const served = await buildServeApp({
     ...opts,
     config,
-    requestLogDb: opts.requestLogDb ?? store?.db,
-    requestLogThread: opts.requestLogDb === undefined,
+    logStore: opts.logStore ?? store,
+    requestLogThread: opts.logStore === undefined,
     loadInBackground: false,
     clusterWorker: cluster.isWorker,
   });
@@ -53,7 +59,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     await served.app.listen({ port: config.port, host: config.host });
   } catch (e) {
     await served.app.close();
-    store?.close();
+    await store?.db.close();
     throw e;
   }
   const addr = served.app.server.address();
@@ -78,7 +84,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       } finally {
         clearTimeout(timer);
         if (served.requestLog) await served.requestLog.close();
-        store?.close();
+        await store?.db.close();
         process.off('SIGTERM', onSignal);
         process.off('SIGINT', onSignal);
       }

@@ -72,6 +72,7 @@ export interface UnavailableSnapshot {
   predictionDriftScore: 0;
   available: false;
   reason: string;
+  requests: number;
   /** The accuracy estimate needs no features: by-node queries have one too. */
   estimates: WindowEstimate[];
   /** Nor do the OOD scores: their comparison with the reference, per kind of request. */
@@ -85,7 +86,7 @@ export interface UnavailableSnapshot {
 export function requestLogSnapshot(
   profile: ReferenceProfile,
   entries: readonly RequestLogEntry[],
-): (DriftSnapshotValues & { available: true; estimates: WindowEstimate[] }) | UnavailableSnapshot {
+): (DriftSnapshotValues & { available: true; requests: number; estimates: WindowEstimate[] }) | UnavailableSnapshot {
   const estimates = estimateByVersion(entries);
   const cur = windowFromRequestLog(entries, profile.cols);
   if (cur.rows === 0) {
@@ -96,9 +97,10 @@ export function requestLogSnapshot(
       predictionDriftScore: 0,
       available: false,
       reason: 'no logged rows',
+      requests: entries.length,
       estimates,
       ood: ood.map(summarizeOod),
     };
   }
-  return { available: true, ...driftSnapshot(profile, cur), estimates };
+  return { available: true, requests: entries.length, ...driftSnapshot(profile, cur), estimates };
 }

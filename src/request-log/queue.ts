@@ -9,7 +9,9 @@ export interface RequestLogOptions {
   flushMs?: number;
   /** Rows per transaction (default 1,000). */
   batchSize?: number;
-  /** Called with the number of rows dropped because the queue was full. */
+  /** Longest wait between write attempts while writes fail (default 2,000 ms; the wait doubles from flushMs). */
+  maxRetryMs?: number;
+  /** Called with the number of rows dropped: the queue was full, or rows were still unwritten at close. */
   onDrop?: (n: number) => void;
   /** Called with the number of rows committed. */
   onWrite?: (n: number) => void;
@@ -19,8 +21,10 @@ export interface RequestLogOptions {
  * A bounded queue in front of the request_log table. `push` never blocks and never throws: when `capacity` rows
  * are held the new row is dropped and counted, so logging sheds load and requests never wait on it. A timer (or
  * a full batch) flushes: one batch at a time goes to the sink (a writer thread in the server) as one transaction.
- * A failed write (e.g. the database is locked) puts the rows back for the next attempt: nothing is lost unless
- * the process dies.
+ * A failed write (the SQLite file is locked, the PostgreSQL server restarts or cannot be reached) puts the rows
+ * back, and the timer tries again after a wait that doubles up to `maxRetryMs`: the queue buffers through an
+ * outage, sheds (and counts) once full, and catches up when the database is back. Rows still unwritten when the
+ * queue closes are counted as dropped, so every row pushed is written or counted.
  */
 export class RequestLogQueue {
   private queue: RequestLogEntry[] = [];
@@ -32,6 +36,11 @@ export class RequestLogQueue {
   private closing: Promise<number> | undefined;
   readonly capacity: number;
   readonly batchSize: number;
+  private readonly flushMs: number;
+  private readonly maxRetryMs: number;
+  /** Consecutive failed writes, and when the timer may try again (ms, Date.now()). */
+  private failures = 0;
+  private retryAt = 0;
   dropped = 0;
   written = 0;
 
@@ -41,7 +50,9 @@ export class RequestLogQueue {
   ) {
     this.capacity = opts.capacity ?? 10_000;
     this.batchSize = opts.batchSize ?? 1000;
-    this.timer = setInterval(() => void this.flush(), opts.flushMs ?? 20);
+    this.flushMs = opts.flushMs ?? 20;
+    this.maxRetryMs = Math.max(this.flushMs, opts.maxRetryMs ?? 2000);
+    this.timer = setInterval(() => this.tick(), this.flushMs);
     this.timer.unref();
   }
 
@@ -61,10 +72,21 @@ export class RequestLogQueue {
     if (this.queue.length >= this.batchSize && !this.immediate && !this.closed) {
       this.immediate = setImmediate(() => {
         this.immediate = undefined;
-        void this.flush();
+        this.tick();
       });
     }
     return true;
+  }
+
+  /** Whether the last write failed (the database is locked or unreachable) and the queue is waiting to retry. */
+  get retrying(): boolean {
+    return this.failures > 0;
+  }
+
+  /** A timer's flush: skipped while waiting out the backoff after failed writes. */
+  private tick(): void {
+    if (this.failures > 0 && Date.now() < this.retryAt) return;
+    void this.flush();
   }
 
   /** Write everything queued now, batch by batch; resolves with the rows written (joins a flush in progress). */
@@ -86,11 +108,21 @@ export class RequestLogQueue {
         await this.sink.write(rows);
       } catch (e) {
         this.queue.unshift(...(e instanceof LogWriteError ? e.rows : rows));
-        log.warn({ err: e, pending: this.queue.length }, 'request log flush failed; will retry');
+        this.failures++;
+        const wait = Math.min(this.maxRetryMs, this.flushMs * 2 ** Math.min(this.failures, 20));
+        this.retryAt = Date.now() + wait;
+        // one warning when the writes start failing, then one per ten attempts: an outage must not flood the log
+        if (this.failures % 10 === 1)
+          log.warn(
+            { err: e, pending: this.queue.length, attempt: this.failures, retryMs: wait },
+            'request log write failed; holding the rows and retrying',
+          );
         break;
       } finally {
         this.inFlight = 0;
       }
+      if (this.failures > 0) log.info({ attempts: this.failures }, 'request log writes resumed');
+      this.failures = 0;
       total += rows.length;
       this.written += rows.length;
       this.opts.onWrite?.(rows.length);
@@ -113,8 +145,12 @@ export class RequestLogQueue {
     let total = await this.flush();
     // one retry for rows a failed write put back
     if (this.queue.length > 0) total += await this.flush();
-    if (this.queue.length > 0)
+    if (this.queue.length > 0) {
       log.error({ lost: this.queue.length }, 'request log: rows could not be written at shutdown');
+      this.dropped += this.queue.length;
+      this.opts.onDrop?.(this.queue.length);
+      this.queue = [];
+    }
     await this.sink.close();
     return total;
   }

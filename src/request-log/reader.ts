@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { SqlExecutor, SqlValue } from '../db/index.js';
 import type { RequestLogEntry } from './types.js';
 
 interface Row {
@@ -14,23 +14,24 @@ interface Row {
   num_features: number;
   mean_degree: number;
   max_degree: number;
-  features: Buffer | null;
-  node_ids: Buffer | null;
-  degrees: Buffer;
-  predictions: Buffer;
-  confidence: Buffer;
+  features: Uint8Array | null;
+  node_ids: Uint8Array | null;
+  degrees: Uint8Array;
+  predictions: Uint8Array;
+  confidence: Uint8Array;
   temperature: number;
   inference_ms: number;
-  ood_score: Buffer | null;
+  ood_score: Uint8Array | null;
+  replica: string;
 }
 
-/** Copy a BLOB into an aligned typed array (SQLite buffers carry no alignment guarantee). */
-function f32(b: Buffer): Float32Array {
+/** Copy a BLOB into an aligned typed array (driver buffers carry no alignment guarantee). */
+function f32(b: Uint8Array): Float32Array {
   const out = new Float32Array(b.byteLength / 4);
   new Uint8Array(out.buffer).set(b);
   return out;
 }
-function i32(b: Buffer): Int32Array {
+function i32(b: Uint8Array): Int32Array {
   const out = new Int32Array(b.byteLength / 4);
   new Uint8Array(out.buffer).set(b);
   return out;
@@ -50,36 +51,38 @@ export interface WindowOptions {
   kind?: 'subgraph' | 'nodes';
   /** Only rows that carry sampled features. */
   sampledOnly?: boolean;
+  /** Only rows logged by this server (serve.replica); default every replica's, the union. */
+  replica?: string;
 }
 
-/** Read a window of the request log, oldest first: the "current" data of a drift report. */
-export function readRequestLog(db: Database.Database, opts: WindowOptions = {}): RequestLogEntry[] {
-  const where: string[] = [];
-  const args: (string | number)[] = [];
-  if (opts.since !== undefined) {
-    where.push('ts >= ?');
-    args.push(opts.since);
-  }
-  if (opts.until !== undefined) {
-    where.push('ts < ?');
-    args.push(opts.until);
-  }
-  if (opts.model !== undefined) {
-    where.push('model = ?');
-    args.push(opts.model);
-  }
-  if (opts.version !== undefined) {
-    where.push('version = ?');
-    args.push(opts.version);
-  }
-  if (opts.kind !== undefined) {
-    where.push('kind = ?');
-    args.push(opts.kind);
-  }
-  if (opts.sampledOnly) where.push('sampled = 1');
-  const sql = `SELECT * FROM request_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-  args.push(opts.last ?? 5000);
-  const rows = db.prepare<(string | number)[], Row>(sql).all(...args);
+function where(opts: WindowOptions): { sql: string; args: SqlValue[] } {
+  const parts: string[] = [];
+  const args: SqlValue[] = [];
+  const add = (cond: string, v: SqlValue) => {
+    args.push(v);
+    parts.push(cond.replace('?', `$${args.length}`));
+  };
+  if (opts.since !== undefined) add('ts >= ?', opts.since);
+  if (opts.until !== undefined) add('ts < ?', opts.until);
+  if (opts.model !== undefined) add('model = ?', opts.model);
+  if (opts.version !== undefined) add('version = ?', opts.version);
+  if (opts.kind !== undefined) add('kind = ?', opts.kind);
+  if (opts.replica !== undefined) add('replica = ?', opts.replica);
+  if (opts.sampledOnly) parts.push('sampled = 1');
+  return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', args };
+}
+
+/**
+ * Read a window of the request log, oldest first: the "current" data of a drift report. "Last" is by id, the
+ * order rows were stored in (on PostgreSQL, across replicas, the order their inserts took ids).
+ */
+export async function readRequestLog(db: SqlExecutor, opts: WindowOptions = {}): Promise<RequestLogEntry[]> {
+  const w = where(opts);
+  const sql = `SELECT ts, request_id, item, route, model, version, kind, num_nodes, num_edges, num_features,
+    mean_degree, max_degree, features, node_ids, degrees, predictions, confidence, temperature, inference_ms, ood_score,
+    replica
+    FROM request_log ${w.sql} ORDER BY id DESC LIMIT $${w.args.length + 1}`;
+  const rows = await db.query<Row & Record<string, unknown>>(sql, [...w.args, opts.last ?? 5000]);
   rows.reverse();
   return rows.map((r) => ({
     ts: r.ts,
@@ -102,14 +105,34 @@ export function readRequestLog(db: Database.Database, opts: WindowOptions = {}):
     temperature: r.temperature,
     oodScore: r.ood_score ? f32(r.ood_score) : null,
     inferenceMs: r.inference_ms,
+    replica: r.replica,
   }));
 }
 
-/** Rows in the request log (optionally since a time). */
-export function countRequestLog(db: Database.Database, since?: number): number {
-  const row =
-    since === undefined
-      ? db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM request_log').get()
-      : db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM request_log WHERE ts >= ?').get(since);
-  return row?.n ?? 0;
+/** Rows in the request log (optionally since a time, of one replica). */
+export async function countRequestLog(
+  db: SqlExecutor,
+  opts: { since?: number; replica?: string } = {},
+): Promise<number> {
+  const w = where(opts);
+  const rows = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM request_log ${w.sql}`, w.args);
+  return rows[0]?.n ?? 0;
+}
+
+/** One server seen in the request log: its rows and its last row's time. */
+export interface ReplicaSummary {
+  replica: string;
+  rows: number;
+  /** Unix ms of its newest row. */
+  lastTs: number;
+}
+
+/** The replicas that logged rows (optionally since a time), busiest first. */
+export async function requestLogReplicas(db: SqlExecutor, opts: { since?: number } = {}): Promise<ReplicaSummary[]> {
+  const w = where(opts);
+  const rows = await db.query<{ replica: string; n: number; last_ts: number }>(
+    `SELECT replica, COUNT(*) AS n, MAX(ts) AS last_ts FROM request_log ${w.sql} GROUP BY replica ORDER BY n DESC, replica`,
+    w.args,
+  );
+  return rows.map((r) => ({ replica: r.replica, rows: r.n, lastTs: r.last_ts }));
 }

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { SqlDb } from '../db/index.js';
 
 /**
  * How much of the request log to keep (serve.log_retention_rows, serve.log_retention_hours). 0 turns a limit off.
@@ -43,59 +43,59 @@ export function retentionEnabled(p: RetentionPolicy): boolean {
 }
 
 /**
- * Deletes request-log rows over a retention policy, oldest first, at most `chunkRows` per DELETE.
+ * Deletes request-log rows over a retention policy, oldest first, at most `chunkRows` per DELETE, on either backend.
  *
- * The row limit costs O(log n) per step whatever the table size: ids are rowids assigned max + 1 in commit
- * order, and pruning removes a prefix, so the rows beyond the limit are exactly those with
- * id ≤ max(id) − maxRows (counting with COUNT(*) would scan an index of every row). Should ids have gaps (rows
- * deleted by hand, or an age prune that took a few rows out of id order), fewer than maxRows rows remain, never more.
- * The age limit walks the ts index.
+ * The row limit costs O(log n) per step whatever the table size: ids are assigned increasing (SQLite's rowid is
+ * max + 1, PostgreSQL's identity draws from a sequence) and pruning removes a prefix, so the rows beyond the limit
+ * are exactly those with id ≤ max(id) − maxRows (counting with COUNT(*) would scan an index of every row). Should ids
+ * have gaps (rows deleted by hand, an age prune that took a few rows out of id order, sequence values PostgreSQL
+ * skipped), fewer than maxRows rows remain, never more. The age limit walks the ts index.
+ *
+ * Each step is one transaction under the lock key `request-log:retention`: with several replicas on one PostgreSQL
+ * database, each replica's writer prunes and they take turns instead of deleting the same rows at once.
  */
 export class RequestLogPruner {
-  private readonly maxId: Database.Statement<[], { v: number | null }>;
-  private readonly minId: Database.Statement<[], { v: number | null }>;
-  private readonly deleteIds: Database.Statement<[number]>;
-  private readonly deleteOld: Database.Statement<[number, number]>;
   readonly chunkRows: number;
 
   constructor(
-    db: Database.Database,
+    private readonly db: SqlDb,
     readonly policy: RetentionPolicy,
     opts: { chunkRows?: number } = {},
   ) {
     this.chunkRows = Math.max(1, Math.floor(opts.chunkRows ?? DEFAULT_PRUNE_CHUNK_ROWS));
-    this.maxId = db.prepare('SELECT max(id) AS v FROM request_log');
-    this.minId = db.prepare('SELECT min(id) AS v FROM request_log');
-    this.deleteIds = db.prepare('DELETE FROM request_log WHERE id <= ?');
-    this.deleteOld = db.prepare(
-      'DELETE FROM request_log WHERE id IN (SELECT id FROM request_log WHERE ts < ? ORDER BY ts LIMIT ?)',
-    );
   }
 
   /** One bounded DELETE: the age limit first (its rows are the oldest), else the row limit. */
-  step(now = Date.now()): PruneStep {
-    if (this.policy.maxAgeMs > 0) {
-      const n = this.deleteOld.run(now - this.policy.maxAgeMs, this.chunkRows).changes;
-      if (n > 0) return { byRows: 0, byAge: n, more: n === this.chunkRows || this.policy.maxRows > 0 };
-    }
-    if (this.policy.maxRows > 0) {
-      const hi = this.maxId.get()?.v ?? null;
-      const lo = this.minId.get()?.v ?? null;
-      if (hi === null || lo === null) return { byRows: 0, byAge: 0, more: false };
-      const cutoff = hi - this.policy.maxRows; // rows with id ≤ cutoff are beyond the limit
-      if (cutoff < lo) return { byRows: 0, byAge: 0, more: false };
-      const upTo = Math.min(cutoff, lo + this.chunkRows - 1);
-      const n = this.deleteIds.run(upTo).changes;
-      return { byRows: n, byAge: 0, more: upTo < cutoff };
-    }
-    return { byRows: 0, byAge: 0, more: false };
+  step(now = Date.now()): Promise<PruneStep> {
+    return this.db.transaction(async (tx) => {
+      await tx.lockKey('request-log:retention');
+      if (this.policy.maxAgeMs > 0) {
+        const n = await tx.run(
+          'DELETE FROM request_log WHERE id IN (SELECT id FROM request_log WHERE ts < $1 ORDER BY ts LIMIT $2)',
+          [now - this.policy.maxAgeMs, this.chunkRows],
+        );
+        if (n > 0) return { byRows: 0, byAge: n, more: n === this.chunkRows || this.policy.maxRows > 0 };
+      }
+      if (this.policy.maxRows > 0) {
+        const [b] = await tx.query<{ lo: number | null; hi: number | null }>(
+          'SELECT min(id) AS lo, max(id) AS hi FROM request_log',
+        );
+        if (b?.hi == null || b.lo == null) return { byRows: 0, byAge: 0, more: false };
+        const cutoff = b.hi - this.policy.maxRows; // rows with id ≤ cutoff are beyond the limit
+        if (cutoff < b.lo) return { byRows: 0, byAge: 0, more: false };
+        const upTo = Math.min(cutoff, b.lo + this.chunkRows - 1);
+        const n = await tx.run('DELETE FROM request_log WHERE id <= $1', [upTo]);
+        return { byRows: n, byAge: 0, more: upTo < cutoff };
+      }
+      return { byRows: 0, byAge: 0, more: false };
+    });
   }
 
   /** Steps until nothing is over the limits (the CLI; the server spreads steps out with RetentionScheduler). */
-  pruneAll(now = Date.now()): PruneTotals {
+  async pruneAll(now = Date.now()): Promise<PruneTotals> {
     const t: PruneTotals = { byRows: 0, byAge: 0, chunks: 0 };
     for (;;) {
-      const s = this.step(now);
+      const s = await this.step(now);
       if (s.byRows + s.byAge > 0) t.chunks++;
       t.byRows += s.byRows;
       t.byAge += s.byAge;
@@ -131,7 +131,7 @@ export class RetentionScheduler {
   readonly backlogMs: number;
 
   constructor(
-    private readonly pruner: RequestLogPruner,
+    private readonly pruner: Pick<RequestLogPruner, 'step'>,
     private readonly opts: RetentionSchedulerOptions = {},
   ) {
     this.intervalMs = opts.intervalMs ?? 5000;
@@ -145,13 +145,15 @@ export class RetentionScheduler {
 
   /**
    * One step now (call after a batch committed, once its reply is sent); true if more remains, in which case the
-   * timer continues at backlogMs (a burst larger than one chunk per commit is caught up between batches).
+   * timer continues at backlogMs (a burst larger than one chunk per commit is caught up between batches). A step
+   * already running (on PostgreSQL a step is a round trip) makes this one a no-op.
    */
-  afterCommit(): boolean {
+  async afterCommit(): Promise<boolean> {
     // while catching up, the paced timer does the work: a step per commit too would starve the writes
     if (this.catchingUp) return true;
-    const more = this.runStep();
-    if (more) {
+    if (this.running) return false;
+    const more = await this.runStep();
+    if (more && !this.stopped) {
       if (this.timer) clearTimeout(this.timer);
       this.schedule(this.backlogMs);
     }
@@ -166,12 +168,14 @@ export class RetentionScheduler {
 
   /** Duration of the last step (ms): backlog steps are paced to at most a quarter of the thread's time. */
   private lastStepMs = 0;
+  private running = false;
 
-  private runStep(): boolean {
-    if (this.stopped) return false;
+  private async runStep(): Promise<boolean> {
+    if (this.stopped || this.running) return false;
+    this.running = true;
     const t0 = performance.now();
     try {
-      const s = this.pruner.step();
+      const s = await this.pruner.step();
       this.lastStepMs = performance.now() - t0;
       const n = s.byRows + s.byAge;
       if (n > 0) this.opts.onPrune?.(n);
@@ -179,6 +183,8 @@ export class RetentionScheduler {
     } catch (e) {
       this.opts.onError?.(e as Error);
       return false;
+    } finally {
+      this.running = false;
     }
   }
 
@@ -188,7 +194,13 @@ export class RetentionScheduler {
     this.timer = setTimeout(
       // a backlog step that took d ms waits max(backlogMs, 3d): batch writes keep ≥ 3/4 of the thread (a server that
       // starts on a log far over the limit, e.g. 4 M rows of 24 KB, otherwise fell behind and shed log rows)
-      () => this.schedule(this.runStep() ? Math.max(this.backlogMs, 3 * this.lastStepMs) : this.intervalMs),
+      () => {
+        // a step after a commit is running: look again soon rather than skip a whole interval
+        if (this.running) return this.schedule(this.backlogMs);
+        void this.runStep().then((more) =>
+          this.schedule(more ? Math.max(this.backlogMs, 3 * this.lastStepMs) : this.intervalMs),
+        );
+      },
       ms,
     );
     this.timer.unref();

@@ -1,7 +1,7 @@
-import type Database from 'better-sqlite3';
+import type { DatabaseTarget, SqlDb } from '../db/index.js';
 import { log } from '../util/logger.js';
 import { moduleWorker, WorkerCalls } from '../util/worker.js';
-import { batchInserter } from './insert.js';
+import { insertRequestLog } from './insert.js';
 import type { RetentionPolicy } from './retention.js';
 import type { RequestLogEntry } from './types.js';
 
@@ -14,12 +14,11 @@ export interface LogSink {
   close(): Promise<void>;
 }
 
-/** Writes on the calling thread (tests, tools). */
-export function inlineSink(db: Database.Database): LogSink {
-  const write = batchInserter(db);
+/** Writes on the calling thread through the portable interface (tests, tools), as `replica`. */
+export function inlineSink(db: SqlDb, replica: string): LogSink {
   return {
     async write(rows) {
-      write(rows);
+      await insertRequestLog(db, rows, replica);
     },
     async close() {},
   };
@@ -32,7 +31,9 @@ type Reply =
 type Notice = { pruned: number } | { pruneError: string };
 
 export interface ThreadSinkOptions {
-  /** Wait this long for another connection's write lock (default 10,000 ms). */
+  /** Stored with every row: the server that logged it (serve.replica). */
+  replica: string;
+  /** SQLite: wait this long for another connection's write lock (default 10,000 ms). */
   busyTimeoutMs?: number;
   /** Retention the writer thread enforces (retention.ts); off when absent or both limits are 0. */
   retention?: { policy: RetentionPolicy; intervalMs?: number; chunkRows?: number };
@@ -67,11 +68,18 @@ export function featureBuffers(rows: readonly RequestLogEntry[]): ArrayBuffer[] 
 }
 
 /**
- * Writes on a worker thread with its own connection to the database file at `path` (the server's default).
+ * Writes on a worker thread with its own connection to the store `target` names (the server's default): the SQLite
+ * file, or the PostgreSQL database every replica shares. The thread keeps the driver's work (SQLite's synchronous
+ * writes, or encoding PostgreSQL's multi-row INSERTs) and any wait on the database off the event loop.
  * Under tsx (dev, tests) Node 20 does not run `--import tsx` in workers, so the worker registers tsx first.
  */
-export function threadSink(path: string, opts: ThreadSinkOptions = {}): LogSink {
-  const workerData = { path, busyTimeoutMs: opts.busyTimeoutMs ?? 10_000, retention: opts.retention };
+export function threadSink(target: DatabaseTarget, opts: ThreadSinkOptions): LogSink {
+  const workerData = {
+    target,
+    replica: opts.replica,
+    busyTimeoutMs: opts.busyTimeoutMs ?? 10_000,
+    retention: opts.retention,
+  };
   const calls = new WorkerCalls<Reply>(
     moduleWorker('writer-thread', import.meta.url, workerData),
     'request-log writer',

@@ -26,4 +26,6 @@ export interface RequestLogEntry {
   /** The OOD score served for each node (GNNSafe energy, monitor/ood.ts); null or absent when none was asked for. */
   oodScore?: Float32Array | null;
   inferenceMs: number;
+  /** The server that logged the row (serve.replica); set on rows read back, the writer adds its own on insert. */
+  replica?: string;
 }

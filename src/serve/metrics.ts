@@ -29,6 +29,9 @@ export class ServeMetrics {
   readonly logDropped: Counter;
   readonly logWritten: Counter;
   readonly logPruned: Counter;
+  readonly logPending: Gauge;
+  /** Reads the request-log queue's pending rows at scrape time (set by whoever owns the queue). */
+  pendingRows: (() => number) | undefined;
   readonly reloads: Counter<'result'>;
   readonly driftShare: Gauge;
   readonly driftedFeatures: Gauge;
@@ -86,13 +89,22 @@ export class ServeMetrics {
     });
     this.logDropped = new Counter({
       name: 'gnnops_request_log_dropped_total',
-      help: 'Request-log rows dropped because the log queue was full (the requests were served).',
+      help: 'Request-log rows dropped (the requests were served): the log queue was full, e.g. while the store was unreachable, or rows were still unwritten at shutdown.',
       registers,
     });
     this.logWritten = new Counter({
       name: 'gnnops_request_log_written_total',
       help: 'Request-log rows committed to the store.',
       registers,
+    });
+    const pending = () => this.pendingRows?.() ?? 0;
+    this.logPending = new Gauge({
+      name: 'gnnops_request_log_pending',
+      help: 'Request-log rows accepted but not yet committed (queued or being written); grows while the store is unreachable.',
+      registers,
+      collect() {
+        this.set(pending());
+      },
     });
     this.logPruned = new Counter({
       name: 'gnnops_request_log_pruned_total',

@@ -14,9 +14,11 @@ import { resolveConfig } from '../../src/config/load.js';
 import type { GraphData } from '../../src/data/graph.js';
 import { loadDataset } from '../../src/data/load.js';
 import { writeSynthetic } from '../../src/data/synth.js';
+import { parseDatabaseUrl } from '../../src/db/index.js';
 import { type RunningServer, startServer } from '../../src/jobs/serve-server.js';
 import { runTraining } from '../../src/jobs/train-and-register.js';
 import type { DriftSummary, OodReport } from '../../src/monitor/drift-report.js';
+import { openLogStore } from '../../src/monitor/log-store.js';
 import { graphOodScores } from '../../src/monitor/ood.js';
 import type { ReferenceProfile } from '../../src/monitor/profile.js';
 import { parseProfile } from '../../src/monitor/profile-io.js';
@@ -24,7 +26,6 @@ import { makeRequestSampler, requestShapedStructure } from '../../src/monitor/si
 import { registeredTemperature } from '../../src/registry/calibration.js';
 import { Registry } from '../../src/registry/index.js';
 import { readRequestLog } from '../../src/request-log/reader.js';
-import { requestLogMigrations } from '../../src/request-log/schema.js';
 import type { ServedModel } from '../../src/serve/model.js';
 import { loadPredictor, type Predictor } from '../../src/serve/native/predictor.js';
 import { openStore } from '../../src/track/index.js';
@@ -143,9 +144,9 @@ describe('OOD scores: registered reference, request log, drift report and GET /v
     const byNode = await post('/v1/predict/nodes', { node_ids: ids, ood_score: true });
     sent += 3;
     await flushed(sent);
-    const store = openStore({ home, recover: false, migrations: requestLogMigrations });
+    const log = await openLogStore(parseDatabaseUrl('sqlite:', home));
     try {
-      const rows = readRequestLog(store.db, { last: 3 });
+      const rows = await readRequestLog(log.db, { last: 3 });
       assert.deepEqual(
         Array.from(rows[0].oodScore ?? []),
         (scored.ood_score ?? []).map((v) => Math.fround(v)),
@@ -158,7 +159,7 @@ describe('OOD scores: registered reference, request log, drift report and GET /v
         (byNode.predictions ?? []).map((p) => Math.fround(p.ood_score ?? Number.NaN)),
       );
     } finally {
-      store.close();
+      await log.db.close();
     }
   });
 

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { appliedMigrations, parseDatabaseUrl } from '../../src/db/index.js';
+import { openLogStore } from '../../src/monitor/log-store.js';
 import { readCheckpoint } from '../../src/nn/checkpoint.js';
 import { Registry } from '../../src/registry/registry.js';
 import { readRequestLog } from '../../src/request-log/reader.js';
@@ -52,7 +54,7 @@ describe('a workspace written by main', () => {
     }
   });
 
-  it('adds the request log temperature column, reading rows logged before it as served raw (T = 1)', () => {
+  it('adds the request log temperature and replica columns, reading rows logged before them as served raw (T = 1) by the one server', async () => {
     const oldHome = mkdtempSync(join(tmpdir(), 'gnnops-compat-log-'));
     try {
       cpSync(fixture, oldHome, { recursive: true });
@@ -75,15 +77,17 @@ describe('a workspace written by main', () => {
         .run(blob(Int32Array.of(0, 1)), blob(Int32Array.of(2, 0)), blob(Float32Array.of(0.75, 0.5)));
       raw.close();
 
-      const store = openStore({ home: oldHome, recover: false, migrations: requestLogMigrations });
+      const log = await openLogStore(parseDatabaseUrl('sqlite:', oldHome));
       try {
-        assert.ok(store.schemaVersions().includes('serve/2'));
-        const [row] = readRequestLog(store.db, {});
+        const applied = await appliedMigrations(log.db);
+        assert.ok(applied.includes('serve/2') && applied.includes('serve/4') && applied.includes('monitor/1'));
+        const [row] = await readRequestLog(log.db, {});
         assert.equal(row?.requestId, 'old');
         assert.equal(row?.temperature, 1);
+        assert.equal(row?.replica, '', 'rows logged before replicas existed have an empty replica');
         assert.deepEqual([...(row?.confidence ?? [])], [0.75, 0.5]);
       } finally {
-        store.close();
+        await log.db.close();
       }
     } finally {
       rmSync(oldHome, { recursive: true, force: true });

@@ -1,20 +1,24 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
+import type { SqliteDb } from '../../src/db/index.js';
 import { RequestLogQueue } from '../../src/request-log/queue.js';
 import { countRequestLog, readRequestLog } from '../../src/request-log/reader.js';
-import { threadSink } from '../../src/request-log/sink.js';
+import { inlineSink, type LogSink, threadSink } from '../../src/request-log/sink.js';
 import type { RequestLogEntry } from '../../src/request-log/types.js';
 import { logRow, openLogStore, sigmoid, tempHome, tinyApp, tinyBody } from '../serve/helpers.js';
 
 const home = tempHome();
-const store = openLogStore(home);
-after(() => store.close());
+const store = await openLogStore(home);
+const path = join(home, 'gnnops.db');
+after(() => store.db.close());
 
 describe('request log', () => {
   it('logs every served subgraph and node query with inputs, predictions and structure statistics', async () => {
     const since = Date.now();
-    const s = await tinyApp({ requestLogDb: store.db, config: { log_flush_ms: 60_000 } });
+    const s = await tinyApp({ logStore: store, config: { log_flush_ms: 60_000 } });
     try {
       const one = await s.app.inject({ method: 'POST', url: '/predict', payload: tinyBody });
       const batch = await s.app.inject({
@@ -25,12 +29,13 @@ describe('request log', () => {
       await s.app.inject({ method: 'POST', url: '/predict', payload: { x: [], edge_index: [[], []] } }); // 422: not logged
       const nodes = await s.app.inject({ method: 'POST', url: '/v1/predict/nodes', payload: { node_ids: [2, 1] } });
       assert.equal(s.requestLog?.pending, 4, 'rows wait in the queue until a flush');
-      assert.equal(countRequestLog(store.db, since), 0);
+      assert.equal(await countRequestLog(store.db, { since }), 0);
       assert.equal(await s.requestLog?.flush(), 4);
 
-      const rows = readRequestLog(store.db, { since });
+      const rows = await readRequestLog(store.db, { since });
       assert.equal(rows.length, 4);
       const [r1, b0, b1, n] = rows;
+      assert.match(r1.replica ?? '', /^.+:\d+$/, 'the default replica is hostname:pid');
       assert.equal(r1.requestId, one.headers['x-request-id']);
       assert.equal(r1.kind, 'subgraph');
       assert.equal(r1.route, '/predict');
@@ -65,21 +70,21 @@ describe('request log', () => {
 
   it('samples inputs at log_sample_rate but always logs predictions', async () => {
     const since = Date.now();
-    const s = await tinyApp({ requestLogDb: store.db, config: { log_sample_rate: 0 } });
+    const s = await tinyApp({ logStore: store, config: { log_sample_rate: 0 } });
     try {
       for (let i = 0; i < 3; i++) await s.app.inject({ method: 'POST', url: '/predict', payload: tinyBody });
     } finally {
       await s.app.close(); // close drains the queue
     }
-    const rows = readRequestLog(store.db, { since });
+    const rows = await readRequestLog(store.db, { since });
     assert.equal(rows.length, 3);
     assert.ok(rows.every((r) => r.features === null && r.predictions.length === 2));
-    assert.equal(readRequestLog(store.db, { since, sampledOnly: true }).length, 0);
+    assert.equal((await readRequestLog(store.db, { since, sampledOnly: true })).length, 0);
   });
 
   it('a full queue sheds log rows, never requests, and counts the drops', async () => {
     const since = Date.now();
-    const s = await tinyApp({ requestLogDb: store.db, config: { log_queue_capacity: 2, log_flush_ms: 60_000 } });
+    const s = await tinyApp({ logStore: store, config: { log_queue_capacity: 2, log_flush_ms: 60_000 } });
     try {
       for (let i = 0; i < 5; i++) {
         const r = await s.app.inject({ method: 'POST', url: '/predict', payload: tinyBody });
@@ -90,43 +95,35 @@ describe('request log', () => {
     } finally {
       await s.app.close();
     }
-    assert.equal(countRequestLog(store.db, since), 2);
+    assert.equal(await countRequestLog(store.db, { since }), 2);
   });
 
   it('keeps rows when a flush fails (database locked) and writes them on the next flush', async () => {
     const since = Date.now();
-    const s = await tinyApp({ requestLogDb: store.db, config: { log_flush_ms: 60_000 } });
-    const other = new Database(store.path);
+    const s = await tinyApp({ logStore: store, config: { log_flush_ms: 60_000 } });
+    const other = new Database(path);
+    const raw = (store.db as SqliteDb).raw;
     try {
-      store.db.pragma('busy_timeout = 0');
+      raw.pragma('busy_timeout = 0');
       await s.app.inject({ method: 'POST', url: '/predict', payload: tinyBody });
       other.exec('BEGIN IMMEDIATE'); // another writer holds the lock
       assert.equal(await s.requestLog?.flush(), 0);
       assert.equal(s.requestLog?.pending, 1);
       other.exec('COMMIT');
       assert.equal(await s.requestLog?.flush(), 1);
-      assert.equal(countRequestLog(store.db, since), 1);
+      assert.equal(await countRequestLog(store.db, { since }), 1);
     } finally {
       other.close();
-      store.db.pragma('busy_timeout = 10000');
+      raw.pragma('busy_timeout = 10000');
       await s.app.close();
     }
-  });
-
-  it('reads windows by count, time, model and kind, oldest first', async () => {
-    const rows = readRequestLog(store.db, { last: 3 });
-    assert.equal(rows.length, 3);
-    assert.ok(rows[0].ts <= rows[2].ts);
-    assert.ok(readRequestLog(store.db, { kind: 'nodes' }).every((r) => r.kind === 'nodes'));
-    assert.equal(readRequestLog(store.db, { model: 'other' }).length, 0);
-    assert.equal(readRequestLog(store.db, { until: 0 }).length, 0);
   });
 
   it('the writer thread takes the feature buffers without a copy, and a failed write gives the rows back intact', async () => {
     const since = Date.now();
     const row = (k: number): RequestLogEntry => logRow(`moved-${k}`, since + k, Float32Array.from([k, 1, 2, 3, 4, 5]));
-    const q = new RequestLogQueue(threadSink(store.path, { busyTimeoutMs: 0 }), { flushMs: 60_000 });
-    const other = new Database(store.path);
+    const q = new RequestLogQueue(threadSink(store.target, { replica: 'test', busyTimeoutMs: 0 }), { flushMs: 60_000 });
+    const other = new Database(path);
     try {
       const rows = [row(1), row(2)];
       for (const r of rows) q.push(r);
@@ -136,7 +133,7 @@ describe('request log', () => {
       assert.equal(q.pending, 2, 'the rows came back to the queue');
       other.exec('COMMIT');
       assert.equal(await q.flush(), 2);
-      const back = readRequestLog(store.db, { since }).filter((r) => r.requestId.startsWith('moved-'));
+      const back = (await readRequestLog(store.db, { since })).filter((r) => r.requestId.startsWith('moved-'));
       assert.deepEqual(
         back.map((r) => [r.requestId, [...(r.features ?? [])]]),
         [
@@ -147,6 +144,54 @@ describe('request log', () => {
     } finally {
       other.close();
       await q.close();
+    }
+  });
+
+  it('serve.replica names the server in every row it logs', async () => {
+    const since = Date.now();
+    const s = await tinyApp({ logStore: store, config: { replica: 'edge-1', log_flush_ms: 60_000 } });
+    try {
+      await s.app.inject({ method: 'POST', url: '/predict', payload: tinyBody });
+      await s.app.inject({ method: 'POST', url: '/v1/predict/nodes', payload: { node_ids: [0] } });
+    } finally {
+      await s.app.close();
+    }
+    const rows = await readRequestLog(store.db, { since, replica: 'edge-1' });
+    assert.deepEqual(
+      rows.map((r) => [r.route, r.replica]),
+      [
+        ['/predict', 'edge-1'],
+        ['/v1/predict/nodes', 'edge-1'],
+      ],
+    );
+  });
+
+  it('while writes fail the timer backs off; rows still unwritten at close are counted as dropped', async () => {
+    let attempts = 0;
+    const real = inlineSink(store.db, 'backoff');
+    const counting: LogSink = {
+      write: (rows) => {
+        attempts++;
+        return real.write(rows);
+      },
+      close: () => real.close(),
+    };
+    const dropped: number[] = [];
+    const q = new RequestLogQueue(counting, { flushMs: 5, maxRetryMs: 200, onDrop: (n) => dropped.push(n) });
+    await store.db.exec('ALTER TABLE request_log RENAME TO request_log_away');
+    try {
+      for (let i = 0; i < 3; i++) q.push(logRow(`b${i}`, Date.now()));
+      await sleep(600);
+      // 5 ms doubling to a 200 ms cap: 10, 20, 40, 80, 160, 200, … ms apart, so about 6 attempts in 600 ms, where
+      // retrying every 5 ms flush would have made over a hundred
+      assert.ok(attempts >= 3 && attempts <= 10, `${attempts} attempts`);
+      assert.equal(q.retrying, true);
+      assert.equal(q.pending, 3, 'the rows are held, not dropped, while the store refuses them');
+      assert.equal(await q.close(), 0);
+      assert.deepEqual(dropped, [3], 'unwritten at close: counted, so every pushed row is written or counted');
+      assert.equal(q.dropped, 3);
+    } finally {
+      await store.db.exec('ALTER TABLE request_log_away RENAME TO request_log');
     }
   });
 });

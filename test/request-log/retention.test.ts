@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { batchInserter } from '../../src/request-log/insert.js';
+import { insertRequestLog } from '../../src/request-log/insert.js';
 import { RequestLogQueue } from '../../src/request-log/queue.js';
 import { countRequestLog, readRequestLog } from '../../src/request-log/reader.js';
 import {
@@ -14,9 +14,9 @@ import { threadSink } from '../../src/request-log/sink.js';
 import type { RequestLogEntry } from '../../src/request-log/types.js';
 import { logRow, openLogStore, tempHome, tinyApp, tinyBody } from '../serve/helpers.js';
 
-const store = openLogStore(tempHome());
-after(() => store.close());
-const insert = batchInserter(store.db);
+const store = await openLogStore(tempHome());
+after(() => store.db.close());
+const insert = (rows: RequestLogEntry[]) => insertRequestLog(store.db, rows, 'test');
 const HOUR = 3_600_000;
 const NOW = Date.UTC(2026, 0, 10, 12);
 
@@ -24,11 +24,11 @@ const NOW = Date.UTC(2026, 0, 10, 12);
 const row = (tag: string, ts: number): RequestLogEntry => logRow(tag, ts);
 
 /** Rows r0 … r(n−1) committed in that order, r(i) `hoursAgo(i)` hours before NOW. */
-function fill(n: number, hoursAgo: (i: number) => number = (i) => n - i): void {
-  insert(Array.from({ length: n }, (_, i) => row(`r${i}`, NOW - hoursAgo(i) * HOUR)));
+async function fill(n: number, hoursAgo: (i: number) => number = (i) => n - i): Promise<void> {
+  await insert(Array.from({ length: n }, (_, i) => row(`r${i}`, NOW - hoursAgo(i) * HOUR)));
 }
 
-const ids = () => readRequestLog(store.db, { last: 1_000_000 }).map((r) => r.requestId);
+const ids = async () => (await readRequestLog(store.db, { last: 1_000_000 })).map((r) => r.requestId);
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `r${from + i}`);
 
 async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 5000): Promise<void> {
@@ -41,52 +41,30 @@ async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 
 
 beforeEach(() => store.db.exec('DELETE FROM request_log'));
 
+// The row and age limits on their own, and two pruners at once, are in the store contract (contract.ts).
 describe('request-log retention: RequestLogPruner', () => {
-  it('keeps exactly the N newest rows, deleting oldest-first in chunks of at most chunkRows', () => {
-    fill(25);
-    const p = new RequestLogPruner(store.db, { maxRows: 10, maxAgeMs: 0 }, { chunkRows: 4 });
-    const first = p.step(NOW);
-    assert.deepEqual(first, { byRows: 4, byAge: 0, more: true });
-    assert.deepEqual(ids(), range(4, 25), 'one step removes the 4 oldest only');
-    assert.deepEqual(p.pruneAll(NOW), { byRows: 11, byAge: 0, chunks: 3 });
-    assert.deepEqual(ids(), range(15, 25));
-    assert.deepEqual(p.step(NOW), { byRows: 0, byAge: 0, more: false }, 'nothing more at the limit');
-
-    fill(3); // three more rows (new ids after r24): the three oldest survivors go
-    assert.equal(p.pruneAll(NOW).byRows, 3);
-    assert.equal(countRequestLog(store.db), 10);
-    assert.deepEqual(ids().slice(0, 2), ['r18', 'r19']);
-  });
-
-  it('deletes rows older than maxAgeMs and keeps the ones at or inside the limit', () => {
-    fill(12, (i) => 12 - i); // r0 12 h ago … r11 1 h ago
-    const p = new RequestLogPruner(store.db, { maxRows: 0, maxAgeMs: 5 * HOUR }, { chunkRows: 3 });
-    assert.deepEqual(p.pruneAll(NOW), { byRows: 0, byAge: 7, chunks: 3 });
-    assert.deepEqual(ids(), range(7, 12), 'r7 is exactly 5 h old and stays; r0..r6 are older');
-  });
-
-  it('with both limits, the age limit goes first and the row limit bounds what is left', () => {
-    fill(20, (i) => (i < 4 ? 48 : 1)); // r0..r3 two days old
+  it('with both limits, the age limit goes first and the row limit bounds what is left', async () => {
+    await fill(20, (i) => (i < 4 ? 48 : 1)); // r0..r3 two days old
     const p = new RequestLogPruner(store.db, retentionPolicy(10, 24), { chunkRows: 100 });
-    assert.deepEqual(p.pruneAll(NOW), { byRows: 6, byAge: 4, chunks: 2 });
-    assert.deepEqual(ids(), range(10, 20));
+    assert.deepEqual(await p.pruneAll(NOW), { byRows: 6, byAge: 4, chunks: 2 });
+    assert.deepEqual(await ids(), range(10, 20));
   });
 
-  it('0 disables a limit; both 0 deletes nothing', () => {
-    fill(30, () => 10_000);
+  it('0 disables a limit; both 0 deletes nothing', async () => {
+    await fill(30, () => 10_000);
     assert.equal(retentionEnabled(retentionPolicy(0, 0)), false);
-    assert.deepEqual(new RequestLogPruner(store.db, retentionPolicy(0, 0)).pruneAll(NOW), {
+    assert.deepEqual(await new RequestLogPruner(store.db, retentionPolicy(0, 0)).pruneAll(NOW), {
       byRows: 0,
       byAge: 0,
       chunks: 0,
     });
-    assert.equal(new RequestLogPruner(store.db, retentionPolicy(0, 24 * 365 * 100)).pruneAll(NOW).byAge, 0);
-    assert.equal(new RequestLogPruner(store.db, retentionPolicy(30, 0)).pruneAll(NOW).byRows, 0);
-    assert.equal(countRequestLog(store.db), 30);
+    assert.equal((await new RequestLogPruner(store.db, retentionPolicy(0, 24 * 365 * 100)).pruneAll(NOW)).byAge, 0);
+    assert.equal((await new RequestLogPruner(store.db, retentionPolicy(30, 0)).pruneAll(NOW)).byRows, 0);
+    assert.equal(await countRequestLog(store.db), 30);
   });
 
-  it('an empty log is a no-op', () => {
-    assert.deepEqual(new RequestLogPruner(store.db, retentionPolicy(1, 1)).step(NOW), {
+  it('an empty log is a no-op', async () => {
+    assert.deepEqual(await new RequestLogPruner(store.db, retentionPolicy(1, 1)).step(NOW), {
       byRows: 0,
       byAge: 0,
       more: false,
@@ -97,7 +75,8 @@ describe('request-log retention: RequestLogPruner', () => {
 describe('request-log retention: in the writer thread', () => {
   it('prunes after the commits: the newest rows stay and every deleted row is reported', async () => {
     let pruned = 0;
-    const sink = threadSink(store.path, {
+    const sink = threadSink(store.target, {
+      replica: 'test',
       retention: { policy: { maxRows: 5, maxAgeMs: 0 }, intervalMs: 60_000, chunkRows: 2 },
       onPrune: (n) => {
         pruned += n;
@@ -110,7 +89,7 @@ describe('request-log retention: in the writer thread', () => {
       // 7 rows over the limit, 2 per step: one step after each commit, the rest on the backlog timer (10 ms), not
       // the 60 s interval
       await until(() => pruned === 7, `7 rows pruned (got ${pruned})`);
-      assert.deepEqual(ids(), range(7, 12));
+      assert.deepEqual(await ids(), range(7, 12));
     } finally {
       await q.close();
     }
@@ -119,9 +98,10 @@ describe('request-log retention: in the writer thread', () => {
   it('a log over the limit at startup shrinks without any request (timer), in bounded steps', async () => {
     // the thread prunes by the clock: r0..r5 are 30 h old, r6..r8 were just logged
     const now = Date.now();
-    insert(Array.from({ length: 9 }, (_, i) => row(`r${i}`, i < 6 ? now - 30 * HOUR : now)));
+    await insert(Array.from({ length: 9 }, (_, i) => row(`r${i}`, i < 6 ? now - 30 * HOUR : now)));
     let pruned = 0;
-    const sink = threadSink(store.path, {
+    const sink = threadSink(store.target, {
+      replica: 'test',
       retention: { policy: { maxRows: 0, maxAgeMs: HOUR }, intervalMs: 60_000, chunkRows: 2 },
       onPrune: (n) => {
         pruned += n;
@@ -129,7 +109,7 @@ describe('request-log retention: in the writer thread', () => {
     });
     try {
       await until(() => pruned === 6, `6 rows aged out (got ${pruned})`);
-      assert.deepEqual(ids(), range(6, 9));
+      assert.deepEqual(await ids(), range(6, 9));
     } finally {
       await sink.close();
     }
@@ -141,16 +121,16 @@ describe('request-log retention: RetentionScheduler', () => {
     const errors: string[] = [];
     let steps = 0;
     const failing = {
-      step() {
+      async step(): Promise<never> {
         steps++;
         throw new Error('database is locked');
       },
-    } as unknown as RequestLogPruner;
+    };
     const s = new RetentionScheduler(failing, { intervalMs: 5, onError: (e) => errors.push(e.message) });
     s.start();
     try {
       await until(() => steps >= 3, 'three timer steps');
-      assert.equal(s.afterCommit(), false);
+      assert.equal(await s.afterCommit(), false);
       assert.ok(errors.length >= 4 && errors.every((m) => m === 'database is locked'));
     } finally {
       s.stop();
@@ -161,7 +141,7 @@ describe('request-log retention: RetentionScheduler', () => {
 describe('request-log retention: the server', () => {
   it('serve.log_retention_rows bounds the log and counts gnnops_request_log_pruned_total', async () => {
     const s = await tinyApp({
-      requestLogDb: store.db,
+      logStore: store,
       requestLogThread: true,
       config: { log_retention_rows: 3, log_flush_ms: 60_000 },
     });
@@ -173,8 +153,8 @@ describe('request-log retention: the server', () => {
       assert.equal(await s.requestLog?.flush(), 5);
       const metric = async () => (await s.app.inject({ url: '/metrics' })).body;
       await until(async () => /^gnnops_request_log_pruned_total 2$/m.test(await metric()), 'the pruned counter at 2');
-      assert.equal(countRequestLog(store.db), 3);
-      assert.equal(readRequestLog(store.db).length, 3);
+      assert.equal(await countRequestLog(store.db), 3);
+      assert.equal((await readRequestLog(store.db)).length, 3);
     } finally {
       await s.app.close();
     }

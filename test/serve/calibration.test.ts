@@ -87,8 +87,8 @@ after(() => native.close?.());
 describe('temperature scaling in serving', () => {
   it('native: /predict and /v1/predict/nodes serve softmax(logits / T) and say T; the request log records it', async () => {
     const home = tempHome();
-    const store = openLogStore(home);
-    const s = await tinyApp({ model: served(), requestLogDb: store.db, config: { log_flush_ms: 60_000 } });
+    const store = await openLogStore(home);
+    const s = await tinyApp({ model: served(), logStore: store, config: { log_flush_ms: 60_000 } });
     try {
       const since = Date.now();
       const C = data.numClasses;
@@ -143,7 +143,7 @@ describe('temperature scaling in serving', () => {
       assert.ok(maxDiff(v2.json().outputs[0].data, wantNodes) < 1e-6);
 
       await s.requestLog?.flush();
-      const rows = readRequestLog(store.db, { since });
+      const rows = await readRequestLog(store.db, { since });
       assert.deepEqual(
         rows.map((row) => [row.route, row.temperature]),
         [
@@ -160,7 +160,7 @@ describe('temperature scaling in serving', () => {
       assert.ok(Math.abs(rows[0].confidence[0] - Math.max(...got.slice(0, C))) < 1e-6);
     } finally {
       await s.app.close();
-      store.close();
+      await store.db.close();
     }
   });
 

@@ -2,10 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServeConfig } from '../../src/config/sections/serve.js';
+import { parseDatabaseUrl } from '../../src/db/index.js';
 import { buildServeApp, type ServeApp, type ServeAppOptions } from '../../src/jobs/serve-app.js';
-import { requestLogMigrations } from '../../src/request-log/schema.js';
+import { type LogStore, openLogStore as openStoreAt } from '../../src/monitor/log-store.js';
 import type { RequestLogEntry } from '../../src/request-log/types.js';
-import { openStore, type Store } from '../../src/track/store.js';
 import { meanModel, type StoredGraph } from './fixtures/mean-model.js';
 
 /**
@@ -43,8 +43,9 @@ export function tempHome(): string {
   return home;
 }
 
-export function openLogStore(home: string): Store {
-  return openStore({ home, recover: false, migrations: requestLogMigrations });
+/** The request log of the workspace `home`: its SQLite file (whatever GNNOPS_DATABASE_URL says), migrated. */
+export function openLogStore(home: string): Promise<LogStore> {
+  return openStoreAt(parseDatabaseUrl('sqlite:', home));
 }
 
 export async function tinyApp(

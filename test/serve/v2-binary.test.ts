@@ -204,8 +204,8 @@ describe('V2 infer: binary tensor data extension', () => {
 
   it('logs the same request-log row for a binary request as for the JSON one', async () => {
     const home = tempHome();
-    const store = openLogStore(home);
-    const t = await tinyApp({ requestLogDb: store.db, config: { log_flush_ms: 60_000 } });
+    const store = await openLogStore(home);
+    const t = await tinyApp({ logStore: store, config: { log_flush_ms: 60_000 } });
     try {
       const since = Date.now();
       const g = randomSubgraph(6, 9, 6);
@@ -215,7 +215,7 @@ describe('V2 infer: binary tensor data extension', () => {
       const b = await t.app.inject({ method: 'POST', url: URL, headers, payload: body });
       assert.equal(b.statusCode, 200);
       assert.equal(await t.requestLog?.flush(), 2);
-      const rows = readRequestLog(store.db, { since });
+      const rows = await readRequestLog(store.db, { since });
       assert.equal(rows.length, 2);
       const [ra, rb] = rows;
       assert.equal(ra.requestId, a.headers['x-request-id']);
@@ -225,7 +225,7 @@ describe('V2 infer: binary tensor data extension', () => {
       assert.deepEqual([...(rb.features ?? [])], Array.from(g.x));
     } finally {
       await t.app.close();
-      store.close();
+      await store.db.close();
     }
   });
 

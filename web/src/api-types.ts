@@ -6,8 +6,10 @@ export type { ProjectionResponse, StatsResponse } from '../../src/serve/dashboar
 export type {
   ColumnDriftJson,
   DriftAccuracyResponse,
+  DriftChecksResponse,
   DriftHistoryResponse,
   DriftLatestResponse,
+  DriftReplicasResponse,
 } from '../../src/serve/dashboard/schemas/drift.js';
 export type { GraphNodeJson, NeighbourhoodResponse, SearchResponse } from '../../src/serve/dashboard/schemas/graph.js';
 export type { OverviewResponse } from '../../src/serve/dashboard/schemas/overview.js';

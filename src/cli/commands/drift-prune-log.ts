@@ -5,10 +5,10 @@
 import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { resolveConfig } from '../../config/load.js';
+import { databaseTarget, SqliteDb } from '../../db/index.js';
+import { openLogStore } from '../../monitor/log-store.js';
 import { countRequestLog } from '../../request-log/reader.js';
 import { RequestLogPruner, type RetentionPolicy, retentionEnabled } from '../../request-log/retention.js';
-import { requestLogMigrations } from '../../request-log/schema.js';
-import { openStore } from '../../track/store.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { emit, intFlag } from '../output.js';
 
@@ -27,9 +27,12 @@ export interface PruneLogResult {
   remaining: number;
   /** DELETE statements run (each its own short transaction). */
   chunks: number;
-  /** Size of the store file before and after (after VACUUM, with --vacuum; freed pages are otherwise reused). */
-  file_bytes_before: number;
-  file_bytes_after: number;
+  /**
+   * Size of the SQLite store file before and after (after VACUUM, with --vacuum; freed pages are otherwise reused);
+   * null for a PostgreSQL store, whose space is the server's business (autovacuum reuses freed rows).
+   */
+  file_bytes_before: number | null;
+  file_bytes_after: number | null;
   vacuumed: boolean;
 }
 
@@ -53,32 +56,43 @@ function fileBytes(path: string): number {
   return [path, `${path}-wal`].reduce((a, p) => a + (existsSync(p) ? statSync(p).size : 0), 0);
 }
 
-/** Apply a retention policy to the workspace request log now, in bounded chunks; optionally VACUUM after. */
-export function pruneRequestLogNow(policy: RetentionPolicy, vacuum = false, now = Date.now()): PruneLogResult {
-  const store = openStore({ recover: false, migrations: requestLogMigrations });
+/**
+ * Apply a retention policy to the workspace request log now, in bounded chunks; optionally VACUUM after (SQLite
+ * returns the freed pages to the OS; PostgreSQL's VACUUM marks them reusable at once).
+ */
+export async function pruneRequestLogNow(
+  policy: RetentionPolicy,
+  vacuum = false,
+  now = Date.now(),
+): Promise<PruneLogResult> {
+  const target = databaseTarget();
+  const { db } = await openLogStore(target);
+  const file = target.dialect === 'sqlite' ? target.path : undefined;
   try {
-    const before = fileBytes(store.path);
-    const t = new RequestLogPruner(store.db, policy).pruneAll(now);
+    const before = file ? fileBytes(file) : null;
+    const t = await new RequestLogPruner(db, policy).pruneAll(now);
     if (vacuum) {
-      store.db.exec('VACUUM');
-      store.db.pragma('wal_checkpoint(TRUNCATE)');
+      if (db instanceof SqliteDb) {
+        await db.exec('VACUUM');
+        db.raw.pragma('wal_checkpoint(TRUNCATE)');
+      } else await db.exec('VACUUM request_log');
     }
     return {
       policy: { keep_rows: policy.maxRows, max_age_hours: policy.maxAgeMs / 3_600_000 },
       deleted_by_rows: t.byRows,
       deleted_by_age: t.byAge,
-      remaining: countRequestLog(store.db),
+      remaining: await countRequestLog(db),
       chunks: t.chunks,
       file_bytes_before: before,
-      file_bytes_after: fileBytes(store.path),
+      file_bytes_after: file ? fileBytes(file) : null,
       vacuumed: vacuum,
     };
   } finally {
-    store.close();
+    await db.close();
   }
 }
 
-const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
+const mb = (b: number | null) => (b === null ? 'size on the server' : `${(b / 2 ** 20).toFixed(1)} MB`);
 
 export function registerPruneLog(drift: Command): void {
   drift
@@ -95,7 +109,7 @@ export function registerPruneLog(drift: Command): void {
     .option('-c, --config <file>', 'YAML config file (serve.log_retention_*)')
     .option('--json', 'print the result as JSON')
     .argument('[overrides...]', 'key=value config overrides, e.g. serve.log_retention_rows=50000')
-    .action((overrides: string[], opts: PruneLogOpts) => {
+    .action(async (overrides: string[], opts: PruneLogOpts) => {
       let policy: RetentionPolicy;
       if (opts.keepRows !== undefined || opts.olderThan !== undefined) {
         policy = {
@@ -112,7 +126,7 @@ export function registerPruneLog(drift: Command): void {
             { field: 'keep-rows' },
           );
       }
-      const r = pruneRequestLogNow(policy, Boolean(opts.vacuum));
+      const r = await pruneRequestLogNow(policy, Boolean(opts.vacuum));
       emit(Boolean(opts.json), r, () =>
         [
           `deleted ${r.deleted_by_rows + r.deleted_by_age} request-log rows (${r.deleted_by_rows} over the row limit` +

@@ -10,6 +10,7 @@ import type { Config } from '../../config/schema.js';
 import { parseWikiCSFile, wikicsFromJson } from '../../data/datasets/wikics.js';
 import type { GraphData } from '../../data/graph.js';
 import { generateSynthetic } from '../../data/synth.js';
+import { databaseTarget } from '../../db/index.js';
 import { TEST_INFO } from '../../monitor/column-drift.js';
 import { windowFromRequestLog } from '../../monitor/drift-check.js';
 import {
@@ -23,18 +24,19 @@ import {
 import { type VersionEstimate, versionFacts } from '../../monitor/estimate.js';
 import { csrDegrees, khopSizes } from '../../monitor/graph-stats.js';
 import { renderDriftHtml } from '../../monitor/html-report.js';
+import { openLogStore } from '../../monitor/log-store.js';
 import { computeProfile, type ProfileExtra, type ReferenceProfile } from '../../monitor/profile.js';
 import { parseProfile, readProfile, writeProfile } from '../../monitor/profile-io.js';
 import { makeRequestSampler, requestShapedStructure, simulateTraffic } from '../../monitor/simulate.js';
 import { readIntVector, readWindowFile } from '../../monitor/window-file.js';
 import { Registry } from '../../registry/index.js';
 import { readRequestLog } from '../../request-log/reader.js';
-import { requestLogMigrations } from '../../request-log/schema.js';
 import { openStore } from '../../track/store.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { homePath } from '../../util/home.js';
 import { emit, intFlag, table } from '../output.js';
+import { registerDriftHistory } from './drift-history.js';
 import { registerPruneLog } from './drift-prune-log.js';
 
 interface ProfileOpts {
@@ -106,6 +108,7 @@ interface ReportOpts {
   window?: string;
   since?: string;
   model?: string;
+  replica?: string;
   out?: string;
   method?: string;
   shareThreshold?: string;
@@ -200,28 +203,37 @@ export function parseSince(v: string, now = Date.now()): number {
 }
 
 /**
- * The current window from the request log of the workspace store, and the label-free accuracy estimate of each
- * model version served in it, beside what the registry knows of the version (fitted temperature, test accuracy).
+ * The current window from the request log of the workspace store (every replica's rows, or one replica's), and the
+ * label-free accuracy estimate of each model version served in it, beside what the registry knows of the version
+ * (fitted temperature, test accuracy).
  */
-function storeWindow(
+async function storeWindow(
   cols: number,
-  o: { last: number; since?: string; model?: string },
-): { window: ReturnType<typeof windowFromRequestLog>; estimate: VersionEstimate[] } {
-  const store = openStore({ recover: false, migrations: requestLogMigrations });
+  o: { last: number; since?: string; model?: string; replica?: string },
+): Promise<{ window: ReturnType<typeof windowFromRequestLog>; estimate: VersionEstimate[] }> {
+  const log = await openLogStore(databaseTarget());
+  let entries: Awaited<ReturnType<typeof readRequestLog>>;
   try {
-    const entries = readRequestLog(store.db, {
+    entries = await readRequestLog(log.db, {
       last: o.last,
       ...(o.since ? { since: parseSince(o.since) } : {}),
       ...(o.model ? { model: o.model } : {}),
+      ...(o.replica ? { replica: o.replica } : {}),
     });
-    const w = windowFromRequestLog(entries, cols);
-    if (w.rows === 0)
-      throw new GnnopsError(
-        ErrorCodes.DATA_NOT_FOUND,
-        `the request log has no sampled feature rows of width ${cols} in this window (${entries.length} requests read); ` +
-          'raise serve.log_sample_rate or pass --current FILE',
-        { requests: entries.length },
-      );
+  } finally {
+    await log.db.close();
+  }
+  const w = windowFromRequestLog(entries, cols);
+  if (w.rows === 0)
+    throw new GnnopsError(
+      ErrorCodes.DATA_NOT_FOUND,
+      `the request log has no sampled feature rows of width ${cols} in this window (${entries.length} requests read${
+        o.replica ? ` of replica ${o.replica}` : ''
+      }); raise serve.log_sample_rate or pass --current FILE`,
+      { requests: entries.length },
+    );
+  const store = openStore({ recover: false });
+  try {
     const registry = new Registry(store);
     const facts = (model: string, version: string) => {
       try {
@@ -445,13 +457,17 @@ export function register(program: Command): void {
     )
     .option('--since <time>', 'without --current: only requests since this ISO time or age (30m, 2h, 1d)')
     .option('--model <name>', 'without --current: only requests served by this model')
+    .option(
+      '--replica <name>',
+      'without --current: only requests logged by this server (serve.replica; default every replica of the store)',
+    )
     .option('--out <path>', 'write the report: .html (self-contained) or .json')
     .option('--method <name>', 'feature test: auto | ks | wasserstein | psi | jensenshannon (default drift.method)')
     .option('--share-threshold <x>', 'dataset drift when this share of features drifts (default drift.share_threshold)')
     .option('-c, --config <file>', 'YAML config file (drift section)')
     .option('--json', 'print the report as JSON (without histograms)')
     .argument('[overrides...]', 'key=value config overrides, e.g. drift.psi_bins=20')
-    .action((overrides: string[], opts: ReportOpts) => {
+    .action(async (overrides: string[], opts: ReportOpts) => {
       const extraOverrides = [
         ...(opts.method ? [`drift.method=${opts.method}`] : []),
         ...(opts.shareThreshold ? [`drift.share_threshold=${opts.shareThreshold}`] : []),
@@ -463,10 +479,11 @@ export function register(program: Command): void {
       const model = opts.model ?? defaultedModel;
       const logged = opts.current
         ? undefined
-        : storeWindow(profile.cols, {
+        : await storeWindow(profile.cols, {
             last: intFlag('window', opts.window, 1, 10_000_000) ?? cfg.drift.window,
             since: opts.since,
             model,
+            replica: opts.replica,
           });
       const current = logged ? logged.window : readWindowFile(opts.current!);
       const drifted = driftReport(profile, current, {
@@ -495,4 +512,5 @@ export function register(program: Command): void {
     });
 
   registerPruneLog(drift);
+  registerDriftHistory(drift);
 }

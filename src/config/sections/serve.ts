@@ -71,7 +71,21 @@ export const serveSection = z
       .describe(
         "Add a per-node out-of-distribution score to prediction responses (`ood_score`, higher = less like the training data): GNNSafe's energy −logsumexp(logits) propagated K = 2 steps with α = 0.5 over the request's subgraph, or over the stored graph for node queries. A request can ask with `ood_score` in its body.",
       ),
-    log_requests: z.boolean().default(true).describe('Log requests and predictions to the SQLite store.'),
+    log_requests: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Log requests and predictions to the workspace store (the SQLite file, or the PostgreSQL database of store.url / GNNOPS_DATABASE_URL that every replica shares).',
+      ),
+    replica: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[^\s]+$/, 'no whitespace')
+      .optional()
+      .describe(
+        "This server's name in the request log and the drift-check history (default hostname:pid of the serving process; a cluster's workers share their primary's). Readers filter by it: drift report --replica, GET /v1/drift?replica=.",
+      ),
     log_sample_rate: z
       .number()
       .min(0)

@@ -24,14 +24,15 @@ export function servedVersionFacts(
 }
 
 /**
- * The server's background drift check over the last `window` logged requests: the drift snapshot against the
- * dashboard's reference profile, with each version's accuracy estimate joined to its registry facts.
+ * The server's background drift check over the last `window` logged requests (of every replica, or of one): the
+ * drift snapshot against the dashboard's reference profile, with each version's accuracy estimate joined to its
+ * registry facts.
  */
 export function servedDriftCheck(sources: DashboardSources, worker: DriftWorker, window: number): DriftCheck {
   const facts = servedVersionFacts(sources);
-  return async () => {
+  return async (opts = {}) => {
     const { profile } = await sources.profile();
-    const snap = await worker.snapshot(profile, window);
+    const snap = await worker.snapshot(profile, { window, replica: opts.replica });
     return { ...snap, estimates: snap.estimates.map((e) => withFacts(e, facts(e.model, e.version))) };
   };
 }

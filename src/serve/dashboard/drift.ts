@@ -1,10 +1,9 @@
-import type Database from 'better-sqlite3';
 import { TEST_INFO } from '../../monitor/column-drift.js';
 import { windowFromRequestLog } from '../../monitor/drift-check.js';
 import { driftReport, type NumericColumnReport, rankFeatures, summarizeDrift } from '../../monitor/drift-report.js';
 import { estimateByVersion, type WindowEstimate } from '../../monitor/estimate.js';
 import type { ReferenceProfile } from '../../monitor/profile.js';
-import { readRequestLog } from '../../request-log/reader.js';
+import type { RequestLogEntry } from '../../request-log/types.js';
 import { finiteOrNull } from './schemas/common.js';
 import type {
   ColumnDriftJson,
@@ -39,14 +38,12 @@ const noTraffic = (n: number, cols: number) =>
   `no logged request in the last window carries sampled feature rows of width ${cols} (${n} requests read): ` +
   'send subgraphs to POST /predict (by-node queries log no features), or raise serve.log_sample_rate';
 
-/** The drift report of the last `window` logged requests against the reference profile. */
+/** The drift report of a window of logged requests (oldest first) against the reference profile. */
 export function latestDrift(
-  db: Database.Database,
+  entries: readonly RequestLogEntry[],
   profile: ReferenceProfile,
   source: string,
-  window: number,
 ): DriftLatestResponse {
-  const entries = readRequestLog(db, { last: window });
   const cur = windowFromRequestLog(entries, profile.cols);
   if (cur.rows === 0)
     return {
@@ -89,16 +86,14 @@ export function latestDrift(
 }
 
 /**
- * Drift share over time: the last `window` logged requests, oldest first, cut into `windows` consecutive
- * windows of equal request count, each compared with the reference. Windows without sampled features are left out.
+ * Drift share over time: a window of logged requests, oldest first, cut into `windows` consecutive windows of equal
+ * request count, each compared with the reference. Windows without sampled features are left out.
  */
 export function driftHistory(
-  db: Database.Database,
+  entries: readonly RequestLogEntry[],
   profile: ReferenceProfile,
-  window: number,
   windows: number,
 ): DriftHistoryResponse {
-  const entries = readRequestLog(db, { last: window });
   const size = Math.max(1, Math.ceil(entries.length / windows));
   const points: DriftHistoryResponse['points'] = [];
   let threshold: number | undefined;
@@ -132,16 +127,10 @@ export interface AccuracyWindows {
 }
 
 /**
- * The label-free accuracy estimate of one model version over its last `window` logged requests, and over
- * `windows` consecutive windows of equal request count, oldest first.
+ * The label-free accuracy estimate of one model version over its logged requests (oldest first, all of that
+ * version), and over `windows` consecutive windows of equal request count.
  */
-export function accuracyWindows(
-  db: Database.Database,
-  served: { model: string; version: string },
-  window: number,
-  windows: number,
-): AccuracyWindows {
-  const entries = readRequestLog(db, { last: window, model: served.model, version: served.version });
+export function accuracyWindows(entries: readonly RequestLogEntry[], windows: number): AccuracyWindows {
   const size = Math.max(1, Math.ceil(entries.length / windows));
   const points: DriftAccuracyResponse['points'] = [];
   for (let s = 0; s < entries.length; s += size) {

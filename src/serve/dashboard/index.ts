@@ -1,6 +1,7 @@
 import { Ajv } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 import type { GraphData } from '../../data/graph.js';
+import { databaseTarget } from '../../db/index.js';
 import type { PromotionHooks } from '../../registry/index.js';
 import { requireKey } from '../auth.js';
 import type { ServeContext } from '../context.js';
@@ -32,7 +33,7 @@ export interface DashboardOptions {
   trafficIntervalMs?: number;
   /** Where the data comes from (default: built from home, loadGraph and hooks). The plugin closes it. */
   sources?: DashboardSources;
-  /** Runs the drift reports off the event loop (default: one on the sources' store). The plugin closes it. */
+  /** Runs the drift reports off the event loop (default: one on the workspace's store). The plugin closes it. */
   driftWorker?: DriftWorker;
 }
 
@@ -48,12 +49,11 @@ export async function dashboardPlugin(app: FastifyInstance, opts: DashboardOptio
   const sources =
     opts.sources ?? new DashboardSources(ctx, { home: opts.home, loadGraph: opts.loadGraph, hooks: opts.hooks });
   const traffic = new TrafficSampler(ctx.metrics, opts.trafficIntervalMs ?? 5000);
-  const driftWorker = opts.driftWorker ?? new DriftWorker(sources.store.db);
+  const driftWorker = opts.driftWorker ?? new DriftWorker(databaseTarget(undefined, opts.home));
   const state: DashboardState = { sources, traffic, drift: driftWorker, driftLoop: ctx.drift };
   traffic.start();
   app.addHook('onClose', async () => {
-    ctx.drift?.stop();
-    await ctx.drift?.idle();
+    await ctx.drift?.close();
     await driftWorker.close();
     traffic.stop();
     sources.close();

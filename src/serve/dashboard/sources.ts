@@ -7,7 +7,6 @@ import { parseProfile, readProfile } from '../../monitor/profile-io.js';
 import { requestShapedStructure } from '../../monitor/simulate.js';
 import { type PromotionHooks, Registry } from '../../registry/index.js';
 import type { ModelVersion } from '../../registry/types.js';
-import { requestLogMigrations } from '../../request-log/schema.js';
 import { sweepMigrations } from '../../sweep/store.js';
 import { openStore, type Store, Tracker } from '../../track/index.js';
 import { ErrorCodes, GnnopsError, isGnnopsError } from '../../util/errors.js';
@@ -34,8 +33,9 @@ export interface ServedGraph {
 
 /**
  * Lazily opened read handles on the workspace (store, registry, tracker) and the served model's dataset and
- * reference profile, cached per served model version. The store is opened with the sweep and request-log
- * migrations so that every table the dashboard reads exists even in a fresh workspace.
+ * reference profile, cached per served model version. The store is opened with the sweep migrations so that every
+ * table the dashboard reads exists even in a fresh workspace (the request log and the drift history are read by the
+ * drift worker, which migrates its own tables).
  */
 export class DashboardSources {
   #store: Store | undefined;
@@ -56,7 +56,7 @@ export class DashboardSources {
     this.#store ??= openStore({
       home: this.opts.home,
       recover: false,
-      migrations: [...sweepMigrations, ...requestLogMigrations],
+      migrations: sweepMigrations,
     });
     return this.#store;
   }

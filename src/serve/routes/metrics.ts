@@ -10,22 +10,36 @@ export async function metricsRoutes(app: FastifyInstance, ctx: ServeContext & { 
     reply.type(ctx.metrics.registry.contentType);
     return ctx.cluster ? ctx.cluster.metrics() : ctx.metrics.registry.metrics();
   });
-  app.get(
+  app.get<{ Querystring: { replica?: string } }>(
     '/v1/drift',
     {
       schema: {
-        summary: 'Drift of the current request-log window (runs the check now)',
+        summary:
+          'Drift of the current request-log window (runs the check now), over the rows of every replica or of one',
         tags: ['monitoring'],
-        response: { 200: { type: 'object', additionalProperties: true }, 503: errorSchema },
+        querystring: {
+          type: 'object',
+          properties: {
+            replica: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 200,
+              description: 'Only the rows this server logged (serve.replica); default the union of every replica.',
+            },
+          },
+        },
+        response: { 200: { type: 'object', additionalProperties: true }, 400: errorSchema, 503: errorSchema },
       },
     },
-    async () => {
+    async (req) => {
       if (!ctx.drift) {
         throw new GnnopsError(ErrorCodes.NOT_AVAILABLE, 'drift monitoring is not configured on this server');
       }
-      const snap = await ctx.drift.runOnce();
+      const replica = req.query.replica;
+      const snap = await ctx.drift.runOnce({ replica });
       if (!snap) throw new GnnopsError(ErrorCodes.NOT_AVAILABLE, 'the drift check failed; see the server log');
-      return { ...snap, checked_at: (ctx.drift.lastAt ?? new Date()).toISOString() };
+      const checkedAt = replica === undefined ? (ctx.drift.lastAt ?? new Date()) : new Date();
+      return { ...snap, ...(replica === undefined ? {} : { replica }), checked_at: checkedAt.toISOString() };
     },
   );
 }

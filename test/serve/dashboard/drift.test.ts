@@ -13,16 +13,17 @@ import { wikicsFromJson } from '../../../src/data/datasets/wikics.js';
 import type { GraphData } from '../../../src/data/graph.js';
 import { generateSynthetic } from '../../../src/data/synth.js';
 import type { ServeApp } from '../../../src/jobs/serve-app.js';
+import type { LogStore } from '../../../src/monitor/log-store.js';
 import { makeRequestSampler } from '../../../src/monitor/simulate.js';
-import type { Store } from '../../../src/track/index.js';
 import { meanModel } from '../fixtures/mean-model.js';
 import { openLogStore, tempHome, tinyApp } from '../helpers.js';
 
 describe('dashboard drift on logged traffic', () => {
   let graph: GraphData;
-  let store: Store;
+  let store: LogStore;
   let s: ServeApp;
   let dash: FastifyInstance;
+  let homeDir: string;
   /** Top-class probability of every served node, per request in send order: what the estimate must average. */
   const served: number[][] = [];
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -48,20 +49,21 @@ describe('dashboard drift on logged traffic', () => {
       graph: { numNodes: 200, features: graph.features, indptr: graph.indptr, indices: graph.indices },
     });
     model.info.metrics = { ...model.info.metrics, test_acc: 0.6 };
-    store = openLogStore(home);
+    store = await openLogStore(home);
     // The fixture model is not in the registry, so the dashboard (and with it the drift loop) is given the graph.
     s = await tinyApp({
       model,
-      requestLogDb: store.db,
-      config: { log_flush_ms: 10 },
+      logStore: store,
+      config: { log_flush_ms: 10, replica: 'one' },
       dashboard: { home, loadGraph: async () => graph },
     });
     dash = s.app;
+    homeDir = home;
   });
 
   after(async () => {
     await s.app.close();
-    store.close();
+    await store.db.close();
   });
 
   it('clean traffic first, then shifted: the latest report drifts and the history shows the change', async () => {
@@ -157,5 +159,72 @@ describe('dashboard drift on logged traffic', () => {
       assert.equal(res.statusCode, 400, `${q}: ${res.body}`);
       assert.match(res.body, new RegExp(q.split('=')[0]), q);
     }
+  });
+
+  it('a second replica on the same store: routes read the union or, with ?replica=, one server', async () => {
+    const model = s.holder.current?.model;
+    assert.ok(model);
+    const other = await tinyApp({
+      model,
+      logStore: store,
+      config: { log_flush_ms: 10, replica: 'two' },
+      dashboard: { home: homeDir, loadGraph: async () => graph },
+    });
+    try {
+      const next = makeRequestSampler(graph, { shift: 2, maxNodes: 25, seed: 5 });
+      for (let i = 0; i < 30; i++) {
+        const { root: _root, nodes: _nodes, ...body } = next();
+        assert.equal((await other.app.inject({ method: 'POST', url: '/predict', payload: body })).statusCode, 200);
+      }
+      await other.requestLog?.flush();
+      const replicas = (await dash.inject('/api/drift/replicas')).json();
+      assert.deepEqual(
+        replicas.replicas.map((r: { replica: string; rows: number }) => [r.replica, r.rows]),
+        [
+          ['one', 80],
+          ['two', 30],
+        ],
+      );
+      // replica one's newest 40 requests are the shifted ones; its first 40 were clean
+      const one = (await dash.inject('/api/drift/latest?window=80&replica=one')).json();
+      const two = (await dash.inject('/api/drift/latest?window=80&replica=two')).json();
+      const union = (await dash.inject('/api/drift/latest?window=200')).json();
+      assert.deepEqual([one.requests, two.requests, union.requests], [80, 30, 110]);
+      assert.equal(two.dataset.share, 1);
+      const acc = (await dash.inject('/api/drift/accuracy?window=200&replica=two')).json();
+      assert.equal(acc.latest.requests, 30);
+      const hist = (await dash.inject('/api/drift/history?window=200&windows=2&replica=two')).json();
+      assert.equal(
+        hist.points.reduce((n: number, p: { requests: number }) => n + p.requests, 0),
+        30,
+      );
+      // the on-demand check over one replica leaves the deployment's gauges alone
+      const before = (await s.app.inject('/metrics')).body.match(/^gnnops_drift_share (\S+)$/m)?.[1];
+      const v1 = (await s.app.inject('/v1/drift?replica=two')).json();
+      assert.equal(v1.replica, 'two');
+      assert.equal(v1.requests, 30);
+      assert.equal((await s.app.inject('/metrics')).body.match(/^gnnops_drift_share (\S+)$/m)?.[1], before);
+      assert.equal((await s.app.inject('/v1/drift?replica=')).statusCode, 400);
+      assert.equal((await dash.inject('/api/drift/latest?replica=')).statusCode, 400);
+    } finally {
+      await other.app.close();
+    }
+  });
+
+  it('a scheduled check is stored in the drift history with its leader, and GET /api/drift/checks reads it', async () => {
+    await s.drift?.tick();
+    assert.equal(s.drift?.leader, true, 'the only server takes the lease');
+    const res = await dash.inject('/api/drift/checks');
+    assert.equal(res.statusCode, 200, res.body);
+    const [c] = res.json().checks;
+    assert.equal(c.leader, 'one');
+    assert.deepEqual([c.model, c.version], ['drifty', '1']);
+    assert.equal(c.requests, 110, 'the union of both replicas');
+    assert.equal(c.available, true);
+    assert.ok(c.share > 0.5 && c.dataset_drifted, `share ${c.share}`);
+    assert.equal(c.test_accuracy, 0.6);
+    assert.equal(typeof c.estimated_accuracy, 'number');
+    assert.deepEqual((await dash.inject('/api/drift/checks?leader=two')).json().checks, []);
+    assert.equal((await dash.inject('/api/drift/checks?limit=0')).statusCode, 400);
   });
 });

@@ -1,5 +1,12 @@
 import { useState } from 'preact/hooks';
-import type { ColumnDriftJson, DriftAccuracyResponse, DriftHistoryResponse, DriftLatestResponse } from '../api.js';
+import type {
+  ColumnDriftJson,
+  DriftAccuracyResponse,
+  DriftChecksResponse,
+  DriftHistoryResponse,
+  DriftLatestResponse,
+  DriftReplicasResponse,
+} from '../api.js';
 import { BarChart, LineChart } from '../charts.js';
 import { Async, Card, classColor, num, pct, Stat, useApi, when } from '../ui.js';
 
@@ -29,9 +36,13 @@ function DrillDown({ f }: { f: ColumnDriftJson }) {
 
 export function DriftPage(_: { params: URLSearchParams }) {
   const [window, setWindow] = useState(5000);
-  const latest = useApi<DriftLatestResponse>(`/api/drift/latest?window=${window}`);
-  const hist = useApi<DriftHistoryResponse>(`/api/drift/history?window=${window}&windows=12`);
-  const acc = useApi<DriftAccuracyResponse>(`/api/drift/accuracy?window=${window}&windows=12`);
+  const [replica, setReplica] = useState('');
+  const only = replica ? `&replica=${encodeURIComponent(replica)}` : '';
+  const latest = useApi<DriftLatestResponse>(`/api/drift/latest?window=${window}${only}`);
+  const hist = useApi<DriftHistoryResponse>(`/api/drift/history?window=${window}&windows=12${only}`);
+  const acc = useApi<DriftAccuracyResponse>(`/api/drift/accuracy?window=${window}&windows=12${only}`);
+  const replicas = useApi<DriftReplicasResponse>('/api/drift/replicas');
+  const checks = useApi<DriftChecksResponse>('/api/drift/checks?limit=500');
   const [open, setOpen] = useState<string | null>(null);
   return (
     <div class="grid">
@@ -46,6 +57,21 @@ export function DriftPage(_: { params: URLSearchParams }) {
                 </option>
               ))}
             </select>
+          </label>{' '}
+          <label>
+            Replica{' '}
+            <select
+              id="drift-replica"
+              value={replica}
+              onChange={(e) => setReplica((e.target as HTMLSelectElement).value)}
+            >
+              <option value="">all replicas</option>
+              {(replicas.data?.replicas ?? []).map((r) => (
+                <option key={r.replica} value={r.replica}>
+                  {r.replica || '(unnamed)'} ({num(r.rows)} rows)
+                </option>
+              ))}
+            </select>
           </label>
           <button
             type="button"
@@ -53,6 +79,7 @@ export function DriftPage(_: { params: URLSearchParams }) {
               latest.reload();
               hist.reload();
               acc.reload();
+              checks.reload();
             }}
           >
             Recompute
@@ -182,6 +209,79 @@ export function DriftPage(_: { params: URLSearchParams }) {
           {(a) => <AccuracyEstimate a={a} />}
         </Async>
       </Card>
+      <Card title="Stored drift checks" wide>
+        <Async state={checks} what="drift-check history">
+          {(c) => <CheckHistory c={c} />}
+        </Async>
+      </Card>
+    </div>
+  );
+}
+
+/**
+ * The server's scheduled checks as stored (one per interval for the whole deployment, by the replica holding the
+ * drift-check lease): they outlive the request log, so this is the long view.
+ */
+function CheckHistory({ c }: { c: DriftChecksResponse }) {
+  if (c.checks.length === 0)
+    return <p class="muted">No stored checks yet: a server logging requests runs one every serve.drift_interval_s.</p>;
+  const shown = c.checks.filter((k) => k.available);
+  const last = c.checks.slice(-8).reverse();
+  const newest = c.checks[c.checks.length - 1].ts;
+  const x = (ts: number) => (ts - newest) / 60_000;
+  return (
+    <div id="drift-checks">
+      <LineChart
+        xLabel="minutes before the newest check"
+        yLabel="share"
+        series={[
+          {
+            name: 'share of drifted features',
+            color: '#e15759',
+            points: shown.map((k) => ({ x: x(k.ts), y: k.share ?? null })),
+          },
+          {
+            name: 'estimated accuracy',
+            color: '#4e79a7',
+            points: shown.map((k) => ({ x: x(k.ts), y: k.estimated_accuracy ?? null })),
+          },
+        ]}
+      />
+      <p class="muted">
+        {c.checks.length} checks from {when(c.checks[0].ts)} to {when(c.checks[c.checks.length - 1].ts)}
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th>time</th>
+            <th>model</th>
+            <th>replica</th>
+            <th>drift share</th>
+            <th>estimated accuracy</th>
+            <th>alerts</th>
+          </tr>
+        </thead>
+        <tbody>
+          {last.map((k) => (
+            <tr key={k.id}>
+              <td>{when(k.ts)}</td>
+              <td>{k.model ? `${k.model}/${k.version}` : '—'}</td>
+              <td>{k.leader}</td>
+              <td class="num">{k.available ? pct(k.share) : 'no features'}</td>
+              <td class="num">{pct(k.estimated_accuracy)}</td>
+              <td class={k.dataset_drifted || k.prediction_drifted || k.accuracy_drop ? 'bad' : 'good'}>
+                {[
+                  k.dataset_drifted && 'dataset drift',
+                  k.prediction_drifted && 'prediction drift',
+                  k.accuracy_drop && 'accuracy drop',
+                ]
+                  .filter(Boolean)
+                  .join(', ') || 'none'}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }

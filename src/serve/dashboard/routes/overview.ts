@@ -16,7 +16,7 @@ async function refreshDrift(d: DashboardState): Promise<void> {
   d.lastDriftTry = now;
   try {
     const { profile, source } = await d.sources.profile();
-    const r = await d.drift.latest(profile, source, 5000);
+    const r = await d.drift.latest(profile, source, { window: 5000 });
     if (r.dataset && r.generated_at) {
       d.lastDrift = {
         share: r.dataset.share,

@@ -36,6 +36,12 @@ export const driftWindowQuerySchema = {
   properties: {
     window: { type: 'integer', minimum: 1, maximum: 100000, default: 5000, description: 'Last N logged requests.' },
     windows: { type: 'integer', minimum: 1, maximum: 48, default: 12, description: 'History: consecutive windows.' },
+    replica: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+      description: 'Only the requests this server logged (serve.replica); default the union of every replica.',
+    },
   },
 } as const;
 
@@ -193,6 +199,103 @@ export const driftAccuracyRouteSchema = {
   response: { 200: driftAccuracySchema, ...readErrors },
 } as const;
 
+export const driftChecksQuerySchema = {
+  type: 'object',
+  properties: {
+    since: { type: 'integer', minimum: 0, description: 'Only checks at or after this Unix time (ms).' },
+    model: { type: 'string', minLength: 1, maxLength: 200, description: 'Only checks of this served model.' },
+    leader: { type: 'string', minLength: 1, maxLength: 200, description: 'Only checks run by this replica.' },
+    limit: { type: 'integer', minimum: 1, maximum: 5000, default: 500, description: 'The newest N checks.' },
+  },
+} as const;
+
+export const driftChecksSchema = {
+  type: 'object',
+  required: ['checks'],
+  properties: {
+    checks: {
+      type: 'array',
+      description:
+        'Stored scheduled drift checks, oldest first: one per serve.drift_interval_s for the whole deployment, run by the replica holding the drift-check lease. They outlive request-log retention.',
+      items: {
+        type: 'object',
+        required: [
+          'id',
+          'ts',
+          'leader',
+          'model',
+          'version',
+          'requests',
+          'current_rows',
+          'available',
+          'dataset_drifted',
+          'prediction_drifted',
+          'accuracy_drop',
+        ],
+        properties: {
+          id: { type: 'integer' },
+          ts: { type: 'number', description: 'Unix ms when the check finished.' },
+          leader: { type: 'string', description: 'The replica that ran it.' },
+          model: { type: 'string' },
+          version: { type: 'string' },
+          requests: { type: 'integer', description: 'Request-log rows read.' },
+          current_rows: { type: 'integer', description: 'Sampled feature rows among them.' },
+          available: { type: 'boolean', description: 'False when the window had no sampled feature rows.' },
+          share: nullableNumber,
+          drifted_features: { type: ['integer', 'null'] },
+          num_features: { type: ['integer', 'null'] },
+          share_threshold: nullableNumber,
+          dataset_drifted: { type: 'boolean', description: 'Alert flag: drift share at or above the threshold.' },
+          prediction_score: nullableNumber,
+          prediction_drifted: { type: 'boolean', description: 'Alert flag: prediction (class mix) drift.' },
+          estimated_accuracy: nullableNumber,
+          test_accuracy: nullableNumber,
+          accuracy_drop: {
+            type: 'boolean',
+            description: 'Alert flag: the estimate more than 5 points below the registered test accuracy.',
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+export const driftChecksRouteSchema = {
+  summary: 'Stored history of the scheduled drift checks (survives request-log retention)',
+  tags: ['dashboard'],
+  querystring: driftChecksQuerySchema,
+  response: { 200: driftChecksSchema, ...readErrors },
+} as const;
+
+export const driftReplicasSchema = {
+  type: 'object',
+  required: ['replicas'],
+  properties: {
+    replicas: {
+      type: 'array',
+      description: 'Servers that logged requests, busiest first: the values the `replica` filter takes.',
+      items: {
+        type: 'object',
+        required: ['replica', 'rows', 'last_ts'],
+        properties: {
+          replica: { type: 'string' },
+          rows: { type: 'integer', description: 'Rows it has in the request log.' },
+          last_ts: { type: 'number', description: 'Unix ms of its newest row.' },
+        },
+      },
+    },
+  },
+} as const;
+
+export const driftReplicasRouteSchema = {
+  summary: 'Replicas that logged requests into the shared request log',
+  tags: ['dashboard'],
+  response: { 200: driftReplicasSchema, ...readErrors },
+} as const;
+
+export type DriftChecksQuery = Static<typeof driftChecksQuerySchema>;
+export type DriftChecksResponse = Static<typeof driftChecksSchema>;
+export type DriftReplicasResponse = Static<typeof driftReplicasSchema>;
 export type DriftAccuracyResponse = Static<typeof driftAccuracySchema>;
 export type DriftWindowQuery = Static<typeof driftWindowQuerySchema>;
 export type DriftLatestResponse = Static<typeof driftLatestSchema>;
