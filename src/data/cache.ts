@@ -4,7 +4,8 @@
  * the content hash (GraphData.hash, the dataset version) and a description of the input it was built from.
  *
  * Reading verifies everything: file sizes, every array's sha256, and that the digests reproduce the content hash.
- * The arrays are read into one SharedArrayBuffer (see readShared), outside the JS heap and shareable with threads.
+ * Each array is read into its own buffer in bounded reads (no whole-file buffer, no readFileSync size limit), outside
+ * the JS heap; the CSR's into SharedArrayBuffers that the sampling threads share (see SHARED).
  * Any mismatch is a CACHE_CORRUPT error (callers rebuild from the raw data), never a silently wrong graph.
  * Writes are atomic (arrays first, manifest last), so an interrupted write reads as corrupt or stale, not as valid.
  */
@@ -166,23 +167,23 @@ export function readCache(dir: string, input?: CacheInput): GraphData | undefine
   if (!existsSync(binPath)) corrupt(dir, 'arrays.bin is missing');
   const size = statSync(binPath).size;
   if (size !== m.bytes) corrupt(dir, `arrays.bin has ${size} bytes, the manifest says ${m.bytes}`);
-  const bin = readShared(dir, binPath, size);
   const arrays: Record<string, Float32Array | Int32Array | Uint8Array> = {};
-  for (const e of m.arrays) {
-    const width = e.dtype === 'uint8' ? 1 : 4;
-    const end = e.offset + e.length * width;
-    if (!Number.isInteger(e.offset) || e.offset % 8 !== 0 || end > bin.byteLength) {
-      corrupt(dir, `array ${e.name} lies outside arrays.bin`);
+  const fd = openSync(binPath, 'r');
+  try {
+    for (const e of m.arrays) {
+      const width = e.dtype === 'uint8' ? 1 : 4;
+      const bytes = e.length * width;
+      if (!Number.isInteger(e.offset) || e.offset % 8 !== 0 || e.offset + bytes > size) {
+        corrupt(dir, `array ${e.name} lies outside arrays.bin`);
+      }
+      const buf = SHARED.has(e.name) ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+      const raw = new Uint8Array(buf);
+      readRange(dir, fd, raw, e.offset);
+      if (sha256(raw) !== e.sha256) corrupt(dir, `array ${e.name} fails its sha256 check`);
+      arrays[e.name] = e.dtype === 'float32' ? new Float32Array(buf) : e.dtype === 'int32' ? new Int32Array(buf) : raw;
     }
-    const raw = bin.subarray(e.offset, end);
-    if (sha256(raw) !== e.sha256) corrupt(dir, `array ${e.name} fails its sha256 check`);
-    const at = e.offset;
-    arrays[e.name] =
-      e.dtype === 'float32'
-        ? new Float32Array(bin.buffer, at, e.length)
-        : e.dtype === 'int32'
-          ? new Int32Array(bin.buffer, at, e.length)
-          : new Uint8Array(bin.buffer, at, e.length);
+  } finally {
+    closeSync(fd);
   }
   const need = (name: string) => arrays[name] ?? corrupt(dir, `array ${name} is missing`);
   const splits: Split[] = [];
@@ -248,24 +249,20 @@ export function readCache(dir: string, input?: CacheInput): GraphData | undefine
 const READ_CHUNK = 64 << 20;
 
 /**
- * The whole file in one SharedArrayBuffer, read in chunks. Every array of the graph is then a view on memory that
- * worker threads (the neighbour sampler's) can share without a copy, and no file size limit of readFileSync applies.
+ * The arrays the neighbour sampler's threads read: in SharedArrayBuffers, so every thread sees the one copy. The
+ * rest (features above all) stay in ordinary ArrayBuffers: copying rows out of shared memory is several times
+ * slower in V8 (TypedArray.prototype.set takes a per-element path), and only the training thread reads them.
  */
-function readShared(dir: string, path: string, size: number): Uint8Array {
-  const bin = new Uint8Array(new SharedArrayBuffer(size));
-  const fd = openSync(path, 'r');
-  try {
-    let off = 0;
-    while (off < size) {
-      const n = readSync(fd, bin, off, Math.min(READ_CHUNK, size - off), off);
-      if (n === 0) break;
-      off += n;
-    }
-    if (off !== size) corrupt(dir, `arrays.bin ended after ${off} of ${size} bytes`);
-  } finally {
-    closeSync(fd);
+const SHARED = new Set(['indptr', 'indices']);
+
+/** Fill `out` from the file at `position`, in bounded reads; a short file is corrupt. */
+function readRange(dir: string, fd: number, out: Uint8Array, position: number): void {
+  let off = 0;
+  while (off < out.byteLength) {
+    const n = readSync(fd, out, off, Math.min(READ_CHUNK, out.byteLength - off), position + off);
+    if (n === 0) corrupt(dir, `arrays.bin ended ${out.byteLength - off} bytes early`);
+    off += n;
   }
-  return bin;
 }
 
 /** Remove a cache folder's files (before a rebuild). */

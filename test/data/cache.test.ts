@@ -45,6 +45,17 @@ describe('processed cache', () => {
     assert.equal(back.stoppingMask, 'stopping');
   });
 
+  it('reads the CSR into shared memory (one copy for the sampling threads) and the features into ordinary memory', () => {
+    const dir = fresh();
+    writeCache(dir, graph(), { k: 1 });
+    const back = readCache(dir, { k: 1 });
+    assert.ok(back);
+    assert.ok(back.indptr.buffer instanceof SharedArrayBuffer && back.indices.buffer instanceof SharedArrayBuffer);
+    assert.ok(back.features.buffer instanceof ArrayBuffer && back.labels.buffer instanceof ArrayBuffer);
+    // The sampler's loader shares these arrays as they are instead of copying them.
+    assert.equal(back.indices.byteOffset, 0);
+  });
+
   it('is absent or stale rather than wrong: no folder, other input', () => {
     const dir = fresh();
     assert.equal(readCache(dir), undefined);

@@ -1,7 +1,8 @@
 /**
  * GCNConv (Kipf & Welling, ICLR 2017, https://arxiv.org/abs/1609.02907), as PyG's GCNConv:
  *   X' = Â · (X · W) + b,   Â = D̂^{-1/2} (A + I) D̂^{-1/2},  D̂_ii = 1 + Σ_j A_ij
- * Self-loops are added once (existing ones are replaced), Â is built once per graph (GraphContext.gcn).
+ * Self-loops are added once (existing ones are replaced), Â is built once per graph (GraphContext.gcn). On a sampled
+ * block the product runs in the cheaper order, (Â·X)·W or Â·(X·W) (aggregateFirst; equal by linearity).
  * Shapes: X N × in, W in × out (Glorot-uniform), b out (zeros), X' N × out.
  *
  * Input reuse: when X is a persistent tensor (the raw features, no input dropout) the layer keeps X·W and a copy of
@@ -41,9 +42,25 @@ export class GCNConv extends Module {
   }
 
   forward(x: Tensor, ctx: ForwardContext): Tensor {
-    const xw = this.transform(x);
-    const out = propagateGcn(xw, ctx);
+    const out = this.aggregateFirst(x, ctx)
+      ? matmul(propagateGcn(x, ctx), this.weight)
+      : propagateGcn(this.transform(x), ctx);
     return this.bias ? addBias(out, this.bias) : out;
+  }
+
+  /**
+   * On a sampled block or an inference chunk (more src rows than dst rows), (Â·X)·W when it costs fewer
+   * multiply-adds than Â·(X·W): in·(nnz + dst·out) against out·(src·in + nnz). A whole graph keeps Â·(X·W), whose
+   * X·W the input reuse can skip.
+   */
+  private aggregateFirst(x: Tensor, ctx: ForwardContext): boolean {
+    const dst = ctx.graph.numDst;
+    const src = x.rows;
+    if (src === dst) return false;
+    const fin = this.inFeatures;
+    const fout = this.outFeatures;
+    const nnz = ctx.graph.gcn.a.indptr[dst];
+    return fin * (nnz + dst * fout) <= fout * (src * fin + nnz);
   }
 
   /** X·W, reused when X is the same persistent tensor and W is bit-identical to the cached copy. */
