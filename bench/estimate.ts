@@ -6,6 +6,12 @@
  * request log), the realised accuracy of the same answers against Cora's labels, and the estimate from the raw
  * (T = 1) confidences of the same answers for comparison.
  *
+ * Combined with the OOD score (requests ask for `ood_score`): (a) the drift test the drift report runs on the
+ * window's per-request mean scores against the version's registered reference, which marks the estimate unreliable
+ * when it fires (withOodCheck in monitor/drift-report.ts); (b) a correction tried here only: nodes whose score falls
+ * outside the central 98% of the reference's per-node scores (500 clean reference subgraphs, scored here) count at
+ * chance accuracy 1/C instead of their confidence.
+ *
  *   npm run bench -- estimate [--requests 400] [--max-nodes 200] [--seed 1]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,6 +24,9 @@ import { parseDatabaseUrl } from '../src/db/index.js';
 import { buildServeApp } from '../src/jobs/serve-app.js';
 import { runTraining } from '../src/jobs/train-and-register.js';
 import { openLogStore } from '../src/monitor/log-store.js';
+import { oodReport } from '../src/monitor/drift-report.js';
+import { oodScores } from '../src/monitor/ood.js';
+import { parseProfile } from '../src/monitor/profile-io.js';
 import { makeRequestSampler, type SimulateSpec } from '../src/monitor/simulate.js';
 import { registeredTemperature } from '../src/registry/calibration.js';
 import { Registry } from '../src/registry/index.js';
@@ -67,6 +76,23 @@ export default async function estimateBench(args: string[]): Promise<void> {
       info: { metrics: v.metrics, lineage: lineageOf(v) },
       temperature: T,
     });
+    if (!v.referenceProfileDigest) throw new Error('the registered version has no reference profile');
+    const profile = parseProfile(store.cas.read(v.referenceProfileDigest).toString('utf8'));
+    // per-node reference scores for the gate: every node of the clean reference subgraphs, as the server scores them
+    const refNodes: number[] = [];
+    const refNext = makeRequestSampler(graph, { seed: 12345, maxNodes });
+    for (let i = 0; i < 500; i++) {
+      const q = refNext();
+      const src = Int32Array.from(q.edge_index[0]);
+      const dst = Int32Array.from(q.edge_index[1]);
+      const z = model.logitsSubgraph(Float32Array.from(q.x.flat()), q.x.length, src, dst);
+      for (const sc of oodScores(z, graph.numClasses, src, dst)) refNodes.push(sc);
+    }
+    refNodes.sort((a, b) => a - b);
+    const gate = [
+      refNodes[Math.floor(0.01 * (refNodes.length - 1))],
+      refNodes[Math.ceil(0.99 * (refNodes.length - 1))],
+    ];
     const s = await buildServeApp({
       model,
       defaultMetrics: false,
@@ -88,20 +114,29 @@ export default async function estimateBench(args: string[]): Promise<void> {
       let right = 0;
       let rawSum = 0;
       let servedSum = 0;
+      let gatedSum = 0;
+      let outside = 0;
+      const requestMeans: number[] = [];
       for (let i = 0; i < requests; i++) {
         const { root: _root, nodes, ...body } = next();
         const r = await fetch(`${url}/predict`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(body),
+          body: JSON.stringify({ ...body, ood_score: true }),
         });
         if (!r.ok) throw new Error(`/predict answered ${r.status}: ${await r.text()}`);
-        const j = (await r.json()) as { node_predictions: number[]; probabilities: number[][] };
+        const j = (await r.json()) as { node_predictions: number[]; probabilities: number[][]; ood_score: number[] };
+        requestMeans.push(j.ood_score.reduce((a, b) => a + b, 0) / j.ood_score.length);
         j.node_predictions.forEach((p, k) => {
           n++;
           if (graph.labels[nodes[k]] === p) right++;
           const row = j.probabilities[k];
           servedSum += Math.max(...row);
+          const sc = j.ood_score[k];
+          if (sc < gate[0] || sc > gate[1]) {
+            outside++;
+            gatedSum += 1 / graph.numClasses;
+          } else gatedSum += Math.max(...row);
           // the raw softmax of the same logits: p_raw ∝ p_T^T
           let z = 0;
           let top = 0;
@@ -120,6 +155,9 @@ export default async function estimateBench(args: string[]): Promise<void> {
       if (a.latest.n !== n) throw new Error(`the log holds ${a.latest.n} predictions of the window, ${n} were served`);
       const realised = right / n;
       const est = a.latest.estimated;
+      const ood = oodReport('subgraph', profile, requestMeans);
+      const d = ood?.drift;
+      if (!d) throw new Error('no OOD comparison: the profile has no subgraph-request reference');
       rows.push([
         name,
         String(n),
@@ -130,6 +168,10 @@ export default async function estimateBench(args: string[]): Promise<void> {
         ((rawSum / n - realised) * 100).toFixed(1),
         a.latest.calibration,
         Math.abs(servedSum / n - est) < 1e-5 ? 'yes' : 'NO',
+        `${d.test} ${d.score.toPrecision(2)}: ${d.drifted ? 'drift' : 'no drift'}`,
+        d.drifted ? 'no' : 'yes',
+        `${pct(gatedSum / n)} (${pct(outside / n)}% gated)`,
+        ((gatedSum / n - realised) * 100).toFixed(1),
       ]);
     }
     await s.app.close();
@@ -145,6 +187,10 @@ export default async function estimateBench(args: string[]): Promise<void> {
       'raw − real',
       'calibration',
       'log = responses',
+      'OOD scores vs reference',
+      'estimate marked reliable',
+      'gated estimate %',
+      'gated − real',
     ];
     console.log(`| ${head.join(' | ')} |`);
     console.log(`|${head.map(() => '---').join('|')}|`);

@@ -18,8 +18,9 @@ import type { ReferenceProfile } from './profile.js';
 /**
  * Build a current window from request-log rows (oldest first). Feature rows come from requests whose features were
  * sampled (one row per node of the subgraph); predictions and degrees from every request, OOD scores from every
- * request served with them; a subgraph request contributes its node count to the subgraph sizes. Rows whose width
- * differs from `cols` are skipped.
+ * request served with them (each node of a node query; a subgraph request's mean, as the reference holds them); a
+ * subgraph request contributes its node count to the subgraph sizes. Rows whose width differs from `cols` are
+ * skipped.
  */
 export function windowFromRequestLog(entries: readonly RequestLogEntry[], cols: number): CurrentWindow {
   let rows = 0;
@@ -37,7 +38,10 @@ export function windowFromRequestLog(entries: readonly RequestLogEntry[], cols: 
     }
     for (const p of e.predictions) predictions.push(p);
     for (const d of e.degrees) degrees.push(d);
-    if (e.oodScore) for (const s of e.oodScore) ood[e.kind].push(s);
+    if (e.oodScore && e.oodScore.length > 0) {
+      if (e.kind === 'nodes') for (const s of e.oodScore) ood.nodes.push(s);
+      else ood.subgraph.push(e.oodScore.reduce((a, b) => a + b, 0) / e.oodScore.length);
+    }
     if (e.kind === 'subgraph') subgraphSizes.push(e.numNodes);
   }
   return { features, rows, cols, predictions, degrees, subgraphSizes, ood };

@@ -97,7 +97,8 @@ export type OodKind = 'nodes' | 'subgraph';
 /**
  * The served OOD scores of one kind of request in a window (GNNSafe energy, monitor/ood.ts; higher = further from
  * the training data) against the reference profile's scores of that kind, computed at registration as the server
- * computes them (see OodScoresExtra in profile.ts). The score moves both ways under drift (features pushed past the
+ * computes them (see OodScoresExtra in profile.ts): one value per queried node, one per subgraph request (the mean
+ * over its nodes). The score moves both ways under drift (features pushed past the
  * training range can make the model more confident, and the energy lower), so the test is two-sided and both
  * tails are reported.
  */
@@ -109,7 +110,7 @@ export interface OodReport {
   reference: ScoreSummary | null;
   /** The distribution test against the reference (the structure columns' automatic choice); null without one. */
   drift: NumericColumnReport | null;
-  /** Share of the window's scores above the reference's 95th percentile (about 0.05 without drift). */
+  /** Share of the window's scores (nodes, or requests' means) above the reference's 95th percentile (≈ 0.05 without drift). */
   aboveRefP95: number | null;
   /** Share of the window's scores below the reference's 5th percentile (about 0.05 without drift). */
   belowRefP5: number | null;
@@ -456,6 +457,32 @@ export function rankFeatures<T extends ColumnDrift>(features: readonly T[]): T[]
     return Number.isFinite(s) ? s : 0;
   };
   return [...features].sort((a, b) => Number(b.drifted) - Number(a.drifted) || severity(b) - severity(a));
+}
+
+/**
+ * The estimates of a window checked against its OOD scores: where the served scores drift from the reference's, the
+ * inputs left the region where the temperature was fitted, and the mean confidence stops following the accuracy
+ * (BENCHMARKS.md, "Label-free accuracy estimate on served traffic": on Cora every scenario whose estimate was more
+ * than 3 points off had drifting scores). Such an estimate is marked unreliable, with the drift named in its warning.
+ */
+export function withOodCheck(
+  estimates: readonly VersionEstimate[],
+  ood: readonly OodReport[] | undefined,
+): VersionEstimate[] {
+  const compared = (ood ?? []).filter((o) => o.drift !== null);
+  if (compared.length === 0) return [...estimates];
+  const drifted = compared.filter((o) => o.drift?.drifted);
+  const what = drifted
+    .map(
+      (o) =>
+        `${o.kind === 'nodes' ? 'node queries' : 'subgraph requests'} (${o.drift?.test} ${o.drift?.score.toPrecision(3)})`,
+    )
+    .join(', ');
+  return estimates.map((e) => {
+    if (drifted.length === 0) return { ...e, reliable: true };
+    const note = `the served OOD scores drift from the reference's for ${what}: the inputs moved away from those the confidences were calibrated on, so the estimate may be far from the accuracy`;
+    return { ...e, reliable: false, warning: e.warning ? `${e.warning}; ${note}` : note };
+  });
 }
 
 /**

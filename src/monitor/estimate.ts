@@ -201,6 +201,12 @@ export interface VersionEstimate extends WindowEstimate {
   testAccuracy: number | null;
   /** Why the estimate may be off (uncalibrated confidences, …); absent when there is nothing to say. */
   warning?: string;
+  /**
+   * Whether the window's served OOD scores stay with the reference's (drift report: see withOodCheck in
+   * drift-report.ts); absent when no OOD score was served. False means the inputs moved where the confidences were
+   * never calibrated, and the estimate does not follow the accuracy there.
+   */
+  reliable?: boolean;
 }
 
 /** A temperature of 1 within float32 rounding: the row was served raw. */

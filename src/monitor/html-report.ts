@@ -88,16 +88,16 @@ function oodBlock(o: OodReport): string {
   const tails =
     o.aboveRefP95 === null || o.belowRefP5 === null
       ? ''
-      : `<p>${pct(o.aboveRefP95)} of the window's nodes score above the reference's 95th percentile, ${pct(o.belowRefP5)} below its 5th (about 5% each without drift).</p>`;
+      : `<p>${pct(o.aboveRefP95)} of the window's ${o.kind === 'nodes' ? 'nodes' : 'requests'} score above the reference's 95th percentile, ${pct(o.belowRefP5)} below its 5th (about 5% each without drift).</p>`;
   return `<div class="card"><h3>${OOD_KIND[o.kind]} ${d ? badge(d.drifted) : ''}</h3>${d ? `<table><tr><th>test</th><th>score</th><th>drift when</th></tr><tr>${testCell(d)}</tr></table>` : `<p class="muted">${escapeXml(o.note ?? 'no reference scores')}</p>`}
-<table><tr><th></th><th>nodes</th><th>mean ± std</th><th>5th pct</th><th>median</th><th>95th pct</th></tr>${scoreRow('reference', o.reference)}${scoreRow('current', o.current)}</table>
+<table><tr><th></th><th>${o.kind === 'nodes' ? 'nodes' : 'requests'}</th><th>mean ± std</th><th>5th pct</th><th>median</th><th>95th pct</th></tr>${scoreRow('reference', o.reference)}${scoreRow('current', o.current)}</table>
 ${tails}${d?.hist ? histogramSparkline(d.hist, 480, 100, 'OOD score') : ''}</div>`;
 }
 
 function oodSection(ood: OodReport[] | undefined): string {
   if (!ood || ood.length === 0) return '';
   return `<h2>Out-of-distribution scores</h2>
-<p class="muted legend">GNNSafe energy per served node (higher = further from the training data), against the reference's scores computed when the version was registered, the way the server scores each kind of request: node queries over the whole graph, subgraph requests over request-shaped ego subgraphs (2 hops, ≤ 200 nodes). Drift can move the score either way: features pushed past the training range can make the model more confident and the energy lower.</p>
+<p class="muted legend">GNNSafe energy per served node (higher = further from the training data), against the reference's scores computed when the version was registered, the way the server scores each kind of request: each queried node over the whole graph; each subgraph request by the mean over its nodes, against request-shaped ego subgraphs of the training graph (2 hops, ≤ 200 nodes). Drift can move the score either way: features pushed past the training range can make the model more confident and the energy lower.</p>
 <div class="cards">${ood.map(oodBlock).join('\n')}</div>`;
 }
 

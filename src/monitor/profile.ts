@@ -46,9 +46,11 @@ export interface ReferenceProfile {
 
 /**
  * The model's OOD scores on the reference, as the server scores each kind of request: `nodes`, every node scored
- * over the whole graph (what node queries are served); `subgraph`, every node of request-shaped ego subgraphs, each
- * forwarded and scored on its own (what /predict requests are served). The two differ: a subgraph's boundary nodes
- * see only part of their neighbourhood.
+ * over the whole graph (what node queries are served); `subgraph`, the mean score of each request-shaped ego
+ * subgraph, forwarded and scored on its own (what /predict requests are served). The two differ: a subgraph's
+ * boundary nodes see only part of their neighbourhood. Subgraphs count once each, not once per node: the nodes of
+ * one request share their neighbourhood and their drift, so they are not independent draws, and a test that took
+ * them for such would see drift between two clean windows.
  */
 export interface OodScoresExtra {
   nodes?: ArrayLike<number>;

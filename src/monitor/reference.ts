@@ -22,6 +22,8 @@ export type SubgraphLogits = (
 /** The ego subgraphs of the reference: 2 hops, at most 200 nodes, as `drift simulate` sends them by default. */
 const REQUEST_SHAPE = { hops: 2, maxNodes: 200, seed: 12345 } as const;
 
+const OOD_SAMPLES = 500;
+
 export interface ModelReferenceOptions {
   /** The model's predicted class per node. */
   predictions?: Int32Array;
@@ -29,15 +31,15 @@ export interface ModelReferenceOptions {
   logits?: Float32Array;
   /** The model's subgraph forward: the subgraph-request OOD reference (`oodSamples` ego subgraphs). */
   subgraphLogits?: SubgraphLogits;
-  /** Ego subgraphs forwarded for the subgraph-request OOD reference (default 300). */
+  /** Ego subgraphs forwarded for the subgraph-request OOD reference (default 500, so that reports test it with KS). */
   oodSamples?: number;
   quantiles?: number;
   samples?: number;
 }
 
 /**
- * OOD scores of every node of `samples` request-shaped ego subgraphs (the roots requestShapedStructure draws,
- * in the same order), each forwarded and scored over its own edges as the server scores a /predict request.
+ * The mean OOD score of each of `samples` request-shaped ego subgraphs (the roots requestShapedStructure draws, in
+ * the same order), each forwarded and scored over its own edges as the server scores a /predict request.
  */
 export async function requestShapedOodScores(
   g: GraphData,
@@ -55,7 +57,8 @@ export async function requestShapedOodScores(
       x.set(g.features.subarray(u * F, (u + 1) * F), i * F);
     });
     const z = await logits(x, nodes.length, Int32Array.from(src), Int32Array.from(dst));
-    for (const v of oodScores(z, g.numClasses, src, dst)) out.push(v);
+    const s = oodScores(z, g.numClasses, src, dst);
+    out.push(s.reduce((a, b) => a + b, 0) / s.length);
   }
   return Float64Array.from(out);
 }
@@ -68,7 +71,8 @@ export async function modelReferenceProfile(
   const { predictions, logits, subgraphLogits } = opts;
   const ood: OodScoresExtra = {};
   if (logits) ood.nodes = graphOodScores(logits, graph.numNodes, graph.numClasses, graph.indptr, graph.indices);
-  if (subgraphLogits) ood.subgraph = await requestShapedOodScores(graph, subgraphLogits, opts.oodSamples ?? 300);
+  if (subgraphLogits)
+    ood.subgraph = await requestShapedOodScores(graph, subgraphLogits, opts.oodSamples ?? OOD_SAMPLES);
   const scored = ood.nodes !== undefined || ood.subgraph !== undefined;
   return computeProfile(graph.features, graph.numNodes, graph.numFeatures, {
     degrees: s.degrees,
@@ -79,7 +83,9 @@ export async function modelReferenceProfile(
     meta: {
       dataset: graph.name,
       datasetHash: graph.hash,
-      ...(scored ? { ood: { ...OOD_DEFAULTS, subgraphs: { ...REQUEST_SHAPE, samples: opts.oodSamples ?? 300 } } } : {}),
+      ...(scored
+        ? { ood: { ...OOD_DEFAULTS, subgraphs: { ...REQUEST_SHAPE, samples: opts.oodSamples ?? OOD_SAMPLES } } }
+        : {}),
     },
   });
 }

@@ -20,6 +20,7 @@ import {
   type OodReport,
   rankFeatures,
   summarizeDrift,
+  withOodCheck,
 } from '../../monitor/drift-report.js';
 import { type VersionEstimate, versionFacts } from '../../monitor/estimate.js';
 import { csrDegrees, khopSizes } from '../../monitor/graph-stats.js';
@@ -286,12 +287,13 @@ function estimateLine(e: VersionEstimate): string {
 /** The served OOD scores against the reference's, in one line. */
 function oodLine(o: OodReport): string {
   const what = o.kind === 'nodes' ? 'node queries' : 'subgraph requests';
-  const head = `OOD score of ${what} over ${o.current.n} served nodes: mean ${o.current.mean.toPrecision(4)}`;
+  const over = o.kind === 'nodes' ? `${o.current.n} queried nodes` : `${o.current.n} requests (mean per request)`;
+  const head = `OOD score of ${what} over ${over}: mean ${o.current.mean.toPrecision(4)}`;
   if (!o.drift || !o.reference || o.aboveRefP95 === null || o.belowRefP5 === null)
     return `${head} (not compared: ${o.note ?? 'no reference scores'})`;
   return (
     `OOD score drift, ${what}: ${o.drift.drifted ? 'YES' : 'no'} (${TEST_INFO[o.drift.test].label} ${o.drift.score.toPrecision(4)}; ` +
-    `mean ${o.current.mean.toPrecision(4)} vs the reference's ${o.reference.mean.toPrecision(4)}, over ${o.current.n} served nodes; ` +
+    `mean ${o.current.mean.toPrecision(4)} vs the reference's ${o.reference.mean.toPrecision(4)}, over ${over}; ` +
     `${pct(o.aboveRefP95)} above the reference's 95th percentile, ${pct(o.belowRefP5)} below its 5th)`
   );
 }
@@ -495,7 +497,9 @@ export function register(program: Command): void {
         histBins: cfg.drift.hist_bins,
       });
       // window files carry no served confidences, so only a request-log window has an estimate
-      const report: DriftReport = logged ? { ...drifted, accuracyEstimate: logged.estimate } : drifted;
+      const report: DriftReport = logged
+        ? { ...drifted, accuracyEstimate: withOodCheck(logged.estimate, drifted.ood) }
+        : drifted;
       if (opts.out) {
         const ext = extname(opts.out).toLowerCase();
         if (ext === '.json') writeFileAtomic(opts.out, JSON.stringify(report));
