@@ -46,7 +46,8 @@ export async function buildHttpApp(ctx: AppContext): Promise<FastifyInstance> {
     logger: false,
     bodyLimit: config.body_limit,
     genReqId: () => `${boot}-${(++seq).toString(36)}`,
-    ajv: { customOptions: { coerceTypes: false, verbose: true, allErrors: false } },
+    // allowUnionTypes: a node is named by its original id (string) or its index (integer), on purpose.
+    ajv: { customOptions: { coerceTypes: false, verbose: true, allErrors: false, allowUnionTypes: true } },
     ...connectionOptions(config), // request timeout and JSON answers to what the HTTP parser rejects
   });
   registerJsonParser(app, config.body_limit);
