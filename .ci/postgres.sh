@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts a throwaway PostgreSQL cluster for the tests on a private loopback port and socket dir, as the `postgres`
 # user (the server refuses to run as root), and prints the URL the tests read from GNNOPS_TEST_POSTGRES.
-# Usage: .ci/postgres.sh start DIR PORT | .ci/postgres.sh stop DIR
+# Usage: .ci/postgres.sh start DIR PORT | .ci/postgres.sh stop DIR | .ci/postgres.sh resume DIR PORT (start a stopped
+# cluster again on its data: the fault tests stop and start the server under load)
 set -euo pipefail
 cmd=$1 dir=$2
 bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
@@ -19,5 +20,10 @@ start)
   ;;
 stop)
   as_pg "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
+  ;;
+resume)
+  port=$3
+  as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
   ;;
 esac

@@ -20,13 +20,16 @@ const UNREACHABLE = new Set([
   'EHOSTUNREACH',
   'EPIPE',
   '57P01',
+  '57P02',
   '57P03',
 ]);
 
 function isUnreachable(e: unknown): boolean {
   const err = e as { code?: string; message?: string };
   if (err?.code && (UNREACHABLE.has(err.code) || err.code.startsWith('08'))) return true;
-  return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(err?.message ?? '');
+  return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|connection error and is not queryable/i.test(
+    err?.message ?? '',
+  );
 }
 
 function storeError(display: string, e: unknown, sql?: string): GnnopsError {
@@ -114,12 +117,19 @@ export class PostgresDb implements SqlDb {
   private async withClient<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.connect();
     let broken: Error | undefined;
+    // The pool listens for a connection's errors only while it is idle: one that dies while checked out (the server
+    // restarted mid-transaction) emits 'error' here, and unheard that would crash the process.
+    const onError = (e: Error) => {
+      broken ??= e;
+    };
+    client.on('error', onError);
     try {
       return await fn(client);
     } catch (e) {
-      if (isUnreachable(e)) broken = e as Error;
+      if (isUnreachable(e)) broken ??= e as Error;
       throw e;
     } finally {
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }

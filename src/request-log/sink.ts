@@ -80,20 +80,34 @@ export function threadSink(target: DatabaseTarget, opts: ThreadSinkOptions): Log
     busyTimeoutMs: opts.busyTimeoutMs ?? 10_000,
     retention: opts.retention,
   };
-  const calls = new WorkerCalls<Reply>(
-    moduleWorker('writer-thread', import.meta.url, workerData),
-    'request-log writer',
-    (m) => {
+  const start = () =>
+    new WorkerCalls<Reply>(moduleWorker('writer-thread', import.meta.url, workerData), 'request-log writer', (m) => {
       const r = m as Notice;
       if ('pruned' in r) opts.onPrune?.(r.pruned);
       else log.warn({ err: r.pruneError }, 'request log retention: a prune step failed; retrying on the next check');
-    },
-  );
+    });
+  let calls = start();
   return {
     async write(rows) {
-      const r = await calls.call({ rows }, featureBuffers(rows));
+      // a thread that died (an uncaught error in a driver) is replaced: logging must not stop for the process's life
+      if (calls.failure) {
+        log.warn({ err: calls.failure }, 'request log: the writer thread stopped; starting a new one');
+        calls = start();
+      }
+      let r: Reply;
+      try {
+        r = await calls.call({ rows }, featureBuffers(rows));
+      } catch (e) {
+        // the rows' feature buffers went to the thread that died: their samples are gone, the rows are kept
+        throw new LogWriteError(`request-log writer thread: ${(e as Error).message}`, rows.map(withoutLostFeatures));
+      }
       if (!r.ok) throw new LogWriteError(r.error, r.rows);
     },
     close: () => calls.close(),
   };
+}
+
+/** A row whose features were moved to a thread that never gave them back: stored without its sample. */
+function withoutLostFeatures(r: RequestLogEntry): RequestLogEntry {
+  return r.features && r.features.byteLength === 0 && r.numNodes * r.numFeatures > 0 ? { ...r, features: null } : r;
 }

@@ -46,6 +46,9 @@ export class DriftLoop {
   lastAt: Date | undefined;
   /** Whether this server ran the last scheduled check (held the lease). */
   leader = false;
+  private intervalMs = 0;
+  /** When this server's last scheduled check finished (ms). */
+  private lastScheduled = 0;
 
   constructor(
     private readonly check: DriftCheck,
@@ -55,6 +58,7 @@ export class DriftLoop {
 
   start(intervalMs: number): void {
     this.stop();
+    this.intervalMs = intervalMs;
     if (intervalMs <= 0) return;
     this.timer = setInterval(() => void this.tick(), intervalMs);
     this.timer.unref();
@@ -97,9 +101,13 @@ export class DriftLoop {
   }
 
   private async tickOnce(): Promise<void> {
+    // a check that overran the interval is followed at once by the timer's queued tick: skip that one, so checks
+    // stay about one interval apart
+    if (Date.now() - this.lastScheduled < this.intervalMs / 2) return;
     const c = this.coordination;
     if (!c) {
       await this.runOnce();
+      this.lastScheduled = Date.now();
       return;
     }
     let leader: boolean;
@@ -112,12 +120,21 @@ export class DriftLoop {
         log.warn({ err: e }, 'drift check: the store is unreachable; skipping scheduled checks until it is back');
       return;
     }
+    if (leader !== this.leader)
+      log.info(
+        { replica: c.replica },
+        leader
+          ? 'drift check: this server holds the drift-check lease and runs the scheduled check'
+          : 'drift check: another server runs the scheduled check',
+      );
     this.leader = leader;
     if (!leader) {
       await this.mirror(c.db);
       return;
     }
     const snap = await this.runOnce();
+    this.lastScheduled = Date.now();
+    log.debug({ replica: c.replica, ok: snap !== undefined }, 'drift check: scheduled check ran');
     if (!snap || !this.lease?.held()) return;
     try {
       await recordDriftCheck(

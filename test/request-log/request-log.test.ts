@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
-import type { SqliteDb } from '../../src/db/index.js';
+import { parseDatabaseUrl, type SqliteDb } from '../../src/db/index.js';
+import { openLogStore as openStoreAt } from '../../src/monitor/log-store.js';
 import { RequestLogQueue } from '../../src/request-log/queue.js';
 import { countRequestLog, readRequestLog } from '../../src/request-log/reader.js';
 import { inlineSink, type LogSink, threadSink } from '../../src/request-log/sink.js';
@@ -192,6 +195,34 @@ describe('request log', () => {
       assert.equal(q.dropped, 3);
     } finally {
       await store.db.exec('ALTER TABLE request_log_away RENAME TO request_log');
+    }
+  });
+
+  it('a writer thread that dies is replaced by the next write; rows whose samples died with it are kept without them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gnnops-writer-'));
+    const blocked = join(dir, 'not-a-dir');
+    writeFileSync(blocked, ''); // the store's folder is a file: the thread cannot open the database and exits
+    const target = parseDatabaseUrl(`sqlite:${join(blocked, 'gnnops.db')}`, dir);
+    const q = new RequestLogQueue(threadSink(target, { replica: 'reborn' }), { flushMs: 60_000 });
+    try {
+      const row = logRow('lost-sample', Date.now(), Float32Array.from([1, 2, 3, 4]));
+      q.push(row);
+      assert.equal(await q.flush(), 0);
+      assert.equal(q.pending, 1);
+      rmSync(blocked);
+      const { db } = await openStoreAt(target); // the server migrates the store before its writer starts
+      assert.equal(await q.flush(), 1, 'a new thread opened the store and wrote the row');
+      try {
+        const [back] = await readRequestLog(db);
+        assert.equal(back.requestId, 'lost-sample');
+        assert.equal(back.features, null, 'its sample was in the dead thread');
+        assert.deepEqual([...back.predictions], [0, 1]);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      await q.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
