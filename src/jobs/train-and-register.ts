@@ -160,7 +160,8 @@ export async function runTraining(job: TrainingJob): Promise<TrainingReport> {
     let predictions: Int32Array;
     let logits: Float32Array;
     try {
-      logits = trained.task.logits();
+      // Mini-batch runs hand over the logits of their final layer-wise pass over these same weights.
+      logits = result.best.logits ?? trained.task.logits();
       classification = trained.task.classificationReport({ logits });
       predictions = argmaxRows(logits, data.numNodes, data.numClasses);
     } finally {

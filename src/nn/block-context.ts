@@ -12,6 +12,7 @@
 import {
   type AttentionGraph,
   type Backend,
+  type Csr,
   disposeAdjacency,
   type GraphStructure,
   type SparseAdjacency,
@@ -38,8 +39,8 @@ export class BlockContext implements GraphOperators {
   readonly backend: Backend;
   readonly block: BlockStructure;
   readonly opts: BlockContextOptions;
-  #gcn: SparseAdjacency | undefined;
-  #mean: SparseAdjacency | undefined;
+  #gcn: LazyTranspose | undefined;
+  #mean: LazyTranspose | undefined;
   #att: AttentionGraph | undefined;
   #loops: { indptr: Int32Array; indices: Int32Array } | undefined;
 
@@ -71,7 +72,7 @@ export class BlockContext implements GraphOperators {
         const deg = b.indptr[d + 1] - b.indptr[d];
         for (let e = b.indptr[d]; e < b.indptr[d + 1]; e++) values[e] = 1 / deg;
       }
-      this.#mean = withTranspose(be, { rows: b.numDst, cols: b.numSrc, indptr, indices, values });
+      this.#mean = new LazyTranspose(be, { rows: b.numDst, cols: b.numSrc, indptr, indices, values });
     }
     return this.#mean;
   }
@@ -100,7 +101,7 @@ export class BlockContext implements GraphOperators {
           for (let e = indptr[d]; e < indptr[d + 1]; e++) values[e] = 1 / Math.sqrt(rd * col[indices[e]]);
         }
       }
-      this.#gcn = withTranspose(be, { rows: b.numDst, cols: b.numSrc, indptr, indices, values });
+      this.#gcn = new LazyTranspose(be, { rows: b.numDst, cols: b.numSrc, indptr, indices, values });
     }
     return this.#gcn;
   }
@@ -146,15 +147,44 @@ export class BlockContext implements GraphOperators {
   }
 
   dispose(): void {
-    for (const a of [this.#gcn, this.#mean, this.#att]) if (a) disposeAdjacency(this.backend, a);
+    this.#gcn?.dispose();
+    this.#mean?.dispose();
+    if (this.#att) disposeAdjacency(this.backend, this.#att);
     this.#gcn = this.#mean = this.#att = undefined;
   }
 }
 
-function withTranspose(be: Backend, a: SparseAdjacency['a']): SparseAdjacency {
-  const { t, perm } = transposeCsr(be, a);
-  be.free(perm);
-  return { a, t };
+/**
+ * A block operator whose transpose, which only the backward pass reads (spmm's gradient), is built on first use:
+ * layer-wise inference runs without gradients and never pays for it.
+ */
+class LazyTranspose implements SparseAdjacency {
+  readonly a: Csr;
+  readonly #be: Backend;
+  #t: Csr | undefined;
+
+  constructor(be: Backend, a: Csr) {
+    this.#be = be;
+    this.a = a;
+  }
+
+  get t(): Csr {
+    if (!this.#t) {
+      const { t, perm } = transposeCsr(this.#be, this.a);
+      this.#be.free(perm);
+      this.#t = t;
+    }
+    return this.#t;
+  }
+
+  dispose(): void {
+    for (const m of this.#t ? [this.a, this.#t] : [this.a]) {
+      this.#be.free(m.indptr);
+      this.#be.free(m.indices);
+      if (m.values) this.#be.free(m.values);
+    }
+    this.#t = undefined;
+  }
 }
 
 /**

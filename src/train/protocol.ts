@@ -54,7 +54,13 @@ export interface ProtocolResult {
   summary: ProtocolSummary;
   runs: RunResult[];
   /** Weights of the run with the best val accuracy (first on ties). */
-  best: { index: number; split: number; state: Map<string, { shape: number[]; data: Float32Array }> };
+  best: {
+    index: number;
+    split: number;
+    state: Map<string, { shape: number[]; data: Float32Array }>;
+    /** Mini-batch runs: the best weights' logits of every node (their final layer-wise pass), N × C. */
+    logits?: Float32Array;
+  };
 }
 
 export interface ProtocolOptions {
@@ -158,7 +164,8 @@ export function runProtocol(o: ProtocolOptions): ProtocolResult {
         o.onRunEnd?.(r);
         if (fit.final.val_acc > bestVal) {
           bestVal = fit.final.val_acc;
-          best = { index, split, state: model.stateDict() };
+          // The final evaluation just ran a layer-wise pass over these weights: its logits come free.
+          best = { index, split, state: model.stateDict(), ...(batching ? { logits: task.logits() } : {}) };
         }
       } finally {
         model.dispose();

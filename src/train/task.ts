@@ -14,6 +14,7 @@ import {
   clipGradNorm,
   createOptimizer,
   crossEntropy,
+  type FArray,
   maskToRows,
   type Optimizer,
   type Rng,
@@ -189,7 +190,7 @@ export class NodeClassificationTask {
     }
   }
 
-  /** Logits of every node by layer-wise full-neighbourhood inference, in chunks (mini-batch tasks). */
+  /** Every node's logits and last hidden layer by layer-wise full-neighbourhood inference, in chunks. */
   private layerwise(): { logits: Float32Array; hidden: Float32Array; hiddenWidth: number } {
     return layerwiseInference({
       tape: this.tape,
@@ -201,12 +202,34 @@ export class NodeClassificationTask {
     });
   }
 
+  /** The last layer-wise logits and a copy of the weights they were computed with. */
+  #logitsCache: { weights: FArray[]; logits: Float32Array } | null = null;
+
+  /**
+   * Layer-wise logits (mini-batch tasks), reused while the weights are bit-identical to those of the last pass: on a
+   * large graph one pass is a sweep over every edge per layer, and the final evaluation after the last epoch, the
+   * test report and the reference predictions would otherwise repeat the last epoch's pass. Only the logits are
+   * kept (the hidden layer is the large part), and the old ones are dropped before a new pass starts.
+   */
+  private layerwiseLogits(): Float32Array {
+    const params = this.model.parameters();
+    const c = this.#logitsCache;
+    if (c && c.weights.length === params.length && params.every((p, i) => sameValues(c.weights[i], p.data))) {
+      return c.logits;
+    }
+    this.#logitsCache = null;
+    const { logits } = this.layerwise();
+    // Copies in the storage type (float64 on the gradient-check backend), so the comparison is exact.
+    this.#logitsCache = { weights: params.map((p) => p.data.slice()), logits };
+    return logits;
+  }
+
   /** Evaluation-mode forward (no dropout, no gradients) and loss/accuracy on the given masks. */
   evaluate(masks: readonly MaskName[] = MaskNames): MaskMetrics {
     const tape = this.tape;
     const out: MaskMetrics = {};
     if (this.minibatch) {
-      const all = this.layerwise().logits;
+      const all = this.layerwiseLogits();
       tape.noGrad(() => {
         const logits = tape.result([this.data.numNodes, this.data.numClasses]);
         logits.data.set(all);
@@ -229,9 +252,12 @@ export class NodeClassificationTask {
     return out;
   }
 
-  /** Evaluation-mode logits of every node (n × C, row-major float32 copy), for calibration and per-class scores. */
+  /**
+   * Evaluation-mode logits of every node (n × C, row-major float32), for calibration and per-class scores. A copy
+   * on full-batch tasks; on mini-batch tasks the layer-wise pass's own array (shared with later calls: read only).
+   */
   logits(): Float32Array {
-    if (this.minibatch) return this.layerwise().logits;
+    if (this.minibatch) return this.layerwiseLogits();
     const tape = this.tape;
     const out = tape.noGrad(() => this.model.forward(this.features, this.ctx(false)).toFloat32());
     tape.reset();
@@ -272,4 +298,10 @@ export class NodeClassificationTask {
     tape.reset();
     return r;
   }
+}
+
+function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -9,6 +9,7 @@ import { layerwiseInference } from '../../src/nn/layerwise.js';
 import { buildModel } from '../../src/nn/models/build.js';
 import { fullBatchBytes, resolveBatching } from '../../src/train/minibatch.js';
 import { runProtocol } from '../../src/train/protocol.js';
+import { taskFromWeights } from '../../src/train/restore.js';
 import { NodeClassificationTask } from '../../src/train/task.js';
 import { testConfig, tinyGraph } from './_fixtures.js';
 
@@ -224,6 +225,49 @@ describe('layer-wise inference', () => {
       () => layerwiseInference({ tape, model, graph: data, features: data.features, chunk: 50, rng: new Rng(0) }),
       /does not support model.name=appnp/,
     );
+  });
+});
+
+describe('layer-wise passes are not repeated over the same weights', () => {
+  it('reuses the logits until a step changes the weights, and the protocol hands its final ones over', () => {
+    const data = tinyGraph();
+    const over = ['model.name=sage', 'model.hidden=8', 'train.batch_size=16', 'train.fanouts=5,5'];
+    const cfg = testConfig(over);
+    const { task, tape, model } = setup(cfg, data, true);
+    const first = task.logits();
+    task.evaluate(['val']);
+    assert.equal(task.logits(), first, 'same weights: the same pass');
+    const [b] = task.trainBatches(0);
+    task.batchStep(b);
+    const after = task.logits();
+    assert.notEqual(after, first, 'a step changed the weights: a new pass');
+    const fresh = layerwiseInference({
+      tape,
+      model,
+      graph: data,
+      features: data.features,
+      chunk: 8192,
+      rng: new Rng(0),
+    });
+    assert.deepEqual(after, fresh.logits);
+
+    const runCfg = testConfig([...over, 'train.epochs=3', 'train.splits=1', 'train.sampler_workers=0']);
+    const r = runProtocol({ config: runCfg, data });
+    assert.ok(r.best.logits, "mini-batch runs return the best weights' logits");
+    const meta = {
+      model: runCfg.model,
+      config: runCfg,
+      dims: { numFeatures: data.numFeatures, numClasses: data.numClasses },
+      dataset: { name: data.name, hash: data.hash },
+      split: r.best.split,
+      metrics: {},
+    };
+    const restored = taskFromWeights({ meta, tensors: r.best.state }, data, r.best.split);
+    try {
+      assert.deepEqual(r.best.logits, restored.task.logits(), 'the logits of the checkpoint restored');
+    } finally {
+      restored.dispose();
+    }
   });
 });
 
