@@ -15,7 +15,12 @@
  * Options: --duration S (default 10), --connections N (32), --max N requests per scenario (default 200,000),
  * --runtime fixture|onnx, --workers N (server processes, serve.workers; default 1), --sample R (request-log input
  * sample rate, default 1), --max-inputs N (stored inputs per second, serve.log_max_inputs_per_s; 0 = no cap; default
- * the config's 200), --no-log (request logging off).
+ * the config's 200), --no-log (request logging off), --rate N (offer N requests/s in all instead of as many as the
+ * connections can send; latencies then include the wait of requests the server could not take at once),
+ * --scenarios 1,2 (a subset), --store-url URL (the request log's store, GNNOPS_DATABASE_URL of the server: sqlite:PATH
+ * or postgres://…; repeat it to start one server per store and run every scenario on each, alternated), --rounds N
+ * (repeat each scenario N times per store, alternating, default 1). Each row reports the request-log rows the server
+ * committed per second during the scenario and the rows it dropped.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -41,14 +46,13 @@ interface Scenario {
   minRps?: number;
 }
 
-/** process_cpu_seconds_total of the server (summed over workers). */
-async function serverCpuSeconds(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  return Number(/^process_cpu_seconds_total (\S+)/m.exec(text)?.[1] ?? Number.NaN);
-}
-
 /** `gnnops serve --model REF` on a free loopback port, as a user would start it. */
-function spawnCliServer(args: string[], ref: string, runtime: string): Promise<{ proc: ChildProcess; url: string }> {
+function spawnCliServer(
+  args: string[],
+  ref: string,
+  runtime: string,
+  extraEnv: Record<string, string> = {},
+): Promise<{ proc: ChildProcess; url: string }> {
   const home = args.includes('--home') ? args[args.indexOf('--home') + 1] : process.env.GNNOPS_HOME;
   const serveArgs = ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--model', ref, '--port', '0', '--json'];
   if (runtime === 'onnx') serveArgs.push('--runtime', 'onnx');
@@ -56,7 +60,7 @@ function spawnCliServer(args: string[], ref: string, runtime: string): Promise<{
   if (args.includes('--max-inputs')) serveArgs.push(`serve.log_max_inputs_per_s=${opt(args, 'max-inputs', 0)}`);
   if (args.includes('--no-log')) serveArgs.push('serve.log_requests=false');
   const proc = spawn(process.execPath, serveArgs, {
-    env: { ...process.env, ...(home ? { GNNOPS_HOME: home } : {}), GNNOPS_LOG_LEVEL: 'silent' },
+    env: { ...process.env, ...(home ? { GNNOPS_HOME: home } : {}), ...extraEnv, GNNOPS_LOG_LEVEL: 'silent' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -84,28 +88,64 @@ function v2BinaryBody(sg: { x: number[][]; edge_index: [number[], number[]] }): 
   ]);
 }
 
+/** Every value of a repeatable option (`--store-url A --store-url B`). */
+function opts(args: string[], name: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length - 1; i++) if (args[i] === `--${name}`) out.push(args[i + 1]);
+  return out;
+}
+
+/** The request-log counters of a server (summed over workers). */
+async function logCounters(url: string): Promise<{ written: number; dropped: number; cpu: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const m = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return {
+    written: m('gnnops_request_log_written_total'),
+    dropped: m('gnnops_request_log_dropped_total'),
+    cpu: m('process_cpu_seconds_total'),
+  };
+}
+
+/** A server under test: what it logs to, and how to reach it. */
+interface Target {
+  label: string;
+  url: string;
+  proc: ChildProcess;
+}
+
 export default async function loadtest(args: string[]): Promise<void> {
   const duration = opt(args, 'duration', 10);
   const connections = opt(args, 'connections', 32);
   const max = opt(args, 'max', 200_000);
-  const home = mkdtempSync(join(tmpdir(), 'gnnops-loadtest-'));
+  const rate = opt(args, 'rate', 0);
+  const rounds = opt(args, 'rounds', 1);
   const runtime = args.includes('--runtime') ? args[args.indexOf('--runtime') + 1] : 'fixture';
   const modelRef = args.includes('--model') ? args[args.indexOf('--model') + 1] : undefined;
-  const { proc, url } = await (modelRef
-    ? spawnCliServer(args, modelRef, runtime)
-    : spawnServer({
-        ...fixtureEnv,
-        GNNOPS_HOME: home,
-        SERVE_LOG_FLUSH_MS: '100',
-        FIXTURE_RUNTIME: runtime,
-        SERVE_WORKERS: String(opt(args, 'workers', 1)),
-        SERVE_LOG_SAMPLE_RATE: String(opt(args, 'sample', 1)),
-        ...(args.includes('--max-inputs') ? { SERVE_LOG_MAX_INPUTS: String(opt(args, 'max-inputs', 0)) } : {}),
-        SERVE_LOG_REQUESTS: args.includes('--no-log') ? '0' : '1',
-      }));
+  const storeUrls = opts(args, 'store-url');
+  const start = async (storeUrl: string | undefined): Promise<Target> => {
+    const home = mkdtempSync(join(tmpdir(), 'gnnops-loadtest-'));
+    const store: Record<string, string> = storeUrl === undefined ? {} : { GNNOPS_DATABASE_URL: storeUrl };
+    const { proc, url } = await (modelRef
+      ? spawnCliServer(args, modelRef, runtime, store)
+      : spawnServer({
+          ...fixtureEnv,
+          ...store,
+          GNNOPS_HOME: home,
+          SERVE_LOG_FLUSH_MS: '100',
+          FIXTURE_RUNTIME: runtime,
+          SERVE_WORKERS: String(opt(args, 'workers', 1)),
+          SERVE_LOG_SAMPLE_RATE: String(opt(args, 'sample', 1)),
+          ...(args.includes('--max-inputs') ? { SERVE_LOG_MAX_INPUTS: String(opt(args, 'max-inputs', 0)) } : {}),
+          SERVE_LOG_REQUESTS: args.includes('--no-log') ? '0' : '1',
+        }));
+    const label = storeUrl === undefined ? 'default store' : storeUrl.startsWith('sqlite:') ? 'SQLite' : 'PostgreSQL';
+    return { label, url, proc };
+  };
+  const targets: Target[] = [];
+  for (const u of storeUrls.length > 0 ? storeUrls : [undefined]) targets.push(await start(u));
   const modelName = modelRef ? modelRef.split(/[@/]/)[0] : 'fixture';
   const sg = subgraph();
-  const scenarios: Scenario[] = [
+  const all: Scenario[] = [
     {
       name: '/v1/predict/nodes (1 id)',
       path: '/v1/predict/nodes',
@@ -116,75 +156,104 @@ export default async function loadtest(args: string[]): Promise<void> {
     { name: 'V2 infer (same subgraph)', path: `/v2/models/${modelName}/infer`, body: JSON.stringify(v2Body(sg)) },
     { name: 'V2 infer, binary tensors', path: `/v2/models/${modelName}/infer`, ...v2BinaryBody(sg) },
   ];
+  const picked = args.includes('--scenarios')
+    ? args[args.indexOf('--scenarios') + 1].split(',').map((k) => Number(k))
+    : [1, 2, 3, 4];
+  const scenarios = picked.map((k) => {
+    const sc = all[k - 1];
+    if (!sc) throw new Error(`--scenarios: ${k} is not one of 1..${all.length}`);
+    return sc;
+  });
   const what = modelRef
     ? `registered model ${modelRef} (${runtime === 'onnx' ? 'ONNX Runtime' : 'native engine'})`
     : runtime === 'onnx'
       ? 'random-weight GCN 300→33→10 on ONNX Runtime'
       : 'fixture mean-aggregation model';
+  for (const t of targets)
+    console.log(
+      `server ${t.url} logging to ${t.label} (${what}, ${opt(args, 'workers', 1)} worker(s), ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version})`,
+    );
   console.log(
-    `server ${url} (${what}, ${opt(args, 'workers', 1)} worker(s), ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version})`,
-  );
-  console.log(
-    `autocannon: ${connections} connections, ${duration} s per scenario (≤ ${max} requests), after a 2 s warm-up`,
+    `autocannon: ${connections} connections, ${rate > 0 ? `${rate} requests/s offered, ` : ''}${duration} s per scenario (≤ ${max} requests), after a 2 s warm-up; ${rounds} round(s), stores alternated`,
   );
   const rows: string[] = [];
   const results: Record<string, unknown>[] = [];
   try {
     for (const s of scenarios) {
-      const base = {
-        url: `${url}${s.path}`,
-        method: 'POST' as const,
-        headers: s.headers ?? { 'content-type': 'application/json' },
-        body: s.body,
-        connections,
-        timeout: 10,
-      };
-      await autocannon({ ...base, duration: 2 });
-      const cpu0 = await serverCpuSeconds(url);
-      const client0 = process.cpuUsage();
-      const r = await autocannon({ ...base, duration, maxOverallRequests: max });
-      const client = process.cpuUsage(client0);
-      // the load generator's own CPU per request: on a 2-core machine it shares the cores with the server
-      const clientMs = (client.user + client.system) / 1000 / Math.max(1, r.requests.total);
-      // server CPU time per request: robust to other load on the machine (unlike rps and latency)
-      const cpuMs = (((await serverCpuSeconds(url)) - cpu0) * 1000) / Math.max(1, r.requests.total);
-      const rps = r.requests.average;
-      const ok = r.errors === 0 && r.non2xx === 0 && r.latency.p99 < 25 && (s.minRps === undefined || rps >= s.minRps);
-      const target = `${s.minRps ? `≥ ${s.minRps} rps, ` : ''}p99 < 25 ms`;
-      rows.push(
-        `${s.name.padEnd(36)} ${rps.toFixed(0).padStart(7)} ${r.latency.p50.toFixed(1).padStart(7)} ${r.latency.p99
-          .toFixed(1)
-          .padStart(
-            7,
-          )} ${String(r.non2xx + r.errors).padStart(6)} ${cpuMs.toFixed(3).padStart(9)} ${clientMs.toFixed(3).padStart(9)}  ${ok ? 'PASS' : 'FAIL'} (${target})`,
-      );
-      results.push({
-        scenario: s.name,
-        bytes: s.body.length,
-        rps,
-        p50_ms: r.latency.p50,
-        p99_ms: r.latency.p99,
-        total: r.requests.total,
-        server_cpu_ms_per_request: cpuMs,
-        client_cpu_ms_per_request: clientMs,
-        non2xx: r.non2xx,
-        errors: r.errors,
-        pass: ok,
-      });
+      for (let round = 0; round < rounds; round++) {
+        for (const t of targets) {
+          const base = {
+            url: `${t.url}${s.path}`,
+            method: 'POST' as const,
+            headers: s.headers ?? { 'content-type': 'application/json' },
+            body: s.body,
+            connections,
+            timeout: 10,
+            ...(rate > 0 ? { overallRate: rate } : {}),
+          };
+          await autocannon({ ...base, duration: 2 });
+          const before = await logCounters(t.url);
+          const client0 = process.cpuUsage();
+          const t0 = performance.now();
+          const r = await autocannon({ ...base, duration, maxOverallRequests: max });
+          const seconds = (performance.now() - t0) / 1000;
+          const client = process.cpuUsage(client0);
+          const after = await logCounters(t.url);
+          // the load generator's own CPU per request: on a 2-core machine it shares the cores with the server
+          const clientMs = (client.user + client.system) / 1000 / Math.max(1, r.requests.total);
+          // server CPU time per request: robust to other load on the machine (unlike rps and latency)
+          const cpuMs = ((after.cpu - before.cpu) * 1000) / Math.max(1, r.requests.total);
+          const logRowsPerS = (after.written - before.written) / seconds;
+          const dropped = after.dropped - before.dropped;
+          const rps = r.requests.average;
+          const ok =
+            r.errors === 0 && r.non2xx === 0 && r.latency.p99 < 25 && (s.minRps === undefined || rps >= s.minRps);
+          const target = `${s.minRps ? `≥ ${s.minRps} rps, ` : ''}p99 < 25 ms`;
+          rows.push(
+            `${s.name.padEnd(36)} ${t.label.padEnd(10)} ${rps.toFixed(0).padStart(7)} ${r.latency.p50.toFixed(1).padStart(7)} ${r.latency.p99
+              .toFixed(1)
+              .padStart(7)} ${String(r.non2xx + r.errors).padStart(6)} ${logRowsPerS.toFixed(0).padStart(9)} ${String(
+              dropped,
+            ).padStart(
+              7,
+            )} ${cpuMs.toFixed(3).padStart(9)} ${clientMs.toFixed(3).padStart(9)}  ${ok ? 'PASS' : 'FAIL'} (${target})`,
+          );
+          results.push({
+            scenario: s.name,
+            store: t.label,
+            round: round + 1,
+            bytes: s.body.length,
+            offered_rps: rate > 0 ? rate : null,
+            rps,
+            p50_ms: r.latency.p50,
+            p99_ms: r.latency.p99,
+            total: r.requests.total,
+            log_rows_per_s: logRowsPerS,
+            log_dropped: dropped,
+            server_cpu_ms_per_request: cpuMs,
+            client_cpu_ms_per_request: clientMs,
+            non2xx: r.non2xx,
+            errors: r.errors,
+            pass: ok,
+          });
+        }
+      }
     }
-    const metrics = await (await fetch(`${url}/metrics`)).text();
-    const dropped = /^gnnops_request_log_dropped_total (\S+)/m.exec(metrics)?.[1];
-    const written = /^gnnops_request_log_written_total (\S+)/m.exec(metrics)?.[1];
     console.log(
-      `\n${'scenario'.padEnd(36)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(6)} ${'CPU ms/req'.padStart(9)} ${'client ms'.padStart(9)}`,
+      `\n${'scenario'.padEnd(36)} ${'store'.padEnd(10)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(6)} ${'log rows/s'.padStart(9)} ${'dropped'.padStart(7)} ${'CPU ms/req'.padStart(9)} ${'client ms'.padStart(9)}`,
     );
     for (const r of rows) console.log(r);
-    console.log(`\nrequest log: ${written} rows written, ${dropped} dropped`);
-    console.log(
-      JSON.stringify({ runtime, results, requestLog: { written: Number(written), dropped: Number(dropped) } }),
-    );
+    const logs: Record<string, { written: number; dropped: number }> = {};
+    for (const t of targets) {
+      const c = await logCounters(t.url);
+      logs[t.label] = { written: c.written, dropped: c.dropped };
+      console.log(`request log (${t.label}): ${c.written} rows written, ${c.dropped} dropped`);
+    }
+    console.log(JSON.stringify({ runtime, results, requestLog: logs }));
   } finally {
-    proc.kill('SIGTERM');
-    await exitOf(proc);
+    for (const t of targets) {
+      t.proc.kill('SIGTERM');
+      await exitOf(t.proc);
+    }
   }
 }
