@@ -45,9 +45,9 @@ export default async function dashboardBench(args: string[]): Promise<void> {
     let t = performance.now();
     const report = await runTraining({ config, data: graph });
     const trainMs = performance.now() - t;
-    const store = openStore({ home, recover: false });
-    const v = new Registry(store).getVersion(report.model_name, report.model_version ?? 1);
-    store.close();
+    const store = await openStore({ home, recover: false });
+    const v = await new Registry(store).getVersion(report.model_name, report.model_version ?? 1);
+    await store.close();
     t = performance.now();
     const model = loadPredictor(v.checkpointPath, graph, {
       name: v.model,

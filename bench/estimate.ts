@@ -23,8 +23,8 @@ import { loadDataset } from '../src/data/load.js';
 import { parseDatabaseUrl } from '../src/db/index.js';
 import { buildServeApp } from '../src/jobs/serve-app.js';
 import { runTraining } from '../src/jobs/train-and-register.js';
-import { openLogStore } from '../src/monitor/log-store.js';
 import { oodReport } from '../src/monitor/drift-report.js';
+import { openLogStore } from '../src/monitor/log-store.js';
 import { oodScores } from '../src/monitor/ood.js';
 import { parseProfile } from '../src/monitor/profile-io.js';
 import { makeRequestSampler, type SimulateSpec } from '../src/monitor/simulate.js';
@@ -65,9 +65,9 @@ export default async function estimateBench(args: string[]): Promise<void> {
     const config = resolveConfig({ preset: 'gcn-planetoid', overrides: ['train.seeds=1'] });
     const graph = await loadDataset(config.data, { mirror: coraRaw, progress: false });
     const report = await runTraining({ config, data: graph });
-    const store = openStore({ home, recover: false });
+    const store = await openStore({ home, recover: false });
     const logStore = await openLogStore(parseDatabaseUrl('sqlite:', home));
-    const v = new Registry(store).getVersion(report.model_name, report.model_version ?? 1);
+    const v = await new Registry(store).getVersion(report.model_name, report.model_version ?? 1);
     const T = registeredTemperature(v) ?? 1;
     // as the loader builds a registry-served model: the version's metrics and its fitted temperature
     const model = loadPredictor(v.checkpointPath, graph, {
@@ -176,7 +176,7 @@ export default async function estimateBench(args: string[]): Promise<void> {
     }
     await s.app.close();
     await logStore.db.close();
-    store.close();
+    await store.close();
     const head = [
       'scenario',
       'served nodes',

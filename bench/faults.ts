@@ -297,7 +297,7 @@ async function sigtermDuringLoad(): Promise<Record<string, unknown>> {
       .all()
       .map((r) => r.request_id),
   );
-  db.close();
+  await db.close();
   const lost = load.ok.filter((id) => !logged.has(id)).length;
   const rejected503 = load.failures.filter((f) => f.startsWith('503')).length;
   const otherFailures = load.failures.length - rejected503;
@@ -312,10 +312,10 @@ async function sigtermDuringLoad(): Promise<Record<string, unknown>> {
 
 async function promotionDuringLoad(): Promise<Record<string, unknown>> {
   const home = mkdtempSync(join(tmpdir(), 'gnnops-faults-'));
-  const store = openStore({ home, recover: false });
+  const store = await openStore({ home, recover: false });
   const reg = new Registry(store);
   for (let v = 1; v <= 3; v++) {
-    reg.registerVersion({
+    await reg.registerVersion({
       model: 'fixture',
       checkpoint: new Uint8Array([v, 1, 2, 3]),
       metrics: { val_acc: 0.7 + v / 100 },
@@ -345,7 +345,7 @@ async function promotionDuringLoad(): Promise<Record<string, unknown>> {
     await load.done;
     proc.kill('SIGTERM');
     await exitOf(proc);
-    store.close();
+    await store.close();
   }
   const versions = [...load.versions].sort();
   console.log(

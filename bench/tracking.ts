@@ -49,7 +49,7 @@ export default async function bench(args: string[]): Promise<void> {
   const workMs = arg(args, 'work-ms', 30);
   const nMetrics = arg(args, 'metrics', 12);
   const home = mkdtempSync(join(tmpdir(), 'gnnops-bench-tracking-'));
-  const store = openStore({ home });
+  const store = await openStore({ home });
   let sink = 0;
 
   // Warm up the JIT for ~1 s, then calibrate the units per epoch for ~workMs of CPU.
@@ -78,8 +78,8 @@ export default async function bench(args: string[]): Promise<void> {
   for (let r = 0; r <= rounds; r++) {
     const runs = {
       none: null,
-      batched: new Tracker(store, { experiment: 'bench' }).startRun({ name: `batched-${r}`, git: null }),
-      unbatched: new Tracker(store, { experiment: 'bench', tuning: { flushEvery: 1 } }).startRun({
+      batched: await new Tracker(store, { experiment: 'bench' }).startRun({ name: `batched-${r}`, git: null }),
+      unbatched: await new Tracker(store, { experiment: 'bench', tuning: { flushEvery: 1 } }).startRun({
         name: `unbatched-${r}`,
         git: null,
       }),
@@ -107,13 +107,13 @@ export default async function bench(args: string[]): Promise<void> {
     }
     for (const mode of ['batched', 'unbatched'] as const) {
       const e0 = performance.now();
-      runs[mode].end();
+      await runs[mode].end();
       // The final flush belongs to the run's logging cost.
       if (r > 0) logMs[mode] += performance.now() - e0;
     }
   }
   // Micro: the two costs batching trades, measured alone: appending a point, and one 200-point flush.
-  const micro = new Tracker(store, { tuning: { flushEvery: 1e9, flushMs: 1e9 } }).startRun({
+  const micro = await new Tracker(store, { tuning: { flushEvery: 1e9, flushMs: 1e9 } }).startRun({
     name: 'micro',
     git: null,
   });
@@ -124,12 +124,12 @@ export default async function bench(args: string[]): Promise<void> {
     for (let i = 0; i < 200; i++) micro.logMetric(keys[i % nMetrics], i, rep * 20 + Math.floor(i / nMetrics));
     pushMs += performance.now() - p0;
     const f0 = performance.now();
-    micro.flush();
+    await micro.flush();
     flushes.push(performance.now() - f0);
   }
-  micro.end();
+  await micro.end();
   const points = (store.db.prepare('SELECT COUNT(*) AS n FROM metrics').get() as { n: number }).n;
-  store.close();
+  await store.close();
   rmSync(home, { recursive: true, force: true });
 
   const baseWall = median(wall.none);

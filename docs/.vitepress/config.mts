@@ -43,6 +43,7 @@ export default defineConfig({
           { text: 'Docker and compose', link: '/deploy/docker' },
           { text: 'Kubernetes', link: '/deploy/kubernetes' },
           { text: 'Google Cloud', link: '/deploy/gcp' },
+          { text: 'The store: SQLite or PostgreSQL', link: '/deploy/store' },
           { text: 'Object storage', link: '/deploy/storage' },
           { text: 'CI, hooks and coverage', link: '/deploy/ci' },
         ],

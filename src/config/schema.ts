@@ -4,6 +4,7 @@ import { driftSection } from './sections/drift.js';
 import { modelSection } from './sections/model.js';
 import { serveSection } from './sections/serve.js';
 import { storageSection } from './sections/storage.js';
+import { storeSection } from './sections/store.js';
 import { registrySection, trackSection } from './sections/track.js';
 import { trainSection } from './sections/train.js';
 
@@ -20,6 +21,7 @@ export const configSchema = z.strictObject({
   registry: registrySection.prefault({}),
   drift: driftSection.prefault({}),
   storage: storageSection.prefault({}),
+  store: storeSection.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -4,6 +4,7 @@ import { SqliteDb } from './sqlite.js';
 import type { SqlDb } from './types.js';
 import { type DatabaseTarget, parseDatabaseUrl } from './url.js';
 
+export { type InsertOptions, insertReturning, insertRow, insertStatement, tableExists } from './insert.js';
 export { appliedMigrations, type DbMigration, migrate } from './migrate.js';
 export { PostgresDb } from './postgres.js';
 export { SqliteDb } from './sqlite.js';
@@ -18,12 +19,15 @@ export function openTarget(target: DatabaseTarget, opts: PostgresOptions = {}): 
 }
 
 /**
- * Where the workspace's store is: `url` (config `store.url`), else `GNNOPS_DATABASE_URL`, else the SQLite file in
- * the workspace. A worker thread that opens its own connection gets this, never the opened handle.
+ * Where the workspace's store is: `GNNOPS_DATABASE_URL` when set, else `url` (config `store.url`), else the SQLite
+ * file in the workspace; the variable wins as GNNOPS_STORAGE_URL does over the storage section, so a deployment
+ * can point a process elsewhere without editing its config. A worker thread that opens its own connection gets
+ * this, never the opened handle.
  */
 export function databaseTarget(url?: string, home = gnnopsHome()): DatabaseTarget {
-  const fromEnv = url === undefined || url === '';
-  const raw = fromEnv ? process.env.GNNOPS_DATABASE_URL : url;
+  const env = process.env.GNNOPS_DATABASE_URL?.trim();
+  const fromEnv = Boolean(env) || url === undefined || url === '';
+  const raw = fromEnv ? env : url;
   return parseDatabaseUrl(raw, home, fromEnv ? 'GNNOPS_DATABASE_URL' : 'store.url');
 }
 

@@ -54,6 +54,7 @@ function bind(p: Prepared, params: readonly SqlValue[] | undefined): unknown[] {
  */
 interface Shared {
   raw: Db;
+  statements: Map<string, Database.Statement>;
   refs: number;
   tail: Promise<unknown>;
   owner: string;
@@ -83,7 +84,7 @@ export class SqliteDb implements SqlDb {
   readonly pushes = false;
   readonly display: string;
   readonly raw: Db;
-  private readonly path: string;
+  readonly path: string;
   private readonly conn: Shared;
   private readonly owner: string;
   private closed = false;
@@ -107,7 +108,13 @@ export class SqliteDb implements SqlDb {
       raw.pragma('journal_mode = WAL');
       raw.pragma('synchronous = NORMAL');
       raw.pragma('foreign_keys = ON');
-      conn = { raw, refs: 0, tail: Promise.resolve(), owner: `${process.pid}-${Math.random().toString(36).slice(2)}` };
+      conn = {
+        raw,
+        statements: new Map(),
+        refs: 0,
+        tail: Promise.resolve(),
+        owner: `${process.pid}-${Math.random().toString(36).slice(2)}`,
+      };
       shared.set(this.path, conn);
     }
     conn.refs++;
@@ -123,10 +130,22 @@ export class SqliteDb implements SqlDb {
     return next;
   }
 
+  /** Statements prepared on this connection, by their SQLite text. */
+  private stmt(text: string): Database.Statement {
+    const cache = this.conn.statements;
+    let st = cache.get(text);
+    if (!st) {
+      st = this.raw.prepare(text);
+      if (cache.size > 500) cache.clear();
+      cache.set(text, st);
+    }
+    return st;
+  }
+
   private queryNow<R extends SqlRow>(sql: string, params?: readonly SqlValue[]): R[] {
     try {
       const p = toSqlite(sql);
-      const stmt = this.raw.prepare(p.sql);
+      const stmt = this.stmt(p.sql);
       const args = bind(p, params);
       if (stmt.reader) return stmt.all(...args) as R[];
       stmt.run(...args);
@@ -139,7 +158,7 @@ export class SqliteDb implements SqlDb {
   private runNow(sql: string, params?: readonly SqlValue[]): number {
     try {
       const p = toSqlite(sql);
-      const stmt = this.raw.prepare(p.sql);
+      const stmt = this.stmt(p.sql);
       const args = bind(p, params);
       if (stmt.reader) return stmt.all(...args).length;
       return stmt.run(...args).changes;
@@ -250,6 +269,18 @@ export class SqliteDb implements SqlDb {
         if (this.raw.open) await this.run('DELETE FROM db_leases WHERE name = $1 AND owner = $2', [name, this.owner]);
       },
     };
+  }
+
+  /**
+   * Run `fn`'s statements synchronously, now, in one transaction: for writers that cannot wait for the event loop
+   * (an exit handler; metrics logged from a synchronous training loop, which would otherwise reach the store only
+   * when the loop ends). Returns false, running nothing, while a queued transaction of this connection is open;
+   * the caller then queues its write instead.
+   */
+  writeNow(fn: (ex: { run(sql: string, params?: readonly SqlValue[]): number }) => void): boolean {
+    if (this.closed || !this.raw.open || this.raw.inTransaction) return false;
+    this.raw.transaction(() => fn({ run: (sql, params) => this.runNow(sql, params) }))();
+    return true;
   }
 
   async notify(): Promise<void> {}

@@ -26,23 +26,23 @@ export interface EvalTarget {
  * `--checkpoint` as given; `--model` resolved in the registry; neither: the only production model. No production
  * model, or several, is a usage error that lists what could be passed.
  */
-export function evalTarget(f: { checkpoint?: string; model?: string }, verb = 'evaluate'): EvalTarget {
+export async function evalTarget(f: { checkpoint?: string; model?: string }, verb = 'evaluate'): Promise<EvalTarget> {
   if (f.checkpoint !== undefined && f.model !== undefined) {
     throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, 'give either --model or --checkpoint, not both', {
       field: 'model',
     });
   }
   if (f.checkpoint !== undefined) return { checkpoint: f.checkpoint };
-  const store = openStore({ recover: false });
+  const store = await openStore({ recover: false });
   try {
     const registry = new Registry(store);
     let ref = f.model;
     if (ref === undefined) {
       try {
-        ref = `${registry.soleModelWithAlias('production')}@production`;
+        ref = `${await registry.soleModelWithAlias('production')}@production`;
       } catch (e) {
         if (!(e instanceof GnnopsError && e.code === ErrorCodes.NOT_FOUND)) throw e;
-        const names = registry.listModels().map((m) => m.name);
+        const names = (await registry.listModels()).map((m) => m.name);
         throw new GnnopsError(
           ErrorCodes.INVALID_ARGUMENT,
           `no model to ${verb}: no registered model has a production version; give --checkpoint PATH or --model NAME, NAME@ALIAS or NAME/VERSION${names.length > 0 ? ` (registered: ${names.join(', ')})` : ' (nothing is registered yet: gnnops train registers a model)'}`,
@@ -50,7 +50,7 @@ export function evalTarget(f: { checkpoint?: string; model?: string }, verb = 'e
         );
       }
     }
-    const v = registry.resolve(ref);
+    const v = await registry.resolve(ref);
     return {
       checkpoint: v.checkpointPath,
       model: {
@@ -63,7 +63,7 @@ export function evalTarget(f: { checkpoint?: string; model?: string }, verb = 'e
       },
     };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -75,9 +75,9 @@ export async function localModelTarget(
   f: { checkpoint?: string; model?: string },
   verb = 'evaluate',
 ): Promise<EvalTarget> {
-  const target = evalTarget(f, verb);
+  const target = await evalTarget(f, verb);
   if (target.model) {
-    const store = openStore({ recover: false });
+    const store = await openStore({ recover: false });
     try {
       await fetchMissingBlobs(
         store.cas,
@@ -86,7 +86,7 @@ export async function localModelTarget(
         `${target.model.name}/${target.model.version}`,
       );
     } finally {
-      store.close();
+      await store.close();
     }
   }
   return target;

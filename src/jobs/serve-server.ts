@@ -13,7 +13,7 @@ export interface StartOptions extends Omit<ServeAppOptions, 'config' | 'loadInBa
   /** Workspace holding the store for the request log (default GNNOPS_HOME). */
   home?: string;
   /**
-   * The store URL (config store.url): `sqlite:PATH` or `postgres://…`; default GNNOPS_DATABASE_URL, else the
+   * The store URL (config store.url): `sqlite:PATH` or `postgres://…`; GNNOPS_DATABASE_URL wins when set; else the
    * workspace's SQLite file. The request log and the drift-check history go there.
    */
   storeUrl?: string;

@@ -94,8 +94,8 @@ export async function runTraining(job: TrainingJob): Promise<TrainingReport> {
   let store: Store | null = null;
   let run: Run | null = null;
   if (track) {
-    store = openStore();
-    run = trackerFromConfig(store, cfg.track).startRun({
+    store = await openStore({ url: cfg.store.url, staleAfterMs: cfg.track.stale_after_s * 1000 });
+    run = await trackerFromConfig(store, cfg.track).startRun({
       config: cfg,
       name: job.runName,
       dataset: { name: data.name, hash: data.hash },
@@ -179,20 +179,20 @@ export async function runTraining(job: TrainingJob): Promise<TrainingReport> {
     if (run && store) {
       run.logMetrics({ ...metrics, ...calibration });
       const artifacts = [
-        run.logArtifact('checkpoint', bytes, 'checkpoint'),
-        run.logArtifact('classification.json', Buffer.from(JSON.stringify(classification, null, 2)), 'report'),
-        run.logArtifact('reliability.svg', Buffer.from(reliabilityDiagramSvg(classification)), 'chart'),
-        run.logArtifact('confusion.svg', Buffer.from(confusionChartSvg(classification)), 'chart'),
+        await run.logArtifact('checkpoint', bytes, 'checkpoint'),
+        await run.logArtifact('classification.json', Buffer.from(JSON.stringify(classification, null, 2)), 'report'),
+        await run.logArtifact('reliability.svg', Buffer.from(reliabilityDiagramSvg(classification)), 'chart'),
+        await run.logArtifact('confusion.svg', Buffer.from(confusionChartSvg(classification)), 'chart'),
       ];
-      run.setTags({ checkpoint_split: String(result.best.index) });
-      run.end('finished');
+      await run.setTags({ checkpoint_split: String(result.best.index) });
+      await run.end('finished');
       const shared = artifacts.map((a) => a.digest);
       const registry = new Registry(store, { hooks: hooksFromConfig(cfg.registry) });
       if (job.register ?? true) {
         // The drift reference, computed once here and stored with the version: features, the model's own
         // predictions and OOD scores on the training graph, and request-shaped structure.
         const referenceProfile = await versionReferenceProfile(data, path, { predictions, logits });
-        const mv = registry.registerVersion({
+        const mv = await registry.registerVersion({
           model: modelName,
           checkpoint: { runArtifact: 'checkpoint' },
           referenceProfile,
@@ -236,9 +236,9 @@ export async function runTraining(job: TrainingJob): Promise<TrainingReport> {
       })),
     };
   } catch (e) {
-    run?.end('failed', (e as Error).message);
+    await run?.end('failed', (e as Error).message).catch(() => undefined);
     throw e;
   } finally {
-    store?.close();
+    await store?.close();
   }
 }

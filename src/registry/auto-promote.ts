@@ -56,11 +56,11 @@ export async function maybeAutoPromote(
   opts: AliasChangeOptions = {},
 ): Promise<AutoPromoteDecision> {
   const r = { ...defaultAutoPromoteRule, ...rule };
-  const cand = registry.getVersion(model, version);
+  const cand = await registry.getVersion(model, version);
   const cv = cand.metrics[r.metric];
   const candidate = { version, value: typeof cv === 'number' && Number.isFinite(cv) ? cv : null };
-  const incVersion = registry.aliases(model)[r.alias];
-  const inc = incVersion === undefined ? null : registry.getVersion(model, incVersion);
+  const incVersion = (await registry.aliases(model))[r.alias];
+  const inc = incVersion === undefined ? null : await registry.getVersion(model, incVersion);
   const iv = inc?.metrics[r.metric];
   const incumbent = inc
     ? { version: inc.version, value: typeof iv === 'number' && Number.isFinite(iv) ? iv : null }

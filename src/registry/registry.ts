@@ -1,12 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { userInfo } from 'node:os';
-import type Database from 'better-sqlite3';
+import { insertReturning, insertRow, type SqlDb, type SqlExecutor, type Transaction } from '../db/index.js';
 import { findRun, latestMetrics, runArtifacts } from '../track/queries.js';
-import { insertRow } from '../track/sql.js';
 import type { Store } from '../track/store.js';
 import type { DatasetRef } from '../track/types.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
-import { aliasEntity, auditEntity, eventEntity, modelEntity, versionEntity } from './entities.js';
+import { type AliasRecord, aliasEntity, auditEntity, eventEntity, modelEntity, versionEntity } from './entities.js';
 import { type PromotionHooks, runPromotionHooks } from './hooks.js';
 import { registryMigrations } from './migrations.js';
 import { checkAlias, checkModelName, parseModelRef, parseVersion } from './refs.js';
@@ -72,38 +71,47 @@ export function currentUser(): string {
 
 /**
  * The model registry: registered models with numbered, immutable versions, MLflow-style aliases with an
- * append-only audit log, and a persistent event stream.
+ * append-only audit log, and a persistent event stream. It speaks only the portable SQL of `SqlDb`, so one
+ * registry serves the embedded SQLite workspace and a PostgreSQL store shared by many machines.
  *
  * Registration is crash-safe: the checkpoint is written to the content-addressed folder first (temp file,
- * fsync, rename), then one SQLite transaction inserts the version and its event. A crash before the commit
- * leaves the old state (plus at worst an unreferenced blob); after it, the new one, checkpoint included.
+ * fsync, rename), then one transaction inserts the version and its event. A crash before the commit leaves the
+ * old state (plus at worst an unreferenced blob); after it, the new one, checkpoint included.
+ *
+ * Concurrency: every write takes the model's lock key first (two registrations never read the same MAX(version);
+ * two promotions never move an alias from the same "before"), then the event-stream key, so events commit in id
+ * order and a poller reading `id > last` never skips one committed late. Keys are always taken in that order.
  */
 export class Registry {
   readonly store: Store;
   readonly events = registryEvents;
   hooks: PromotionHooks;
-  readonly #db: Database.Database;
+  readonly #db: SqlDb;
+  readonly #ready: Promise<unknown>;
 
   constructor(store: Store, opts: RegistryOptions = {}) {
     this.store = store;
-    this.#db = store.db;
+    this.#db = store.sql;
     this.hooks = opts.hooks ?? {};
-    store.applyMigrations(registryMigrations);
+    this.#ready = store.migrate(registryMigrations);
+    // Awaited by every method; this keeps a failure from being reported as unhandled before the first call.
+    this.#ready.catch(() => undefined);
   }
 
   // ---- versions -------------------------------------------------------------------------------------------
 
-  registerVersion(input: RegisterVersionInput): ModelVersion {
+  async registerVersion(input: RegisterVersionInput): Promise<ModelVersion> {
     checkModelName(input.model);
+    await this.#ready;
     const db = this.#db;
-    const run = input.runId !== undefined ? findRun(db, input.runId) : null;
-    const checkpoint = this.#blob(input.checkpoint, run?.id ?? null, 'checkpoint');
+    const run = input.runId !== undefined ? await findRun(db, input.runId) : null;
+    const checkpoint = await this.#blob(input.checkpoint, run?.id ?? null, 'checkpoint');
     const profile = input.referenceProfile
-      ? this.#blob(input.referenceProfile, run?.id ?? null, 'referenceProfile')
+      ? await this.#blob(input.referenceProfile, run?.id ?? null, 'referenceProfile')
       : null;
     const metrics =
       input.metrics ??
-      (run ? Object.fromEntries(Object.entries(latestMetrics(db, run.id)).map(([k, v]) => [k, v.value])) : {});
+      (run ? Object.fromEntries(Object.entries(await latestMetrics(db, run.id)).map(([k, v]) => [k, v.value])) : {});
     for (const [k, v] of Object.entries(metrics)) {
       if (typeof v !== 'number') {
         throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `metrics.${k}: ${JSON.stringify(v)} is not a number`, {
@@ -118,95 +126,99 @@ export class Registry {
     const by = input.by ?? currentUser();
     const now = Date.now();
 
-    const version = db
-      .transaction(() => {
-        insertRow(db, modelEntity.table, modelEntity.cells({ name: input.model, createdAt: now }), {
-          onConflict: 'ignore',
-        });
-        const v =
-          (db
-            .prepare<[string], { v: number | null }>('SELECT MAX(version) AS v FROM model_versions WHERE model = ?')
-            .get(input.model)?.v ?? 0) + 1;
-        const row = versionEntity.toRow({
-          model: input.model,
-          version: v,
-          runId: run?.id ?? null,
-          checkpointDigest: checkpoint.digest,
-          checkpointSize: checkpoint.size,
-          datasetName: dataset?.name ?? null,
-          datasetHash: dataset?.hash ?? null,
-          config,
-          metrics,
-          gitSha: git?.sha ?? null,
-          gitDirty: git ? git.dirty : null,
-          referenceProfileDigest: profile?.digest ?? null,
-          description: input.description ?? null,
-          tags: input.tags ?? {},
-          createdAt: now,
-          createdBy: by,
-        });
-        insertRow(db, versionEntity.table, row);
-        this.#insertEvent('version.registered', input.model, v, null, null, now, {
-          runId: run?.id ?? null,
-          checkpointDigest: checkpoint.digest,
-          by,
-        });
-        return v;
-      })
-      .immediate();
-    const mv = this.getVersion(input.model, version);
+    const version = await db.transaction(async (tx) => {
+      await lockModel(tx, input.model);
+      await insertRow(tx, modelEntity.table, modelEntity.cells({ name: input.model, createdAt: now }), {
+        onConflict: 'ignore',
+      });
+      const top = await tx.query<{ v: number | null }>(
+        'SELECT MAX(version) AS v FROM model_versions WHERE model = $1',
+        [input.model],
+      );
+      const v = (top[0]?.v ?? 0) + 1;
+      const row = versionEntity.toRow({
+        model: input.model,
+        version: v,
+        runId: run?.id ?? null,
+        checkpointDigest: checkpoint.digest,
+        checkpointSize: checkpoint.size,
+        datasetName: dataset?.name ?? null,
+        datasetHash: dataset?.hash ?? null,
+        config,
+        metrics,
+        gitSha: git?.sha ?? null,
+        gitDirty: git ? git.dirty : null,
+        referenceProfileDigest: profile?.digest ?? null,
+        description: input.description ?? null,
+        tags: input.tags ?? {},
+        createdAt: now,
+        createdBy: by,
+      });
+      await insertRow(tx, versionEntity.table, row);
+      await insertEvent(tx, 'version.registered', input.model, v, null, null, now, {
+        runId: run?.id ?? null,
+        checkpointDigest: checkpoint.digest,
+        by,
+      });
+      return v;
+    });
+    const mv = await this.getVersion(input.model, version);
     registryEvents.emit('version.registered', mv);
     return mv;
   }
 
-  getVersion(model: string, version: number | string): ModelVersion {
-    const v = parseVersion(version);
-    const row = this.#db
-      .prepare<[string, number], unknown>('SELECT * FROM model_versions WHERE model = ? AND version = ?')
-      .get(model, v);
-    if (!row) {
-      this.#requireModel(model);
-      throw new GnnopsError(ErrorCodes.NOT_FOUND, `model "${model}" has no version ${v}`, { model, version: v });
-    }
-    return this.#decodeVersion(row);
+  async getVersion(model: string, version: number | string): Promise<ModelVersion> {
+    await this.#ready;
+    return this.#getVersion(this.#db, model, parseVersion(version));
   }
 
   /** Versions of a model, oldest first. */
-  listVersions(model: string): ModelVersion[] {
-    this.#requireModel(model);
-    return this.#db
-      .prepare<[string], unknown>('SELECT * FROM model_versions WHERE model = ? ORDER BY version')
-      .all(model)
-      .map((r) => this.#decodeVersion(r));
+  async listVersions(model: string): Promise<ModelVersion[]> {
+    await this.#ready;
+    await requireModel(this.#db, model);
+    const rows = await this.#db.query('SELECT * FROM model_versions WHERE model = $1 ORDER BY version', [model]);
+    const byVersion = aliasesByVersion(await this.#aliasRows(this.#db, model));
+    return rows.map((r) => this.#decodeVersion(r, byVersion));
   }
 
-  listModels(): RegisteredModel[] {
-    const rows = this.#db
-      .prepare<[], { latest: number | null }>(
-        `SELECT m.*, MAX(v.version) AS latest
-         FROM registered_models m LEFT JOIN model_versions v ON v.model = m.name GROUP BY m.name ORDER BY m.name`,
-      )
-      .all();
+  async listModels(): Promise<RegisteredModel[]> {
+    await this.#ready;
+    const rows = await this.#db.query<{ latest: number | null }>(
+      `SELECT m.*, MAX(v.version) AS latest
+       FROM registered_models m LEFT JOIN model_versions v ON v.model = m.name GROUP BY m.name ORDER BY m.name`,
+    );
+    const aliases = new Map<string, Record<string, number>>();
+    for (const a of (await this.#db.query('SELECT * FROM model_aliases ORDER BY model, alias')).map((r) =>
+      aliasEntity.fromRow(r),
+    )) {
+      const m = aliases.get(a.model) ?? {};
+      m[a.alias] = a.version;
+      aliases.set(a.model, m);
+    }
     return rows.map((r) => {
       const m = modelEntity.fromRow(r);
-      return { ...m, latestVersion: r.latest ?? 0, aliases: this.aliases(m.name) };
+      return { ...m, latestVersion: r.latest ?? 0, aliases: aliases.get(m.name) ?? {} };
     });
   }
 
-  getModel(model: string): RegisteredModel {
-    const m = this.listModels().find((x) => x.name === model);
-    if (!m) this.#requireModel(model);
-    return m!;
+  async getModel(model: string): Promise<RegisteredModel> {
+    await this.#ready;
+    await requireModel(this.#db, model);
+    const rows = await this.#db.query<{ latest: number | null }>(
+      `SELECT m.*, MAX(v.version) AS latest
+       FROM registered_models m LEFT JOIN model_versions v ON v.model = m.name WHERE m.name = $1 GROUP BY m.name`,
+      [model],
+    );
+    const m = modelEntity.fromRow(rows[0]);
+    return { ...m, latestVersion: rows[0]?.latest ?? 0, aliases: await this.#aliases(this.#db, model) };
   }
 
   /**
    * The one model with a version under `alias`, for commands whose `--model` may be left out. Guessing among
    * several would act on the wrong model silently, so more than one (or none) is an error that lists the choices.
    */
-  soleModelWithAlias(alias = 'production'): string {
-    const withAlias = this.listModels()
-      .filter((m) => m.aliases[alias] !== undefined)
-      .map((m) => m.name);
+  async soleModelWithAlias(alias = 'production'): Promise<string> {
+    const withAlias = (await this.listModels()).filter((m) => m.aliases[alias] !== undefined).map((m) => m.name);
     if (withAlias.length === 1) return withAlias[0]!;
     if (withAlias.length === 0)
       throw new GnnopsError(
@@ -222,38 +234,37 @@ export class Registry {
   }
 
   /** `name@alias`, `name/3`, `name/latest`, `name` (latest), with an optional `models:/` prefix. */
-  resolve(ref: string): ModelVersion {
+  async resolve(ref: string): Promise<ModelVersion> {
     const r = parseModelRef(ref);
-    if (r.kind === 'version') return this.getVersion(r.model, r.version);
+    await this.#ready;
+    const db = this.#db;
+    if (r.kind === 'version') return this.#getVersion(db, r.model, r.version);
     if (r.kind === 'latest') {
-      this.#requireModel(r.model);
-      const row = this.#db
-        .prepare<[string], unknown>('SELECT * FROM model_versions WHERE model = ? ORDER BY version DESC LIMIT 1')
-        .get(r.model);
-      if (!row)
+      await requireModel(db, r.model);
+      const rows = await db.query('SELECT * FROM model_versions WHERE model = $1 ORDER BY version DESC LIMIT 1', [
+        r.model,
+      ]);
+      if (rows.length === 0)
         throw new GnnopsError(ErrorCodes.NOT_FOUND, `model "${r.model}" has no versions yet`, { model: r.model });
-      return this.#decodeVersion(row);
+      return this.#decodeVersion(rows[0], aliasesByVersion(await this.#aliasRows(db, r.model)));
     }
-    const v = this.aliases(r.model)[r.alias];
+    const v = (await this.#aliases(db, r.model))[r.alias];
     if (v === undefined) {
-      this.#requireModel(r.model);
+      await requireModel(db, r.model);
       throw new GnnopsError(ErrorCodes.NOT_FOUND, `model "${r.model}" has no alias "${r.alias}"`, {
         model: r.model,
         alias: r.alias,
       });
     }
-    return this.getVersion(r.model, v);
+    return this.#getVersion(db, r.model, v);
   }
 
   // ---- aliases --------------------------------------------------------------------------------------------
 
   /** alias → version for a model. */
-  aliases(model: string): Record<string, number> {
-    const rows = this.#db
-      .prepare<[string], unknown>('SELECT * FROM model_aliases WHERE model = ? ORDER BY alias')
-      .all(model)
-      .map((r) => aliasEntity.fromRow(r));
-    return Object.fromEntries(rows.map((r) => [r.alias, r.version]));
+  async aliases(model: string): Promise<Record<string, number>> {
+    await this.#ready;
+    return this.#aliases(this.#db, model);
   }
 
   /** Point `alias` at `version`. Promoting the version the alias already holds is a no-op (`changed: false`). */
@@ -265,14 +276,14 @@ export class Registry {
   ): Promise<AliasChange> {
     checkAlias(alias);
     const v = parseVersion(version);
-    const change = this.#db
-      .transaction(() => {
-        this.getVersion(model, v);
-        const from = this.aliases(model)[alias] ?? null;
-        if (from === v) return this.#noChange(model, alias, v);
-        return this.#setAlias(model, alias, from, v, opts.action ?? 'promote', opts);
-      })
-      .immediate();
+    await this.#ready;
+    const change = await this.#db.transaction(async (tx) => {
+      await lockModel(tx, model);
+      await this.#getVersion(tx, model, v);
+      const from = (await this.#aliases(tx, model))[alias] ?? null;
+      if (from === v) return noChange(model, alias, v);
+      return setAlias(tx, model, alias, from, v, opts.action ?? 'promote', opts);
+    });
     return this.#afterChange(change, opts);
   }
 
@@ -282,72 +293,71 @@ export class Registry {
    */
   async rollback(model: string, alias: string, opts: AliasChangeOptions = {}): Promise<AliasChange> {
     checkAlias(alias);
-    const change = this.#db
-      .transaction(() => {
-        this.#requireModel(model);
-        const stack: (number | null)[] = [];
-        for (const e of this.auditLog(model, alias)) {
-          if (e.action === 'rollback') stack.pop();
-          else stack.push(e.toVersion);
-        }
-        const current = this.aliases(model)[alias] ?? null;
-        const target = stack.length >= 2 ? stack[stack.length - 2] : null;
-        if (target === null || target === undefined) {
-          throw new GnnopsError(
-            ErrorCodes.CONFLICT,
-            `cannot roll back ${model}@${alias}: no earlier version in its history (currently ${current ?? 'unset'})`,
-            { model, alias, current },
-          );
-        }
-        return this.#setAlias(model, alias, current, target, 'rollback', opts);
-      })
-      .immediate();
+    await this.#ready;
+    const change = await this.#db.transaction(async (tx) => {
+      await lockModel(tx, model);
+      await requireModel(tx, model);
+      const stack: (number | null)[] = [];
+      for (const e of await auditRows(tx, model, alias)) {
+        if (e.action === 'rollback') stack.pop();
+        else stack.push(e.toVersion);
+      }
+      const current = (await this.#aliases(tx, model))[alias] ?? null;
+      const target = stack.length >= 2 ? stack[stack.length - 2] : null;
+      if (target === null || target === undefined) {
+        throw new GnnopsError(
+          ErrorCodes.CONFLICT,
+          `cannot roll back ${model}@${alias}: no earlier version in its history (currently ${current ?? 'unset'})`,
+          { model, alias, current },
+        );
+      }
+      return setAlias(tx, model, alias, current, target, 'rollback', opts);
+    });
     return this.#afterChange(change, opts);
   }
 
   /** Remove an alias (a later rollback restores it). */
   async removeAlias(model: string, alias: string, opts: AliasChangeOptions = {}): Promise<AliasChange> {
     checkAlias(alias);
-    const change = this.#db
-      .transaction(() => {
-        this.#requireModel(model);
-        const from = this.aliases(model)[alias] ?? null;
-        if (from === null) return this.#noChange(model, alias, null);
-        return this.#setAlias(model, alias, from, null, 'remove', opts);
-      })
-      .immediate();
+    await this.#ready;
+    const change = await this.#db.transaction(async (tx) => {
+      await lockModel(tx, model);
+      await requireModel(tx, model);
+      const from = (await this.#aliases(tx, model))[alias] ?? null;
+      if (from === null) return noChange(model, alias, null);
+      return setAlias(tx, model, alias, from, null, 'remove', opts);
+    });
     return this.#afterChange(change, opts);
   }
 
   /** The alias audit log of a model (optionally one alias), oldest first. */
-  auditLog(model: string, alias?: string): AuditEntry[] {
-    const rows =
-      alias === undefined
-        ? this.#db.prepare<[string], unknown>('SELECT * FROM alias_audit WHERE model = ? ORDER BY id').all(model)
-        : this.#db
-            .prepare<[string, string], unknown>('SELECT * FROM alias_audit WHERE model = ? AND alias = ? ORDER BY id')
-            .all(model, alias);
-    return rows.map((r) => auditEntity.fromRow(r));
+  async auditLog(model: string, alias?: string): Promise<AuditEntry[]> {
+    await this.#ready;
+    return auditRows(this.#db, model, alias);
   }
 
   // ---- events ---------------------------------------------------------------------------------------------
 
   /** Persisted events with `id > afterId`, oldest first: what a server in another process polls. */
-  eventsSince(afterId = 0, limit = 100): RegistryEvent[] {
-    return this.#db
-      .prepare<[number, number], unknown>('SELECT * FROM registry_events WHERE id > ? ORDER BY id LIMIT ?')
-      .all(afterId, limit)
-      .map((r) => eventEntity.fromRow(r));
+  async eventsSince(afterId = 0, limit = 100): Promise<RegistryEvent[]> {
+    await this.#ready;
+    const rows = await this.#db.query('SELECT * FROM registry_events WHERE id > $1 ORDER BY id LIMIT $2', [
+      afterId,
+      limit,
+    ]);
+    return rows.map((r) => eventEntity.fromRow(r));
   }
 
   /** Id of the newest event (0 when none). */
-  lastEventId(): number {
-    return this.#db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM registry_events').get()?.id ?? 0;
+  async lastEventId(): Promise<number> {
+    await this.#ready;
+    const rows = await this.#db.query<{ id: number | null }>('SELECT MAX(id) AS id FROM registry_events');
+    return rows[0]?.id ?? 0;
   }
 
   // ---- internals ------------------------------------------------------------------------------------------
 
-  #blob(src: BlobSource, runId: string | null, field: string): { digest: string; size: number } {
+  async #blob(src: BlobSource, runId: string | null, field: string): Promise<{ digest: string; size: number }> {
     const cas = this.store.cas;
     if (src instanceof Uint8Array) return cas.putBytes(src);
     if (typeof src === 'string') return cas.putFile(src);
@@ -363,7 +373,7 @@ export class Registry {
     if (runId === null) {
       throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `${field}: { runArtifact } needs runId`, { field });
     }
-    const art = runArtifacts(this.#db, cas, runId).find((a) => a.name === src.runArtifact);
+    const art = (await runArtifacts(this.#db, cas, runId)).find((a) => a.name === src.runArtifact);
     if (!art) {
       throw new GnnopsError(ErrorCodes.NOT_FOUND, `${field}: run ${runId} has no artifact "${src.runArtifact}"`, {
         field,
@@ -379,64 +389,32 @@ export class Registry {
     return { digest: art.digest, size: art.size };
   }
 
-  #requireModel(model: string): void {
-    checkModelName(model);
-    const row = this.#db.prepare('SELECT 1 FROM registered_models WHERE name = ?').get(model);
-    if (!row) throw new GnnopsError(ErrorCodes.NOT_FOUND, `no registered model "${model}"`, { model });
+  async #getVersion(ex: SqlExecutor, model: string, v: number): Promise<ModelVersion> {
+    const rows = await ex.query('SELECT * FROM model_versions WHERE model = $1 AND version = $2', [model, v]);
+    if (rows.length === 0) {
+      await requireModel(ex, model);
+      throw new GnnopsError(ErrorCodes.NOT_FOUND, `model "${model}" has no version ${v}`, { model, version: v });
+    }
+    const aliases = await ex.query<{ alias: string }>(
+      'SELECT alias FROM model_aliases WHERE model = $1 AND version = $2 ORDER BY alias',
+      [model, v],
+    );
+    return this.#decodeVersion(rows[0], new Map([[v, aliases.map((a) => a.alias)]]));
   }
 
-  #decodeVersion(row: unknown): ModelVersion {
+  #aliasRows(ex: SqlExecutor, model: string): Promise<AliasRecord[]> {
+    return ex
+      .query('SELECT * FROM model_aliases WHERE model = $1 ORDER BY alias', [model])
+      .then((rows) => rows.map((r) => aliasEntity.fromRow(r)));
+  }
+
+  async #aliases(ex: SqlExecutor, model: string): Promise<Record<string, number>> {
+    return Object.fromEntries((await this.#aliasRows(ex, model)).map((r) => [r.alias, r.version]));
+  }
+
+  #decodeVersion(row: unknown, aliases: Map<number, string[]>): ModelVersion {
     const v = versionEntity.fromRow(row);
-    const aliases = this.#db
-      .prepare<[string, number], { alias: string }>(
-        'SELECT alias FROM model_aliases WHERE model = ? AND version = ? ORDER BY alias',
-      )
-      .all(v.model, v.version)
-      .map((a) => a.alias);
-    return { ...v, checkpointPath: this.store.cas.pathOf(v.checkpointDigest), aliases };
-  }
-
-  #insertEvent(
-    type: RegistryEventType,
-    model: string,
-    version: number | null,
-    alias: string | null,
-    from: number | null,
-    at: number,
-    payload: Record<string, unknown>,
-  ): RegistryEvent {
-    const event = { type, model, version, alias, fromVersion: from, at, payload };
-    const info = insertRow(this.#db, eventEntity.table, eventEntity.cells(event));
-    return { id: Number(info.lastInsertRowid), ...event };
-  }
-
-  /** Inside a transaction: move the alias, append the audit row and the event. */
-  #setAlias(
-    model: string,
-    alias: string,
-    from: number | null,
-    to: number | null,
-    action: AliasAction,
-    opts: AliasChangeOptions,
-  ): AliasChange {
-    const db = this.#db;
-    const now = Date.now();
-    const who = opts.by ?? currentUser();
-    const reason = opts.reason ?? '';
-    if (to === null) db.prepare('DELETE FROM model_aliases WHERE model = ? AND alias = ?').run(model, alias);
-    else
-      insertRow(db, aliasEntity.table, aliasEntity.toRow({ model, alias, version: to, updatedAt: now }), {
-        onConflict: { update: ['model', 'alias'] },
-      });
-    const entry = { model, alias, action, fromVersion: from, toVersion: to, who, at: now, reason };
-    const info = insertRow(db, auditEntity.table, auditEntity.cells(entry));
-    const audit: AuditEntry = { id: Number(info.lastInsertRowid), ...entry };
-    const event = this.#insertEvent('alias.changed', model, to, alias, from, now, { action, who, reason });
-    return { changed: true, model, alias, fromVersion: from, toVersion: to, audit, event, hooks: [] };
-  }
-
-  #noChange(model: string, alias: string, v: number | null): AliasChange {
-    return { changed: false, model, alias, fromVersion: v, toVersion: v, audit: null, event: null, hooks: [] };
+    return { ...v, checkpointPath: this.store.cas.pathOf(v.checkpointDigest), aliases: aliases.get(v.version) ?? [] };
   }
 
   /** After the commit: emit in-process, then run the configured hooks. */
@@ -448,4 +426,75 @@ export class Registry {
     }
     return change;
   }
+}
+
+/** Serialise writers of one model (version allocation, alias moves) across processes and machines. */
+function lockModel(tx: Transaction, model: string): Promise<void> {
+  return tx.lockKey(`gnnops:registry:model:${model}`);
+}
+
+function aliasesByVersion(rows: readonly AliasRecord[]): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  for (const r of rows) out.set(r.version, [...(out.get(r.version) ?? []), r.alias]);
+  return out;
+}
+
+async function requireModel(ex: SqlExecutor, model: string): Promise<void> {
+  checkModelName(model);
+  const rows = await ex.query('SELECT 1 AS ok FROM registered_models WHERE name = $1', [model]);
+  if (rows.length === 0) throw new GnnopsError(ErrorCodes.NOT_FOUND, `no registered model "${model}"`, { model });
+}
+
+async function auditRows(ex: SqlExecutor, model: string, alias?: string): Promise<AuditEntry[]> {
+  const rows =
+    alias === undefined
+      ? await ex.query('SELECT * FROM alias_audit WHERE model = $1 ORDER BY id', [model])
+      : await ex.query('SELECT * FROM alias_audit WHERE model = $1 AND alias = $2 ORDER BY id', [model, alias]);
+  return rows.map((r) => auditEntity.fromRow(r));
+}
+
+/** Inside a transaction that holds its model's key: append an event, after taking the event-stream key. */
+async function insertEvent(
+  tx: Transaction,
+  type: RegistryEventType,
+  model: string,
+  version: number | null,
+  alias: string | null,
+  from: number | null,
+  at: number,
+  payload: Record<string, unknown>,
+): Promise<RegistryEvent> {
+  await tx.lockKey('gnnops:registry:events');
+  const event = { type, model, version, alias, fromVersion: from, at, payload };
+  const id = await insertReturning(tx, eventEntity.table, eventEntity.cells(event), 'id');
+  return { id, ...event };
+}
+
+/** Inside a transaction that holds its model's key: move the alias, append the audit row and the event. */
+async function setAlias(
+  tx: Transaction,
+  model: string,
+  alias: string,
+  from: number | null,
+  to: number | null,
+  action: AliasAction,
+  opts: AliasChangeOptions,
+): Promise<AliasChange> {
+  const now = Date.now();
+  const who = opts.by ?? currentUser();
+  const reason = opts.reason ?? '';
+  if (to === null) await tx.run('DELETE FROM model_aliases WHERE model = $1 AND alias = $2', [model, alias]);
+  else
+    await insertRow(tx, aliasEntity.table, aliasEntity.toRow({ model, alias, version: to, updatedAt: now }), {
+      onConflict: { update: ['model', 'alias'] },
+    });
+  const entry = { model, alias, action, fromVersion: from, toVersion: to, who, at: now, reason };
+  const id = await insertReturning(tx, auditEntity.table, auditEntity.cells(entry), 'id');
+  const audit: AuditEntry = { id, ...entry };
+  const event = await insertEvent(tx, 'alias.changed', model, to, alias, from, now, { action, who, reason });
+  return { changed: true, model, alias, fromVersion: from, toVersion: to, audit, event, hooks: [] };
+}
+
+function noChange(model: string, alias: string, v: number | null): AliasChange {
+  return { changed: false, model, alias, fromVersion: v, toVersion: v, audit: null, event: null, hooks: [] };
 }

@@ -12,8 +12,8 @@ export interface WatchOptions {
 export interface RegistryWatcher {
   /** Id of the last event delivered (or the starting point). */
   readonly lastId: number;
-  /** Poll now (also what the timer calls); returns the events delivered. */
-  poll(): RegistryEvent[];
+  /** Poll now (also what the timer calls); returns the events delivered. Polls never overlap. */
+  poll(): Promise<RegistryEvent[]>;
   stop(): void;
 }
 
@@ -22,7 +22,7 @@ export interface RegistryWatcher {
  * `alias.changed` moves `production`. Delivery is at-least-once per watcher and in id order; a handler that
  * throws stops nothing (the error is passed to `onError`, default: rethrown asynchronously).
  */
-export function watchRegistry(
+export async function watchRegistry(
   registry: Registry,
   opts: WatchOptions,
   onEvent: (e: RegistryEvent) => void,
@@ -30,13 +30,14 @@ export function watchRegistry(
     queueMicrotask(() => {
       throw e;
     }),
-): RegistryWatcher {
-  let last = opts.afterId ?? registry.lastEventId();
+): Promise<RegistryWatcher> {
+  let last = opts.afterId ?? (await registry.lastEventId());
   const types = opts.types ? new Set(opts.types) : null;
-  const poll = (): RegistryEvent[] => {
+  let running: Promise<RegistryEvent[]> | null = null;
+  const drain = async (): Promise<RegistryEvent[]> => {
     const out: RegistryEvent[] = [];
     for (;;) {
-      const batch = registry.eventsSince(last, 500);
+      const batch = await registry.eventsSince(last, 500);
       for (const e of batch) {
         last = e.id;
         if (types && !types.has(e.type)) continue;
@@ -50,12 +51,20 @@ export function watchRegistry(
       if (batch.length < 500) return out;
     }
   };
+  const poll = (): Promise<RegistryEvent[]> => {
+    // A poll asked for while one runs waits for it, then reads what arrived meanwhile.
+    const next: Promise<RegistryEvent[]> = (running ?? Promise.resolve([])).catch(() => []).then(drain);
+    running = next;
+    void next
+      .finally(() => {
+        if (running === next) running = null;
+      })
+      .catch(() => undefined);
+    return next;
+  };
   const timer = setInterval(() => {
-    try {
-      poll();
-    } catch (err) {
-      onError(err);
-    }
+    if (running) return;
+    poll().catch(onError);
   }, opts.intervalMs ?? 1000);
   timer.unref();
   return {

@@ -36,10 +36,10 @@ export async function loadServedModel(ref: string, opts: LoadOptions = {}): Prom
   else if (PATH_LIKE.test(ref))
     throw new GnnopsError(ErrorCodes.NOT_FOUND, `checkpoint file not found: ${ref}`, { ref });
   else {
-    const v = registryVersion(ref);
+    const v = await registryVersion(ref);
     // A workspace that shares only the registry fetches the checkpoint and drift profile it needs, digest-checked.
     await fetchMissingBlobs(
-      workspaceOf().store.cas,
+      (await workspaceOf()).store.cas,
       [v.checkpointDigest, v.referenceProfileDigest],
       opts.storage,
       `${v.model}/${v.version}`,
@@ -92,24 +92,26 @@ export function checkpointIdentity(path: string): string {
   return sha256(readFileSync(path)).slice(0, 12);
 }
 
-let workspace: { store: Store; registry: Registry } | undefined;
+let workspace: Promise<{ store: Store; registry: Registry }> | undefined;
 
-/** The workspace store and registry, opened once per process (read-mostly: the server only resolves refs). */
-function workspaceOf(): { store: Store; registry: Registry } {
+/**
+ * The workspace store and registry, opened once per process (read-mostly: the server only resolves refs). A store
+ * that could not be reached is opened again on the next call.
+ */
+function workspaceOf(): Promise<{ store: Store; registry: Registry }> {
   if (!workspace) {
-    const store = openStore({ recover: false });
-    workspace = { store, registry: new Registry(store) };
+    const opening = openStore({ recover: false }).then((store) => ({ store, registry: new Registry(store) }));
+    opening.catch(() => {
+      if (workspace === opening) workspace = undefined;
+    });
+    workspace = opening;
   }
   return workspace;
 }
 
-function registryOf(): Registry {
-  return workspaceOf().registry;
-}
-
 /** The registry version a ref names (`NAME@ALIAS`, `NAME/VERSION`, `NAME/latest`, `models:/…`). */
-export function registryVersion(ref: string): ModelVersion {
-  return registryOf().resolve(ref);
+export async function registryVersion(ref: string): Promise<ModelVersion> {
+  return (await workspaceOf()).registry.resolve(ref);
 }
 
 /** Refs that name a file rather than a registered model. */
@@ -120,7 +122,7 @@ export async function resolveModelRef(ref: string): Promise<string> {
   if (PATH_LIKE.test(ref)) {
     throw new GnnopsError(ErrorCodes.NOT_FOUND, `checkpoint file not found: ${ref}`, { ref });
   }
-  const v = registryVersion(ref);
+  const v = await registryVersion(ref);
   return `${v.model}/${v.version}`;
 }
 

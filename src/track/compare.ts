@@ -21,14 +21,14 @@ export function metricGoal(key: string): 'max' | 'min' {
 }
 
 /** Compare runs (ids, prefixes or names): params diff, last metrics with the best marked, metric curves. */
-export function compareRuns(
+export async function compareRuns(
   tracker: Tracker,
   refs: readonly string[],
   opts: { metrics?: string[] } = {},
-): RunComparison {
-  const runs = refs.map((r) => tracker.getRun(r));
-  const params = runs.map((r) => tracker.params(r.id));
-  const last = runs.map((r) => tracker.latestMetrics(r.id));
+): Promise<RunComparison> {
+  const runs = await Promise.all(refs.map((r) => tracker.getRun(r)));
+  const params = await Promise.all(runs.map((r) => tracker.params(r.id)));
+  const last = await Promise.all(runs.map((r) => tracker.latestMetrics(r.id)));
   const paramKeys = [...new Set(params.flatMap((p) => Object.keys(p)))].sort();
   let metricKeys = [...new Set(last.flatMap((m) => Object.keys(m)))].sort();
   if (opts.metrics && opts.metrics.length > 0) metricKeys = metricKeys.filter((k) => opts.metrics!.includes(k));
@@ -45,10 +45,12 @@ export function compareRuns(
   });
   const curves: RunComparison['curves'] = [];
   for (const key of metricKeys) {
-    const series = runs.map((r) => {
-      const h = tracker.metricHistory(r.id, key);
-      return { run: r.id, name: r.name, steps: h.map((p) => p.step), values: h.map((p) => p.value) };
-    });
+    const series = await Promise.all(
+      runs.map(async (r) => {
+        const h = await tracker.metricHistory(r.id, key);
+        return { run: r.id, name: r.name, steps: h.map((p) => p.step), values: h.map((p) => p.value) };
+      }),
+    );
     if (series.some((s) => s.steps.length > 1)) curves.push({ key, series: series.filter((s) => s.steps.length > 0) });
   }
   return {

@@ -6,10 +6,10 @@
  * digests are sent as tags instead. Tested against a fake server that validates every request; not against a
  * real MLflow server (none was reachable from the build machine).
  */
+import { insertRow } from '../db/index.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import { exportEntity } from './entities.js';
 import { allMetrics } from './queries.js';
-import { insertRow } from './sql.js';
 import type { Tracker } from './tracker.js';
 import type { RunRecord, RunStatus } from './types.js';
 
@@ -225,18 +225,17 @@ export async function exportRunsToMlflow(
   }
   const target = base.toString().replace(/\/+$/, '');
   const client = new MlflowClient(target, opts.headers ?? {}, opts.timeoutMs ?? 30_000);
-  const db = tracker.store.db;
-  const runs = refs.map((r) => tracker.getRun(r));
+  const db = tracker.store.sql;
+  const runs: RunRecord[] = [];
+  for (const r of refs) runs.push(await tracker.getRun(r));
   const experiments = new Map<string, string>();
   const user = process.env.USER ?? 'gnnops';
   const results: MlflowExportResult[] = [];
 
   for (const run of runs) {
     const before = client.requests;
-    const found = db
-      .prepare<[string, string], unknown>('SELECT * FROM exports WHERE run_id = ? AND target = ?')
-      .get(run.id, target);
-    const prior = found === undefined ? undefined : exportEntity.fromRow(found);
+    const found = await db.query('SELECT * FROM exports WHERE run_id = $1 AND target = $2', [run.id, target]);
+    const prior = found.length === 0 ? undefined : exportEntity.fromRow(found[0]);
     const expName = opts.experiment ?? run.experiment;
     if (prior && !opts.force) {
       results.push({
@@ -267,17 +266,17 @@ export async function exportRunsToMlflow(
     const remoteId = created.run?.info?.run_id;
     if (!remoteId) throw new GnnopsError(ErrorCodes.REMOTE_FAILED, 'MLflow runs/create returned no run.info.run_id');
 
-    const params = Object.entries(tracker.params(run.id)).map(([key, value]) =>
+    const params = Object.entries(await tracker.params(run.id)).map(([key, value]) =>
       cut({ key, value }, opts.maxParamLength ?? MLFLOW_LIMITS.paramValueLength, truncated),
     );
     const tags = [
-      ...Object.entries(tracker.tags(run.id)).map(([key, value]) => ({ key, value })),
-      ...tracker.artifacts(run.id).map((a) => ({
+      ...Object.entries(await tracker.tags(run.id)).map(([key, value]) => ({ key, value })),
+      ...(await tracker.artifacts(run.id)).map((a) => ({
         key: `gnnops.artifact.${a.name}`,
         value: `${a.kind} sha256:${a.digest} ${a.size} B`,
       })),
     ].map((t) => cut(t, MLFLOW_LIMITS.tagValueLength, truncated));
-    const metrics: MlflowMetric[] = allMetrics(db, run.id).map((m) => ({
+    const metrics: MlflowMetric[] = (await allMetrics(db, run.id)).map((m) => ({
       key: m.key,
       value: jsonNumber(m.value),
       timestamp: m.timestamp,
@@ -300,7 +299,7 @@ export async function exportRunsToMlflow(
       ...(run.endTime !== null ? { end_time: run.endTime } : {}),
     });
     const row = exportEntity.toRow({ runId: run.id, target, remoteId, exportedAt: Date.now() });
-    insertRow(db, exportEntity.table, row, { onConflict: { update: ['run_id', 'target'] } });
+    await insertRow(db, exportEntity.table, row, { onConflict: { update: ['run_id', 'target'] } });
     results.push({
       runId: run.id,
       remoteRunId: remoteId,

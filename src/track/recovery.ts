@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import type Database from 'better-sqlite3';
+import type { SqlDb } from '../db/index.js';
 
 export interface RecoveredRun {
   id: string;
@@ -48,14 +48,16 @@ export function processStart(pid: number): string | null {
  * heartbeat stands in). A live process is never judged by its heartbeat, so a long blocking computation is safe.
  * On another host only the heartbeat can tell. The reason is kept in `status_reason`.
  */
-export function recoverStaleRuns(db: Database.Database, opts: RecoveryOptions): RecoveredRun[] {
+export async function recoverStaleRuns(db: SqlDb, opts: RecoveryOptions): Promise<RecoveredRun[]> {
   const now = opts.now ?? Date.now();
   const host = opts.host ?? hostname();
-  const rows = db
-    .prepare<[], { id: string; pid: number; host: string; heartbeat_at: number; pid_start: string | null }>(
-      "SELECT id, pid, host, heartbeat_at, pid_start FROM runs WHERE status = 'running'",
-    )
-    .all();
+  const rows = await db.query<{
+    id: string;
+    pid: number;
+    host: string;
+    heartbeat_at: number;
+    pid_start: string | null;
+  }>("SELECT id, pid, host, heartbeat_at, pid_start FROM runs WHERE status = 'running'");
   const dead: RecoveredRun[] = [];
   for (const r of rows) {
     const age = now - r.heartbeat_at;
@@ -77,12 +79,14 @@ export function recoverStaleRuns(db: Database.Database, opts: RecoveryOptions): 
     }
   }
   if (dead.length > 0) {
-    const mark = db.prepare(
-      "UPDATE runs SET status = 'failed', status_reason = ?, end_time = ? WHERE id = ? AND status = 'running'",
-    );
-    db.transaction(() => {
-      for (const d of dead) mark.run(d.reason, now, d.id);
-    }).immediate();
+    await db.transaction(async (tx) => {
+      for (const d of dead) {
+        await tx.run(
+          "UPDATE runs SET status = 'failed', status_reason = $1, end_time = $2 WHERE id = $3 AND status = 'running'",
+          [d.reason, now, d.id],
+        );
+      }
+    });
   }
   return dead.map(({ id, pid, host: h, reason }) => ({ id, pid, host: h, reason }));
 }

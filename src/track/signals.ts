@@ -5,18 +5,30 @@
  */
 
 export interface Endable {
-  endFromSignal(status: 'killed' | 'failed', reason: string): void;
+  /** Ends the run at once where it can; otherwise returns the promise that ends it. */
+  endFromSignal(status: 'killed' | 'failed', reason: string): Promise<void> | undefined;
 }
+
+/** How long a signal waits for runs on a remote store to be marked ended before the process dies. */
+const SIGNAL_GRACE_MS = 3000;
 
 const active = new Set<Endable>();
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 type Sig = (typeof SIGNALS)[number];
 
 function onSignal(sig: Sig): void {
-  for (const r of [...active]) r.endFromSignal('killed', `received ${sig}`);
+  const pending = [...active].map((r) => r.endFromSignal('killed', `received ${sig}`)).filter((p) => p !== undefined);
   uninstall();
   // If nobody else handles the signal, die from it as the default handler would (exit code 128 + n).
-  if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+  const die = () => {
+    if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+  };
+  if (pending.length === 0) {
+    die();
+    return;
+  }
+  const grace = new Promise<void>((r) => setTimeout(r, SIGNAL_GRACE_MS).unref());
+  void Promise.race([Promise.allSettled(pending), grace]).then(die);
 }
 
 const handlers: Record<Sig, () => void> = { SIGINT: () => onSignal('SIGINT'), SIGTERM: () => onSignal('SIGTERM') };

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Config } from '../config/schema.js';
+import { insertRow } from '../db/index.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import { experimentEntity, runEntity } from './entities.js';
 import { flattenConfig } from './flatten.js';
@@ -8,7 +9,6 @@ import { type GitInfo, gitInfo } from './git.js';
 import * as q from './queries.js';
 import { processStart } from './recovery.js';
 import { defaultRunTuning, Run, type RunTuning } from './run.js';
-import { insertRow } from './sql.js';
 import type { Store } from './store.js';
 import type { ArtifactRecord, DatasetRef, MetricPoint, ParamValue, RunDetail, RunRecord } from './types.js';
 import { gnnopsVersion } from './version.js';
@@ -48,11 +48,11 @@ function stamp(t: number): string {
 /**
  * Experiment tracking over a Store: start runs, and read runs back (list, find, detail, series).
  *
- *   const store = openStore();
+ *   const store = await openStore();
  *   const tracker = new Tracker(store, { experiment: 'wikics-gcn' });
- *   const run = tracker.startRun({ config, dataset: { name: 'wikics', hash } });
+ *   const run = await tracker.startRun({ config, dataset: { name: 'wikics', hash } });
  *   run.logMetrics({ train_loss, val_acc }, epoch);
- *   run.end('finished');
+ *   await run.end('finished');
  */
 export class Tracker {
   readonly store: Store;
@@ -66,7 +66,7 @@ export class Tracker {
   }
 
   /** Id of the experiment, created if missing. */
-  experimentId(name: string): number {
+  async experimentId(name: string): Promise<number> {
     if (!EXPERIMENT_NAME.test(name)) {
       throw new GnnopsError(
         ErrorCodes.INVALID_ARGUMENT,
@@ -74,18 +74,19 @@ export class Tracker {
         { experiment: name },
       );
     }
-    const db = this.store.db;
-    insertRow(db, experimentEntity.table, experimentEntity.toRow({ name, createdAt: Date.now() }), {
+    const db = this.store.sql;
+    await insertRow(db, experimentEntity.table, experimentEntity.toRow({ name, createdAt: Date.now() }), {
       onConflict: 'ignore',
     });
-    return db.prepare<[string], { id: number }>('SELECT id FROM experiments WHERE name = ?').get(name)!.id;
+    const rows = await db.query<{ id: number }>('SELECT id FROM experiments WHERE name = $1', [name]);
+    return rows[0]!.id;
   }
 
-  startRun(opts: StartRunOptions = {}): Run {
-    const db = this.store.db;
+  async startRun(opts: StartRunOptions = {}): Promise<Run> {
+    const db = this.store.sql;
     const experiment = opts.experiment ?? this.defaultExperiment;
-    const expId = this.experimentId(experiment);
-    const parentId = opts.parentId === undefined ? null : q.findRun(db, opts.parentId).id;
+    const expId = await this.experimentId(experiment);
+    const parentId = opts.parentId === undefined ? null : (await q.findRun(db, opts.parentId)).id;
     const id = randomBytes(16).toString('hex');
     const now = Date.now();
     const name = opts.name ?? `${opts.dataset?.name ?? 'run'}-${stamp(now)}`;
@@ -116,59 +117,66 @@ export class Tracker {
       parentId,
       sweepId: opts.sweepId ?? null,
     });
-    insertRow(db, runEntity.table, { ...row, experiment_id: expId, pid_start: processStart(process.pid) });
+    await insertRow(db, runEntity.table, { ...row, experiment_id: expId, pid_start: processStart(process.pid) });
     const run = new Run(db, this.store.cas, { id, name, experiment }, { ...this.#tuning, ...opts.tuning });
     try {
       const params = { ...(opts.configAsParams === false ? {} : flattenConfig(config)), ...opts.params };
-      if (Object.keys(params).length > 0) run.logParams(params);
-      if (opts.tags && Object.keys(opts.tags).length > 0) run.setTags(opts.tags);
+      if (Object.keys(params).length > 0) await run.logParams(params);
+      if (opts.tags && Object.keys(opts.tags).length > 0) await run.setTags(opts.tags);
     } catch (e) {
-      run.end('failed', `invalid start options: ${(e as Error).message}`);
+      await run.end('failed', `invalid start options: ${(e as Error).message}`);
       throw e;
     }
     return run;
   }
 
   /** A run by id, unique id prefix or unique name. */
-  getRun(ref: string): RunRecord {
-    return q.findRun(this.store.db, ref);
+  getRun(ref: string): Promise<RunRecord> {
+    return q.findRun(this.store.sql, ref);
   }
 
-  listRuns(filter: q.RunFilter = {}): RunRecord[] {
-    return q.listRuns(this.store.db, filter);
+  listRuns(filter: q.RunFilter = {}): Promise<RunRecord[]> {
+    return q.listRuns(this.store.sql, filter);
   }
 
-  listExperiments(): { name: string; runs: number; createdAt: number }[] {
-    return q.listExperiments(this.store.db);
+  listExperiments(): Promise<{ name: string; runs: number; createdAt: number }[]> {
+    return q.listExperiments(this.store.sql);
   }
 
-  params(runId: string): Record<string, string> {
-    return q.runParams(this.store.db, runId);
+  params(runId: string): Promise<Record<string, string>> {
+    return q.runParams(this.store.sql, runId);
   }
 
-  tags(runId: string): Record<string, string> {
-    return q.runTags(this.store.db, runId);
+  tags(runId: string): Promise<Record<string, string>> {
+    return q.runTags(this.store.sql, runId);
   }
 
-  metricKeys(runId: string): string[] {
-    return q.metricKeys(this.store.db, runId);
+  metricKeys(runId: string): Promise<string[]> {
+    return q.metricKeys(this.store.sql, runId);
   }
 
-  metricHistory(runId: string, key: string): MetricPoint[] {
-    return q.metricHistory(this.store.db, runId, key);
+  metricHistory(runId: string, key: string): Promise<MetricPoint[]> {
+    return q.metricHistory(this.store.sql, runId, key);
   }
 
-  latestMetrics(runId: string): Record<string, { value: number; step: number }> {
-    return q.latestMetrics(this.store.db, runId);
+  latestMetrics(runId: string): Promise<Record<string, { value: number; step: number }>> {
+    return q.latestMetrics(this.store.sql, runId);
   }
 
-  artifacts(runId: string): ArtifactRecord[] {
-    return q.runArtifacts(this.store.db, this.store.cas, runId);
+  /** latestMetrics of each run, in a few queries. */
+  latestMetricsOfRuns(
+    runIds: readonly string[],
+  ): Promise<Map<string, Record<string, { value: number; step: number }>>> {
+    return q.latestMetricsOfRuns(this.store.sql, runIds);
+  }
+
+  artifacts(runId: string): Promise<ArtifactRecord[]> {
+    return q.runArtifacts(this.store.sql, this.store.cas, runId);
   }
 
   /** Params, last metrics, tags, artifacts and lineage of a run. */
-  detail(ref: string): RunDetail {
-    return q.runDetail(this.store.db, this.store.cas, ref);
+  detail(ref: string): Promise<RunDetail> {
+    return q.runDetail(this.store.sql, this.store.cas, ref);
   }
 }
 

@@ -14,7 +14,7 @@ const env = { ...process.env, GNNOPS_HOME: home, GNNOPS_LOG_LEVEL: 'silent' };
 const cli = (...args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env, encoding: 'utf8' });
 
-test('drift report reads the reference profile registered with a model version', () => {
+test('drift report reads the reference profile registered with a model version', async () => {
   // A 400-node generated WikiCS-format graph; training registers tiny-gcn/1 with its profile.
   const data = join(home, 'tiny.json');
   assert.equal(cli('data', 'synth', '--out', data, '--nodes', '400', '--seed', '2').status, 0);
@@ -56,8 +56,8 @@ test('drift report reads the reference profile registered with a model version',
   assert.equal((JSON.parse(sole.stdout) as { dataset: { drifted: boolean } }).dataset.drifted, true);
 
   // Logged traffic of the registered version: the report's estimate carries the version's registered facts.
-  const store = openStore({ home, recover: false, migrations: requestLogMigrations });
-  const registered = versionFacts(new Registry(store).getVersion('tiny-gcn', 1).metrics);
+  const store = await openStore({ home, recover: false, migrations: requestLogMigrations });
+  const registered = versionFacts((await new Registry(store).getVersion('tiny-gcn', 1)).metrics);
   const cols = g.features[0].length;
   const insert = store.db.prepare(
     `INSERT INTO request_log (ts, request_id, item, route, model, version, kind, num_nodes, num_edges, num_features,
@@ -75,7 +75,7 @@ test('drift report reads the reference profile registered with a model version',
       blob(Int32Array.from([0, 1])),
       blob(Float32Array.from([0.75, 0.75])),
     );
-  store.close();
+  await store.close();
   const logged = cli('drift', 'report', '--model', 'tiny-gcn', '--window', '30', '--json');
   assert.equal(logged.status, 0, logged.stderr);
   const [est] = (

@@ -50,7 +50,7 @@ describe('models optimize: bad input names the field', () => {
     });
   }
 
-  it('an unknown ref', () => {
+  it('an unknown ref', async () => {
     const r = cli('models', 'optimize', 'nosuch@production', '--prune', '0.5', '--json');
     assert.equal(r.status, 2, r.stderr);
     const e = JSON.parse(r.stdout) as { error: { message: string; details: { field: string } } };
@@ -65,28 +65,28 @@ describe('models optimize: bad input names the field', () => {
 describe('models optimize on models trained briefly on Cora', { skip: coraMissing }, () => {
   let store: Store;
   let registry: Registry;
-  before(() => {
+  before(async () => {
     const t = cli('train', 'data.name=cora', `data.mirror=${coraRawDir}`, 'train.seeds=1', 'train.epochs=30');
     assert.equal(t.status, 0, t.stderr);
     process.env.GNNOPS_HOME = home;
-    store = openStore();
+    store = await openStore();
     registry = new Registry(store);
   });
-  after(() => store?.close());
+  after(async () => store?.close());
 
-  it('--prune 0.5 registers version 2 with its lineage; half the weights are zero, production stays at 1', () => {
+  it('--prune 0.5 registers version 2 with its lineage; half the weights are zero, production stays at 1', async () => {
     const rep = optimize('cora-gcn@production', ['--prune', '0.5']);
     assert.equal(rep.variant.version, 2);
-    const v = registry.getVersion('cora-gcn', 2);
+    const v = await registry.getVersion('cora-gcn', 2);
     assert.equal(v.tags.variant_of, 'cora-gcn/1');
     assert.equal(v.tags.optimization, 'prune');
     assert.equal(v.tags.prune_fraction, '0.5');
-    assert.equal(v.tags.source_checkpoint_digest, registry.getVersion('cora-gcn', 1).checkpointDigest);
+    assert.equal(v.tags.source_checkpoint_digest, (await registry.getVersion('cora-gcn', 1)).checkpointDigest);
     assert.ok(v.referenceProfileDigest, 'a drift reference profile is stored');
-    assert.equal(v.datasetHash, registry.getVersion('cora-gcn', 1).datasetHash);
-    assert.equal(registry.aliases('cora-gcn').production, 1);
+    assert.equal(v.datasetHash, (await registry.getVersion('cora-gcn', 1)).datasetHash);
+    assert.equal((await registry.aliases('cora-gcn')).production, 1);
 
-    const src = readCheckpoint(registry.getVersion('cora-gcn', 1).checkpointPath);
+    const src = readCheckpoint((await registry.getVersion('cora-gcn', 1)).checkpointPath);
     const out = readCheckpoint(v.checkpointPath);
     const names = weightMatrixNames(out.tensors);
     assert.deepEqual(names, ['stack.layers.0.weight', 'stack.layers.1.weight']);
@@ -116,18 +116,18 @@ describe('models optimize on models trained briefly on Cora', { skip: coraMissin
       rep.runtimes.map((c) => c.runtime),
       ['native', 'onnx'],
     );
-    const v = registry.getVersion('cora-gcn', 3);
+    const v = await registry.getVersion('cora-gcn', 3);
     assert.equal(v.tags.quantize, 'int8');
     assert.equal(v.tags.variant_of, 'cora-gcn/1');
     assert.ok(v.metrics.max_abs_dprob < 0.02, `max |Δp| ${v.metrics.max_abs_dprob}`);
     assert.ok(Math.abs(v.metrics.test_acc - v.metrics.source_test_acc) <= 0.01, JSON.stringify(v.metrics));
     assert.ok(rep.size.variant_onnx_bytes! < 0.3 * rep.size.source_onnx_bytes!, JSON.stringify(rep.size));
-    assert.equal(registry.aliases('cora-gcn').production, 1);
+    assert.equal((await registry.aliases('cora-gcn')).production, 1);
     assert.ok(rep.variant.onnx && v.tags.onnx_int8_digest === rep.variant.onnx_digest);
     assert.ok(store.cas.has(v.tags.onnx_int8_digest), 'the int8 ONNX model is in the artifact store');
 
     // the variant is served with its source's calibration temperature, which its int8 ONNX file also applies
-    const sourceT = registry.getVersion('cora-gcn', 1).metrics.temperature;
+    const sourceT = (await registry.getVersion('cora-gcn', 1)).metrics.temperature;
     assert.ok(sourceT > 0 && v.metrics.temperature === sourceT, JSON.stringify(v.metrics));
     // parity: the int8 ONNX model (float semantics, 'basic') against the native engine on the variant checkpoint
     const native = loadPredictor(v.checkpointPath, undefined, { temperature: sourceT });
@@ -145,12 +145,12 @@ describe('models optimize on models trained briefly on Cora', { skip: coraMissin
     await onnx.close();
     native.close?.();
   });
-  it('a checkpoint path with --no-register measures and writes the variant without a new version', () => {
-    const path = registry.getVersion('cora-gcn', 1).checkpointPath;
-    const before = registry.listVersions('cora-gcn').length;
+  it('a checkpoint path with --no-register measures and writes the variant without a new version', async () => {
+    const path = (await registry.getVersion('cora-gcn', 1)).checkpointPath;
+    const before = (await registry.listVersions('cora-gcn')).length;
     const rep = optimize(path, ['--prune', '0.25', '--no-register'], 10);
     assert.equal(rep.variant.version, null);
-    assert.equal(registry.listVersions('cora-gcn').length, before);
+    assert.equal((await registry.listVersions('cora-gcn')).length, before);
     const out = readCheckpoint(rep.variant.checkpoint);
     const total = rep.weights.total;
     assert.equal(
@@ -159,7 +159,7 @@ describe('models optimize on models trained briefly on Cora', { skip: coraMissin
     );
   });
 
-  it('another model kind (MLP): pruning works natively; --runtime onnx is refused naming the runtime', () => {
+  it('another model kind (MLP): pruning works natively; --runtime onnx is refused naming the runtime', async () => {
     const t = cli(
       'train',
       'data.name=cora',
@@ -176,6 +176,6 @@ describe('models optimize on models trained briefly on Cora', { skip: coraMissin
     assert.equal(rep.variant.version, 2);
     assert.equal(rep.variant.onnx, null);
     assert.match(rep.variant.onnx_unavailable ?? '', /supports GCN models/);
-    assert.equal(registry.getVersion('cora-mlp', 2).tags.variant_of, 'cora-mlp/1');
+    assert.equal((await registry.getVersion('cora-mlp', 2)).tags.variant_of, 'cora-mlp/1');
   });
 });

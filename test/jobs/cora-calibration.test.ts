@@ -32,13 +32,13 @@ describe('calibration and the label-free estimate on a GCN trained on Cora', { s
     const config = resolveConfig({ preset: 'gcn-planetoid', overrides: ['train.seeds=1', 'train.threads=1'] });
     graph = await loadDataset(config.data, { mirror: coraRawDir, progress: false });
     const r = await runTraining({ config, data: graph, runName: 'cora-calibration' });
-    const store = openStore({ home, recover: false });
+    const store = await openStore({ home, recover: false });
     try {
-      const v = new Registry(store).resolve(`${r.model_name}@production`);
+      const v = await new Registry(store).resolve(`${r.model_name}@production`);
       checkpoint = v.checkpointPath;
       temperature = registeredTemperature(v) ?? Number.NaN;
     } finally {
-      store.close();
+      await store.close();
     }
   });
 

@@ -83,26 +83,26 @@ describe('OOD scores: registered reference, request log, drift report and GET /v
     graph = await loadDataset(config.data, { progress: false });
     const r = await runTraining({ config, data: graph, runName: 'ood' });
     modelName = r.model_name;
-    const store = openStore({ home, recover: false });
+    const store = await openStore({ home, recover: false });
     try {
-      const v = new Registry(store).resolve(`${modelName}@production`);
+      const v = await new Registry(store).resolve(`${modelName}@production`);
       checkpoint = v.checkpointPath;
       assert.ok(v.referenceProfileDigest);
       profile = parseProfile(store.cas.read(v.referenceProfileDigest).toString('utf8'));
     } finally {
-      store.close();
+      await store.close();
     }
     const loader = async (ref: string): Promise<ServedModel> => {
-      const s = openStore({ home, recover: false });
+      const s = await openStore({ home, recover: false });
       try {
-        const v = new Registry(s).resolve(ref);
+        const v = await new Registry(s).resolve(ref);
         return loadPredictor(v.checkpointPath, graph, {
           name: v.model,
           version: String(v.version),
           temperature: registeredTemperature(v) ?? 1,
         });
       } finally {
-        s.close();
+        await s.close();
       }
     };
     server = await startServer({

@@ -15,14 +15,14 @@ import { coraMissing, coraRawDir } from '../data/shared-data.js';
 describe('sweep trials through the trainer (Cora)', { skip: coraMissing }, () => {
   const home = mkdtempSync(join(tmpdir(), 'gnnops-sweep-train-'));
   const saved = process.env.GNNOPS_HOME;
-  after(() => {
+  after(async () => {
     process.env.GNNOPS_HOME = saved;
     rmSync(home, { recursive: true, force: true });
   });
 
   it('each trial is a tracked run under the sweep whose stored config holds the sampled values', async () => {
     process.env.GNNOPS_HOME = home;
-    const store = openStore({ home });
+    const store = await openStore({ home });
     try {
       const sweeps = new SweepStore(store);
       const spec = parseSweepYaml(`
@@ -79,7 +79,7 @@ parameters:
       assert.ok(loss5.every((v) => typeof v === 'number'));
       assert.equal(new Set(loss5).size, res.trials.length);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

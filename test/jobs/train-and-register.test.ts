@@ -26,7 +26,7 @@ import { restoreTask } from '../../src/train/restore.js';
 describe('a training run records classification metrics and calibration', () => {
   const home = mkdtempSync(join(tmpdir(), 'gnnops-train-metrics-'));
   const saved = process.env.GNNOPS_HOME;
-  after(() => {
+  after(async () => {
     process.env.GNNOPS_HOME = saved;
     rmSync(home, { recursive: true, force: true });
   });
@@ -62,9 +62,9 @@ describe('a training run records classification metrics and calibration', () => 
       back.dispose();
     }
 
-    const store = openStore({ home, recover: false });
+    const store = await openStore({ home, recover: false });
     try {
-      const d = runDetail(store.db, store.cas, r.run_id);
+      const d = await runDetail(store.sql, store.cas, r.run_id);
       for (const k of ['macro_f1', 'ece', 'ece_calibrated', 'temperature'] as const)
         assert.equal(d.metrics[k]?.value, c[k], k);
       const byName = new Map(d.artifacts.map((a) => [a.name, a]));
@@ -78,7 +78,7 @@ describe('a training run records classification metrics and calibration', () => 
         assert.ok(a && a.kind === 'chart', svg);
         assert.match(readFileSync(a.path, 'utf8'), /^<svg[\s\S]*<\/svg>\s*$/);
       }
-      const v = new Registry(store).getVersion(r.model_name, 1);
+      const v = await new Registry(store).getVersion(r.model_name, 1);
       assert.equal(registeredTemperature(v), c.temperature);
       // A version registered without a temperature has none (it is served uncalibrated).
       assert.equal(registeredTemperature({ metrics: { test_acc_mean: 0.8 } }), null);
@@ -94,7 +94,7 @@ describe('a training run records classification metrics and calibration', () => 
       for (const k of served) counts[k]++;
       assert.deepEqual(profile.predictions?.counts, counts);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

@@ -16,29 +16,30 @@ import { openStore } from '../../src/track/store.js';
 
 const fixture = join(import.meta.dirname, '../fixtures/workspace-main');
 const home = mkdtempSync(join(tmpdir(), 'gnnops-compat-'));
-after(() => rmSync(home, { recursive: true, force: true }));
+after(async () => rmSync(home, { recursive: true, force: true }));
 
 describe('a workspace written by main', () => {
-  it('opens with every package migrated, keeps its runs and registry, and a fresh workspace reaches the same schema', () => {
+  it('opens with every package migrated, keeps its runs and registry, and a fresh workspace reaches the same schema', async () => {
     cpSync(fixture, home, { recursive: true });
-    const store = openStore({ home, recover: false, migrations: [...sweepMigrations, ...requestLogMigrations] });
+    const store = await openStore({ home, recover: false, migrations: [...sweepMigrations, ...requestLogMigrations] });
     try {
       const registry = new Registry(store);
       new SweepStore(store);
-      const runs = listRuns(store.db, {});
+      const runs = await listRuns(store.sql, {});
       assert.equal(runs.length, 1);
-      const v = registry.resolve('g-gcn@production');
+      const v = await registry.resolve('g-gcn@production');
       assert.equal(v.version, 1);
       assert.equal(v.runId, runs[0]?.id);
       // The checkpoint is a content-addressed blob of this copy of the workspace.
       assert.ok(v.checkpointPath.startsWith(home), v.checkpointPath);
       const ckpt = readCheckpoint(v.checkpointPath);
       assert.equal(ckpt.meta.model.name, 'gcn');
-      const old = store.schemaVersions();
+      const old = await store.schemaVersions();
 
       const freshHome = mkdtempSync(join(tmpdir(), 'gnnops-fresh-'));
-      const fresh = openStore({ home: freshHome, migrations: [...sweepMigrations, ...requestLogMigrations] });
-      new Registry(fresh);
+      const fresh = await openStore({ home: freshHome, migrations: [...sweepMigrations, ...requestLogMigrations] });
+      // The registry migrates on first use.
+      await new Registry(fresh).lastEventId();
       const tables = (s: typeof store) =>
         s.db
           .prepare<[], { name: string; sql: string }>(
@@ -46,11 +47,11 @@ describe('a workspace written by main', () => {
           )
           .all();
       assert.deepEqual(tables(fresh), tables(store));
-      assert.deepEqual([...fresh.schemaVersions()].sort(), [...old].sort());
-      fresh.close();
+      assert.deepEqual([...(await fresh.schemaVersions())].sort(), [...old].sort());
+      await fresh.close();
       rmSync(freshHome, { recursive: true, force: true });
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
@@ -75,7 +76,7 @@ describe('a workspace written by main', () => {
             NULL, ?, ?, ?, 0.2)`,
         )
         .run(blob(Int32Array.of(0, 1)), blob(Int32Array.of(2, 0)), blob(Float32Array.of(0.75, 0.5)));
-      raw.close();
+      await raw.close();
 
       const log = await openLogStore(parseDatabaseUrl('sqlite:', oldHome));
       try {

@@ -26,17 +26,17 @@ async function cli(...args: string[]): Promise<{ stdout: string; stderr: string;
   }
 }
 
-before(() => {
+before(async () => {
   home = mkdtempSync(join(tmpdir(), 'gnnops-models-cli-'));
-  const store = openStore({ home });
-  const r = new Tracker(store).startRun({ dataset: { name: 'cora', hash: 'hc' }, git: null });
+  const store = await openStore({ home });
+  const r = await new Tracker(store).startRun({ dataset: { name: 'cora', hash: 'hc' }, git: null });
   r.logMetrics({ val_acc_mean: 0.8, test_acc_mean: 0.79 }, 0);
-  r.logArtifact('checkpoint', Buffer.from('weights-1'), 'checkpoint');
-  r.end();
+  await r.logArtifact('checkpoint', Buffer.from('weights-1'), 'checkpoint');
+  await r.end();
   runId = r.id;
-  store.close();
+  await store.close();
 });
-after(() => rmSync(home, { recursive: true, force: true }));
+after(async () => rmSync(home, { recursive: true, force: true }));
 
 test('register, auto-promote, promote, rollback and show through the CLI', async () => {
   const reg1 = JSON.parse(

@@ -21,9 +21,10 @@ async function predict(url: string): Promise<{ status: number; version?: string;
 describe('serve.workers = 2 (Node cluster)', () => {
   it('spreads requests, sums metrics, reloads every worker, and drains all of them on SIGTERM', async () => {
     const home = tempHome();
-    const store = openStore({ home, recover: false });
+    const store = await openStore({ home, recover: false });
     const reg = new Registry(store);
-    for (const v of [1, 2]) reg.registerVersion({ model: 'fixture', checkpoint: new Uint8Array([v]), metrics: {} });
+    for (const v of [1, 2])
+      await reg.registerVersion({ model: 'fixture', checkpoint: new Uint8Array([v]), metrics: {} });
     await reg.promote('fixture', 1, 'production', { skipHooks: true });
     const { proc, url } = await spawnServer({
       GNNOPS_HOME: home,
@@ -60,7 +61,7 @@ describe('serve.workers = 2 (Node cluster)', () => {
     } finally {
       proc.kill('SIGTERM');
       assert.equal(await exited, 0);
-      store.close();
+      await store.close();
     }
     const db = new Database(join(home, 'gnnops.db'), { readonly: true });
     try {
@@ -73,7 +74,7 @@ describe('serve.workers = 2 (Node cluster)', () => {
       assert.equal(ids.size, answered.length);
       for (const id of answered) assert.ok(ids.has(id), `request ${id} logged`);
     } finally {
-      db.close();
+      await db.close();
     }
   });
 });

@@ -12,13 +12,13 @@ import type { TrialFn } from '../../src/sweep/types.js';
 import { openStore, type Store } from '../../src/track/store.js';
 
 describe('hyperband brackets and rule', () => {
-  it('builds W&B bracket schedules', () => {
+  it('builds W&B bracket schedules', async () => {
     assert.deepEqual(hyperbandBrackets({ type: 'hyperband', min_iter: 3, eta: 3 }, 100), [3, 9, 27, 81]);
     assert.deepEqual(hyperbandBrackets({ type: 'hyperband', max_iter: 27, s: 2, eta: 3 }), [3, 9]);
     assert.deepEqual(hyperbandBrackets({ type: 'hyperband', max_iter: 10, s: 5, eta: 2 }), [1, 2, 5]);
   });
 
-  it('stops a trial worse than the value at index ⌊n/η⌋ of all values at its bracket', () => {
+  it('stops a trial worse than the value at index ⌊n/η⌋ of all values at its bracket', async () => {
     const table = {
       '3': [
         [1, 0.1],
@@ -60,12 +60,12 @@ const curveTrial: TrialFn = async (_config, ctx) => {
 describe('hyperband in a sweep', () => {
   let home: string;
   let store: Store;
-  before(() => {
+  before(async () => {
     home = mkdtempSync(join(tmpdir(), 'gnnops-hb-'));
-    store = openStore({ home });
+    store = await openStore({ home });
   });
-  after(() => {
-    store.close();
+  after(async () => {
+    await store.close();
     rmSync(home, { recursive: true, force: true });
   });
 

@@ -77,7 +77,7 @@ describe('sweep over a BullMQ queue with two `gnnops sweep worker` processes', {
     for (let i = 0; i < 600 && (await probe.getWorkersCount()) < 2; i++) await sleep(100);
     assert.equal(await probe.getWorkersCount(), 2, 'both workers connected');
     await probe.close();
-    const store = openStore({ home });
+    const store = await openStore({ home });
     const sweeps = new SweepStore(store);
     const spec = parseSweepYaml(`
 method: random
@@ -114,7 +114,7 @@ parameters:
       }
     } finally {
       await executor.close();
-      store.close();
+      await store.close();
     }
   });
 
@@ -132,13 +132,13 @@ parameters:
     let id = '';
     for (let i = 0; i < 600 && !id; i++) {
       await sleep(50);
-      const store = openStore({ home, recover: false });
+      const store = await openStore({ home, recover: false });
       try {
         const sweeps = new SweepStore(store);
         const s = sweeps.list().find((x) => x.queue === url && x.spec.parameters.length === 1);
         if (s && sweeps.trials(s.id).filter((t) => t.status === 'finished').length >= 2) id = s.id;
       } finally {
-        store.close();
+        await store.close();
       }
     }
     controller.kill('SIGKILL');

@@ -21,14 +21,14 @@ function alive(pid: number): boolean {
   }
 }
 
-function snapshot(home: string): { id: string; trials: TrialRecord[] } | null {
-  const store = openStore({ home, recover: false });
+async function snapshot(home: string): Promise<{ id: string; trials: TrialRecord[] } | null> {
+  const store = await openStore({ home, recover: false });
   try {
     const sweeps = new SweepStore(store);
     const [s] = sweeps.list();
     return s ? { id: s.id, trials: sweeps.trials(s.id) } : null;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -53,7 +53,7 @@ function cliSweep(prefix: string, sweepYaml: string[], workers: number, trialEnv
   };
   const args = ['--import', 'tsx', cli, 'sweep', '--workers', String(workers), '--trial-module', fixture];
   let child: ChildProcess | undefined;
-  after(() => {
+  after(async () => {
     if (child?.exitCode === null) child.kill('SIGKILL');
     rmSync(home, { recursive: true, force: true });
   });
@@ -105,7 +105,7 @@ describe('sweep crash and resume (CLI, 2 worker processes)', () => {
     let before: { id: string; trials: TrialRecord[] } | null = null;
     for (let i = 0; i < 600; i++) {
       await sleep(50);
-      const s = snapshot(home);
+      const s = await snapshot(home);
       if (s && s.trials.filter((t) => t.status === 'finished').length >= 3) {
         child.kill('SIGKILL');
         break;
@@ -115,7 +115,7 @@ describe('sweep crash and resume (CLI, 2 worker processes)', () => {
     // The kernel re-parents a process's children before its parent can see it exit, so every line logged past
     // this offset (until the resume) comes from a worker that can already tell its controller is gone.
     const atDeath = statSync(log).size;
-    before = snapshot(home);
+    before = await snapshot(home);
     assert.ok(before, 'the sweep was recorded');
     const doneBefore = before.trials.filter((t) => t.status === 'finished');
     const runningBefore = before.trials.filter((t) => t.status === 'running');
@@ -202,7 +202,7 @@ describe('a trial that finished training just as its sweep was killed (CLI, 1 wo
       sweep.lines().some((l) => l[0] === 'end' && l[2] === orphan),
       'the orphan finished its trial function after the controller died',
     );
-    const before = snapshot(sweep.home);
+    const before = await snapshot(sweep.home);
     assert.ok(before);
     assert.deepEqual(
       before.trials.map((t) => [t.index, t.status, t.attempt, t.value]),

@@ -31,13 +31,13 @@ describe('sweep runner', () => {
   let home: string;
   let store: Store;
   let sweeps: SweepStore;
-  before(() => {
+  before(async () => {
     home = mkdtempSync(join(tmpdir(), 'gnnops-sweep-'));
-    store = openStore({ home });
+    store = await openStore({ home });
     sweeps = new SweepStore(store);
   });
-  after(() => {
-    store.close();
+  after(async () => {
+    await store.close();
     rmSync(home, { recursive: true, force: true });
   });
 
@@ -90,10 +90,10 @@ describe('sweep runner', () => {
   it('groups the trials’ tracker runs under the sweep', async () => {
     const tracker = new Tracker(store, { tuning: { handleSignals: false } });
     const tracked: TrialFn = async (config, ctx) => {
-      const run = tracker.startRun({ config, git: null });
+      const run = await tracker.startRun({ config, git: null });
       const res = await synthetic(config, ctx);
       run.logMetrics(res.metrics);
-      run.end('finished');
+      await run.end('finished');
       return { ...res, runId: run.id };
     };
     const rec = createSweep(sweeps, { ...spec, run_cap: 3 }, { seed: 2 });

@@ -18,18 +18,18 @@ import { trial as synthetic } from './fixtures/synthetic-trial.js';
 const root = resolve(import.meta.dirname, '../..');
 
 describe('parameter importance', () => {
-  it('Spearman ρ is ±1 for monotone relations (any scale) and handles ties', () => {
+  it('Spearman ρ is ±1 for monotone relations (any scale) and handles ties', async () => {
     assert.equal(spearman([1, 2, 3, 4], [10, 100, 1000, 1e4]), 1);
     assert.equal(spearman([1e-4, 1e-3, 1e-2], [0.9, 0.5, 0.1]), -1);
     assert.ok(Math.abs(spearman([1, 1, 2, 2], [1, 2, 3, 4]) - 0.894427) < 1e-5);
   });
 
-  it('correlation ratio η is 1 when the category explains everything and 0 when it explains nothing', () => {
+  it('correlation ratio η is 1 when the category explains everything and 0 when it explains nothing', async () => {
     assert.equal(correlationRatio(['a', 'a', 'b', 'b'], [1, 1, 5, 5]), 1);
     assert.equal(correlationRatio(['a', 'b', 'a', 'b'], [1, 1, 5, 5]), 0);
   });
 
-  it('ranks the parameter that drives the metric first', () => {
+  it('ranks the parameter that drives the metric first', async () => {
     const spec = parseSweepYaml(
       'method: random\nrun_cap: 1\nparameters:\n  lr: {distribution: log_uniform_values, min: 0.0001, max: 0.1}\n  noise: {min: 0.0, max: 1.0}\n  opt: {values: [a, b]}\n',
     );
@@ -46,7 +46,7 @@ describe('parameter importance', () => {
 });
 
 describe('parallel coordinates', () => {
-  it('draws one line per trial with a value, the best last, stopped trials dashed', () => {
+  it('draws one line per trial with a value, the best last, stopped trials dashed', async () => {
     const spec = parseSweepYaml(
       'method: random\nrun_cap: 1\nparameters:\n  lr: {distribution: log_uniform_values, min: 0.0001, max: 0.1}\n  opt: {values: [adam, sgd]}\n  fixed: {value: 3}\n',
     );
@@ -75,17 +75,17 @@ describe('parallel coordinates', () => {
 
 describe('gnnops sweep show', () => {
   const home = mkdtempSync(join(tmpdir(), 'gnnops-show-'));
-  after(() => rmSync(home, { recursive: true, force: true }));
+  after(async () => rmSync(home, { recursive: true, force: true }));
 
   it('prints the best trial and the table, and writes the charts and the best config', async () => {
-    const store = openStore({ home });
+    const store = await openStore({ home });
     const sweeps = new SweepStore(store);
     const spec = parseSweepYaml(
       'name: demo\nmethod: random\nmetric: {name: val_acc, goal: maximize}\nrun_cap: 6\nparameters:\n  learning-rate: {distribution: log_uniform_values, min: 0.0001, max: 0.1}\n  optimizer-name: {values: [Adam, AdamW]}\n  batch-size: {value: 11701}\n',
     );
     const rec = createSweep(sweeps, spec, { seed: 3 });
     const res = await runSweep(sweeps, rec.id, { executor: new InProcessExecutor(synthetic, 1) });
-    store.close();
+    await store.close();
     const out = join(home, 'report');
     const run = spawnSync(
       process.execPath,

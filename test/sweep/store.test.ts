@@ -32,17 +32,17 @@ describe('sweep store: trial ownership (attempt leases)', () => {
   let home: string;
   let store: Store;
   let sweeps: SweepStore;
-  before(() => {
+  before(async () => {
     home = mkdtempSync(join(tmpdir(), 'gnnops-sweep-store-'));
-    store = openStore({ home });
+    store = await openStore({ home });
     sweeps = new SweepStore(store);
   });
-  after(() => {
-    store.close();
+  after(async () => {
+    await store.close();
     rmSync(home, { recursive: true, force: true });
   });
 
-  it('refuses the result of an attempt whose trial was re-claimed by a resume, and records the new one once', () => {
+  it('refuses the result of an attempt whose trial was re-claimed by a resume, and records the new one once', async () => {
     const rec = sweeps.create({ spec, runCap: 2, seed: 1 });
     const ownerA = sweeps.claim(rec.id);
     const leaseA = sweeps.startTrial(rec.id, ownerA, 0, 1, params, null);
@@ -69,7 +69,7 @@ describe('sweep store: trial ownership (attempt leases)', () => {
     assert.deepEqual(sweeps.curves(rec.id).get(0), [0.6]);
   });
 
-  it('a superseded controller can neither start trials nor set the sweep status', () => {
+  it('a superseded controller can neither start trials nor set the sweep status', async () => {
     const rec = sweeps.create({ spec, runCap: 2, seed: 2 });
     const ownerA = sweeps.claim(rec.id);
     const ownerB = sweeps.claim(rec.id);
@@ -84,14 +84,14 @@ describe('sweep store: trial ownership (attempt leases)', () => {
   it('refuses to take over a sweep whose trials a live process on this host is running; takes it once it is gone', async () => {
     const rec = sweeps.create({ spec, runCap: 2, seed: 3 });
     // Another process claims the sweep and starts a trial, then waits (alive) until its stdin closes.
-    const script = join(home, 'holder.ts');
+    const script = join(home, 'holder.mts');
     const src = (p: string) => JSON.stringify(pathToFileURL(resolve(import.meta.dirname, p)).href);
     writeFileSync(
       script,
       [
         `import { SweepStore } from ${src('../../src/sweep/store.ts')};`,
         `import { openStore } from ${src('../../src/track/store.ts')};`,
-        `const sweeps = new SweepStore(openStore({ home: ${JSON.stringify(home)} }));`,
+        `const sweeps = new SweepStore(await openStore({ home: ${JSON.stringify(home)} }));`,
         `const owner = sweeps.claim(${JSON.stringify(rec.id)});`,
         `sweeps.startTrial(${JSON.stringify(rec.id)}, owner, 0, 1, { 'learning-rate': 0.01 }, null);`,
         `process.stdout.write('ready\\n');`,

@@ -27,26 +27,29 @@ async function cli(...args: string[]): Promise<{ stdout: string; stderr: string;
   }
 }
 
-before(() => {
+before(async () => {
   home = mkdtempSync(join(tmpdir(), 'gnnops-runs-cli-'));
-  store = openStore({ home });
+  store = await openStore({ home });
   const t = new Tracker(store, { experiment: 'cli' });
   for (const [i, lr] of [0.01, 0.05].entries()) {
-    const r = t.startRun({
+    const r = await t.startRun({
       name: `lr-${lr}`,
       config: { train: { lr, epochs: 5 }, model: { hidden: 16 } },
       dataset: { name: 'cora', hash: 'hc' },
       git: null,
     });
     for (let e = 0; e < 5; e++) r.logMetrics({ train_loss: 1 / (e + 1 + i), val_acc: 0.5 + e * 0.05 + i * 0.02 }, e);
-    r.logArtifact('checkpoint', Buffer.from(`w${i}`), 'checkpoint');
-    r.end();
+    await r.logArtifact('checkpoint', Buffer.from(`w${i}`), 'checkpoint');
+    await r.end();
     ids.push(r.id);
   }
-  new Tracker(store, { experiment: 'other' }).startRun({ name: 'broken', git: null }).end('failed', 'boom');
+  await (await new Tracker(store, { experiment: 'other' }).startRun({ name: 'broken', git: null })).end(
+    'failed',
+    'boom',
+  );
 });
-after(() => {
-  store.close();
+after(async () => {
+  await store.close();
   rmSync(home, { recursive: true, force: true });
 });
 

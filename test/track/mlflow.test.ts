@@ -15,17 +15,17 @@ const repo = join(import.meta.dirname, '..', '..');
 let home: string;
 let store: Store;
 
-before(() => {
+before(async () => {
   home = mkdtempSync(join(tmpdir(), 'gnnops-mlflow-'));
-  store = openStore({ home });
+  store = await openStore({ home });
 });
-after(() => {
-  store.close();
+after(async () => {
+  await store.close();
   rmSync(home, { recursive: true, force: true });
 });
 
 describe('chunkLogBatch', () => {
-  test('keeps every item in order and each request within the limits', () => {
+  test('keeps every item in order and each request within the limits', async () => {
     const kv = (n: number, p: string) => Array.from({ length: n }, (_, i) => ({ key: `${p}${i}`, value: String(i) }));
     const params = kv(250, 'p');
     const tags = kv(150, 't');
@@ -59,7 +59,7 @@ describe('exportRunsToMlflow', () => {
   test('pushes params, every metric point, tags and the final status through validated requests', async () => {
     const tracker = new Tracker(store, { experiment: 'wikics-gcn' });
     const config = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`k${i}`, i]));
-    const r = tracker.startRun({
+    const r = await tracker.startRun({
       name: 'big',
       config: { sweep: config },
       dataset: { name: 'wikics', hash: 'dh' },
@@ -70,8 +70,8 @@ describe('exportRunsToMlflow', () => {
       r.logMetrics(Object.fromEntries(Array.from({ length: 12 }, (_, k) => [`m${k}`, e + k / 100])), e);
     }
     r.logMetric('nan_metric', Number.NaN);
-    r.logArtifact('checkpoint', Buffer.from('w'), 'checkpoint');
-    r.end('finished');
+    await r.logArtifact('checkpoint', Buffer.from('w'), 'checkpoint');
+    await r.end('finished');
 
     const fake = await startFakeMlflow();
     try {
@@ -94,7 +94,7 @@ describe('exportRunsToMlflow', () => {
       assert.equal(remote.experimentId, fake.experiments.get('wikics-gcn'));
       assert.equal(remote.runName, 'big');
       assert.equal(remote.status, 'FINISHED');
-      const rec = tracker.getRun(r.id);
+      const rec = await tracker.getRun(r.id);
       assert.equal(remote.startTime, rec.startTime);
       assert.equal(remote.endTime, rec.endTime);
       assert.equal(remote.params.get('sweep.k149'), '149');
@@ -104,7 +104,7 @@ describe('exportRunsToMlflow', () => {
       const m5 = remote.metrics.filter((m) => m.key === 'm5');
       assert.deepEqual(
         m5.map((m) => [m.step, m.value]),
-        tracker.metricHistory(r.id, 'm5').map((p) => [p.step, p.value]),
+        (await tracker.metricHistory(r.id, 'm5')).map((p) => [p.step, p.value]),
       );
       assert.deepEqual(
         remote.metrics.filter((m) => m.key === 'nan_metric').map((m) => m.value),
@@ -128,8 +128,8 @@ describe('exportRunsToMlflow', () => {
 
   test('server errors and bad URLs are user errors', async () => {
     const tracker = new Tracker(store);
-    const r = tracker.startRun({ git: null });
-    r.end();
+    const r = await tracker.startRun({ git: null });
+    await r.end();
     await assert.rejects(exportRunsToMlflow(tracker, [r.id], { url: 'not a url' }), /not a valid URL/);
     await assert.rejects(exportRunsToMlflow(tracker, [r.id], { url: 'ftp://x' }), /must be http/);
     await assert.rejects(exportRunsToMlflow(tracker, [r.id], { url: 'http://127.0.0.1:9' }), /MLflow GET .* failed/);
@@ -137,10 +137,10 @@ describe('exportRunsToMlflow', () => {
 
   test('CLI: gnnops runs export RUN --mlflow URL', async () => {
     const tracker = new Tracker(store, { experiment: 'cli-exp' });
-    const r = tracker.startRun({ name: 'cli-run', git: null, params: { lr: 0.01, long: 'y'.repeat(600) } });
+    const r = await tracker.startRun({ name: 'cli-run', git: null, params: { lr: 0.01, long: 'y'.repeat(600) } });
     r.logMetric('val_acc', 0.5, 0);
     r.logMetric('val_acc', 0.6, 1);
-    r.end('killed');
+    await r.end('killed');
     const fake = await startFakeMlflow({ existing: ['cli-exp'] });
     try {
       const { stdout } = await run(

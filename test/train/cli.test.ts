@@ -25,7 +25,7 @@ function gnnops(args: string[]) {
 }
 
 describe('gnnops train (CLI)', () => {
-  it('--json prints exactly the documented keys, records the run, registers and promotes the model', () => {
+  it('--json prints exactly the documented keys, records the run, registers and promotes the model', async () => {
     const r = gnnops([
       'train',
       '--data-file',
@@ -62,19 +62,19 @@ describe('gnnops train (CLI)', () => {
     assert.equal(j.promoted, true);
     assert.match(String(j.dataset_version), /^[0-9a-f]{16}$/);
 
-    const store = openStore({ home });
+    const store = await openStore({ home });
     const tracker = new Tracker(store);
-    const d = tracker.detail(String(j.run_id));
+    const d = await tracker.detail(String(j.run_id));
     assert.equal(d.run.status, 'finished');
     assert.equal(d.run.datasetName, 'tiny');
     assert.equal(d.params['train.epochs'], '8');
     assert.equal(d.metrics.test_acc_mean.value, j.test_acc_mean);
-    assert.equal(tracker.metricHistory(d.run.id, 'split_test_acc').length, 3);
-    assert.equal(tracker.metricHistory(d.run.id, 'split1/val_loss').length > 0, true);
+    assert.equal((await tracker.metricHistory(d.run.id, 'split_test_acc')).length, 3);
+    assert.equal((await tracker.metricHistory(d.run.id, 'split1/val_loss')).length > 0, true);
     assert.ok(d.artifacts.some((a) => a.name === 'checkpoint'));
     const reg = new Registry(store);
-    assert.equal(reg.aliases('tiny-gcn').production, 1);
-    store.close();
+    assert.equal((await reg.aliases('tiny-gcn')).production, 1);
+    await store.close();
 
     const ckpt = join(home, 'models', 'tiny-gcn', `${j.run_id}.safetensors`);
     assert.ok(existsSync(ckpt));
@@ -86,7 +86,7 @@ describe('gnnops train (CLI)', () => {
     assert.ok(ev.test_acc > 0 && ev.test_acc <= 1);
   });
 
-  it('--name names the --data-file graph and so its model; a bad --name is a usage error naming data.name', () => {
+  it('--name names the --data-file graph and so its model; a bad --name is a usage error naming data.name', async () => {
     const r = gnnops(['train', '--data-file', file, '--name', 'mygraph', 'train.epochs=3', 'train.splits=1', '--json']);
     assert.equal(r.code, 0, r.err);
     const j = JSON.parse(r.out) as Record<string, unknown>;
@@ -97,13 +97,13 @@ describe('gnnops train (CLI)', () => {
     assert.match(bad.err, /data\.name: got "-x", expected a dataset name of 1-64 characters/);
   });
 
-  it('a bad override is a usage error naming the key, not a crash', () => {
+  it('a bad override is a usage error naming the key, not a crash', async () => {
     const r = gnnops(['train', '--data-file', file, 'model.hidden=0', '--json']);
     assert.equal(r.code, 2);
     assert.match(r.err, /model\.hidden/);
   });
 
-  it('mini-batch: past train.full_batch_max_gib it says so, records the batch size used, and logs one line per epoch', () => {
+  it('mini-batch: past train.full_batch_max_gib it says so, records the batch size used, and logs one line per epoch', async () => {
     // A tiny budget stands in for a graph too large for full batch (the estimate itself is tested in minibatch.test).
     const over = ['model.name=sage', 'train.full_batch_max_gib=0.00001', 'train.epochs=3', 'train.splits=1'];
     const r = gnnops(['train', '--data-file', file, '--name', 'mb', ...over, 'train.sampler_workers=1']);
@@ -122,17 +122,17 @@ describe('gnnops train (CLI)', () => {
       );
     assert.doesNotMatch(r.err, /\[(█|░)/, 'no progress bar when stderr is not a terminal');
 
-    const store = openStore({ home });
+    const store = await openStore({ home });
     try {
       const tracker = new Tracker(store);
-      const [run] = tracker.listRuns({}).filter((x) => x.datasetName === 'mb');
+      const [run] = (await tracker.listRuns({})).filter((x) => x.datasetName === 'mb');
       assert.ok(run, 'the run is tracked');
-      const d = tracker.detail(run.id);
+      const d = await tracker.detail(run.id);
       assert.equal(d.params['train.batch_size'], '1024');
       assert.equal(d.params['train.fanouts'], '[15,10]');
       assert.match(d.tags.batching ?? '', /^auto: a full batch of 200 nodes/);
     } finally {
-      store.close();
+      await store.close();
     }
 
     const quiet = gnnops(['train', '--data-file', file, '--name', 'mbq', ...over, 'train.sampler_workers=0', '--json']);

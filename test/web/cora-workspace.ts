@@ -29,9 +29,9 @@ export async function makeCoraWorkspace(home: string): Promise<CoraWorkspace> {
   const graph = await loadDataset(config.data, { mirror: coraRawDir, progress: false });
   const r = await runTraining({ config, data: graph, runName: 'cora-gcn' });
   const serveLoader = async (ref: string): Promise<ServedModel> => {
-    const s = openStore({ home, recover: false });
+    const s = await openStore({ home, recover: false });
     try {
-      const v = new Registry(s).resolve(ref);
+      const v = await new Registry(s).resolve(ref);
       return loadPredictor(v.checkpointPath, graph, {
         name: v.model,
         version: String(v.version),
@@ -39,7 +39,7 @@ export async function makeCoraWorkspace(home: string): Promise<CoraWorkspace> {
         temperature: registeredTemperature(v) ?? 1,
       });
     } finally {
-      s.close();
+      await s.close();
     }
   };
   return { home, graph, modelName: r.model_name, testAcc: r.test_acc_mean, serveLoader };

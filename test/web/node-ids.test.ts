@@ -49,12 +49,12 @@ describe('Predict page by string node id (chromium, imported CSV graph)', {
     assert.equal(graph.nodeIds?.[7], nodeId(7));
     const r = await runTraining({ config, data: graph, runName: 'papers-gcn' });
     const loader = async (ref: string): Promise<ServedModel> => {
-      const s = openStore({ home, recover: false });
+      const s = await openStore({ home, recover: false });
       try {
-        const v = new Registry(s).resolve(ref);
+        const v = await new Registry(s).resolve(ref);
         return loadPredictor(v.checkpointPath, graph, { name: v.model, version: String(v.version) });
       } finally {
-        s.close();
+        await s.close();
       }
     };
     server = await startServer({

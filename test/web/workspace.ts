@@ -78,7 +78,7 @@ export async function makeWorkspace(home: string): Promise<Workspace> {
     modelName = r.model_name;
   }
 
-  const store = openStore({ home, migrations: sweepMigrations });
+  const store = await openStore({ home, migrations: sweepMigrations });
   const sweeps = new SweepStore(store);
   const spec = parseSweepSpec({
     name: 'hidden-grid',
@@ -100,13 +100,13 @@ export async function makeWorkspace(home: string): Promise<Workspace> {
   };
   await runSweep(sweeps, sweep.id, { executor: new InProcessExecutor(trial) });
   const runs = store.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM runs').get()?.n ?? 0;
-  const production = new Registry(store).aliases(modelName).production;
-  store.close();
+  const production = (await new Registry(store).aliases(modelName)).production;
+  await store.close();
 
   const serveLoader = async (ref: string): Promise<ServedModel> => {
-    const s = openStore({ home, recover: false });
+    const s = await openStore({ home, recover: false });
     try {
-      const v = new Registry(s).resolve(ref);
+      const v = await new Registry(s).resolve(ref);
       return loadPredictor(v.checkpointPath, graph, {
         name: v.model,
         version: String(v.version),
@@ -115,7 +115,7 @@ export async function makeWorkspace(home: string): Promise<Workspace> {
         temperature: registeredTemperature(v) ?? 1,
       });
     } finally {
-      s.close();
+      await s.close();
     }
   };
   return { home, dataFile, graph, modelName, production, runs, sweepId: sweep.id, serveLoader };

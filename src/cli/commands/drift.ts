@@ -22,7 +22,7 @@ import {
   summarizeDrift,
   withOodCheck,
 } from '../../monitor/drift-report.js';
-import { type VersionEstimate, versionFacts } from '../../monitor/estimate.js';
+import { type VersionEstimate, type VersionFacts, versionFacts } from '../../monitor/estimate.js';
 import { csrDegrees, khopSizes } from '../../monitor/graph-stats.js';
 import { renderDriftHtml } from '../../monitor/html-report.js';
 import { openLogStore } from '../../monitor/log-store.js';
@@ -76,18 +76,23 @@ interface SimulateOpts {
  * The reference of a report: a profile file, or the profile registered with a model version (computed once at
  * registration, so the raw training data is never read again).
  */
-function loadReference(
+async function loadReference(
   ref: string | undefined,
   model: string | undefined,
-): { profile: ReferenceProfile; defaultedModel?: string; version?: { model: string; version: number }; file?: string } {
+): Promise<{
+  profile: ReferenceProfile;
+  defaultedModel?: string;
+  version?: { model: string; version: number };
+  file?: string;
+}> {
   // Anything that exists or looks like a file is a profile file (so a missing one is reported as such).
   if (ref && (existsSync(ref) || /\.json$|^\.{0,2}\//i.test(ref)))
     return { profile: readProfile(ref), file: resolve(ref) };
-  const store = openStore({ recover: false });
+  const store = await openStore({ recover: false });
   try {
     const registry = new Registry(store);
-    const defaultedModel = ref || model ? undefined : registry.soleModelWithAlias('production');
-    const v = registry.resolve(ref ?? `${model ?? defaultedModel}@production`);
+    const defaultedModel = ref || model ? undefined : await registry.soleModelWithAlias('production');
+    const v = await registry.resolve(ref ?? `${model ?? defaultedModel}@production`);
     if (!v.referenceProfileDigest || !store.cas.has(v.referenceProfileDigest)) {
       throw new GnnopsError(
         ErrorCodes.NOT_FOUND,
@@ -99,7 +104,7 @@ function loadReference(
     const version = { model: v.model, version: v.version };
     return defaultedModel ? { profile, defaultedModel, version } : { profile, version };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -233,20 +238,26 @@ async function storeWindow(
       }); raise serve.log_sample_rate or pass --current FILE`,
       { requests: entries.length },
     );
-  const store = openStore({ recover: false });
+  const store = await openStore({ recover: false });
   try {
     const registry = new Registry(store);
-    const facts = (model: string, version: string) => {
+    const known = new Map<string, VersionFacts | undefined>();
+    for (const e of entries) {
+      const key = `${e.model}/${e.version}`;
+      if (known.has(key)) continue;
       try {
-        return versionFacts(registry.getVersion(model, version).metrics);
+        known.set(key, versionFacts((await registry.getVersion(e.model, e.version)).metrics));
       } catch {
         // a bare checkpoint (or a version since deleted): the estimate stands without the registry's facts
-        return undefined;
+        known.set(key, undefined);
       }
+    }
+    return {
+      window: w,
+      estimate: accuracyEstimateSection(entries, (model, version) => known.get(`${model}/${version}`)),
     };
-    return { window: w, estimate: accuracyEstimateSection(entries, facts) };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -475,7 +486,7 @@ export function register(program: Command): void {
         ...(opts.shareThreshold ? [`drift.share_threshold=${opts.shareThreshold}`] : []),
       ];
       const cfg = resolveConfig({ file: opts.config, overrides: [...overrides, ...extraOverrides] });
-      const { profile, defaultedModel, version, file } = loadReference(opts.reference, opts.model);
+      const { profile, defaultedModel, version, file } = await loadReference(opts.reference, opts.model);
       // Said on stderr so that --json output stays one document.
       if (defaultedModel) process.stderr.write(`using ${defaultedModel}@production, the only production model\n`);
       const model = opts.model ?? defaultedModel;

@@ -39,7 +39,7 @@ export function register(program: Command): void {
       "export probabilities = softmax(logits) (T = 1) instead of softmax(logits / T) with the version's calibration temperature",
     )
     .option('--json', 'print JSON')
-    .action((ref: string, f: ExportFlags) => {
+    .action(async (ref: string, f: ExportFlags) => {
       if (f.format !== 'onnx')
         throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `--format: "${f.format}" is not supported; allowed: onnx`, {
           field: 'format',
@@ -53,7 +53,7 @@ export function register(program: Command): void {
       let version: { model: string; version: number } | null = null;
       let fitted: number | null = null;
       if (!existsSync(ref)) {
-        const v = registryVersion(ref);
+        const v = await registryVersion(ref);
         path = v.checkpointPath;
         label = `${v.model}-v${v.version}`;
         version = { model: v.model, version: v.version };

@@ -7,7 +7,7 @@ import type { AliasChange, ModelVersion } from '../../registry/types.js';
 import { publishBlobs } from '../../storage/sync.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { emit, intFlag, table } from '../output.js';
-import { fmtNum, fmtTime, withStore } from './runs.js';
+import { fmtNum, fmtTime, useStoreConfig, withStore } from './runs.js';
 
 /**
  * The `models` command group, created on first use. Extension point: other areas add subcommands from their
@@ -24,6 +24,7 @@ export function modelsCommand(program: Command): Command {
 /** The registry with the promotion hooks of the resolved config (`-c FILE` and key=value overrides). */
 function configured(o: { config?: string }, overrides: string[]) {
   const cfg = resolveConfig({ file: o.config, overrides });
+  useStoreConfig(cfg.store);
   return { cfg, hooks: hooksFromConfig(cfg.registry) };
 }
 
@@ -99,8 +100,8 @@ export function register(program: Command): void {
     .description('List registered models with their latest version and aliases.')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      await withStore((store) => {
-        const list = new Registry(store).listModels();
+      await withStore(async (store) => {
+        const list = await new Registry(store).listModels();
         emit(Boolean(o.json), list, () =>
           list.length === 0
             ? 'no registered models'
@@ -125,10 +126,10 @@ export function register(program: Command): void {
     .argument('<ref>', 'NAME, NAME/VERSION or NAME@ALIAS')
     .option('--json', 'print JSON')
     .action(async (ref: string, o: { json?: boolean }) => {
-      await withStore((store) => {
+      await withStore(async (store) => {
         const reg = new Registry(store);
         if (ref.includes('/') || ref.includes('@')) {
-          const v = reg.resolve(ref);
+          const v = await reg.resolve(ref);
           emit(Boolean(o.json), v, () =>
             [
               `${v.model} version ${v.version}${v.aliases.length ? `  [${v.aliases.join(', ')}]` : ''}`,
@@ -146,9 +147,9 @@ export function register(program: Command): void {
           );
           return;
         }
-        const model = reg.getModel(ref);
-        const versions = reg.listVersions(ref);
-        const audit = reg.auditLog(ref);
+        const model = await reg.getModel(ref);
+        const versions = await reg.listVersions(ref);
+        const audit = await reg.auditLog(ref);
         emit(Boolean(o.json), { ...model, versions, audit }, () =>
           [
             `${model.name}: ${versions.length} versions; aliases ${
@@ -233,7 +234,7 @@ export function register(program: Command): void {
         await withStore(async (store) => {
           const reg = new Registry(store, { hooks });
           const checkpoint: BlobSource = o.checkpoint ?? { runArtifact: o.artifact };
-          const v = reg.registerVersion({
+          const v = await reg.registerVersion({
             model: name,
             runId: o.run,
             checkpoint,
@@ -247,7 +248,7 @@ export function register(program: Command): void {
           const decision = o.autoPromote
             ? await maybeAutoPromote(reg, name, v.version, autoPromoteRuleFromConfig(cfg.registry), { by: o.by })
             : null;
-          emit(Boolean(o.json), { version: reg.getVersion(name, v.version), autoPromotion: decision }, () =>
+          emit(Boolean(o.json), { version: await reg.getVersion(name, v.version), autoPromotion: decision }, () =>
             [
               `registered ${name} version ${v.version} (checkpoint sha256 ${v.checkpointDigest.slice(0, 16)}…)`,
               decision ? `auto-promotion: ${decision.promoted ? 'promoted' : 'kept'} — ${decision.reason}` : '',
@@ -321,8 +322,8 @@ export function register(program: Command): void {
     .action(async (o: { after: string; limit: string; json?: boolean }) => {
       const after = intFlag('after', o.after, 0);
       const limit = intFlag('limit', o.limit, 1, 10000);
-      await withStore((store) => {
-        const ev = new Registry(store).eventsSince(after, limit);
+      await withStore(async (store) => {
+        const ev = await new Registry(store).eventsSince(after, limit);
         emit(Boolean(o.json), ev, () =>
           ev.length === 0
             ? 'no events'

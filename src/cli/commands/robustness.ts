@@ -50,9 +50,9 @@ export function register(program: Command): void {
       const files = writeRobustnessReport(result, resolve(f.out));
       let runId: string | null = null;
       if (f.track) {
-        const store = openStore();
+        const store = await openStore();
         try {
-          const run = new Tracker(store, { experiment: 'robustness' }).startRun({
+          const run = await new Tracker(store, { experiment: 'robustness' }).startRun({
             name: `robustness-${result.model}-${result.dataset}`,
             params: { checkpoint: result.checkpoint, split: result.split, seed: result.seed },
             tags: { kind: 'robustness', synthetic: String(result.synthetic) },
@@ -62,10 +62,10 @@ export function register(program: Command): void {
             for (const [i, p] of points.entries()) run.logMetric(`robustness.${kind}.test_acc`, p.test_acc, i);
           }
           run.logMetric('clean_test_acc', result.clean_test_acc);
-          for (const file of files) run.logArtifact(file.slice(file.lastIndexOf('/') + 1), file, 'report');
-          run.end('finished');
+          for (const file of files) await run.logArtifact(file.slice(file.lastIndexOf('/') + 1), file, 'report');
+          await run.end('finished');
         } finally {
-          store.close();
+          await store.close();
         }
       }
       emit(Boolean(f.json), { ...result, files, run_id: runId }, () => {

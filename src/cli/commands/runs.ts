@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { StoreConfig } from '../../config/sections/store.js';
 import { compareRuns, type RunComparison, writeComparison } from '../../track/compare.js';
 import { exportRunsToMlflow } from '../../track/mlflow.js';
 import { openStore, type Store } from '../../track/store.js';
@@ -7,14 +8,22 @@ import { type RunRecord, type RunStatus, RunStatuses } from '../../track/types.j
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { emit, intFlag, table } from '../output.js';
 
-/** Open the workspace store for one command and always close it. */
+/** Open the workspace store (GNNOPS_DATABASE_URL, else the workspace file) for one command and always close it. */
 export async function withStore<T>(fn: (store: Store) => T | Promise<T>): Promise<T> {
-  const store = openStore();
+  const store = await openStore();
   try {
     return await fn(store);
   } finally {
-    store.close();
+    await store.close();
   }
+}
+
+/**
+ * Make a resolved config's `store.url` the store of this process and of the processes it starts (serve and sweep
+ * workers), as GNNOPS_DATABASE_URL would; the variable, when set, takes precedence.
+ */
+export function useStoreConfig(store: StoreConfig): void {
+  if (store.url && !process.env.GNNOPS_DATABASE_URL?.trim()) process.env.GNNOPS_DATABASE_URL = store.url;
 }
 
 export function fmtTime(t: number | null): string {
@@ -105,8 +114,8 @@ export function register(program: Command): void {
         sweepId: o.sweep,
         limit: intFlag('limit', o.limit, 1, 100000),
       };
-      await withStore((store) => {
-        const list = new Tracker(store).listRuns(filter);
+      await withStore(async (store) => {
+        const list = await new Tracker(store).listRuns(filter);
         emit(Boolean(o.json), list, () =>
           list.length === 0
             ? 'no runs'
@@ -133,8 +142,8 @@ export function register(program: Command): void {
     .argument('<run>', 'run id, unique id prefix, or unique name')
     .option('--json', 'print JSON')
     .action(async (ref: string, o: { json?: boolean }) => {
-      await withStore((store) => {
-        const d = new Tracker(store).detail(ref);
+      await withStore(async (store) => {
+        const d = await new Tracker(store).detail(ref);
         emit(Boolean(o.json), d, () => {
           const r = d.run;
           const lines = [
@@ -190,8 +199,8 @@ export function register(program: Command): void {
       if (refs.length < 2) {
         throw new GnnopsError(ErrorCodes.INVALID_ARGUMENT, `runs compare needs at least 2 runs, got ${refs.length}`);
       }
-      await withStore((store) => {
-        const c = compareRuns(new Tracker(store), refs, {
+      await withStore(async (store) => {
+        const c = await compareRuns(new Tracker(store), refs, {
           metrics: o.metrics
             ?.split(',')
             .map((s) => s.trim())

@@ -11,6 +11,7 @@ import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { homePath } from '../../util/home.js';
 import { log } from '../../util/logger.js';
 import { intFlag } from '../output.js';
+import { useStoreConfig } from './runs.js';
 
 interface ServeFlags {
   port?: string;
@@ -29,10 +30,10 @@ interface ServeFlags {
  * The model to serve when none is named: the workspace's only production model. None or several is a usage error
  * that says what to pass (and, for several, lists them).
  */
-function soleProductionModel(): string {
-  const store = openStore({ recover: false });
+async function soleProductionModel(): Promise<string> {
+  const store = await openStore({ recover: false });
   try {
-    return new Registry(store).soleModelWithAlias('production');
+    return await new Registry(store).soleModelWithAlias('production');
   } catch (e) {
     if (e instanceof GnnopsError && e.code === ErrorCodes.NOT_FOUND)
       throw new GnnopsError(
@@ -42,7 +43,7 @@ function soleProductionModel(): string {
       );
     throw e;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -81,9 +82,10 @@ export function register(program: Command): void {
       if (flags.runtime) section.runtime = flags.runtime;
       if (flags.workers !== undefined) section.workers = Number(flags.workers);
       const config = resolveConfig({ file: flags.config, preset: flags.preset, extra: { serve: section }, overrides });
+      useStoreConfig(config.store);
       // a cluster worker serves what the primary resolved (jobs/serve-server.ts); only the primary looks it up
       if (config.serve.model === undefined && (cluster.isPrimary || clusterStartModel() === undefined)) {
-        const sole = soleProductionModel();
+        const sole = await soleProductionModel();
         config.serve.model = `${sole}@production`;
         if (cluster.isPrimary) process.stderr.write(`gnnops: serving ${sole}@production, the only production model\n`);
       }

@@ -8,9 +8,11 @@ import { serve } from '../../jobs/serve-server.js';
 import { modelNameFor, runTraining, type TrainingReport } from '../../jobs/train-and-register.js';
 import { Registry } from '../../registry/index.js';
 import { openStore } from '../../track/index.js';
+import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { homePath } from '../../util/home.js';
 import { emit } from '../output.js';
 import { renderStats } from './data.js';
+import { useStoreConfig } from './runs.js';
 
 interface StartFlags {
   config?: string;
@@ -24,18 +26,23 @@ interface StartFlags {
 }
 
 /** The production version of `name` trained on exactly this data, if one exists. */
-function existingModel(name: string, datasetHash: string): { version: number; metrics: Record<string, number> } | null {
-  const store = openStore();
+async function existingModel(
+  name: string,
+  datasetHash: string,
+): Promise<{ version: number; metrics: Record<string, number> } | null> {
+  const store = await openStore();
   try {
     const registry = new Registry(store);
-    const prod = registry.aliases(name).production;
+    const prod = (await registry.aliases(name)).production;
     if (prod === undefined) return null;
-    const v = registry.getVersion(name, prod);
+    const v = await registry.getVersion(name, prod);
     return v.datasetHash === datasetHash ? { version: v.version, metrics: v.metrics } : null;
-  } catch {
+  } catch (e) {
+    // An unreachable store is the user's to fix, not a reason to train again.
+    if (e instanceof GnnopsError && e.code === ErrorCodes.NOT_AVAILABLE) throw e;
     return null;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -71,6 +78,7 @@ export function register(program: Command): void {
         ...(opts.port ? { serve: { port: Number(opts.port) } } : {}),
       };
       const cfg = resolveConfig({ file: opts.config, preset: 'gcn-wikics', overrides, extra });
+      useStoreConfig(cfg.store);
       const json = Boolean(opts.json);
       const say = (line: string) => process.stderr.write(`gnnops: ${line}\n`);
 
@@ -93,7 +101,7 @@ export function register(program: Command): void {
 
       // 2. train + register (or reuse)
       const modelName = modelNameFor(graph.name, cfg.model.name);
-      const existing = opts.retrain ? null : existingModel(modelName, graph.hash);
+      const existing = opts.retrain ? null : await existingModel(modelName, graph.hash);
       let report: TrainingReport | null = null;
       if (existing) {
         say(

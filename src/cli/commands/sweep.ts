@@ -86,7 +86,7 @@ async function runCommand(overrides: string[], opts: SweepOpts): Promise<void> {
       '--resume continues a recorded sweep with its recorded sweep config, base config and seed; drop --config, --preset, --base, --seed and key=value overrides',
     );
   }
-  const store = openStore();
+  const store = await openStore();
   const sweeps = new SweepStore(store);
   let executor: Executor | null = null;
   const ac = new AbortController();
@@ -148,12 +148,12 @@ async function runCommand(overrides: string[], opts: SweepOpts): Promise<void> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await executor?.close();
-    store.close();
+    await store.close();
   }
 }
 
-function showCommand(idArg: string, opts: { out?: string; json?: boolean }): void {
-  const store = openStore();
+async function showCommand(idArg: string, opts: { out?: string; json?: boolean }): Promise<void> {
+  const store = await openStore();
   try {
     const sweeps = new SweepStore(store);
     const rec = sweeps.get(idArg);
@@ -228,7 +228,7 @@ function showCommand(idArg: string, opts: { out?: string; json?: boolean }): voi
       return lines.join('\n');
     });
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -311,9 +311,9 @@ export function register(program: Command): void {
     .command('list')
     .description('Sweeps in this workspace.')
     .option('--json', 'print JSON')
-    .action((_opts: unknown, cmd: Command) => {
+    .action(async (_opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<{ json?: boolean }>();
-      const store = openStore();
+      const store = await openStore();
       try {
         const sweeps = new SweepStore(store);
         const list = sweeps.list().map((s) => {
@@ -336,7 +336,7 @@ export function register(program: Command): void {
           ),
         );
       } finally {
-        store.close();
+        await store.close();
       }
     });
 }

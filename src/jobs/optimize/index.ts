@@ -126,7 +126,7 @@ export async function optimizeModel(o: OptimizeOptions): Promise<OptimizeReport>
   let step = 0;
   const onStep = (label: string) => o.onStep?.(label, ++step, total);
 
-  const store = openStore();
+  const store = await openStore();
   try {
     const registry = new Registry(store);
     // 1. the source
@@ -145,7 +145,7 @@ export async function optimizeModel(o: OptimizeOptions): Promise<OptimizeReport>
       });
     } else {
       try {
-        const v = registry.resolve(o.ref);
+        const v = await registry.resolve(o.ref);
         path = v.checkpointPath;
         srcModel = v.model;
         srcVersion = v.version;
@@ -274,7 +274,7 @@ export async function optimizeModel(o: OptimizeOptions): Promise<OptimizeReport>
           : { quantize: o.optimization.dtype, quantize_scheme: 'symmetric per-output-column, dequantised to float32' }),
         ...(onnxDigest ? { onnx_int8_digest: onnxDigest } : {}),
       };
-      const mv = registry.registerVersion({
+      const mv = await registry.registerVersion({
         model: name,
         checkpoint: bytes,
         dataset: { name: data.name, hash: data.hash },
@@ -329,6 +329,6 @@ export async function optimizeModel(o: OptimizeOptions): Promise<OptimizeReport>
       metrics,
     };
   } finally {
-    store.close();
+    await store.close();
   }
 }

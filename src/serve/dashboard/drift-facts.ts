@@ -10,13 +10,13 @@ import type { DashboardSources } from './sources.js';
  */
 export function servedVersionFacts(
   sources: DashboardSources,
-): (model: string, version: string) => VersionFacts | undefined {
-  return (model, version) => {
+): (model: string, version: string) => Promise<VersionFacts | undefined> {
+  return async (model, version) => {
     const m = sources.ctx.holder.current?.model;
     if (m && m.name === model && m.version === version)
       return m.info.metrics ? versionFacts(m.info.metrics) : undefined;
     try {
-      return versionFacts(sources.registry.getVersion(model, version).metrics);
+      return versionFacts((await (await sources.registry()).getVersion(model, version)).metrics);
     } catch {
       return undefined;
     }
@@ -33,6 +33,7 @@ export function servedDriftCheck(sources: DashboardSources, worker: DriftWorker,
   return async (opts = {}) => {
     const { profile } = await sources.profile();
     const snap = await worker.snapshot(profile, { window, replica: opts.replica });
-    return { ...snap, estimates: snap.estimates.map((e) => withFacts(e, facts(e.model, e.version))) };
+    const estimates = await Promise.all(snap.estimates.map(async (e) => withFacts(e, await facts(e.model, e.version))));
+    return { ...snap, estimates };
   };
 }

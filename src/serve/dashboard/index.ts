@@ -56,7 +56,7 @@ export async function dashboardPlugin(app: FastifyInstance, opts: DashboardOptio
     await ctx.drift?.close();
     await driftWorker.close();
     traffic.stop();
-    sources.close();
+    await sources.close();
   });
 
   // Query strings arrive as text: coerce them to the schema's types (the server's own compiler coerces nothing,

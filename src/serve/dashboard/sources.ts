@@ -38,9 +38,7 @@ export interface ServedGraph {
  * drift worker, which migrates its own tables).
  */
 export class DashboardSources {
-  #store: Store | undefined;
-  #registry: Registry | undefined;
-  #tracker: Tracker | undefined;
+  #opened: Promise<{ store: Store; registry: Registry; tracker: Tracker }> | undefined;
   #graph: { key: string; value: Promise<ServedGraph> } | undefined;
   #predictions:
     | { key: string; value: Promise<{ classes: Int32Array; probs: Float32Array; numClasses: number }> }
@@ -52,31 +50,43 @@ export class DashboardSources {
     private readonly opts: DashboardSourceOptions = {},
   ) {}
 
-  get store(): Store {
-    this.#store ??= openStore({
+  /** The workspace store, its registry and tracker, opened on first use and shared by every route. */
+  #open(): Promise<{ store: Store; registry: Registry; tracker: Tracker }> {
+    this.#opened ??= openStore({
       home: this.opts.home,
       recover: false,
       migrations: sweepMigrations,
+    }).then((store) => ({
+      store,
+      registry: new Registry(store, { hooks: this.opts.hooks ?? {} }),
+      tracker: new Tracker(store),
+    }));
+    const opened = this.#opened;
+    // A store that could not be reached is tried again on the next request.
+    opened.catch(() => {
+      if (this.#opened === opened) this.#opened = undefined;
     });
-    return this.#store;
+    return opened;
   }
 
-  get registry(): Registry {
-    this.#registry ??= new Registry(this.store, { hooks: this.opts.hooks ?? {} });
-    return this.#registry;
+  async store(): Promise<Store> {
+    return (await this.#open()).store;
   }
 
-  get tracker(): Tracker {
-    this.#tracker ??= new Tracker(this.store);
-    return this.#tracker;
+  async registry(): Promise<Registry> {
+    return (await this.#open()).registry;
+  }
+
+  async tracker(): Promise<Tracker> {
+    return (await this.#open()).tracker;
   }
 
   /** The registry version behind the served model, when it came from the registry. */
-  servedVersion(): ModelVersion | undefined {
+  async servedVersion(): Promise<ModelVersion | undefined> {
     const m = this.ctx.holder.current?.model;
     if (!m) return undefined;
     try {
-      return this.registry.getVersion(m.name, m.version);
+      return await (await this.registry()).getVersion(m.name, m.version);
     } catch {
       return undefined; // a checkpoint path or a fixture: not in the registry
     }
@@ -97,8 +107,8 @@ export class DashboardSources {
   }
 
   /** The checkpoint file behind the served model: its registry version's blob, or the file it was loaded from. */
-  checkpointPath(): string | undefined {
-    const v = this.servedVersion();
+  async checkpointPath(): Promise<string | undefined> {
+    const v = await this.servedVersion();
     if (v) return v.checkpointPath;
     const ref = this.ctx.holder.current?.ref;
     return ref?.endsWith('.safetensors') && existsSync(ref) ? ref : undefined;
@@ -106,8 +116,8 @@ export class DashboardSources {
 
   async #loadGraph(key: string): Promise<ServedGraph> {
     if (this.opts.loadGraph) return { graph: await this.opts.loadGraph(), forModel: 'injected' };
-    const v = this.servedVersion();
-    const file = v ? undefined : this.checkpointPath();
+    const v = await this.servedVersion();
+    const file = v ? undefined : await this.checkpointPath();
     if (file) {
       try {
         return { graph: await loadCheckpointGraph(file), forModel: key };
@@ -161,9 +171,10 @@ export class DashboardSources {
   }
 
   async #loadProfile(): Promise<{ profile: ReferenceProfile; source: string }> {
-    const v = this.servedVersion();
-    if (v?.referenceProfileDigest && this.store.cas.has(v.referenceProfileDigest)) {
-      const text = this.store.cas.read(v.referenceProfileDigest).toString('utf8');
+    const v = await this.servedVersion();
+    const { cas } = await this.store();
+    if (v?.referenceProfileDigest && cas.has(v.referenceProfileDigest)) {
+      const text = cas.read(v.referenceProfileDigest).toString('utf8');
       return { profile: parseProfile(text, 'registered profile'), source: `registered with ${v.model}/${v.version}` };
     }
     const { graph } = await this.graph();
@@ -211,10 +222,9 @@ export class DashboardSources {
     return this.#predictions.value;
   }
 
-  close(): void {
-    this.#store?.close();
-    this.#store = undefined;
-    this.#registry = undefined;
-    this.#tracker = undefined;
+  async close(): Promise<void> {
+    const opened = this.#opened;
+    this.#opened = undefined;
+    if (opened) await (await opened.catch(() => undefined))?.store.close();
   }
 }

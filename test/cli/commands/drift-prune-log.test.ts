@@ -12,7 +12,7 @@ import { openLogStore } from '../../serve/helpers.js';
 import { runCli } from '../_run.js';
 
 const home = mkdtempSync(join(tmpdir(), 'gnnops-prune-log-'));
-after(() => rmSync(home, { recursive: true, force: true }));
+after(async () => rmSync(home, { recursive: true, force: true }));
 const HOUR = 3_600_000;
 
 const gnnops = (args: string[]) => runCli(home, args);
@@ -66,7 +66,7 @@ async function survivors(): Promise<string[]> {
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `r${from + i}`);
 
 describe('gnnops drift prune-log', () => {
-  beforeEach(() => fill(40));
+  beforeEach(async () => await fill(40));
 
   it('--keep-rows N keeps the N newest rows; --vacuum gives the space back', async () => {
     const r = gnnops(['drift', 'prune-log', '--keep-rows', '5', '--vacuum', '--json']);
@@ -117,7 +117,7 @@ describe('gnnops drift prune-log', () => {
     assert.equal((await survivors()).length, 40);
   });
 
-  it('parseAge', () => {
+  it('parseAge', async () => {
     assert.equal(parseAge('90s'), 90_000);
     assert.equal(parseAge('1.5h'), 1.5 * HOUR);
     assert.equal(parseAge('7d'), 7 * 24 * HOUR);

@@ -9,7 +9,7 @@ import { openStore } from '../../../src/track/store.js';
 import { runCli } from '../_run.js';
 
 const home = mkdtempSync(join(tmpdir(), 'gnnops-drift-cli-'));
-after(() => rmSync(home, { recursive: true, force: true }));
+after(async () => rmSync(home, { recursive: true, force: true }));
 
 const gnnops = (args: string[]) => runCli(home, args);
 
@@ -27,7 +27,7 @@ writeRows(join(home, 'clean.json'), sampleRows(ref, 600, 2));
 writeRows(join(home, 'drifted.json'), applyDrift(sampleRows(ref, 600, 3), { shift: 0.5, classMix: 0.4, toClass: 1 }));
 
 describe('gnnops drift', () => {
-  it('profile --rows-file writes a profile; report --json on clean traffic finds no drift', () => {
+  it('profile --rows-file writes a profile; report --json on clean traffic finds no drift', async () => {
     const p = gnnops([
       'drift',
       'profile',
@@ -62,7 +62,7 @@ describe('gnnops drift', () => {
     assert.equal(ids.report_path, null);
   });
 
-  it('report --out writes the HTML report for drifted traffic, honouring --method and overrides', () => {
+  it('report --out writes the HTML report for drifted traffic, honouring --method and overrides', async () => {
     const out = join(home, 'report.html');
     const r = gnnops([
       'drift',
@@ -101,8 +101,8 @@ describe('gnnops drift', () => {
     assert.ok(existsSync(join(home, 'r2.json')));
   });
 
-  it('reads the current window from the request log of the workspace store (--window)', () => {
-    const store = openStore({ home, recover: false, migrations: requestLogMigrations });
+  it('reads the current window from the request log of the workspace store (--window)', async () => {
+    const store = await openStore({ home, recover: false, migrations: requestLogMigrations });
     const w = applyDrift(sampleRows(ref, 400, 5), { shift: 0.6 });
     const insert = store.db.prepare(
       `INSERT INTO request_log (ts, request_id, item, route, model, version, kind, num_nodes, num_edges, num_features,
@@ -122,7 +122,7 @@ describe('gnnops drift', () => {
         blob(w.predictions.slice(r, r + 4)),
         blob(new Float32Array(4).fill(conf(i))),
       );
-    store.close();
+    await store.close();
     const r = gnnops([
       'drift',
       'report',
@@ -190,7 +190,7 @@ describe('gnnops drift', () => {
     assert.match(none.stderr, /no sampled feature rows/);
   });
 
-  it('exits 2 with a message naming the problem', () => {
+  it('exits 2 with a message naming the problem', async () => {
     const missing = gnnops([
       'drift',
       'report',

@@ -31,16 +31,16 @@ const file = join(home, 'data.json');
 writeSynthetic(file, { nodes: 200, features: 6, seed: 4 });
 
 describe('gnnops evaluate: per-class scores and calibration', () => {
-  it('gives accuracy, macro_f1, per_class, confusion, ece, ece_calibrated and temperature', () => {
+  it('gives accuracy, macro_f1, per_class, confusion, ece, ece_calibrated and temperature', async () => {
     const t = runCli(home, ['train', '--data-file', file, 'data.name=cls', 'train.splits=1', 'train.epochs=20']);
     assert.equal(t.code, 0, t.stderr);
 
     const r = runCli(home, ['evaluate', '--model', 'cls-gcn/1', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout) as EvalJson;
-    const store = openStore({ home, recover: false });
-    const stored = new Registry(store).getVersion('cls-gcn', 1).metrics;
-    store.close();
+    const store = await openStore({ home, recover: false });
+    const stored = (await new Registry(store).getVersion('cls-gcn', 1)).metrics;
+    await store.close();
     assert.equal(j.temperature_source, 'registered');
     assert.equal(j.temperature, stored.temperature);
     assert.equal(j.macro_f1, stored.macro_f1);

@@ -11,7 +11,7 @@ import { openStore } from '../../../src/track/store.js';
 import { runCli } from '../_run.js';
 
 const home = mkdtempSync(join(tmpdir(), 'gnnops-models-show-'));
-after(() => rmSync(home, { recursive: true, force: true }));
+after(async () => rmSync(home, { recursive: true, force: true }));
 
 const gnnops = (args: string[]) => runCli(home, args, { USER: 'tester' });
 
@@ -27,17 +27,17 @@ const variantDescription = '50% of weights pruned (global magnitude) of gcn/1: t
 let trained: ModelVersion;
 let variant: ModelVersion;
 
-before(() => {
-  const store = openStore({ home });
+before(async () => {
+  const store = await openStore({ home });
   try {
     const reg = new Registry(store);
-    trained = reg.registerVersion({
+    trained = await reg.registerVersion({
       model: 'gcn',
       checkpoint: Buffer.from('weights-1'),
       metrics: { val_acc_mean: 0.812, test_acc_mean: 0.804 },
       by: 'tester',
     });
-    variant = reg.registerVersion({
+    variant = await reg.registerVersion({
       model: 'gcn',
       checkpoint: Buffer.from('weights-2'),
       metrics: { val_acc: 0.7931, test_acc: 0.801, max_abs_dprob: 0.02 },
@@ -46,12 +46,12 @@ before(() => {
       by: 'tester',
     });
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
 describe('gnnops models show: variant lineage', () => {
-  it('shows one version with its description and tags (and --json carries both)', () => {
+  it('shows one version with its description and tags (and --json carries both)', async () => {
     const r = gnnops(['models', 'show', 'gcn/2']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`^description ${variantDescription.replace(/[()%.]/g, '\\$&')}$`, 'm'));
@@ -68,7 +68,7 @@ describe('gnnops models show: variant lineage', () => {
     assert.match(plain.stdout, /^tags {8}—$/m);
   });
 
-  it('the versions table falls back to the single measurements of a variant, labelled, and names its source', () => {
+  it('the versions table falls back to the single measurements of a variant, labelled, and names its source', async () => {
     const r = gnnops(['models', 'show', 'gcn']);
     assert.equal(r.code, 0, r.stderr);
     const row = (v: number) => r.stdout.split('\n').find((l) => new RegExp(`^${v}\\s`).test(l)) ?? '';
@@ -76,7 +76,7 @@ describe('gnnops models show: variant lineage', () => {
     assert.match(row(2), /^2\s+—\s+—\s+0\.7931 \(val_acc\)\s+0\.801 \(test_acc\)\s+prune of gcn\/1\s/);
   });
 
-  it('accuracyCell prefers the seed mean and shows — when neither metric exists', () => {
+  it('accuracyCell prefers the seed mean and shows — when neither metric exists', async () => {
     assert.equal(accuracyCell({ test_acc_mean: 0.8, test_acc: 0.7 }, 'test'), '0.8');
     assert.equal(accuracyCell({ test_acc: 0.7 }, 'test'), '0.7 (test_acc)');
     assert.equal(accuracyCell({ test_acc: 0.7 }, 'val'), '—');
@@ -84,7 +84,7 @@ describe('gnnops models show: variant lineage', () => {
 });
 
 describe('lineageOf (GET /v1/models)', () => {
-  it('names the source and the optimisation of a variant, and null for a trained version', () => {
+  it('names the source and the optimisation of a variant, and null for a trained version', async () => {
     const l = lineageOf(variant);
     assert.equal(l.variant_of, 'gcn/1');
     assert.equal(l.optimization, 'prune');

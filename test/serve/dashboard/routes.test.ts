@@ -50,17 +50,17 @@ describe('dashboard API (inject)', () => {
     });
     s = await tinyApp({ model, apiKey: KEY });
 
-    const store = openStore({ home });
-    const run = new Tracker(store).startRun({ name: 'r1', git: null, params: { 'model.hidden': 16 } });
+    const store = await openStore({ home });
+    const run = await new Tracker(store).startRun({ name: 'r1', git: null, params: { 'model.hidden': 16 } });
     runId = run.id;
     run.logMetrics({ 'split0/train_loss': 2.0, 'split0/val_acc': 0.25, test_acc_mean: 0.5 }, 0);
     run.logMetrics({ 'split0/train_loss': 1.5, 'split0/val_acc': Number.NaN }, 1);
-    run.end('finished');
+    await run.end('finished');
     const reg = new Registry(store);
-    reg.registerVersion({ model: 'dash-reg', checkpoint: Buffer.from('one'), metrics: { val_acc_mean: 0.4 } });
-    reg.registerVersion({ model: 'dash-reg', checkpoint: Buffer.from('two'), metrics: { val_acc_mean: 0.5 } });
+    await reg.registerVersion({ model: 'dash-reg', checkpoint: Buffer.from('one'), metrics: { val_acc_mean: 0.4 } });
+    await reg.registerVersion({ model: 'dash-reg', checkpoint: Buffer.from('two'), metrics: { val_acc_mean: 0.5 } });
     await reg.promote('dash-reg', 1, 'production', { reason: 'first', skipHooks: true });
-    store.close();
+    await store.close();
 
     // The dashboard on its own instance, with the graph injected (the served fixture is not a registry version).
     dash = Fastify();
@@ -110,13 +110,13 @@ describe('dashboard API (inject)', () => {
       { logits: [2, 0, 0, 0, 2, 0], labels: [0, 1], numClasses: 3 },
       { classNames: ['a', 'b', 'c'] },
     );
-    const store = openStore({ home });
-    const run = new Tracker(store).startRun({ name: 'r2', git: null });
-    run.logArtifact('classification.json', Buffer.from(JSON.stringify(report)), 'report');
-    run.logArtifact('reliability.svg', Buffer.from(reliabilityDiagramSvg(report)), 'chart');
-    run.logArtifact('confusion.svg', Buffer.from(confusionChartSvg(report)), 'chart');
-    run.end('finished');
-    store.close();
+    const store = await openStore({ home });
+    const run = await new Tracker(store).startRun({ name: 'r2', git: null });
+    await run.logArtifact('classification.json', Buffer.from(JSON.stringify(report)), 'report');
+    await run.logArtifact('reliability.svg', Buffer.from(reliabilityDiagramSvg(report)), 'chart');
+    await run.logArtifact('confusion.svg', Buffer.from(confusionChartSvg(report)), 'chart');
+    await run.end('finished');
+    await store.close();
     const r = await dash.inject(`/api/runs/${run.id}/classification`);
     assert.equal(r.statusCode, 200, r.body);
     const b = r.json();

@@ -44,7 +44,7 @@ export async function dataRoutes(app: FastifyInstance, d: DashboardState): Promi
       let used: 'hidden' | 'output' | 'features' = 'features';
       let x = g.features;
       let cols = g.numFeatures;
-      const checkpoint = source === 'hidden' ? d.sources.checkpointPath() : undefined;
+      const checkpoint = source === 'hidden' ? await d.sources.checkpointPath() : undefined;
       if (checkpoint) {
         try {
           const h = hiddenEmbedding(checkpoint, g);

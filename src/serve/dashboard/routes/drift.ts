@@ -80,7 +80,7 @@ export async function driftRoutes(app: FastifyInstance, d: DashboardState): Prom
           ...served,
           points: [],
         };
-      const e = withFacts(w.estimate, servedVersionFacts(d.sources)(m.name, m.version));
+      const e = withFacts(w.estimate, await servedVersionFacts(d.sources)(m.name, m.version));
       const names = await d.sources.graph().then(
         (g) => classNamesOf(g.graph),
         () => undefined,

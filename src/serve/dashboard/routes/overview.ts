@@ -35,15 +35,15 @@ export async function overviewRoutes(app: FastifyInstance, d: DashboardState): P
   app.get<{ Reply: OverviewResponse }>('/api/overview', { schema: overviewRouteSchema }, async () => {
     const { holder } = d.sources.ctx;
     const e = holder.current;
-    const reg = d.sources.registry;
+    const reg = await d.sources.registry();
     const res: OverviewResponse = {
       ready: holder.ready,
       traffic: await d.traffic.view(),
-      promotions: recentAudit(reg.listModels(), (m) => reg.auditLog(m), 8),
+      promotions: await recentAudit(await reg.listModels(), (m) => reg.auditLog(m), 8),
     };
     if (e) {
       const m = e.model;
-      const v = d.sources.servedVersion();
+      const v = await d.sources.servedVersion();
       res.model = {
         name: m.name,
         version: m.version,

@@ -35,13 +35,13 @@ function versionJson(v: ModelVersion): ModelVersionJson {
 }
 
 /** Latest alias changes over every model, newest first. */
-export function recentAudit(
+export async function recentAudit(
   models: RegisteredModel[],
-  all: (m: string) => AuditEntry[],
+  all: (m: string) => Promise<AuditEntry[]>,
   limit: number,
-): AuditEntryJson[] {
-  return models
-    .flatMap((m) => all(m.name))
+): Promise<AuditEntryJson[]> {
+  return (await Promise.all(models.map((m) => all(m.name))))
+    .flat()
     .sort((a, b) => b.at - a.at || b.id - a.id)
     .slice(0, limit)
     .map(auditJson);
@@ -53,24 +53,21 @@ export function recentAudit(
  */
 export async function registryRoutes(app: FastifyInstance, d: DashboardState, ctx: ServeContext): Promise<void> {
   app.get<{ Reply: ModelsListResponse }>('/api/registry/models', { schema: modelsListRouteSchema }, async () => {
-    const reg = d.sources.registry;
-    const models = reg.listModels();
-    return { models: models.map(modelJson), recent: recentAudit(models, (m) => reg.auditLog(m), 20) };
+    const reg = await d.sources.registry();
+    const models = await reg.listModels();
+    return { models: models.map(modelJson), recent: await recentAudit(models, (m) => reg.auditLog(m), 20) };
   });
 
   app.get<{ Params: { name: string }; Reply: ModelDetailResponse }>(
     '/api/registry/models/:name',
     { schema: modelDetailRouteSchema },
     async (req) => {
-      const reg = d.sources.registry;
-      const m = reg.getModel(req.params.name);
+      const reg = await d.sources.registry();
+      const m = await reg.getModel(req.params.name);
       return {
         model: modelJson(m),
-        versions: reg
-          .listVersions(m.name)
-          .sort((a, b) => b.version - a.version)
-          .map(versionJson),
-        audit: reg.auditLog(m.name).map(auditJson),
+        versions: (await reg.listVersions(m.name)).sort((a, b) => b.version - a.version).map(versionJson),
+        audit: (await reg.auditLog(m.name)).map(auditJson),
       };
     },
   );
@@ -105,7 +102,7 @@ export async function registryRoutes(app: FastifyInstance, d: DashboardState, ct
     { schema: promoteRouteSchema, onRequest: admin },
     async (req) => {
       const b = req.body;
-      const c = await d.sources.registry.promote(req.params.name, b.version, b.alias, {
+      const c = await (await d.sources.registry()).promote(req.params.name, b.version, b.alias, {
         reason: b.reason || 'promoted from the dashboard',
         by: who(req),
       });
@@ -117,7 +114,7 @@ export async function registryRoutes(app: FastifyInstance, d: DashboardState, ct
     '/api/registry/models/:name/rollback',
     { schema: rollbackRouteSchema, onRequest: admin },
     async (req) => {
-      const c = await d.sources.registry.rollback(req.params.name, req.body.alias, {
+      const c = await (await d.sources.registry()).rollback(req.params.name, req.body.alias, {
         reason: req.body.reason || 'rolled back from the dashboard',
         by: who(req),
       });

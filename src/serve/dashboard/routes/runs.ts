@@ -33,12 +33,18 @@ const REPORT_ARTIFACT = 'classification.json';
 /** Runs list, one run's detail, its metric curves and its classification report. */
 export async function runsRoutes(app: FastifyInstance, d: DashboardState): Promise<void> {
   app.get<{ Querystring: RunsQuery; Reply: RunsResponse }>('/api/runs', { schema: runsRouteSchema }, async (req) => {
-    const t = d.sources.tracker;
+    const t = await d.sources.tracker();
     const q = req.query;
-    const runs = t.listRuns({ experiment: q.experiment, status: q.status, sweepId: q.sweep, limit: q.limit ?? 1000 });
+    const runs = await t.listRuns({
+      experiment: q.experiment,
+      status: q.status,
+      sweepId: q.sweep,
+      limit: q.limit ?? 1000,
+    });
+    const last = await t.latestMetricsOfRuns(runs.map((r) => r.id));
     return {
-      runs: runs.map((r) => summary(r, t.latestMetrics(r.id))),
-      experiments: t.listExperiments().map((e) => ({ name: e.name, runs: e.runs })),
+      runs: runs.map((r) => summary(r, last.get(r.id) ?? {})),
+      experiments: (await t.listExperiments()).map((e) => ({ name: e.name, runs: e.runs })),
     };
   });
 
@@ -46,8 +52,8 @@ export async function runsRoutes(app: FastifyInstance, d: DashboardState): Promi
     '/api/runs/:id',
     { schema: runDetailRouteSchema },
     async (req) => {
-      const t = d.sources.tracker;
-      const det = t.detail(req.params.id);
+      const t = await d.sources.tracker();
+      const det = await t.detail(req.params.id);
       const metrics: RunDetailResponse['metrics'] = {};
       for (const [k, v] of Object.entries(det.metrics)) metrics[k] = { value: finiteOrNull(v.value), step: v.step };
       return {
@@ -55,7 +61,7 @@ export async function runsRoutes(app: FastifyInstance, d: DashboardState): Promi
         params: det.params,
         metrics,
         tags: det.tags,
-        metric_keys: t.metricKeys(det.run.id),
+        metric_keys: await t.metricKeys(det.run.id),
         artifacts: det.artifacts.map((a) => artifactEntity.toJson(a)),
         lineage: {
           parent: det.lineage.parent,
@@ -71,9 +77,9 @@ export async function runsRoutes(app: FastifyInstance, d: DashboardState): Promi
     '/api/runs/:id/classification',
     { schema: runClassificationRouteSchema },
     async (req) => {
-      const t = d.sources.tracker;
-      const run = t.getRun(req.params.id);
-      const artifacts = t.artifacts(run.id);
+      const t = await d.sources.tracker();
+      const run = await t.getRun(req.params.id);
+      const artifacts = await t.artifacts(run.id);
       const report = artifacts.find((a) => a.name === REPORT_ARTIFACT);
       if (!report)
         throw new GnnopsError(
@@ -81,7 +87,7 @@ export async function runsRoutes(app: FastifyInstance, d: DashboardState): Promi
           `run ${run.id} recorded no classification report (${REPORT_ARTIFACT}): only training runs that produced a checkpoint have one`,
           { run: run.id },
         );
-      const cas = d.sources.store.cas;
+      const { cas } = await d.sources.store();
       let parsed: RunClassificationResponse['report'];
       try {
         parsed = JSON.parse(cas.read(report.digest).toString('utf8')) as RunClassificationResponse['report'];
@@ -103,12 +109,12 @@ export async function runsRoutes(app: FastifyInstance, d: DashboardState): Promi
     '/api/runs/:id/metrics',
     { schema: metricSeriesRouteSchema },
     async (req) => {
-      const t = d.sources.tracker;
-      const run = t.getRun(req.params.id);
+      const t = await d.sources.tracker();
+      const run = await t.getRun(req.params.id);
       const keys = [...new Set(req.query.keys.split(',').map((k) => k.trim()))].filter(Boolean).slice(0, MAX_SERIES);
       const series: MetricSeriesResponse['series'] = {};
       for (const k of keys) {
-        series[k] = t.metricHistory(run.id, k).map((p) => ({ step: p.step, value: finiteOrNull(p.value) }));
+        series[k] = (await t.metricHistory(run.id, k)).map((p) => ({ step: p.step, value: finiteOrNull(p.value) }));
       }
       return { run_id: run.id, series };
     },

@@ -30,13 +30,13 @@ function trialJson(t: TrialRecord): TrialJson {
 /** Sweeps list and one sweep's trials, best config, parameter association and parallel coordinates. */
 export async function sweepsRoutes(app: FastifyInstance, d: DashboardState): Promise<void> {
   let sweeps: SweepStore | undefined;
-  const store = () => {
-    sweeps ??= new SweepStore(d.sources.store);
+  const store = async () => {
+    sweeps ??= new SweepStore(await d.sources.store());
     return sweeps;
   };
 
   app.get<{ Reply: SweepsResponse }>('/api/sweeps', { schema: sweepsListRouteSchema }, async () => {
-    const s = store();
+    const s = await store();
     return { sweeps: s.list().map((r) => summaryOf(r, s.trials(r.id))) };
   });
 
@@ -44,7 +44,7 @@ export async function sweepsRoutes(app: FastifyInstance, d: DashboardState): Pro
     '/api/sweeps/:id',
     { schema: sweepDetailRouteSchema },
     async (req) => {
-      const s = store();
+      const s = await store();
       const rec = s.get(req.params.id);
       const trials = s.trials(rec.id);
       const best = bestTrial(rec, trials);

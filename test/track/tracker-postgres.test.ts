@@ -1,0 +1,4 @@
+import { postgresBackend } from './backends.js';
+import { trackingContract } from './contract.js';
+
+trackingContract(postgresBackend());
