@@ -96,7 +96,7 @@ export function cliReference(program: Command = buildProgram()): string {
     for (const sub of c.commands) {
       if (sub.name() === 'help') continue;
       const anchor = fullName(sub).replace(/\s+/g, '-');
-      lines.push(`| [\`${fullName(sub)}\`](#${anchor}) | ${cell(sub.description())} |`);
+      lines.push(`| [\`${fullName(sub)}\`](#${anchor}) | ${cell(sub.summary() || sub.description())} |`);
       walk(sub);
     }
   };

@@ -13,6 +13,7 @@ import { register as registerRobustness } from './commands/robustness.js';
 import { register as registerRuns } from './commands/runs.js';
 import { register as registerServe } from './commands/serve.js';
 import { register as registerStart } from './commands/start.js';
+import { register as registerStore } from './commands/store.js';
 import { register as registerSweep } from './commands/sweep.js';
 import { register as registerTrain } from './commands/train.js';
 import { register as registerVisualize } from './commands/visualize.js';
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   registerModelsExport(program);
   registerModelsOptimize(program);
   registerSweep(program);
+  registerStore(program);
   registerTrain(program);
   registerBench(program);
   registerEvaluate(program);
