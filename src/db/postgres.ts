@@ -182,6 +182,11 @@ export class PostgresDb implements SqlDb {
         lockKey: async (key) => {
           await ex.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
         },
+        // PostgreSQL queues a NOTIFY issued in a transaction and delivers it at commit.
+        notify: async (channel, payload) => {
+          checkChannel(channel);
+          await ex.query('SELECT pg_notify($1, $2)', [channel, payload]);
+        },
       };
       try {
         const out = await fn(tx);

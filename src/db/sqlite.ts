@@ -205,6 +205,7 @@ export class SqliteDb implements SqlDb {
           this.execNow(sql);
         },
         lockKey: async () => {},
+        notify: async () => {},
       };
       try {
         const out = await fn(tx);

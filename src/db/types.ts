@@ -27,6 +27,11 @@ export interface Transaction extends SqlExecutor {
    * advisory lock; SQLite's write transaction already excludes every other writer.
    */
   lockKey(key: string): Promise<void>;
+  /**
+   * Send a message to the channel's listeners when this transaction commits, never when it rolls back: a listener
+   * that re-reads on the message always finds the change. No-op without push support.
+   */
+  notify(channel: string, payload: string): Promise<void>;
 }
 
 /** An exclusive, cross-process lease: the one scheduled drift check per deployment, for instance. */

@@ -15,10 +15,10 @@ import { DriftWorker } from '../serve/dashboard/drift-worker.js';
 import { type DashboardOptions, dashboardPlugin } from '../serve/dashboard/index.js';
 import { DashboardSources } from '../serve/dashboard/sources.js';
 import { type DriftCheck, DriftLoop } from '../serve/drift-loop.js';
-import { loadServedModel, resolveModelRef } from '../serve/loader.js';
+import { followRegistry, loadServedModel, resolveModelRef } from '../serve/loader.js';
 import { ServeMetrics } from '../serve/metrics.js';
 import type { LoadOptions, ModelLoader, ServedModel } from '../serve/model.js';
-import { ModelHolder } from '../serve/model-holder.js';
+import { ModelHolder, type ModelHolderOptions } from '../serve/model-holder.js';
 import { replicaId } from '../serve/replica.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 
@@ -48,6 +48,11 @@ export interface ServeAppOptions {
   storage?: StorageConfig;
   /** source → ref to serve now (the registry's alias lookup). Default: `resolveModelRef` from loader.ts. */
   resolve?: (source: string) => Promise<string>;
+  /**
+   * Pushed notices that the registry changed, so the watcher resolves again at once. Default with the default
+   * `resolve`: `followRegistry` from loader.ts (PostgreSQL LISTEN; SQLite has none and the poll alone follows).
+   */
+  subscribe?: ModelHolderOptions['subscribe'];
   /**
    * The store of the request log and the drift-check history (openLogStore: the workspace's SQLite file, or the
    * PostgreSQL database the replicas share). With it, requests are logged (unless serve.log_requests is false) and
@@ -106,6 +111,7 @@ export async function buildServeApp(opts: ServeAppOptions = {}): Promise<ServeAp
   const holder = new ModelHolder({
     load: (ref) => loader(ref, loadOpts),
     resolve: opts.resolve ?? resolveModelRef,
+    subscribe: opts.subscribe ?? (opts.resolve ? undefined : followRegistry),
     onSwap: (e, prev) => {
       metrics.setModel(e.model);
       if (prev) metrics.reloads.inc({ result: 'swapped' });

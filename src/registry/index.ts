@@ -13,9 +13,11 @@ export {
   type AliasChangeOptions,
   type BlobSource,
   currentUser,
+  REGISTRY_CHANNEL,
   type RegisterVersionInput,
   Registry,
   type RegistryEventMap,
+  type RegistryNotice,
   type RegistryOptions,
   registryEvents,
 } from './registry.js';

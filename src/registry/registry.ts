@@ -348,6 +348,36 @@ export class Registry {
     return rows.map((r) => eventEntity.fromRow(r));
   }
 
+  /** Whether the store pushes event notices (PostgreSQL); with SQLite, followers poll `eventsSince`. */
+  get pushes(): boolean {
+    return this.#db.pushes;
+  }
+
+  /**
+   * Call onNotice whenever an event commits in any process on the store (the notice carries the event's id; read the
+   * event itself with `eventsSince`), and onReconnect after a dropped connection is re-subscribed (notices sent
+   * meanwhile are lost, so re-read). Null when the store does not push. Call the returned function to stop.
+   */
+  async listen(
+    onNotice: (notice: RegistryNotice) => void,
+    onReconnect?: () => void,
+  ): Promise<(() => Promise<void>) | null> {
+    await this.#ready;
+    return this.#db.listen(
+      REGISTRY_CHANNEL,
+      (payload) => {
+        let notice: RegistryNotice | null = null;
+        try {
+          notice = JSON.parse(payload) as RegistryNotice;
+        } catch {
+          // A foreign sender on the channel: still a reason to re-read.
+        }
+        onNotice(notice ?? { id: 0, type: null, model: null, alias: null, version: null });
+      },
+      onReconnect,
+    );
+  }
+
   /** Id of the newest event (0 when none). */
   async lastEventId(): Promise<number> {
     await this.#ready;
@@ -428,6 +458,19 @@ export class Registry {
   }
 }
 
+/** The push channel of registry events (PostgreSQL LISTEN/NOTIFY). */
+export const REGISTRY_CHANNEL = 'gnnops_registry';
+
+/** What a push says about the event that committed; the event stream holds the rest. */
+export interface RegistryNotice {
+  /** The event's id (0 when the message could not be read). */
+  id: number;
+  type: RegistryEventType | null;
+  model: string | null;
+  alias: string | null;
+  version: number | null;
+}
+
 /** Serialise writers of one model (version allocation, alias moves) across processes and machines. */
 function lockModel(tx: Transaction, model: string): Promise<void> {
   return tx.lockKey(`gnnops:registry:model:${model}`);
@@ -467,6 +510,8 @@ async function insertEvent(
   await tx.lockKey('gnnops:registry:events');
   const event = { type, model, version, alias, fromVersion: from, at, payload };
   const id = await insertReturning(tx, eventEntity.table, eventEntity.cells(event), 'id');
+  // Delivered at commit, so a listener that re-reads the stream on the message finds the event.
+  await tx.notify(REGISTRY_CHANNEL, JSON.stringify({ id, type, model, alias, version }));
   return { id, ...event };
 }
 

@@ -24,7 +24,7 @@ import { onnxServedModel } from './onnx/served-model.js';
  *   the native engine (`loadPredictor`, full-graph probabilities computed once at load so node queries are row
  *   lookups) or, with `runtime: 'onnx'`, the GCN exported to ONNX and run by onnxruntime-node.
  * - `resolveModelRef`: what the hot-reload watcher polls: `NAME@ALIAS` → `NAME/VERSION` through the registry;
- *   an existing file path resolves to itself.
+ *   an existing file path resolves to itself. `followRegistry` tells the watcher when to resolve again at once.
  */
 export async function loadServedModel(ref: string, opts: LoadOptions = {}): Promise<ServedModel> {
   let path: string;
@@ -112,6 +112,17 @@ function workspaceOf(): Promise<{ store: Store; registry: Registry }> {
 /** The registry version a ref names (`NAME@ALIAS`, `NAME/VERSION`, `NAME/latest`, `models:/…`). */
 export async function registryVersion(ref: string): Promise<ModelVersion> {
   return (await workspaceOf()).registry.resolve(ref);
+}
+
+/**
+ * Pushed notices of registry changes from every process on the workspace's store (PostgreSQL LISTEN): what lets
+ * the hot-reload watcher swap at once instead of at its next poll. Null with SQLite, which does not push.
+ */
+export async function followRegistry(
+  onChange: () => void,
+  onReconnect: () => void,
+): Promise<(() => Promise<void>) | null> {
+  return (await workspaceOf()).registry.listen(onChange, onReconnect);
 }
 
 /** Refs that name a file rather than a registered model. */

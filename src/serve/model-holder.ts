@@ -28,6 +28,12 @@ export interface ModelHolderOptions {
   onSwap?: (entry: ModelEntry, previous: ModelEntry | undefined) => void;
   /** Called when a watcher-triggered reload fails (the old model keeps serving). */
   onWatchError?: (e: unknown) => void;
+  /**
+   * Pushed notices that what sources resolve to may have changed (the registry's LISTEN on PostgreSQL): `onChange`
+   * for every registry change, `onReconnect` after a dropped subscription is back (changes meanwhile were missed).
+   * Resolves to the function that stops it, or null when the store does not push (the poll alone follows it).
+   */
+  subscribe?: (onChange: () => void, onReconnect: () => void) => Promise<(() => Promise<void>) | null>;
 }
 
 /**
@@ -40,6 +46,11 @@ export class ModelHolder {
   private chain: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private polling = false;
+  /** A check was asked for while one ran: run one more when it ends, so a notice is never lost to an overlap. */
+  private recheck = false;
+  private unsubscribe: Promise<(() => Promise<void>) | null> | undefined;
+  /** The last subscription's stop, awaited by close so no listening connection outlives the holder. */
+  private unsubscribed: Promise<void> | undefined;
   /** What the server follows (NAME@ALIAS or a fixed ref). */
   source: string | undefined;
 
@@ -101,36 +112,65 @@ export class ModelHolder {
     return p;
   }
 
-  /** Poll the source every `ms` and swap when it resolves to a new ref (an alias moved). */
+  /**
+   * Follow the source: resolve it again every `ms` (the fallback, and all there is with SQLite) and on every pushed
+   * notice, and swap when it resolves to a new ref (an alias moved). `ms` 0 turns both off.
+   */
   watch(ms: number): void {
     this.unwatch();
     if (ms <= 0) return;
-    this.timer = setInterval(() => {
-      if (this.polling || this.source === undefined) return;
-      this.polling = true;
-      this.reload()
-        .then((r) => {
-          if (r.changed) log.info({ ref: r.current.ref, previous: r.previous?.ref }, 'model swapped (alias moved)');
-        })
-        .catch((e: unknown) => {
-          this.opts.onWatchError?.(e);
-          log.warn({ err: e }, 'model watch: reload failed; still serving the old model');
-        })
-        .finally(() => {
-          this.polling = false;
-        });
-    }, ms);
+    this.timer = setInterval(() => this.check(), ms);
     this.timer.unref();
+    const sub = this.opts.subscribe;
+    if (sub) {
+      const onPush = () => this.check();
+      const subscribing = sub(onPush, onPush).catch((e: unknown) => {
+        log.warn({ err: e }, `model watch: no pushed registry notices; polling every ${ms} ms`);
+        return null;
+      });
+      this.unsubscribe = subscribing;
+      // A move committed while subscribing sent its notice to nobody.
+      void subscribing.then((stop) => {
+        if (stop) this.check();
+      });
+    }
+  }
+
+  /** Resolve the source once and swap if it moved; a check asked for during one runs right after it. */
+  check(): void {
+    if (this.source === undefined) return;
+    if (this.polling) {
+      this.recheck = true;
+      return;
+    }
+    this.polling = true;
+    this.recheck = false;
+    this.reload()
+      .then((r) => {
+        if (r.changed) log.info({ ref: r.current.ref, previous: r.previous?.ref }, 'model swapped (alias moved)');
+      })
+      .catch((e: unknown) => {
+        this.opts.onWatchError?.(e);
+        log.warn({ err: e }, 'model watch: reload failed; still serving the old model');
+      })
+      .finally(() => {
+        this.polling = false;
+        if (this.recheck && this.timer) this.check();
+      });
   }
 
   unwatch(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    const sub = this.unsubscribe;
+    this.unsubscribe = undefined;
+    if (sub) this.unsubscribed = sub.then((stop) => stop?.()).catch(() => undefined);
   }
 
   /** Stop watching and close the current model once idle. */
   async close(): Promise<void> {
     this.unwatch();
+    await this.unsubscribed;
     await this.chain;
     const e = this.entry;
     this.entry = undefined;

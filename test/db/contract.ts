@@ -180,5 +180,38 @@ export function sqlDbContract(name: string, open: () => Promise<SqlDb>, skip: st
       assert.ok(Date.now() - t0 < 1000, 'delivered within 1 s');
       await stop();
     });
+
+    test('a notify in a transaction is delivered at commit and dropped by a rollback', async (t) => {
+      if (!db.pushes) {
+        // Nothing to deliver, and the transaction still works around the no-op.
+        await db.transaction((tx) => tx.notify('tx_moved', 'x'));
+        t.skip('SQLite does not push; its readers poll');
+        return;
+      }
+      const b = await another();
+      const got: string[] = [];
+      const stop = await b.listen('tx_moved', (p) => got.push(p));
+      const wait = async (n: number) => {
+        for (let i = 0; i < 200 && got.length < n; i++) await new Promise((r) => setTimeout(r, 10));
+      };
+      await assert.rejects(
+        db.transaction(async (tx) => {
+          await tx.notify('tx_moved', 'rolled back');
+          throw new Error('abort');
+        }),
+        /abort/,
+      );
+      let seenBeforeCommit = -1;
+      await db.transaction(async (tx) => {
+        await tx.notify('tx_moved', 'committed');
+        await new Promise((r) => setTimeout(r, 100));
+        seenBeforeCommit = got.length;
+      });
+      await wait(1);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(seenBeforeCommit, 0, 'nothing arrives before the commit');
+      assert.deepEqual(got, ['committed']);
+      await stop?.();
+    });
   });
 }

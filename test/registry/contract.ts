@@ -254,7 +254,7 @@ export function registryContract(backend: StoreBackend): void {
         await writer.promote('watched', 1, 'staging');
         for (let i = 0; i < 100 && seen.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
         await new Promise((r) => setTimeout(r, 60)); // a few more polls: nothing else may arrive
-        w.stop();
+        await w.stop();
         assert.deepEqual(
           seen.map((e) => [e.model, e.alias, e.version]),
           [
@@ -264,6 +264,38 @@ export function registryContract(backend: StoreBackend): void {
         );
         assert.equal(w.lastId, await writer.lastEventId());
         assert.deepEqual(await w.poll(), [], 'nothing is delivered twice');
+        await readerStore.close();
+      });
+
+      test('with a store that pushes, a watcher sees a promotion from another connection well before its poll', async (t) => {
+        if (!store.sql.pushes) {
+          t.skip('SQLite does not push: its watchers poll (the test above)');
+          return;
+        }
+        const readerStore = await backend.open({ home });
+        const reader = new Registry(readerStore);
+        const seen: { e: RegistryEvent; at: number }[] = [];
+        // A 60 s poll: anything seen within the test's few seconds came by push.
+        const w = await watchRegistry(reader, { intervalMs: 60_000, types: ['alias.changed'] }, (e) =>
+          seen.push({ e, at: Date.now() }),
+        );
+        assert.equal(w.pushed, true);
+        const writer = new Registry(store);
+        const v = await writer.registerVersion({ model: 'pushed', checkpoint: Buffer.from('p1') });
+        const lags: number[] = [];
+        for (const alias of ['production', 'staging', 'canary']) {
+          const t0 = Date.now();
+          await writer.promote('pushed', v.version, alias);
+          while (seen.length < lags.length + 1 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 5));
+          assert.equal(seen.length, lags.length + 1, `the ${alias} promotion arrived (by push; the poll is 60 s)`);
+          lags.push(seen[seen.length - 1].at - t0);
+        }
+        await w.stop();
+        assert.deepEqual(
+          seen.map(({ e }) => [e.model, e.alias, e.version]),
+          ['production', 'staging', 'canary'].map((a) => ['pushed', a, v.version]),
+        );
+        assert.ok(Math.max(...lags) < 2000, `each arrived within 2 s of its commit (lags ${lags.join(', ')} ms)`);
         await readerStore.close();
       });
 

@@ -78,4 +78,42 @@ describe('model holder', () => {
     const holder = new ModelHolder({ load: async () => tinyModel() });
     assert.throws(() => holder.acquire(), /no model is loaded yet/);
   });
+
+  it('a pushed notice resolves at once, and one arriving during a slow resolve is not lost', async () => {
+    let target = 'tiny/1';
+    let resolves = 0;
+    let push: (() => void) | undefined;
+    let stopped = false;
+    const holder = new ModelHolder({
+      load: async (ref) => tinyModel(ref.split('/')[1]),
+      resolve: async () => {
+        resolves++;
+        const now = target;
+        await sleep(100);
+        return now;
+      },
+      subscribe: async (onChange) => {
+        push = onChange;
+        return async () => {
+          stopped = true;
+        };
+      },
+    });
+    holder.source = 'tiny@production';
+    await holder.reload();
+    holder.watch(60_000);
+    for (let i = 0; i < 100 && !push; i++) await sleep(2);
+    assert.ok(push, 'the watcher subscribed');
+    for (let i = 0; i < 200 && resolves < 2; i++) await sleep(5); // the check right after subscribing
+    await sleep(150); // … has ended
+    // The alias moves while a resolve (started by the first notice) is still reading the old value.
+    push();
+    await sleep(20);
+    target = 'tiny/2';
+    push();
+    for (let i = 0; i < 200 && holder.current?.ref !== 'tiny/2'; i++) await sleep(5);
+    assert.equal(holder.current?.ref, 'tiny/2', 'the second notice ran a check after the first one ended');
+    await holder.close();
+    assert.equal(stopped, true, 'close stops the subscription');
+  });
 });

@@ -163,7 +163,9 @@ export const serveSection = z
       .number()
       .min(0)
       .default(5)
-      .describe('Seconds between registry polls for an alias move (hot reload; 0 = off).'),
+      .describe(
+        'Seconds between registry polls for an alias move (hot reload; 0 = off). With a PostgreSQL store the move is also pushed (LISTEN/NOTIFY) and served at once; the poll is the fallback.',
+      ),
   })
   .describe('Inference server (gnnops serve).');
 
