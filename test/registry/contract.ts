@@ -299,6 +299,35 @@ export function registryContract(backend: StoreBackend): void {
         await readerStore.close();
       });
 
+      test('a watcher whose listening connection drops re-reads after reconnecting: a move made meanwhile arrives', async (t) => {
+        if (!store.sql.pushes) {
+          t.skip('SQLite does not push: nothing to reconnect');
+          return;
+        }
+        const readerStore = await backend.open({ home });
+        const reader = new Registry(readerStore);
+        const seen: RegistryEvent[] = [];
+        const w = await watchRegistry(reader, { intervalMs: 60_000, types: ['alias.changed'] }, (e) => seen.push(e));
+        const writer = new Registry(store);
+        const v = await writer.registerVersion({ model: 'reconnected', checkpoint: Buffer.from('r1') });
+        // The server ends the listening session (as a restart or a network cut would) …
+        const killed = await store.sql.query<{ n: number }>(
+          `SELECT COUNT(pg_terminate_backend(pid)) AS n FROM pg_stat_activity
+           WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE 'LISTEN gnnops_registry%'`,
+        );
+        assert.ok(killed[0].n >= 1, 'the listening session was found and ended');
+        // … and the move commits while the watcher has no subscription: its notice goes to nobody.
+        await writer.promote('reconnected', v.version, 'production');
+        for (let i = 0; i < 500 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+        await w.stop();
+        assert.deepEqual(
+          seen.map((e) => [e.model, e.alias]),
+          [['reconnected', 'production']],
+          'delivered by the re-read after the reconnect (the poll is 60 s)',
+        );
+        await readerStore.close();
+      });
+
       test('concurrent registrations from two connections get distinct versions and ordered events', async () => {
         const otherStore = await backend.open({ home });
         const a = new Registry(store);
