@@ -49,6 +49,7 @@ export class ModelHolder {
   /** A check was asked for while one ran: run one more when it ends, so a notice is never lost to an overlap. */
   private recheck = false;
   private unsubscribe: Promise<(() => Promise<void>) | null> | undefined;
+  private subscribeFailed = false;
   /** The last subscription's stop, awaited by close so no listening connection outlives the holder. */
   private unsubscribed: Promise<void> | undefined;
   /** What the server follows (NAME@ALIAS or a fixed ref). */
@@ -119,21 +120,30 @@ export class ModelHolder {
   watch(ms: number): void {
     this.unwatch();
     if (ms <= 0) return;
-    this.timer = setInterval(() => this.check(), ms);
+    this.timer = setInterval(() => {
+      // A subscription that failed (the store was unreachable) is tried again with the poll.
+      if (this.subscribeFailed) this.subscribe(ms);
+      this.check();
+    }, ms);
     this.timer.unref();
+    this.subscribe(ms);
+  }
+
+  private subscribe(ms: number): void {
     const sub = this.opts.subscribe;
-    if (sub) {
-      const onPush = () => this.check();
-      const subscribing = sub(onPush, onPush).catch((e: unknown) => {
-        log.warn({ err: e }, `model watch: no pushed registry notices; polling every ${ms} ms`);
-        return null;
-      });
-      this.unsubscribe = subscribing;
-      // A move committed while subscribing sent its notice to nobody.
-      void subscribing.then((stop) => {
-        if (stop) this.check();
-      });
-    }
+    if (!sub) return;
+    this.subscribeFailed = false;
+    const onPush = () => this.check();
+    const subscribing = sub(onPush, onPush).catch((e: unknown) => {
+      log.warn({ err: e }, `model watch: no pushed registry notices yet; polling every ${ms} ms and retrying`);
+      this.subscribeFailed = true;
+      return null;
+    });
+    this.unsubscribe = subscribing;
+    // A move committed while subscribing sent its notice to nobody.
+    void subscribing.then((stop) => {
+      if (stop && this.unsubscribe === subscribing) this.check();
+    });
   }
 
   /** Resolve the source once and swap if it moved; a check asked for during one runs right after it. */
@@ -164,6 +174,7 @@ export class ModelHolder {
     this.timer = undefined;
     const sub = this.unsubscribe;
     this.unsubscribe = undefined;
+    this.subscribeFailed = false;
     if (sub) this.unsubscribed = sub.then((stop) => stop?.()).catch(() => undefined);
   }
 

@@ -116,4 +116,24 @@ describe('model holder', () => {
     await holder.close();
     assert.equal(stopped, true, 'close stops the subscription');
   });
+
+  it('a subscription that fails (store unreachable) is tried again at the next poll', async () => {
+    let attempts = 0;
+    const holder = new ModelHolder({
+      load: async (ref) => tinyModel(ref.split('/')[1]),
+      resolve: async () => 'tiny/1',
+      subscribe: async () => {
+        attempts++;
+        if (attempts === 1) throw new Error('cannot reach the store');
+        return async () => {};
+      },
+    });
+    holder.source = 'tiny@production';
+    await holder.reload();
+    holder.watch(50);
+    for (let i = 0; i < 200 && attempts < 2; i++) await sleep(5);
+    await sleep(200);
+    await holder.close();
+    assert.equal(attempts, 2, 'retried once after the failure, then kept the subscription');
+  });
 });
