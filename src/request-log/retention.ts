@@ -77,8 +77,10 @@ export class RequestLogPruner {
         if (n > 0) return { byRows: 0, byAge: n, more: n === this.chunkRows || this.policy.maxRows > 0 };
       }
       if (this.policy.maxRows > 0) {
+        // one subquery per bound: SQLite answers a lone min() or max() from the key, but scans the whole table for
+        // both in one SELECT
         const [b] = await tx.query<{ lo: number | null; hi: number | null }>(
-          'SELECT min(id) AS lo, max(id) AS hi FROM request_log',
+          'SELECT (SELECT min(id) FROM request_log) AS lo, (SELECT max(id) FROM request_log) AS hi',
         );
         if (b?.hi == null || b.lo == null) return { byRows: 0, byAge: 0, more: false };
         const cutoff = b.hi - this.policy.maxRows; // rows with id ≤ cutoff are beyond the limit
