@@ -183,6 +183,9 @@ export function gnnopsArgv(argv: string[]): string[] | undefined {
 }
 
 const PINNED_TAG = /:(\d+\.\d+\.\d+[^\s]*|v\d+\.\d+\.\d+[^\s]*)$|@sha256:[0-9a-f]{64}$/;
+// PostgreSQL 10 and later number releases MAJOR.MINOR, so "16.4" names one exact release there (and "16" floats).
+const PINNED_POSTGRES = /^postgres:\d{2,}\.\d+(-[a-z]+)?$/;
+const isPinned = (image: string): boolean => PINNED_TAG.test(image) || PINNED_POSTGRES.test(image);
 
 // ---------------------------------------------------------------- Dockerfiles
 
@@ -287,7 +290,7 @@ export function checkCompose(root: string, rel: string, program?: Command): Find
       gnnopsImage = true;
     } else if (!svc.image) {
       add('error', 'compose-image', `${name}: neither image nor build`);
-    } else if (!PINNED_TAG.test(svc.image)) {
+    } else if (!isPinned(svc.image)) {
       add('error', 'compose-image', `${name}: image "${svc.image}" is not pinned to an exact version`);
     }
     if (svc.image?.startsWith('gnnops-')) gnnopsImage = true;
