@@ -128,7 +128,7 @@ export default async function bench(args: string[]): Promise<void> {
     flushes.push(performance.now() - f0);
   }
   await micro.end();
-  const points = (store.db.prepare('SELECT COUNT(*) AS n FROM metrics').get() as { n: number }).n;
+  const points = (await store.sql.query<{ n: number }>('SELECT COUNT(*) AS n FROM metrics'))[0].n;
   await store.close();
   rmSync(home, { recursive: true, force: true });
 
