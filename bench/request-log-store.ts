@@ -8,7 +8,7 @@
  * takes them, to find the ceiling). Prints rows committed per second, rows dropped, the largest backlog, and the
  * process CPU per row (main thread and writer thread together).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDatabaseUrl } from '../src/db/index.js';
@@ -97,6 +97,7 @@ export default async function (args: string[]): Promise<void> {
   const cpu = process.cpuUsage(cpu0);
   const stored = await countRequestLog(store.db, { replica });
   await store.db.close();
+  rmSync(home, { recursive: true, force: true });
   const steady = perSecond.slice(2, -1); // leave out the first seconds (thread start, JIT) and the partial last one
   const sorted = [...steady].sort((a, b) => a - b);
   console.log(

@@ -46,6 +46,7 @@ describe('two servers on one PostgreSQL, the database stopped and started under 
   let port: number;
   let url: string;
   const servers: { replica: string; url: string; proc: import('node:child_process').ChildProcess }[] = [];
+  const homes: string[] = [];
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gnnops-pgfault-'));
@@ -53,8 +54,10 @@ describe('two servers on one PostgreSQL, the database stopped and started under 
     port = await freePort();
     url = execFileSync('bash', [script, 'start', dir, String(port)], { encoding: 'utf8' }).trim();
     for (const replica of ['edge-a', 'edge-b']) {
+      const home = mkdtempSync(join(tmpdir(), `gnnops-pgfault-${replica}-`));
+      homes.push(home);
       const s = await spawnServer({
-        GNNOPS_HOME: mkdtempSync(join(tmpdir(), `gnnops-pgfault-${replica}-`)),
+        GNNOPS_HOME: home,
         GNNOPS_DATABASE_URL: url,
         SERVE_REPLICA: replica,
         SERVE_LOG_FLUSH_MS: '20',
@@ -74,6 +77,7 @@ describe('two servers on one PostgreSQL, the database stopped and started under 
       execFileSync('bash', [script, 'stop', dir]);
       rmSync(dir, { recursive: true, force: true });
     }
+    for (const h of homes) rmSync(h, { recursive: true, force: true });
   });
 
   it('answers every request, stores or counts every logged row, and runs the drift check once per interval', async (t) => {
