@@ -11,6 +11,7 @@ import { countRequestLog } from '../../request-log/reader.js';
 import { RequestLogPruner, type RetentionPolicy, retentionEnabled } from '../../request-log/retention.js';
 import { ErrorCodes, GnnopsError } from '../../util/errors.js';
 import { emit, intFlag } from '../output.js';
+import { useStoreConfig } from './runs.js';
 
 interface PruneLogOpts {
   keepRows?: string;
@@ -106,10 +107,12 @@ export function registerPruneLog(drift: Command): void {
       '--vacuum',
       'then VACUUM the store to return the freed space to the OS (locks the whole store while it runs)',
     )
-    .option('-c, --config <file>', 'YAML config file (serve.log_retention_*)')
+    .option('-c, --config <file>', 'YAML config file (serve.log_retention_*, store.url)')
     .option('--json', 'print the result as JSON')
     .argument('[overrides...]', 'key=value config overrides, e.g. serve.log_retention_rows=50000')
     .action(async (overrides: string[], opts: PruneLogOpts) => {
+      const cfg = resolveConfig({ file: opts.config, overrides });
+      useStoreConfig(cfg.store);
       let policy: RetentionPolicy;
       if (opts.keepRows !== undefined || opts.olderThan !== undefined) {
         policy = {
@@ -117,7 +120,7 @@ export function registerPruneLog(drift: Command): void {
           maxAgeMs: opts.olderThan !== undefined ? parseAge(opts.olderThan) : 0,
         };
       } else {
-        const s = resolveConfig({ file: opts.config, overrides }).serve;
+        const s = cfg.serve;
         policy = { maxRows: s.log_retention_rows, maxAgeMs: s.log_retention_hours * 3_600_000 };
         if (!retentionEnabled(policy) && !opts.vacuum)
           throw new GnnopsError(

@@ -39,6 +39,7 @@ import { homePath } from '../../util/home.js';
 import { emit, intFlag, table } from '../output.js';
 import { registerDriftHistory } from './drift-history.js';
 import { registerPruneLog } from './drift-prune-log.js';
+import { useStoreConfig } from './runs.js';
 
 interface ProfileOpts {
   dataFile?: string;
@@ -486,6 +487,7 @@ export function register(program: Command): void {
         ...(opts.shareThreshold ? [`drift.share_threshold=${opts.shareThreshold}`] : []),
       ];
       const cfg = resolveConfig({ file: opts.config, overrides: [...overrides, ...extraOverrides] });
+      useStoreConfig(cfg.store);
       const { profile, defaultedModel, version, file } = await loadReference(opts.reference, opts.model);
       // Said on stderr so that --json output stays one document.
       if (defaultedModel) process.stderr.write(`using ${defaultedModel}@production, the only production model\n`);

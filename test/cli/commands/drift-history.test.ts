@@ -174,4 +174,29 @@ describe('gnnops drift history and report --replica: shared PostgreSQL', { skip:
   after(() => pg.drop());
   await fill(pg.url);
   suite(() => pg.url);
+
+  it('drift report and prune-log take the store from store.url when GNNOPS_DATABASE_URL is unset', () => {
+    const env = { GNNOPS_DATABASE_URL: '' };
+    const r = runCli(
+      home,
+      [
+        'drift',
+        'report',
+        '--reference',
+        join(home, 'p.json'),
+        '--replica',
+        'shifted-2',
+        '--json',
+        `store.url=${pg.url}`,
+      ],
+      env,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { current: { rows: number } }).current.rows, 400);
+    const p = runCli(home, ['drift', 'prune-log', '--keep-rows', '100', '--json', `store.url=${pg.url}`], env);
+    assert.equal(p.code, 0, p.stderr);
+    const j = JSON.parse(p.stdout) as { remaining: number; file_bytes_after: number | null };
+    assert.equal(j.remaining, 100);
+    assert.equal(j.file_bytes_after, null, 'a PostgreSQL store has no file to measure');
+  });
 });
