@@ -175,14 +175,15 @@ export default async function main(args: string[]): Promise<void> {
       const epoch = first
         ? `${first.trainS.toFixed(1)} s, ${first.batches} batches (${first.bps.toFixed(2)}/s, ${mb(first.eps)} sampled edges/s, ${first.wait.toFixed(1)}% sampler wait); eval ${first.evalS.toFixed(1)} s`
         : `median ${r.out.match(/epoch median ([\d.]+) ms/)?.[1] ?? '?'} ms (full batch)`;
-      const row = `| ${name} | ${run.label} | ${imp} | ${epoch} | ${ep.length || '?'} | ${r.wallS.toFixed(1)} s, ${mb(r.peakMB)} MB | ${acc} % | ${l0} → ${load()} |`;
+      const engine = r.out.match(/engine memory high-water (\d+) MiB/)?.[1] ?? '?';
+      const row = `| ${name} | ${run.label} | ${imp} | ${epoch} | ${ep.length || '?'} | ${r.wallS.toFixed(1)} s (CPU ${r.cpuS.toFixed(1)} s), ${mb(r.peakMB)} MB | ${engine} MiB | ${acc} % | ${l0} → ${load()} |`;
       console.error(row);
       rows.push(row);
     }
   }
   console.log(
-    '| graph | run | import: wall (CPU), peak RSS | first epoch: train (batches/s, sampled edges/s, sampler wait); layer-wise eval | epochs | train command: wall, peak RSS | test acc | load avg |',
+    '| graph | run | import: wall (CPU), peak RSS | first epoch: train (batches/s, sampled edges/s, sampler wait); layer-wise eval | epochs | train command: wall (CPU), peak RSS | engine memory high-water | test acc | load avg |',
   );
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
 }
