@@ -24,7 +24,7 @@ export interface StorePackage {
 export const storePackages: readonly StorePackage[] = Object.freeze([
   { name: 'track', migrations: trackMigrations, shared: true },
   { name: 'registry', migrations: registryMigrations, shared: true },
-  { name: 'sweep', migrations: sweepMigrations, shared: false },
+  { name: 'sweep', migrations: sweepMigrations, shared: true },
   { name: 'request log', migrations: requestLogMigrations, shared: true },
   { name: 'drift history', migrations: driftHistoryMigrations, shared: true },
 ]);

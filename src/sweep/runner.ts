@@ -29,7 +29,7 @@ export interface CreateOptions {
  * The trial budget is `run_cap`, capped by the grid size for grid search. Notes (things accepted but not
  * applied, such as batch-size) are stored with the sweep; callers show them.
  */
-export function createSweep(sweeps: SweepStore, spec: SweepSpec, opts: CreateOptions = {}): SweepRecord {
+export function createSweep(sweeps: SweepStore, spec: SweepSpec, opts: CreateOptions = {}): Promise<SweepRecord> {
   const notes = [...spec.notes, ...checkSweep(spec, opts.base)];
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
   const size = makeSearcher(spec, seed).size;
@@ -77,17 +77,17 @@ function reachedTarget(spec: SweepSpec, value: number | null): boolean {
  * and finished ones are never repeated, so the sweep ends with exactly `run_cap` trials.
  */
 export async function runSweep(sweeps: SweepStore, id: string, opts: RunSweepOptions): Promise<SweepSummary> {
-  const rec = sweeps.get(id);
+  const rec = await sweeps.get(id);
   // Taking the sweep over revokes the leases of trials a previous process left running (see SweepStore).
-  const owner = sweeps.claim(rec.id);
+  const owner = await sweeps.claim(rec.id);
   const sweepId = rec.id;
   const spec = rec.spec;
   const metric = spec.metric;
   const searcher = makeSearcher(spec, rec.seed, opts.tpe);
   const hb = spec.early_terminate ? new HyperbandState(spec.early_terminate) : null;
   const brackets = spec.early_terminate ? hyperbandBrackets(spec.early_terminate) : [];
-  const existing = sweeps.trials(sweepId);
-  const curves = sweeps.curves(sweepId);
+  const existing = await sweeps.trials(sweepId);
+  const curves = await sweeps.curves(sweepId);
   const history: Observation[] = [];
   const obs = (params: ParamSet, o: { status: string; value: number | null }): Observation => ({
     params,
@@ -120,17 +120,17 @@ export async function runSweep(sweeps: SweepStore, id: string, opts: RunSweepOpt
   };
 
   let fatal: string | null = null;
-  const settle = (index: number, lease: string, params: ParamSet, outcome: TrialOutcome) => {
+  const settle = async (index: number, lease: string, params: ParamSet, outcome: TrialOutcome) => {
     if (outcome.fatal) {
       fatal ??= outcome.error ?? 'trial could not start';
-      sweeps.interruptTrial(sweepId, index, lease);
+      await sweeps.interruptTrial(sweepId, index, lease);
       return;
     }
     if (signal.aborted && outcome.status === 'failed') {
-      sweeps.interruptTrial(sweepId, index, lease);
+      await sweeps.interruptTrial(sweepId, index, lease);
       return;
     }
-    if (!sweeps.finishTrial(sweepId, index, lease, outcome)) {
+    if (!(await sweeps.finishTrial(sweepId, index, lease, outcome))) {
       loseSweep(`the result of trial ${index} (attempt of this process) was refused: a newer attempt owns it`);
       return;
     }
@@ -140,7 +140,7 @@ export async function runSweep(sweeps: SweepStore, id: string, opts: RunSweepOpt
     emit({ type: 'trial-end', index, outcome });
   };
 
-  const launch = (index: number, attempt: number, params: ParamSet) => {
+  const launch = async (index: number, attempt: number, params: ParamSet) => {
     let config: TrialTask['config'] | null = null;
     let invalid: string | null = null;
     try {
@@ -150,13 +150,19 @@ export async function runSweep(sweeps: SweepStore, id: string, opts: RunSweepOpt
     }
     let lease: string;
     try {
-      lease = sweeps.startTrial(sweepId, owner, index, attempt, params, config);
+      lease = await sweeps.startTrial(sweepId, owner, index, attempt, params, config);
     } catch (e) {
       if (isGnnopsError(e) && e.code === ErrorCodes.CONFLICT) return loseSweep(e.message);
       throw e;
     }
     if (config === null) {
-      settle(index, lease, params, { status: 'failed', metrics: {}, value: null, epochs: 0, error: invalid ?? '' });
+      await settle(index, lease, params, {
+        status: 'failed',
+        metrics: {},
+        value: null,
+        epochs: 0,
+        error: invalid ?? '',
+      });
       return;
     }
     const task: TrialTask = {
@@ -172,14 +178,25 @@ export async function runSweep(sweeps: SweepStore, id: string, opts: RunSweepOpt
     hb?.reset(index);
     emit({ type: 'trial-start', index, attempt, params });
     let n = 0;
+    // Epochs are observed at once (a trial on this thread asks the band table between epochs, before any write
+    // could finish) and stored in order; the result is recorded after the last of them.
+    let curve: Promise<void> = Promise.resolve();
     const p = opts.executor
       .run(task, {
         onEpoch(step, metrics) {
           n++;
           const v = metric ? metrics[metric.name] : undefined;
           if (metric && typeof v === 'number' && Number.isFinite(v)) {
-            if (sweeps.appendCurve(sweepId, index, lease, n, step, v)) hb?.observe(index, toLoss(v, metric.goal));
-            else loseSweep(`an epoch of trial ${index} was refused: a newer attempt owns it`);
+            hb?.observe(index, toLoss(v, metric.goal));
+            const k = n;
+            curve = curve
+              .then(() => sweeps.appendCurve(sweepId, index, lease, k, step, v))
+              .then(
+                (ok) => {
+                  if (!ok) loseSweep(`an epoch of trial ${index} was refused: a newer attempt owns it`);
+                },
+                (e: unknown) => log.warn({ sweep: sweepId, trial: index, err: e }, 'could not store an epoch'),
+              );
           }
           emit({ type: 'epoch', index, step, value: v });
         },
@@ -195,7 +212,10 @@ export async function runSweep(sweeps: SweepStore, id: string, opts: RunSweepOpt
           error: e instanceof Error ? e.message : String(e),
         }),
       )
-      .then((outcome) => settle(index, lease, params, outcome))
+      .then(async (outcome) => {
+        await curve;
+        await settle(index, lease, params, outcome);
+      })
       .finally(() => active.delete(index));
     active.set(index, p);
   };
@@ -204,7 +224,7 @@ export async function runSweep(sweeps: SweepStore, id: string, opts: RunSweepOpt
     while (active.size < opts.executor.slots && !signal.aborted && !targetReached && fatal === null) {
       const t = redo.shift();
       if (t) {
-        launch(t.index, t.attempt + 1, t.params);
+        await launch(t.index, t.attempt + 1, t.params);
         continue;
       }
       if (next >= cap) break;
@@ -213,7 +233,7 @@ export async function runSweep(sweeps: SweepStore, id: string, opts: RunSweepOpt
         cap = next;
         break;
       }
-      launch(next++, 1, params);
+      await launch(next++, 1, params);
     }
     if (active.size === 0) break;
     await Promise.race(active.values());
@@ -224,13 +244,13 @@ export async function runSweep(sweeps: SweepStore, id: string, opts: RunSweepOpt
     });
   if (lost !== null) throw superseded();
   if (fatal !== null) {
-    sweeps.setStatus(sweepId, 'stopped', owner);
+    await sweeps.setStatus(sweepId, 'stopped', owner);
     throw new GnnopsError(ErrorCodes.NOT_FOUND, `sweep ${sweepId} stopped: ${fatal}`, { sweep: sweepId });
   }
-  const trials = sweeps.trials(sweepId);
+  const trials = await sweeps.trials(sweepId);
   const unfinished = trials.some((t) => t.status === 'running' || t.status === 'interrupted');
   const status = opts.signal?.aborted || unfinished ? 'stopped' : 'finished';
-  if (!sweeps.setStatus(sweepId, status, owner)) throw superseded();
-  const sweep = sweeps.get(sweepId);
+  if (!(await sweeps.setStatus(sweepId, status, owner))) throw superseded();
+  const sweep = await sweeps.get(sweepId);
   return { sweep, trials, best: bestTrial(sweep, trials) };
 }

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Migration } from '../track/migrations.js';
-import { insertRow } from '../track/sql.js';
+import { type DbMigration, insertRow, type SqlDb, type SqlExecutor, type Transaction } from '../db/index.js';
 import type { Store } from '../track/store.js';
 import { codecs as c, defineEntity } from '../util/entity.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
@@ -11,7 +10,8 @@ import type { BaseConfig } from './trial-config.js';
 import type { TrialOutcome, TrialStatus } from './types.js';
 
 /**
- * Sweep state in the tracking store's database (`gnnops.db`): one row per sweep, one per trial, and the
+ * Sweep state in the workspace store (`store.url`: the SQLite file by default, or a PostgreSQL server a controller
+ * and remote workers share): one row per sweep, one per trial, and the
  * per-epoch sweep-metric curve of each trial (Hyperband's memory across a resume). Every trial start and finish
  * is its own committed transaction, so a crash loses at most the trials that were running.
  *
@@ -19,9 +19,9 @@ import type { TrialOutcome, TrialStatus } from './types.js';
  * calls); each trial attempt holds a `lease` token (set by `startTrial`). A claim revokes the leases of trials
  * left running, so a resumed controller's attempt supersedes the old one: a result, an interruption or an epoch
  * from a stale attempt (a controller that was presumed dead, a late message) is refused, not recorded. The
- * check and the write are one statement (`... WHERE lease = ?`), so no other writer can slip in between.
+ * check and the write are one statement (`... WHERE lease = $n`), so no other writer can slip in between.
  */
-export const sweepMigrations: readonly Migration[] = Object.freeze([
+export const sweepMigrations: readonly DbMigration[] = Object.freeze([
   {
     id: 'sweep/1',
     sql: `
@@ -69,6 +69,52 @@ CREATE TABLE sweep_curves (
   value REAL NOT NULL,
   PRIMARY KEY (sweep_id, idx, n)
 ) WITHOUT ROWID;
+`,
+    postgres: `
+CREATE TABLE sweeps (
+  id TEXT PRIMARY KEY,
+  name TEXT,
+  method TEXT NOT NULL,
+  metric_name TEXT,
+  goal TEXT,
+  run_cap INTEGER NOT NULL,
+  seed BIGINT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'stopped', 'failed')),
+  spec_json TEXT NOT NULL,
+  base_json TEXT NOT NULL DEFAULT '{}',
+  notes_json TEXT NOT NULL DEFAULT '[]',
+  queue TEXT,
+  host TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE sweep_trials (
+  sweep_id TEXT NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+  idx INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'stopped', 'failed', 'interrupted')),
+  attempt INTEGER NOT NULL DEFAULT 1,
+  params_json TEXT NOT NULL,
+  config_json TEXT,
+  metrics_json TEXT NOT NULL DEFAULT '{}',
+  value DOUBLE PRECISION,
+  run_id TEXT,
+  epochs INTEGER NOT NULL DEFAULT 0,
+  stopped_at INTEGER,
+  worker TEXT,
+  error TEXT,
+  started_at BIGINT NOT NULL,
+  ended_at BIGINT,
+  PRIMARY KEY (sweep_id, idx)
+);
+CREATE TABLE sweep_curves (
+  sweep_id TEXT NOT NULL,
+  idx INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  step BIGINT NOT NULL,
+  value DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (sweep_id, idx, n)
+);
 `,
   },
   {
@@ -196,12 +242,12 @@ const toSweep = (r: unknown): SweepRecord => sweepEntity.fromRow(r);
 const toTrial = (r: unknown): TrialRecord => trialEntity.fromRow(r);
 
 /** The sweep's ownership columns, which the record leaves out (they are tokens, not state to show). */
-interface OwnerRow {
+type OwnerRow = {
   owner: string | null;
   pid: number;
   host: string;
   status: string;
-}
+};
 
 function pidAlive(pid: number): boolean {
   try {
@@ -224,13 +270,19 @@ export interface CreateSweepOptions {
 
 export class SweepStore {
   readonly store: Store;
+  readonly #db: SqlDb;
+  readonly #ready: Promise<unknown>;
 
   constructor(store: Store) {
     this.store = store;
-    store.applyMigrations(sweepMigrations);
+    this.#db = store.sql;
+    this.#ready = store.migrate(sweepMigrations);
+    // Awaited by every method; this keeps a failure from being reported as unhandled before the first call.
+    this.#ready.catch(() => undefined);
   }
 
-  create(opts: CreateSweepOptions): SweepRecord {
+  async create(opts: CreateSweepOptions): Promise<SweepRecord> {
+    await this.#ready;
     const id = opts.id ?? `sw-${randomBytes(4).toString('hex')}`;
     const now = Date.now();
     const rec: SweepRecord = {
@@ -251,56 +303,59 @@ export class SweepStore {
       createdAt: now,
       updatedAt: now,
     };
-    insertRow(this.store.db, sweepEntity.table, sweepEntity.toRow(rec));
+    await insertRow(this.#db, sweepEntity.table, sweepEntity.toRow(rec));
     return this.get(id);
   }
 
-  get(id: string): SweepRecord {
-    const row = this.store.db.prepare<[string], unknown>('SELECT * FROM sweeps WHERE id = ?').get(id);
-    if (!row) {
-      const like = this.store.db
-        .prepare<[string], unknown>('SELECT * FROM sweeps WHERE id LIKE ? ORDER BY created_at DESC')
-        .all(`${id}%`)
-        .map(toSweep);
+  async get(id: string): Promise<SweepRecord> {
+    await this.#ready;
+    const rows = await this.#db.query('SELECT * FROM sweeps WHERE id = $1', [id]);
+    if (rows.length === 0) {
+      const like = (
+        await this.#db.query('SELECT * FROM sweeps WHERE id LIKE $1 ORDER BY created_at DESC', [`${id}%`])
+      ).map(toSweep);
       if (like.length === 1) return like[0]!;
       throw new GnnopsError(
         ErrorCodes.NOT_FOUND,
         like.length > 1
           ? `sweep "${id}" is ambiguous: ${like.map((r) => r.id).join(', ')}`
-          : `no sweep "${id}" in ${this.store.path} (gnnops sweep list shows the sweeps)`,
+          : `no sweep "${id}" in ${this.#db.display} (gnnops sweep list shows the sweeps)`,
         { sweep: id },
       );
     }
-    return toSweep(row);
+    return toSweep(rows[0]);
   }
 
-  list(): SweepRecord[] {
-    return this.store.db.prepare<[], unknown>('SELECT * FROM sweeps ORDER BY created_at DESC').all().map(toSweep);
+  async list(): Promise<SweepRecord[]> {
+    await this.#ready;
+    return (await this.#db.query('SELECT * FROM sweeps ORDER BY created_at DESC')).map(toSweep);
   }
 
   /**
    * Take the sweep over for this process (a first run or a resume) and return the owner token that its trial
    * starts must carry. Trials left running by the previous owner become 'interrupted' and lose their lease, so
    * their late results are refused. Refused (E_CONFLICT) while another live process on this host has trials of
-   * the sweep running. One immediate transaction: of two processes resuming at once, exactly one wins.
+   * the sweep running. One transaction under the sweep's lock key: of two processes resuming at once, exactly one
+   * wins.
    */
-  claim(id: string): string {
-    const db = this.store.db;
+  async claim(id: string): Promise<string> {
+    await this.#ready;
     const owner = randomBytes(8).toString('hex');
-    db.transaction(() => {
-      const rec = db.prepare<[string], OwnerRow>('SELECT owner, pid, host, status FROM sweeps WHERE id = ?').get(id);
-      if (!rec) throw new GnnopsError(ErrorCodes.NOT_FOUND, `no sweep "${id}" in ${this.store.path}`, { sweep: id });
-      const running = db
-        .prepare<[string], { n: number }>(
-          "SELECT count(*) AS n FROM sweep_trials WHERE sweep_id = ? AND status = 'running'",
-        )
-        .get(id)?.n;
+    await this.#db.transaction(async (tx) => {
+      await lockSweep(tx, id);
+      const [rec] = await tx.query<OwnerRow>('SELECT owner, pid, host, status FROM sweeps WHERE id = $1', [id]);
+      if (!rec) throw new GnnopsError(ErrorCodes.NOT_FOUND, `no sweep "${id}" in ${this.#db.display}`, { sweep: id });
+      const [count] = await tx.query<{ n: number }>(
+        "SELECT count(*) AS n FROM sweep_trials WHERE sweep_id = $1 AND status = 'running'",
+        [id],
+      );
+      const running = count?.n ?? 0;
       if (
         rec.status === 'running' &&
         rec.pid !== process.pid &&
         rec.host === hostname() &&
         pidAlive(rec.pid) &&
-        (running ?? 0) > 0
+        running > 0
       ) {
         throw new GnnopsError(
           ErrorCodes.CONFLICT,
@@ -308,45 +363,44 @@ export class SweepStore {
           { sweep: id, pid: rec.pid },
         );
       }
-      db.prepare("UPDATE sweeps SET status = 'running', owner = ?, host = ?, pid = ?, updated_at = ? WHERE id = ?").run(
-        owner,
-        hostname(),
-        process.pid,
-        Date.now(),
-        id,
+      await tx.run(
+        "UPDATE sweeps SET status = 'running', owner = $1, host = $2, pid = $3, updated_at = $4 WHERE id = $5",
+        [owner, hostname(), process.pid, Date.now(), id],
       );
-      db.prepare(
-        "UPDATE sweep_trials SET status = 'interrupted', lease = NULL WHERE sweep_id = ? AND status = 'running'",
-      ).run(id);
-    }).immediate();
+      await tx.run(
+        "UPDATE sweep_trials SET status = 'interrupted', lease = NULL WHERE sweep_id = $1 AND status = 'running'",
+        [id],
+      );
+    });
     return owner;
   }
 
   /** Set the sweep's status; with `owner`, only while that token still owns the sweep (returns whether it did). */
-  setStatus(id: string, status: SweepStatus, owner?: string): boolean {
-    const db = this.store.db;
+  async setStatus(id: string, status: SweepStatus, owner?: string): Promise<boolean> {
+    await this.#ready;
     const now = Date.now();
-    if (owner === undefined) {
-      return db.prepare('UPDATE sweeps SET status = ?, updated_at = ? WHERE id = ?').run(status, now, id).changes > 0;
-    }
-    return (
-      db.prepare('UPDATE sweeps SET status = ?, updated_at = ? WHERE id = ? AND owner = ?').run(status, now, id, owner)
-        .changes > 0
-    );
+    const changed =
+      owner === undefined
+        ? await this.#db.run('UPDATE sweeps SET status = $1, updated_at = $2 WHERE id = $3', [status, now, id])
+        : await this.#db.run('UPDATE sweeps SET status = $1, updated_at = $2 WHERE id = $3 AND owner = $4', [
+            status,
+            now,
+            id,
+            owner,
+          ]);
+    return changed > 0;
   }
 
-  addNotes(id: string, notes: readonly string[]): void {
-    const cur = this.get(id).notes;
+  async addNotes(id: string, notes: readonly string[]): Promise<void> {
+    const cur = (await this.get(id)).notes;
     const merged = [...cur, ...notes.filter((n) => !cur.includes(n))];
     const { notes_json } = sweepEntity.cells({ notes: merged });
-    this.store.db.prepare('UPDATE sweeps SET notes_json = ? WHERE id = ?').run(notes_json, id);
+    await this.#db.run('UPDATE sweeps SET notes_json = $1 WHERE id = $2', [notes_json, id]);
   }
 
-  trials(id: string): TrialRecord[] {
-    return this.store.db
-      .prepare<[string], unknown>('SELECT * FROM sweep_trials WHERE sweep_id = ? ORDER BY idx')
-      .all(id)
-      .map(toTrial);
+  async trials(id: string): Promise<TrialRecord[]> {
+    await this.#ready;
+    return (await this.#db.query('SELECT * FROM sweep_trials WHERE sweep_id = $1 ORDER BY idx', [id])).map(toTrial);
   }
 
   /**
@@ -354,11 +408,19 @@ export class SweepStore {
    * the attempt's lease: the token its finish, interruption and epochs must carry. Refused (E_CONFLICT) when
    * `owner` no longer owns the sweep (another process resumed it).
    */
-  startTrial(id: string, owner: string, index: number, attempt: number, params: ParamSet, config: unknown): string {
-    const db = this.store.db;
+  async startTrial(
+    id: string,
+    owner: string,
+    index: number,
+    attempt: number,
+    params: ParamSet,
+    config: unknown,
+  ): Promise<string> {
+    await this.#ready;
     const lease = randomBytes(8).toString('hex');
-    db.transaction(() => {
-      const cur = db.prepare<[string], OwnerRow>('SELECT owner, pid, host, status FROM sweeps WHERE id = ?').get(id);
+    await this.#db.transaction(async (tx) => {
+      await lockSweep(tx, id);
+      const [cur] = await tx.query<OwnerRow>('SELECT owner, pid, host, status FROM sweeps WHERE id = $1', [id]);
       if (cur?.owner !== owner) {
         throw new GnnopsError(
           ErrorCodes.CONFLICT,
@@ -366,7 +428,7 @@ export class SweepStore {
           { sweep: id, pid: cur?.pid },
         );
       }
-      db.prepare('DELETE FROM sweep_curves WHERE sweep_id = ? AND idx = ?').run(id, index);
+      await tx.run('DELETE FROM sweep_curves WHERE sweep_id = $1 AND idx = $2', [id, index]);
       const row = trialEntity.cells({
         sweepId: id,
         index,
@@ -376,16 +438,26 @@ export class SweepStore {
         config,
         startedAt: Date.now(),
       });
-      db.prepare(
+      await tx.run(
         `INSERT INTO sweep_trials (sweep_id, idx, status, attempt, lease, params_json, config_json, started_at)
-         VALUES (@sweep_id, @idx, @status, @attempt, @lease, @params_json, @config_json, @started_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (sweep_id, idx) DO UPDATE SET status = 'running', attempt = excluded.attempt,
            lease = excluded.lease, params_json = excluded.params_json, config_json = excluded.config_json,
            started_at = excluded.started_at, ended_at = NULL, error = NULL, value = NULL, metrics_json = '{}',
            epochs = 0, stopped_at = NULL`,
-      ).run({ ...row, lease });
-      db.prepare('UPDATE sweeps SET updated_at = ? WHERE id = ?').run(Date.now(), id);
-    }).immediate();
+        [
+          row.sweep_id!,
+          row.idx!,
+          row.status!,
+          row.attempt!,
+          lease,
+          row.params_json!,
+          row.config_json ?? null,
+          row.started_at!,
+        ],
+      );
+      await tx.run('UPDATE sweeps SET updated_at = $1 WHERE id = $2', [Date.now(), id]);
+    });
     return lease;
   }
 
@@ -393,67 +465,83 @@ export class SweepStore {
    * Record a trial's result, once: only the attempt holding `lease` may, and only while the trial is running.
    * Returns false (nothing written) for a stale or repeated report.
    */
-  finishTrial(id: string, index: number, lease: string, o: TrialOutcome): boolean {
-    const db = this.store.db;
-    return db
-      .transaction(() => {
-        const row = trialEntity.cells({
-          status: o.status,
-          metrics: o.metrics,
-          value: o.value,
-          runId: o.runId ?? null,
-          epochs: o.epochs,
-          stoppedAt: o.stoppedAt ?? null,
-          worker: o.worker ?? null,
-          error: o.error ?? null,
-          endedAt: Date.now(),
-        });
-        const { changes } = db
-          .prepare(
-            `UPDATE sweep_trials SET status = @status, metrics_json = @metrics_json, value = @value, run_id = @run_id,
-               epochs = @epochs, stopped_at = @stopped_at, worker = @worker, error = @error, ended_at = @ended_at,
-               lease = NULL
-             WHERE sweep_id = @sweep_id AND idx = @idx AND lease = @lease AND status = 'running'`,
-          )
-          .run({ ...row, sweep_id: id, idx: index, lease });
-        if (changes === 0) return false;
-        if (o.runId) this.#groupRun(id, index, o.runId, o.status);
-        db.prepare('UPDATE sweeps SET updated_at = ? WHERE id = ?').run(Date.now(), id);
-        return true;
-      })
-      .immediate();
+  async finishTrial(id: string, index: number, lease: string, o: TrialOutcome): Promise<boolean> {
+    await this.#ready;
+    return this.#db.transaction(async (tx) => {
+      const row = trialEntity.cells({
+        status: o.status,
+        metrics: o.metrics,
+        value: o.value,
+        runId: o.runId ?? null,
+        epochs: o.epochs,
+        stoppedAt: o.stoppedAt ?? null,
+        worker: o.worker ?? null,
+        error: o.error ?? null,
+        endedAt: Date.now(),
+      });
+      const changed = await tx.run(
+        `UPDATE sweep_trials SET status = $1, metrics_json = $2, value = $3, run_id = $4, epochs = $5,
+           stopped_at = $6, worker = $7, error = $8, ended_at = $9, lease = NULL
+         WHERE sweep_id = $10 AND idx = $11 AND lease = $12 AND status = 'running'`,
+        [
+          row.status!,
+          row.metrics_json!,
+          row.value ?? null,
+          row.run_id ?? null,
+          row.epochs!,
+          row.stopped_at ?? null,
+          row.worker ?? null,
+          row.error ?? null,
+          row.ended_at!,
+          id,
+          index,
+          lease,
+        ],
+      );
+      if (changed === 0) return false;
+      if (o.runId) await groupRun(tx, id, index, o.runId, o.status);
+      await tx.run('UPDATE sweeps SET updated_at = $1 WHERE id = $2', [Date.now(), id]);
+      return true;
+    });
   }
 
   /** The attempt holding `lease` did not finish (sweep stopping): re-run on resume. False if the lease is stale. */
-  interruptTrial(id: string, index: number, lease: string): boolean {
-    return (
-      this.store.db
-        .prepare(
-          "UPDATE sweep_trials SET status = 'interrupted', lease = NULL WHERE sweep_id = ? AND idx = ? AND lease = ? AND status = 'running'",
-        )
-        .run(id, index, lease).changes > 0
+  async interruptTrial(id: string, index: number, lease: string): Promise<boolean> {
+    await this.#ready;
+    const changed = await this.#db.run(
+      "UPDATE sweep_trials SET status = 'interrupted', lease = NULL WHERE sweep_id = $1 AND idx = $2 AND lease = $3 AND status = 'running'",
+      [id, index, lease],
     );
+    return changed > 0;
   }
 
   /** One point of a trial's curve, from the attempt holding `lease` (false, nothing written, if it is stale). */
-  appendCurve(id: string, index: number, lease: string, n: number, step: number, value: number): boolean {
-    return (
-      this.store.db
-        .prepare(
-          `INSERT OR REPLACE INTO sweep_curves (sweep_id, idx, n, step, value)
-           SELECT ?, ?, ?, ?, ? WHERE EXISTS (
-             SELECT 1 FROM sweep_trials WHERE sweep_id = ? AND idx = ? AND lease = ? AND status = 'running')`,
-        )
-        .run(id, index, n, step, value, id, index, lease).changes > 0
+  async appendCurve(
+    id: string,
+    index: number,
+    lease: string,
+    n: number,
+    step: number,
+    value: number,
+  ): Promise<boolean> {
+    await this.#ready;
+    // The WHERE on the SELECT also settles SQLite's reading of INSERT … SELECT … ON CONFLICT.
+    const changed = await this.#db.run(
+      `INSERT INTO sweep_curves (sweep_id, idx, n, step, value)
+       SELECT $1, $2, $3, $4, $5 WHERE EXISTS (
+         SELECT 1 FROM sweep_trials WHERE sweep_id = $1 AND idx = $2 AND lease = $6 AND status = 'running')
+       ON CONFLICT (sweep_id, idx, n) DO UPDATE SET step = excluded.step, value = excluded.value`,
+      [id, index, n, step, value, lease],
     );
+    return changed > 0;
   }
 
   /** index → metric values in report order. */
-  curves(id: string): Map<number, number[]> {
-    const rows = this.store.db
-      .prepare<[string], unknown>('SELECT * FROM sweep_curves WHERE sweep_id = ? ORDER BY idx, n')
-      .all(id)
-      .map((r) => curveEntity.fromRow(r));
+  async curves(id: string): Promise<Map<number, number[]>> {
+    await this.#ready;
+    const rows = (await this.#db.query('SELECT * FROM sweep_curves WHERE sweep_id = $1 ORDER BY idx, n', [id])).map(
+      (r) => curveEntity.fromRow(r),
+    );
     const out = new Map<number, number[]>();
     for (const r of rows) {
       const curve = out.get(r.index);
@@ -462,16 +550,27 @@ export class SweepStore {
     }
     return out;
   }
+}
 
-  /** Make the tracker run of a trial a member of the sweep (sweep_id column and tags), if the tracker has it. */
-  #groupRun(id: string, index: number, runId: string, status: string): void {
-    const db = this.store.db;
-    const exists = db.prepare<[string], { id: string }>('SELECT id FROM runs WHERE id = ?').get(runId);
-    if (!exists) return;
-    db.prepare('UPDATE runs SET sweep_id = ? WHERE id = ? AND sweep_id IS NULL').run(id, runId);
-    const tag = db.prepare('INSERT OR REPLACE INTO tags (run_id, key, value) VALUES (?, ?, ?)');
-    tag.run(runId, 'sweep', id);
-    tag.run(runId, 'sweep_trial', String(index));
-    tag.run(runId, 'sweep_status', status); // finished | stopped (Hyperband) | failed
+/** Serialise the writers of one sweep (claims and trial starts) across processes and machines. */
+function lockSweep(tx: Transaction, id: string): Promise<void> {
+  return tx.lockKey(`gnnops:sweep:${id}`);
+}
+
+/** Make the tracker run of a trial a member of the sweep (sweep_id column and tags), if the tracker has it. */
+async function groupRun(ex: SqlExecutor, id: string, index: number, runId: string, status: string): Promise<void> {
+  const exists = await ex.query('SELECT id FROM runs WHERE id = $1', [runId]);
+  if (exists.length === 0) return;
+  await ex.run('UPDATE runs SET sweep_id = $1 WHERE id = $2 AND sweep_id IS NULL', [id, runId]);
+  const tags: [string, string][] = [
+    ['sweep', id],
+    ['sweep_trial', String(index)],
+    ['sweep_status', status], // finished | stopped (Hyperband) | failed
+  ];
+  for (const [key, value] of tags) {
+    await ex.run(
+      'INSERT INTO tags (run_id, key, value) VALUES ($1, $2, $3) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value',
+      [runId, key, value],
+    );
   }
 }

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
-import { insertRow, type SqlDb, SqliteDb, type SqlValue } from '../db/index.js';
+import type { Worker } from 'node:worker_threads';
+import { type DatabaseTarget, insertRow, type SqlDb, SqliteDb, type SqlValue } from '../db/index.js';
 import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import { log } from '../util/logger.js';
+import { moduleWorker } from '../util/worker.js';
 import type { ArtifactStore } from './cas.js';
 import { artifactEntity, paramEntity, tagEntity } from './entities.js';
 import { trackActive, untrackActive } from './signals.js';
@@ -78,7 +80,8 @@ function flushStatements(runId: string, p: Points, now: number): [string, SqlVal
  * waiting, when the oldest is `flushMs` old (checked on each log call and by a timer), and on `end()`; logging a
  * metric never waits for the store. With the embedded SQLite store the batch is written at once on the
  * process's connection, so a synchronous training loop's curves are visible to other processes while it runs;
- * with PostgreSQL it is queued and sent when the event loop runs (at the latest by `end()`).
+ * with PostgreSQL it is queued and sent when the event loop runs (at the latest by `end()`), and the heartbeat is
+ * kept by a thread of its own, so a loop that blocks its thread for hours is not taken for a crash elsewhere.
  * Params, tags and artifacts are written immediately (they are rare). Every method throws CONFLICT once the
  * run has ended.
  */
@@ -100,13 +103,18 @@ export class Run {
   #writing: Promise<void> = Promise.resolve();
   #queued = 0;
   #closing = false;
+  #heart: Worker | null = null;
 
-  /** @internal Created by `Tracker.startRun`. */
+  /**
+   * @internal Created by `Tracker.startRun`. `heartbeat`: where the store is, for the heartbeat thread a remote
+   * store gets.
+   */
   constructor(
     db: SqlDb,
     cas: ArtifactStore,
     info: { id: string; name: string; experiment: string },
     tuning: RunTuning,
+    heartbeat?: DatabaseTarget,
   ) {
     this.#db = db;
     this.#cas = cas;
@@ -117,7 +125,22 @@ export class Run {
     const period = Math.max(50, Math.min(tuning.flushMs || tuning.heartbeatMs, tuning.heartbeatMs));
     this.#timer = setInterval(() => this.#tick(), period);
     this.#timer.unref();
+    if (heartbeat && !(db instanceof SqliteDb)) {
+      const w = moduleWorker('heartbeat-thread', import.meta.url, {
+        target: heartbeat,
+        runId: this.id,
+        periodMs: tuning.heartbeatMs,
+      });
+      w.unref();
+      w.on('error', (e) => log.warn({ err: e, run: this.id }, 'the heartbeat thread failed; the run beats on flushes'));
+      this.#heart = w;
+    }
     trackActive(this, tuning.handleSignals);
+  }
+
+  #stopHeartbeat(): void {
+    void this.#heart?.terminate();
+    this.#heart = null;
   }
 
   get status(): RunStatus {
@@ -263,6 +286,7 @@ export class Run {
     }
     this.#closing = true;
     clearInterval(this.#timer);
+    this.#stopHeartbeat();
     untrackActive(this);
     try {
       await this.flush();
@@ -297,6 +321,7 @@ export class Run {
     if (closed) {
       this.#closing = true;
       clearInterval(this.#timer);
+      this.#stopHeartbeat();
       untrackActive(this);
       this.#status = status;
       return undefined;
@@ -381,7 +406,7 @@ export class Run {
     if (this.#status !== 'running' || this.#closing) return;
     const now = Date.now();
     if (this.#points.keys.length > 0 && now - this.#oldest >= this.#tuning.flushMs) this.#startFlush();
-    else if (now - this.#lastBeat >= this.#tuning.heartbeatMs) {
+    else if (!this.#heart && now - this.#lastBeat >= this.#tuning.heartbeatMs) {
       this.#lastBeat = now;
       this.#db
         .run('UPDATE runs SET heartbeat_at = $1 WHERE id = $2', [now, this.id])

@@ -1,10 +1,20 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
-import { appliedMigrations, type DbMigration, migrate, openDatabase, type SqlDb, SqliteDb } from '../db/index.js';
+import {
+  appliedMigrations,
+  type DatabaseTarget,
+  type DbMigration,
+  databaseTarget,
+  migrate,
+  openTarget,
+  type SqlDb,
+  SqliteDb,
+} from '../db/index.js';
+import { ErrorCodes, GnnopsError } from '../util/errors.js';
 import { gnnopsHome } from '../util/home.js';
 import { ArtifactStore } from './cas.js';
-import { checkMigrationList, type Migration, trackMigrations } from './migrations.js';
+import { checkMigrationList, trackMigrations } from './migrations.js';
 import { type RecoveredRun, recoverStaleRuns } from './recovery.js';
 
 export type Db = Database.Database;
@@ -21,18 +31,12 @@ export interface StoreOptions {
   recover?: boolean;
   /** A run on another host is considered dead when its heartbeat is older than this (default 10 min). */
   staleAfterMs?: number;
-  /** Migrations of the packages still on the workspace's own SQLite connection (`Store.db`): sweeps. */
-  migrations?: readonly Migration[];
 }
 
 /**
  * The workspace store: the SQL store chosen by URL (`sql`: the embedded SQLite file by default, or a PostgreSQL
- * server shared by many machines) plus the content-addressed artifact folder. Tracking and the registry speak
- * only to `sql`.
- *
- * `db` is the workspace's own better-sqlite3 connection for the packages not yet written against `SqlDb`
- * (sweeps). With SQLite it is the very connection `sql` uses, so both see one database and take
- * turns in one process; with PostgreSQL it is `<home>/gnnops.db`, local to the workspace.
+ * server shared by many machines) plus the content-addressed artifact folder. Tracking, the registry and sweeps
+ * speak only to `sql`; each package applies its own migrations on first use (`migrate`).
  *
  * SQLite runs in WAL mode (readers never block the writer; several processes can share the file) with
  * `synchronous=NORMAL`, which keeps every committed transaction across a process crash (kill -9); only an OS crash
@@ -40,28 +44,35 @@ export interface StoreOptions {
  */
 export class Store {
   readonly sql: SqlDb;
+  /** Where `sql` is, for threads that open their own connection (a run's heartbeat on a remote store). */
+  readonly target: DatabaseTarget;
   readonly home: string;
-  /** The workspace's SQLite file: the store itself with SQLite, the file behind `db` with PostgreSQL. */
-  readonly path: string;
+  /** The store's SQLite file, or null for a PostgreSQL store. */
+  readonly path: string | null;
   readonly cas: ArtifactStore;
   /** Runs this open found abandoned and marked failed. */
   recovered: readonly RecoveredRun[] = [];
-  #local: SqliteDb | null;
   readonly #applied = new Set<string>();
 
   /** @internal Use `openStore()`, which migrates and recovers. */
-  constructor(home: string, sql: SqlDb) {
+  constructor(home: string, target: DatabaseTarget) {
     this.home = home;
+    this.target = target;
+    const sql = openTarget(target);
     this.sql = sql;
     this.cas = new ArtifactStore(join(home, 'artifacts'));
-    this.#local = sql instanceof SqliteDb ? sql : null;
-    this.path = sql instanceof SqliteDb ? sql.path : join(home, 'gnnops.db');
+    this.path = sql instanceof SqliteDb ? sql.path : null;
   }
 
-  /** The legacy synchronous connection (see the class comment), opened on first use with PostgreSQL. */
+  /**
+   * The better-sqlite3 connection of an SQLite store (the one `sql` uses), for what only SQLite has: PRAGMAs,
+   * integrity checks. A PostgreSQL store has none.
+   */
   get db(): Db {
-    this.#local ??= new SqliteDb(this.path);
-    return this.#local.raw;
+    if (!(this.sql instanceof SqliteDb)) {
+      throw new GnnopsError(ErrorCodes.INTERNAL, `store ${this.sql.display} is not an SQLite file`);
+    }
+    return this.sql.raw;
   }
 
   /** Apply migrations on the portable store (`sql`); ids this store has seen applied are skipped without a query. */
@@ -74,39 +85,13 @@ export class Store {
     return applied;
   }
 
-  /**
-   * Apply migrations on the legacy connection `db`, each not yet recorded in its `schema_version` in its own
-   * immediate transaction.
-   */
-  applyMigrations(list: readonly Migration[]): string[] {
-    checkMigrationList(list);
-    const db = this.db;
-    db.exec('CREATE TABLE IF NOT EXISTS schema_version (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)');
-    const has = db.prepare<[string], { id: string }>('SELECT id FROM schema_version WHERE id = ?');
-    const mark = db.prepare('INSERT INTO schema_version (id, applied_at) VALUES (?, ?)');
-    const applied: string[] = [];
-    for (const m of list) {
-      const apply = db.transaction(() => {
-        // Re-check inside the write lock: another process may have migrated meanwhile.
-        if (has.get(m.id)) return;
-        db.exec(m.sql);
-        mark.run(m.id, Date.now());
-        applied.push(m.id);
-      });
-      if (!has.get(m.id)) apply.immediate();
-    }
-    return applied;
-  }
-
   /** Applied migration ids of the portable store, in the order they were applied. */
   schemaVersions(): Promise<string[]> {
     return appliedMigrations(this.sql);
   }
 
-  async close(): Promise<void> {
-    const local = this.#local;
-    await this.sql.close();
-    if (local && local !== this.sql) await local.close();
+  close(): Promise<void> {
+    return this.sql.close();
   }
 }
 
@@ -118,11 +103,10 @@ export class Store {
 export async function openStore(opts: StoreOptions = {}): Promise<Store> {
   const home = resolve(opts.home ?? gnnopsHome());
   mkdirSync(home, { recursive: true });
-  const sql = openDatabase(opts.url, home);
-  const store = new Store(home, sql);
+  const store = new Store(home, databaseTarget(opts.url, home));
+  const sql = store.sql;
   try {
     await store.migrate(trackMigrations);
-    if (opts.migrations) store.applyMigrations(opts.migrations);
     if (opts.recover !== false) {
       store.recovered = await recoverStaleRuns(sql, { staleAfterMs: opts.staleAfterMs ?? 10 * 60_000 });
     }

@@ -118,7 +118,13 @@ export class Tracker {
       sweepId: opts.sweepId ?? null,
     });
     await insertRow(db, runEntity.table, { ...row, experiment_id: expId, pid_start: processStart(process.pid) });
-    const run = new Run(db, this.store.cas, { id, name, experiment }, { ...this.#tuning, ...opts.tuning });
+    const run = new Run(
+      db,
+      this.store.cas,
+      { id, name, experiment },
+      { ...this.#tuning, ...opts.tuning },
+      this.store.target,
+    );
     try {
       const params = { ...(opts.configAsParams === false ? {} : flattenConfig(config)), ...opts.params };
       if (Object.keys(params).length > 0) await run.logParams(params);

@@ -56,7 +56,8 @@ test('drift report reads the reference profile registered with a model version',
   assert.equal((JSON.parse(sole.stdout) as { dataset: { drifted: boolean } }).dataset.drifted, true);
 
   // Logged traffic of the registered version: the report's estimate carries the version's registered facts.
-  const store = await openStore({ home, recover: false, migrations: requestLogMigrations });
+  const store = await openStore({ home, recover: false });
+  await store.migrate(requestLogMigrations);
   const registered = versionFacts((await new Registry(store).getVersion('tiny-gcn', 1)).metrics);
   const cols = g.features[0].length;
   const insert = store.db.prepare(

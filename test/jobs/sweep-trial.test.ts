@@ -35,7 +35,7 @@ parameters:
   hidden-layers: {values: [1, 2]}
   hidden-channels: {values: [8, 16]}
 `);
-      const rec = createSweep(sweeps, spec, {
+      const rec = await createSweep(sweeps, spec, {
         seed: 2,
         base: { preset: 'gcn-planetoid', overrides: [`data.mirror=${coraRawDir}`, 'train.seeds=1', 'train.epochs=25'] },
       });

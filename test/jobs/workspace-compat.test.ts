@@ -5,15 +5,17 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { appliedMigrations, parseDatabaseUrl } from '../../src/db/index.js';
+import { storePackages } from '../../src/jobs/store-migrate.js';
 import { openLogStore } from '../../src/monitor/log-store.js';
 import { readCheckpoint } from '../../src/nn/checkpoint.js';
 import { Registry } from '../../src/registry/registry.js';
 import { readRequestLog } from '../../src/request-log/reader.js';
-import { requestLogMigrations } from '../../src/request-log/schema.js';
-import { SweepStore, sweepMigrations } from '../../src/sweep/store.js';
+import { SweepStore } from '../../src/sweep/store.js';
 import { listRuns } from '../../src/track/queries.js';
 import { openStore } from '../../src/track/store.js';
 
+/** Every package's migrations: what a workspace reaches once each package has opened it. */
+const everyPackage = storePackages.flatMap((p) => p.migrations);
 const fixture = join(import.meta.dirname, '../fixtures/workspace-main');
 const home = mkdtempSync(join(tmpdir(), 'gnnops-compat-'));
 after(async () => rmSync(home, { recursive: true, force: true }));
@@ -21,10 +23,11 @@ after(async () => rmSync(home, { recursive: true, force: true }));
 describe('a workspace written by main', () => {
   it('opens with every package migrated, keeps its runs and registry, and a fresh workspace reaches the same schema', async () => {
     cpSync(fixture, home, { recursive: true });
-    const store = await openStore({ home, recover: false, migrations: [...sweepMigrations, ...requestLogMigrations] });
+    const store = await openStore({ home, recover: false });
     try {
+      await store.migrate(everyPackage);
       const registry = new Registry(store);
-      new SweepStore(store);
+      assert.deepEqual(await new SweepStore(store).list(), []);
       const runs = await listRuns(store.sql, {});
       assert.equal(runs.length, 1);
       const v = await registry.resolve('g-gcn@production');
@@ -37,9 +40,8 @@ describe('a workspace written by main', () => {
       const old = await store.schemaVersions();
 
       const freshHome = mkdtempSync(join(tmpdir(), 'gnnops-fresh-'));
-      const fresh = await openStore({ home: freshHome, migrations: [...sweepMigrations, ...requestLogMigrations] });
-      // The registry migrates on first use.
-      await new Registry(fresh).lastEventId();
+      const fresh = await openStore({ home: freshHome });
+      await fresh.migrate(everyPackage);
       const tables = (s: typeof store) =>
         s.db
           .prepare<[], { name: string; sql: string }>(

@@ -77,7 +77,7 @@ describe('hyperband in a sweep', () => {
       early_terminate: { type: 'hyperband', min_iter: 2, eta: 3 },
       parameters: { 'train.seed': { values: qualities.map((_, i) => i) } },
     });
-    const rec = createSweep(sweeps, spec, { seed: 1 });
+    const rec = await createSweep(sweeps, spec, { seed: 1 });
     const res = await runSweep(sweeps, rec.id, { executor: new InProcessExecutor(curveTrial, 1) });
     assert.equal(res.trials.length, qualities.length);
     const stopped = res.trials.filter((t) => t.status === 'stopped');
@@ -97,6 +97,6 @@ describe('hyperband in a sweep', () => {
     const total = res.trials.reduce((n, t) => n + t.epochs, 0);
     assert.ok(total < 20 * qualities.length * 0.8, `epochs used ${total}`);
     // The curve of each trial is stored for resume.
-    assert.equal(sweeps.curves(rec.id).get(bestIndex)?.length, 20);
+    assert.equal((await sweeps.curves(rec.id)).get(bestIndex)?.length, 20);
   });
 });

@@ -88,7 +88,7 @@ parameters:
   learning-rate: {distribution: log_uniform_values, min: 1.0e-4, max: 1.0e-1}
   hidden-layers: {min: 1, max: 4}
 `);
-    const rec = createSweep(sweeps, spec, { seed: 21, queue: url });
+    const rec = await createSweep(sweeps, spec, { seed: 21, queue: url });
     const executor = new QueueExecutor({ url, name: queueName }, 4);
     try {
       const res = await runSweep(sweeps, rec.id, { executor });
@@ -106,7 +106,7 @@ parameters:
         workers.map((w) => w.pid as number).sort(),
       );
       // Per-epoch progress reached the controller: the stored curve has one point per reported epoch.
-      const curves = sweeps.curves(rec.id);
+      const curves = await sweeps.curves(rec.id);
       for (const t of res.trials) assert.equal(curves.get(t.index)?.length, t.epochs, `trial ${t.index}`);
       for (const t of res.trials) {
         const cfg = t.config as { train: { lr: number } };
@@ -135,8 +135,8 @@ parameters:
       const store = await openStore({ home, recover: false });
       try {
         const sweeps = new SweepStore(store);
-        const s = sweeps.list().find((x) => x.queue === url && x.spec.parameters.length === 1);
-        if (s && sweeps.trials(s.id).filter((t) => t.status === 'finished').length >= 2) id = s.id;
+        const s = (await sweeps.list()).find((x) => x.queue === url && x.spec.parameters.length === 1);
+        if (s && (await sweeps.trials(s.id)).filter((t) => t.status === 'finished').length >= 2) id = s.id;
       } finally {
         await store.close();
       }

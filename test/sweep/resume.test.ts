@@ -25,8 +25,8 @@ async function snapshot(home: string): Promise<{ id: string; trials: TrialRecord
   const store = await openStore({ home, recover: false });
   try {
     const sweeps = new SweepStore(store);
-    const [s] = sweeps.list();
-    return s ? { id: s.id, trials: sweeps.trials(s.id) } : null;
+    const [s] = await sweeps.list();
+    return s ? { id: s.id, trials: await sweeps.trials(s.id) } : null;
   } finally {
     await store.close();
   }

@@ -42,7 +42,7 @@ describe('sweep runner', () => {
   });
 
   it('runs run_cap trials in this process, recording params, configs and the metric', async () => {
-    const rec = createSweep(sweeps, spec, { seed: 11 });
+    const rec = await createSweep(sweeps, spec, { seed: 11 });
     const events: string[] = [];
     const res = await runSweep(sweeps, rec.id, {
       executor: new InProcessExecutor(synthetic, 2),
@@ -69,8 +69,8 @@ describe('sweep runner', () => {
   });
 
   it('runs trials on worker processes and gets the same results as in-process for the same seed', async () => {
-    const a = createSweep(sweeps, spec, { seed: 5 });
-    const b = createSweep(sweeps, spec, { seed: 5 });
+    const a = await createSweep(sweeps, spec, { seed: 5 });
+    const b = await createSweep(sweeps, spec, { seed: 5 });
     const pool = new ProcessPoolExecutor({ workers: 2, module: fixture });
     try {
       const ra = await runSweep(sweeps, a.id, { executor: pool });
@@ -96,7 +96,7 @@ describe('sweep runner', () => {
       await run.end('finished');
       return { ...res, runId: run.id };
     };
-    const rec = createSweep(sweeps, { ...spec, run_cap: 3 }, { seed: 2 });
+    const rec = await createSweep(sweeps, { ...spec, run_cap: 3 }, { seed: 2 });
     const res = await runSweep(sweeps, rec.id, { executor: new InProcessExecutor(tracked, 1) });
     const rows = store.db
       .prepare<[string], { id: string }>('SELECT id FROM runs WHERE sweep_id = ? ORDER BY start_time')
@@ -116,7 +116,7 @@ describe('sweep runner', () => {
       if (ctx.trialIndex % 2 === 1) throw new Error(`diverged at lr ${config.train.lr}`);
       return synthetic(config, ctx);
     };
-    const rec = createSweep(sweeps, { ...spec, run_cap: 4 }, { seed: 3 });
+    const rec = await createSweep(sweeps, { ...spec, run_cap: 4 }, { seed: 3 });
     const res = await runSweep(sweeps, rec.id, { executor: new InProcessExecutor(flaky, 1) });
     assert.deepEqual(
       res.trials.map((t) => t.status),
@@ -127,14 +127,14 @@ describe('sweep runner', () => {
 
   it('says which metric was missing when a trial does not report it', async () => {
     const wrongName: TrialFn = async () => ({ metrics: { 'val/acc': 0.5 } });
-    const rec = createSweep(sweeps, { ...spec, run_cap: 1 }, { seed: 3 });
+    const rec = await createSweep(sweeps, { ...spec, run_cap: 1 }, { seed: 3 });
     const res = await runSweep(sweeps, rec.id, { executor: new InProcessExecutor(wrongName, 1) });
     assert.match(res.trials[0].error ?? '', /metric "val_acc" was not reported; got: val\/acc/);
   });
 
   it('stops launching trials once metric.target is reached', async () => {
     const s = { ...spec, run_cap: 50, metric: { name: 'val_acc', goal: 'maximize' as const, target: 0.5 } };
-    const rec = createSweep(sweeps, s, { seed: 4 });
+    const rec = await createSweep(sweeps, s, { seed: 4 });
     const res = await runSweep(sweeps, rec.id, { executor: new InProcessExecutor(synthetic, 1) });
     assert.ok(res.trials.length < 50);
     assert.ok((res.trials.at(-1)?.value as number) >= 0.5);
@@ -142,22 +142,22 @@ describe('sweep runner', () => {
   });
 
   it('stops the sweep instead of burning its budget when the trial module cannot load', async () => {
-    const rec = createSweep(sweeps, spec, { seed: 1 });
+    const rec = await createSweep(sweeps, spec, { seed: 1 });
     const pool = new ProcessPoolExecutor({ workers: 1, module: join(home, 'missing-trial.ts') });
     try {
       await assert.rejects(
         runSweep(sweeps, rec.id, { executor: pool }),
         (e: unknown) => isGnnopsError(e) && /cannot load trial module/.test(e.message),
       );
-      assert.equal(sweeps.get(rec.id).status, 'stopped');
-      assert.ok(sweeps.trials(rec.id).every((t) => t.status === 'interrupted'));
+      assert.equal((await sweeps.get(rec.id)).status, 'stopped');
+      assert.ok((await sweeps.trials(rec.id)).every((t) => t.status === 'interrupted'));
     } finally {
       await pool.close();
     }
   });
 
   it('an aborted sweep records running trials as interrupted and a resume re-runs them with the same params', async () => {
-    const rec = createSweep(sweeps, { ...spec, run_cap: 6 }, { seed: 8 });
+    const rec = await createSweep(sweeps, { ...spec, run_cap: 6 }, { seed: 8 });
     const ac = new AbortController();
     let ends = 0;
     const slow: TrialFn = async (config, ctx) => {
@@ -187,7 +187,7 @@ describe('sweep runner', () => {
   });
 
   it('a controller whose sweep was resumed by another records nothing more: its late epoch and result are refused', async () => {
-    const rec = createSweep(sweeps, { ...spec, run_cap: 2 }, { seed: 21 });
+    const rec = await createSweep(sweeps, { ...spec, run_cap: 2 }, { seed: 21 });
     let started!: () => void;
     const running = new Promise<void>((r) => {
       started = r;
@@ -225,17 +225,17 @@ describe('sweep runner', () => {
     release();
     await assert.rejects(a, (e: unknown) => isGnnopsError(e) && e.code === 'E_CONFLICT');
     assert.deepEqual(endsA, [], 'A reported no trial end');
-    assert.deepEqual(sweeps.trials(rec.id), b.trials, "A's late result changed nothing");
-    assert.equal(sweeps.get(rec.id).status, 'finished', 'nor the sweep status');
-    const curve = sweeps.curves(rec.id).get(0) ?? [];
+    assert.deepEqual(await sweeps.trials(rec.id), b.trials, "A's late result changed nothing");
+    assert.equal((await sweeps.get(rec.id)).status, 'finished', 'nor the sweep status');
+    const curve = (await sweeps.curves(rec.id)).get(0) ?? [];
     assert.equal(curve.length, 12, "trial 0's curve is B's 12 epochs");
     assert.ok(!curve.includes(0.111) && !curve.includes(0.222), JSON.stringify(curve));
   });
 
   it('applies Hyperband on worker processes exactly as in-process when trials run one at a time', async () => {
     const hb = { ...spec, run_cap: 8, early_terminate: { type: 'hyperband' as const, min_iter: 2, eta: 3 } };
-    const a = createSweep(sweeps, hb, { seed: 13 });
-    const b = createSweep(sweeps, hb, { seed: 13 });
+    const a = await createSweep(sweeps, hb, { seed: 13 });
+    const b = await createSweep(sweeps, hb, { seed: 13 });
     const pool = new ProcessPoolExecutor({ workers: 1, module: fixture });
     try {
       const ra = await runSweep(sweeps, a.id, { executor: pool });
@@ -252,7 +252,7 @@ describe('sweep runner', () => {
   });
 
   it('an abort ends trials that block their event loop (SIGTERM, then SIGKILL) and records them interrupted', async () => {
-    const rec = createSweep(sweeps, { ...spec, run_cap: 2 }, { seed: 1 });
+    const rec = await createSweep(sweeps, { ...spec, run_cap: 2 }, { seed: 1 });
     const pool = new ProcessPoolExecutor({
       workers: 2,
       module: resolve(import.meta.dirname, 'fixtures/busy-trial.ts'),
@@ -287,7 +287,7 @@ describe('sweep runner', () => {
       run_cap: 100,
       parameters: { 'model.hidden': { values: [16, 128] }, 'train.optimizer': { values: ['adam', 'adamw'] } },
     });
-    const rec = createSweep(sweeps, grid, { seed: 0 });
+    const rec = await createSweep(sweeps, grid, { seed: 0 });
     assert.equal(rec.runCap, 4);
     const res = await runSweep(sweeps, rec.id, { executor: new InProcessExecutor(synthetic, 1) });
     assert.equal(res.trials.length, 4);

@@ -83,7 +83,7 @@ describe('gnnops sweep show', () => {
     const spec = parseSweepYaml(
       'name: demo\nmethod: random\nmetric: {name: val_acc, goal: maximize}\nrun_cap: 6\nparameters:\n  learning-rate: {distribution: log_uniform_values, min: 0.0001, max: 0.1}\n  optimizer-name: {values: [Adam, AdamW]}\n  batch-size: {value: 11701}\n',
     );
-    const rec = createSweep(sweeps, spec, { seed: 3 });
+    const rec = await createSweep(sweeps, spec, { seed: 3 });
     const res = await runSweep(sweeps, rec.id, { executor: new InProcessExecutor(synthetic, 1) });
     await store.close();
     const out = join(home, 'report');

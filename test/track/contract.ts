@@ -245,6 +245,25 @@ export function trackingContract(backend: StoreBackend): void {
       await run.end();
     });
 
+    test('on a remote store, a run keeps its heartbeat while its thread is blocked', {
+      skip: backend.syncExit && 'the embedded store is not shared across hosts, where only the heartbeat tells',
+    }, async () => {
+      const run = await new Tracker(store, { tuning: { heartbeatMs: 100, flushMs: 60_000 } }).startRun({ git: null });
+      const beat = async () =>
+        (await store.sql.query<{ h: number }>('SELECT heartbeat_at AS h FROM runs WHERE id = $1', [run.id]))[0].h;
+      const first = await beat();
+      // The thread is up once the heartbeat moves on its own (its start may take a while on a loaded machine).
+      for (let i = 0; i < 200 && (await beat()) === first; i++) await new Promise((r) => setTimeout(r, 50));
+      const blockedAt = Date.now();
+      while (Date.now() - blockedAt < 800) {
+        // A synchronous training loop: nothing on this thread runs meanwhile (and this thread never beats for a run
+        // that has the heartbeat thread).
+      }
+      const after = await beat();
+      assert.ok(after > blockedAt, `heartbeat ${after - blockedAt} ms after the loop began`);
+      await run.end();
+    });
+
     test('cleanTemp removes temp files of dead processes only', () => {
       const dir = join(home, 'artifacts', 'sha256', 'ab');
       mkdirSync(dir, { recursive: true });

@@ -22,27 +22,29 @@ describe('the embedded SQLite store', () => {
     rmSync(home, { recursive: true, force: true });
   });
 
-  test('is the workspace file, in WAL mode, shared with the legacy connection', async () => {
+  test('is the workspace file, in WAL mode, on one connection with its raw handle', async () => {
     assert.equal(store.path, join(home, 'gnnops.db'));
     assert.equal(store.db.pragma('journal_mode', { simple: true }), 'wal');
     // Tracking applies its own migrations only; the registry, sweeps and the request log apply theirs.
     assert.deepEqual(await store.schemaVersions(), ['track/1', 'track/2']);
-    // What the portable store writes, the legacy connection sees at once: it is the same connection.
+    // What the portable store writes, the raw connection sees at once: it is the same connection.
     const run = await new Tracker(store).startRun({ git: null });
     const row = store.db.prepare('SELECT status FROM runs WHERE id = ?').get(run.id) as { status: string };
     assert.equal(row.status, 'running');
     await run.end();
   });
 
-  test('legacy migrations on the workspace connection are applied once', () => {
+  test("a package's migrations are applied once", async () => {
     const m = [{ id: 'test/1', sql: 'CREATE TABLE extra (x INTEGER)' }];
-    assert.deepEqual(store.applyMigrations(m), ['test/1']);
-    assert.deepEqual(store.applyMigrations(m), []);
+    assert.deepEqual(await store.migrate(m), ['test/1']);
+    const again = await openStore({ home });
+    assert.deepEqual(await again.migrate(m), [], 'another handle finds it recorded');
+    await again.close();
   });
 
   test('a synchronous loop sees its metric batches written while it runs', async () => {
     const run = await new Tracker(store, { tuning: { flushEvery: 10, flushMs: 60_000 } }).startRun({ git: null });
-    const other = new (await import('better-sqlite3')).default(store.path, { readonly: true });
+    const other = new (await import('better-sqlite3')).default(store.path!, { readonly: true });
     try {
       // No await between the log calls and the read: only an immediate write can make the rows visible.
       for (let i = 0; i < 25; i++) run.logMetric('m', i);

@@ -24,7 +24,7 @@ import { loadPredictor } from '../../src/serve/native/predictor.js';
 import { InProcessExecutor } from '../../src/sweep/executor.js';
 import { createSweep, runSweep } from '../../src/sweep/runner.js';
 import { parseSweepSpec } from '../../src/sweep/spec.js';
-import { SweepStore, sweepMigrations } from '../../src/sweep/store.js';
+import { SweepStore } from '../../src/sweep/store.js';
 import type { TrialFn } from '../../src/sweep/types.js';
 import { openStore } from '../../src/track/index.js';
 
@@ -78,7 +78,7 @@ export async function makeWorkspace(home: string): Promise<Workspace> {
     modelName = r.model_name;
   }
 
-  const store = await openStore({ home, migrations: sweepMigrations });
+  const store = await openStore({ home });
   const sweeps = new SweepStore(store);
   const spec = parseSweepSpec({
     name: 'hidden-grid',
@@ -86,7 +86,7 @@ export async function makeWorkspace(home: string): Promise<Workspace> {
     metric: { name: 'val_acc', goal: 'maximize' },
     parameters: { 'model.hidden': { values: [4, 12, 24] } },
   });
-  const sweep = createSweep(sweeps, spec, { base: { overrides: base }, seed: 1 });
+  const sweep = await createSweep(sweeps, spec, { base: { overrides: base }, seed: 1 });
   const trial: TrialFn = async (config, ctx) => {
     const r = await runTraining({
       config,

@@ -103,13 +103,13 @@ async function runCommand(overrides: string[], opts: SweepOpts): Promise<void> {
   let bar: ReturnType<typeof progressBar> = null;
   try {
     if (opts.resume) {
-      id = sweeps.get(opts.resume).id;
+      id = (await sweeps.get(opts.resume)).id;
     } else {
       const spec = loadSweepSpec(opts.config as string);
       const base = { preset: opts.preset, file: opts.base, overrides };
-      id = createSweep(sweeps, spec, { base, seed: opts.seed, queue: opts.queue }).id;
+      id = (await createSweep(sweeps, spec, { base, seed: opts.seed, queue: opts.queue })).id;
     }
-    const rec = sweeps.get(id);
+    const rec = await sweeps.get(id);
     for (const n of rec.notes) process.stderr.write(`note: ${n}\n`);
     const module = opts.trialModule ? moduleSpecifier(opts.trialModule) : DEFAULT_TRIAL_MODULE;
     // A resumed queue sweep goes back to its queue unless told otherwise.
@@ -119,7 +119,11 @@ async function runCommand(overrides: string[], opts: SweepOpts): Promise<void> {
     else executor = new ProcessPoolExecutor({ workers: opts.workers, module });
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    const done = sweeps.trials(id).filter((t) => t.status !== 'running' && t.status !== 'interrupted').length;
+    const recorded = await sweeps.trials(id);
+    const done = recorded.filter((t) => t.status !== 'running' && t.status !== 'interrupted').length;
+    // The best so far, kept from the trial-end events (the recorded trials, then each outcome as it lands).
+    const goal = rec.goal ?? 'minimize';
+    let bestValue = bestTrial(rec, recorded)?.value ?? null;
     bar = progressBar(opts.json, { format: `sweep ${id} [{bar}] {value}/{total} trials | best {best} | {last}` });
     bar?.start(rec.runCap, done, { best: '-', last: '' });
     let finished = done;
@@ -129,9 +133,12 @@ async function runCommand(overrides: string[], opts: SweepOpts): Promise<void> {
       onEvent(e) {
         if (e.type === 'trial-end') {
           finished++;
-          const best = bestTrial(rec, sweeps.trials(id));
+          const v = e.outcome.value;
+          const counts = e.outcome.status === 'finished' || e.outcome.status === 'stopped';
+          if (counts && v !== null && (bestValue === null || (goal === 'maximize' ? v > bestValue : v < bestValue)))
+            bestValue = v;
           bar?.update(finished, {
-            best: fmt(best?.value ?? null),
+            best: fmt(bestValue),
             last: `#${e.index} ${e.outcome.status} ${fmt(e.outcome.value)}`,
           });
           if (!bar)
@@ -156,8 +163,8 @@ async function showCommand(idArg: string, opts: { out?: string; json?: boolean }
   const store = await openStore();
   try {
     const sweeps = new SweepStore(store);
-    const rec = sweeps.get(idArg);
-    const trials = sweeps.trials(rec.id);
+    const rec = await sweeps.get(idArg);
+    const trials = await sweeps.trials(rec.id);
     const best = bestTrial(rec, trials);
     // Stopped trials carry partial values (an early epoch), so association is measured on finished ones.
     const importance = parameterImportance(
@@ -316,10 +323,12 @@ export function register(program: Command): void {
       const store = await openStore();
       try {
         const sweeps = new SweepStore(store);
-        const list = sweeps.list().map((s) => {
-          const trials = sweeps.trials(s.id);
-          return { ...s, trials: trials.length, best: bestTrial(s, trials)?.value ?? null };
-        });
+        const list = await Promise.all(
+          (await sweeps.list()).map(async (s) => {
+            const trials = await sweeps.trials(s.id);
+            return { ...s, trials: trials.length, best: bestTrial(s, trials)?.value ?? null };
+          }),
+        );
         emit(Boolean(opts.json), list, () =>
           table(
             ['id', 'name', 'method', 'metric', 'status', 'trials', 'best', 'created'],

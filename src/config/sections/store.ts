@@ -17,7 +17,7 @@ export const storeSection = z
       ),
   })
   .describe(
-    "The SQL store of runs, params, metrics, the artifact index, the model registry, the request log and the drift-check history. GNNOPS_DATABASE_URL, when set, takes precedence over store.url (commands without a config read only the variable). Sweeps stay in the workspace's own gnnops.db for now.",
+    'The SQL store of runs, params, metrics, the artifact index, the model registry, sweeps, the request log and the drift-check history. GNNOPS_DATABASE_URL, when set, takes precedence over store.url (commands without a config read only the variable).',
   );
 
 export type StoreConfig = z.infer<typeof storeSection>;

@@ -7,7 +7,6 @@ import { parseProfile, readProfile } from '../../monitor/profile-io.js';
 import { requestShapedStructure } from '../../monitor/simulate.js';
 import { type PromotionHooks, Registry } from '../../registry/index.js';
 import type { ModelVersion } from '../../registry/types.js';
-import { sweepMigrations } from '../../sweep/store.js';
 import { openStore, type Store, Tracker } from '../../track/index.js';
 import { ErrorCodes, GnnopsError, isGnnopsError } from '../../util/errors.js';
 import { homePath } from '../../util/home.js';
@@ -33,9 +32,9 @@ export interface ServedGraph {
 
 /**
  * Lazily opened read handles on the workspace (store, registry, tracker) and the served model's dataset and
- * reference profile, cached per served model version. The store is opened with the sweep migrations so that every
- * table the dashboard reads exists even in a fresh workspace (the request log and the drift history are read by the
- * drift worker, which migrates its own tables).
+ * reference profile, cached per served model version. Each package migrates its own tables on first use (the
+ * registry and sweeps through their stores, the request log and the drift history through the drift worker), so
+ * every table the dashboard reads exists even in a fresh workspace.
  */
 export class DashboardSources {
   #opened: Promise<{ store: Store; registry: Registry; tracker: Tracker }> | undefined;
@@ -52,11 +51,7 @@ export class DashboardSources {
 
   /** The workspace store, its registry and tracker, opened on first use and shared by every route. */
   #open(): Promise<{ store: Store; registry: Registry; tracker: Tracker }> {
-    this.#opened ??= openStore({
-      home: this.opts.home,
-      recover: false,
-      migrations: sweepMigrations,
-    }).then((store) => ({
+    this.#opened ??= openStore({ home: this.opts.home, recover: false }).then((store) => ({
       store,
       registry: new Registry(store, { hooks: this.opts.hooks ?? {} }),
       tracker: new Tracker(store),

@@ -102,7 +102,8 @@ describe('gnnops drift', () => {
   });
 
   it('reads the current window from the request log of the workspace store (--window)', async () => {
-    const store = await openStore({ home, recover: false, migrations: requestLogMigrations });
+    const store = await openStore({ home, recover: false });
+    await store.migrate(requestLogMigrations);
     const w = applyDrift(sampleRows(ref, 400, 5), { shift: 0.6 });
     const insert = store.db.prepare(
       `INSERT INTO request_log (ts, request_id, item, route, model, version, kind, num_nodes, num_edges, num_features,

@@ -37,7 +37,8 @@ export async function sweepsRoutes(app: FastifyInstance, d: DashboardState): Pro
 
   app.get<{ Reply: SweepsResponse }>('/api/sweeps', { schema: sweepsListRouteSchema }, async () => {
     const s = await store();
-    return { sweeps: s.list().map((r) => summaryOf(r, s.trials(r.id))) };
+    const list = await s.list();
+    return { sweeps: await Promise.all(list.map(async (r) => summaryOf(r, await s.trials(r.id)))) };
   });
 
   app.get<{ Params: { id: string }; Reply: SweepDetailResponse }>(
@@ -45,8 +46,8 @@ export async function sweepsRoutes(app: FastifyInstance, d: DashboardState): Pro
     { schema: sweepDetailRouteSchema },
     async (req) => {
       const s = await store();
-      const rec = s.get(req.params.id);
-      const trials = s.trials(rec.id);
+      const rec = await s.get(req.params.id);
+      const trials = await s.trials(rec.id);
       const best = bestTrial(rec, trials);
       const params = rec.spec.parameters;
       const res: SweepDetailResponse = {

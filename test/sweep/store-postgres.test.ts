@@ -1,0 +1,4 @@
+import { postgresBackend } from '../track/backends.js';
+import { sweepStoreContract } from './contract.js';
+
+sweepStoreContract(postgresBackend());
